@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# One command: install what is missing, build (plain and sanitized), and run every test.
+# Needs root: the BPF and end-to-end tests load programs and build network namespaces.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "test: must run as root (BPF and network namespaces)" >&2
+	exit 1
+fi
+scripts/setup.sh --test
+
+failed=0
+passed=0
+step() {
+	local name=$1
+	shift
+	echo "=== $name"
+	if "$@"; then
+		echo "=== $name: ok"
+		passed=$((passed + 1))
+	else
+		echo "=== $name: FAILED" >&2
+		failed=$((failed + 1))
+	fi
+}
+
+step "build" scripts/build.sh
+step "build (asan+ubsan)" env BUILD_DIR=build-asan BUILD_TYPE=Debug scripts/build.sh -DNODEPATH_SANITIZE=ON
+[ "$failed" -eq 0 ] || { echo "0 passed, $failed failed"; exit 1; }
+
+step "unit tests" build/unit_tests
+step "unit tests (asan+ubsan)" build-asan/unit_tests
+[ -x build/bpf_tests ] && step "bpf tests" build/bpf_tests
+for t in tests/e2e/*.test.sh; do
+	[ -e "$t" ] || continue
+	step "e2e $(basename "$t")" bash "$t" build/nodepath
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,50 @@
+/* Collector registry in node_exporter's manner. A collector is one file in src/collectors/ that
+ * declares itself with NP_COLLECTOR(); flags --collector.<name> / --no-collector.<name> and the
+ * collect[] URL parameter select them. One failing collector never fails the scrape: its output
+ * is rolled back and node_scrape_collector_success{collector} reports 0. */
+#ifndef NODEPATH_COLLECTOR_H
+#define NODEPATH_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "expo.h"
+
+struct collector {
+	const char *name;
+	bool default_enabled;
+	/* Optional; called once at start-up when enabled. -errno disables the agent start. */
+	int (*init)(void);
+	/* Called per scrape, possibly from several threads at once. 0 or -errno. */
+	int (*collect)(struct expo_writer *w);
+	/* Optional; called once at shutdown for initialised collectors. */
+	void (*fini)(void);
+	/* Runtime state owned by the registry. */
+	bool enabled;
+	bool initialised;
+};
+
+#define NP_COLLECTOR(var)                                                                          \
+	static struct collector *const np_collector_ptr_##var                                     \
+		__attribute__((used, section("np_collectors"))) = &var
+
+/* Iteration over all registered collectors, sorted by name (registry__sort at start). */
+size_t registry__count(void);
+struct collector *registry__at(size_t i);
+struct collector *registry__find(const char *name);
+
+/* Flag handling: enable/disable by name; -ENOENT for an unknown collector. */
+int registry__set_enabled(const char *name, bool on);
+void registry__disable_defaults(void);
+
+/* Apply defaults (call before parsing flags), then init enabled collectors / fini them. */
+void registry__reset(void);
+int registry__init_all(void);
+void registry__fini_all(void);
+
+/* One scrape. filter: NULL for all enabled, or a NULL-terminated list of names (collect[]);
+ * an unknown or disabled name in filter returns -ENOENT and writes *bad_name. Appends the
+ * collectors' families and node_scrape_collector_{duration_seconds,success}. */
+int registry__scrape(struct expo_writer *w, const char *const *filter, const char **bad_name);
+
+#endif

@@ -1,0 +1,51 @@
+/* The one Prometheus text-format (0.0.4) writer. Everything that emits metrics goes through it:
+ * HELP/TYPE lines, label escaping and number formatting live here and nowhere else. */
+#ifndef NODEPATH_EXPO_H
+#define NODEPATH_EXPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum expo_type { EXPO_COUNTER, EXPO_GAUGE, EXPO_UNTYPED };
+
+struct expo_label {
+	const char *name;
+	const char *value; /* escaped by the writer; NULL is written as "" */
+};
+
+/* A growable output buffer. Zero-initialise or call expo__init; free with expo__fini.
+ * An allocation failure sets err and makes later calls no-ops, so callers check once at the end. */
+struct expo_writer {
+	char *buf;
+	size_t len;
+	size_t cap;
+	int err;         /* 0 or -ENOMEM */
+	const char *fam; /* name of the family currently open (for sample name checks) */
+};
+
+void expo__init(struct expo_writer *w);
+void expo__fini(struct expo_writer *w);
+
+/* Start a family: writes "# HELP name help" and "# TYPE name type". help is escaped. */
+void expo__family(struct expo_writer *w, const char *name, const char *help, enum expo_type type);
+
+/* One sample line: name{l1="v1",...} value. n may be 0 (labels may be NULL). */
+void expo__sample(struct expo_writer *w, const char *name, const struct expo_label *labels,
+		  size_t n, double value);
+
+/* Mark/rollback: a collector that fails half-way leaves no partial output behind. */
+size_t expo__mark(const struct expo_writer *w);
+void expo__rollback(struct expo_writer *w, size_t mark);
+
+/* Append raw, already valid exposition text (textfile collector). */
+void expo__raw(struct expo_writer *w, const char *text, size_t len);
+
+/* Format a value as Prometheus' Go client does (strconv 'g', shortest round-trip, +Inf, -Inf,
+ * NaN). Returns the length written; buf must hold at least 32 bytes. */
+int expo__format_value(char *buf, size_t cap, double v);
+
+/* True if name is a valid metric name / label name. */
+bool expo__valid_metric_name(const char *name);
+bool expo__valid_label_name(const char *name);
+
+#endif

@@ -1,0 +1,33 @@
+/* Bounded, root-relative file access for collectors. Every path a collector reads is
+ * <root>/<relative path> where root comes from --path.procfs, --path.sysfs or --path.rootfs. */
+#ifndef NODEPATH_FSUTIL_H
+#define NODEPATH_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Roots, set from flags; never NULL. */
+const char *fs__procfs(void);
+const char *fs__sysfs(void);
+const char *fs__rootfs(void);
+const char *fs__udev_data(void);
+
+/* Join root and rel into out. -ENAMETOOLONG if it does not fit. */
+int fs__join(char *out, size_t cap, const char *root, const char *rel);
+
+/* Read a whole file into a NUL-terminated malloc'd buffer of at most max bytes (procfs files
+ * report size 0, so it reads until EOF). -EFBIG if larger than max. *out freed by caller. */
+int fs__read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* Same, path = root + rel. */
+int fs__read_rel(const char *root, const char *rel, size_t max, char **out, size_t *len);
+
+/* Read a small sysfs-style attribute (one line, trailing newline stripped) into buf. */
+int fs__read_line(const char *path, char *buf, size_t cap);
+
+/* Parse an unsigned/signed decimal integer with full checks (no trailing garbage, no overflow). */
+int fs__parse_u64(const char *s, unsigned long long *out);
+int fs__parse_i64(const char *s, long long *out);
+int fs__parse_double(const char *s, double *out);
+
+#endif

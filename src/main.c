@@ -1,0 +1,56 @@
+/* nodepath: flags, lifecycle, signals. The only place that exits the process. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "flags.h"
+#include "http.h"
+#include "log.h"
+
+int main(int argc, char **argv)
+{
+	sigset_t set;
+	int err, sig = 0, rc = 1;
+
+	registry__reset();
+	err = flags__parse(argc, argv, stdout, stderr);
+	if (err == 1)
+		return 0;
+	if (err)
+		return 2;
+
+	/* Signals are taken synchronously by this thread; every other thread inherits the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	log_info("starting nodepath version=%s", NODEPATH_VERSION);
+	err = registry__init_all();
+	if (err) {
+		log_error("start-up failed: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = http__start();
+	if (err)
+		goto cleanup;
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+	}
+	log_info("shutting down signal=%s", strsignal(sig));
+	http__stop();
+	rc = 0;
+cleanup:
+	registry__fini_all();
+	return rc;
+}
