@@ -120,7 +120,7 @@ static int bridge_ifindex(struct link_watch *w)
 }
 
 /* Brings attachments in line with the classification of every known link. Lock held. */
-static void reconcile(struct link_watch *w)
+static void reconcile(struct link_watch *w, bool first)
 {
 	int br = bridge_ifindex(w);
 
@@ -139,6 +139,8 @@ static void reconcile(struct link_watch *w)
 		t->layer = layer;
 		if (layer == LAYER_NONE || t->attached)
 			continue;
+		if (first)
+			loader__remove_stale_tc(w->loader, t->a.ifindex);
 		err = loader__attach(w->loader, t->a.ifindex, t->a.name);
 		if (err == -ENODEV || err == -ENXIO) {
 			/* Gone between the event and the attach; RTM_DELLINK follows. */
@@ -368,7 +370,7 @@ static int refresh_default_routes(struct link_watch *w)
 }
 
 /* Full resync: authoritative view of all links and default routes. Lock held. */
-static int full_sync(struct link_watch *w)
+static int full_sync(struct link_watch *w, bool first)
 {
 	int err;
 
@@ -388,7 +390,7 @@ static int full_sync(struct link_watch *w)
 	err = refresh_default_routes(w);
 	if (err)
 		log_warn("route dump failed: %s", strerror(-err));
-	reconcile(w);
+	reconcile(w, first);
 	return 0;
 }
 
@@ -438,7 +440,7 @@ static int drain_events(struct link_watch *w, char *buf)
 	}
 	if (routes_changed)
 		refresh_default_routes(w);
-	reconcile(w);
+	reconcile(w, false);
 	return err;
 }
 
@@ -481,7 +483,7 @@ static void *watch_thread(void *arg)
 			}
 		}
 		if (now_ms() >= next_sync) {
-			full_sync(w);
+			full_sync(w, false);
 			next_sync = now_ms() + w->resync_ms;
 		}
 		pthread_mutex_unlock(&w->lock);
@@ -544,7 +546,7 @@ int link_watch__start(struct loader *l, const struct links_config *cfg, unsigned
 		goto fail;
 	}
 	pthread_mutex_lock(&w->lock);
-	err = full_sync(w);
+	err = full_sync(w, true);
 	pthread_mutex_unlock(&w->lock);
 	if (err)
 		goto fail;

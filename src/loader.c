@@ -45,6 +45,10 @@ struct loader {
 	size_t n_att, cap_att;
 };
 
+/* Set around calls whose failure is expected (probing for leftovers), so that libbpf's warning
+ * about them does not look like a problem in the logs. */
+static bool g_quiet;
+
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char line[512];
@@ -56,10 +60,11 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	n = strlen(line);
 	while (n > 0 && line[n - 1] == '\n')
 		line[--n] = '\0';
-	if (level == LIBBPF_WARN)
-		log_warn("libbpf: %s", line);
+	/* libbpf prefixes its messages with "libbpf: " already. */
+	if (level == LIBBPF_WARN && !g_quiet)
+		log_warn("%s", line);
 	else
-		log_debug("libbpf: %s", line);
+		log_debug("%s", line);
 	return 0;
 }
 
@@ -268,7 +273,9 @@ static int tc_attach_one(struct loader *l, int ifindex, int dir)
 	tc_hook_init(&hook, ifindex, dir);
 	/* Creates clsact if missing. An existing one (ours from before, or another tool's) is
 	 * shared and never deleted by us. */
+	g_quiet = true; /* EEXIST is the common case, not worth libbpf's warning */
 	err = bpf_tc_hook_create(&hook);
+	g_quiet = false;
 	if (err && err != -EEXIST)
 		return err;
 	return bpf_tc_attach(&hook, &o);
@@ -296,8 +303,6 @@ static int attach_dir(struct loader *l, struct attachment *a, int dir)
 				l->mode = ATTACH_TCX;
 				log_info("attach mode: tcx links");
 			}
-			/* A clsact filter left by an earlier agent in tc mode would count twice. */
-			tc_detach_one(a->ifindex, dir);
 			return 0;
 		}
 		if (l->mode == ATTACH_TCX || err != -EINVAL)
@@ -323,6 +328,17 @@ static void detach_dir(struct attachment *a, int dir, bool live)
 			tc_detach_one(a->ifindex, dir);
 		a->tc[dir] = false;
 	}
+}
+
+void loader__remove_stale_tc(struct loader *l, int ifindex)
+{
+	if (l->mode == ATTACH_TC)
+		return; /* our own filters: replaced in place by the attach */
+	g_quiet = true;
+	for (int dir = 0; dir < NP_DIR_MAX; dir++)
+		if (tc_detach_one(ifindex, dir) == 0)
+			log_info("removed a clsact filter left by an earlier agent ifindex=%d", ifindex);
+	g_quiet = false;
 }
 
 int loader__attach(struct loader *l, int ifindex, const char *name)

@@ -39,6 +39,9 @@ void loader__close(struct loader *l);
 
 /* Attach both directions to ifindex. Idempotent. -ENODEV if the interface is gone. */
 int loader__attach(struct loader *l, int ifindex, const char *name);
+/* Remove clsact filters with our handle that an earlier agent in tc mode left (it was killed
+ * or ran with --bpf.attach-mode=tc): with tcx they would count every packet twice. */
+void loader__remove_stale_tc(struct loader *l, int ifindex);
 /* Detach our programs from a live interface (it left the bridge, or shutdown). */
 int loader__detach(struct loader *l, int ifindex);
 /* The interface is gone: drop our state and its counters (ifindexes are reused). */
