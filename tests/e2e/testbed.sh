@@ -196,10 +196,13 @@ tb_add_pod() {
 	mac=$(printf '02:00:0a:f4:%02x:%02x' "$i" "$k")
 	veth=veth$(tb__rand_hex8)
 	tb__mkns "$p" || return 1
+	mkdir -p "$TB_RUN/podtimes"
+	date +%s%3N >"$TB_RUN/podtimes/$p" # veth creation (ms), for attach latency
 	tb__ip "$p" link add eth0 address "$mac" mtu 1450 type veth \
 		peer name "$veth" mtu 1450 netns "$(tb_ns "$n")" || return 1
 	echo "$n $ip $mac $veth" >"$TB_RUN/pods/$p"
 	tb__pod_node_side "$p" || return 1
+	date +%s%3N >>"$TB_RUN/podtimes/$p" # enslaved and up
 	tb__ip "$p" addr add "$ip/24" dev eth0 || return 1
 	tb__ip "$p" link set eth0 up || return 1
 	tb__ip "$p" route add default via "$gw" dev eth0 || return 1
@@ -236,6 +239,7 @@ while True:
     s.recv(65536)
 ' "$TB_SINK_PORT" "$ready" </dev/null >/dev/null 2>>"$TB_RUN/log/sink-$p.log" &
 	echo $! >"$TB_RUN/pids/sink-$p"
+	disown $! # killed by PID at teardown; no job report
 	for t in $(seq 200); do
 		[ -e "$ready" ] && return 0
 		sleep 0.01
@@ -308,6 +312,31 @@ tb_start_agent() {
 	tb__die "agent on $n not ready after 10 s"
 }
 
+# tb_tcx_progs NODE DEV ingress|egress: ids of the programs in DEV's tcx chain (bpftool 7.1
+# cannot list tcx yet, so ask the kernel: BPF_PROG_QUERY in the node's namespace).
+tb_tcx_progs() {
+	tb_exec "$1" "$TB_PY" -c '
+import ctypes, socket, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+types = {"ingress": 46, "egress": 47}  # BPF_TCX_INGRESS, BPF_TCX_EGRESS
+ids = (ctypes.c_uint32 * 64)()
+attr = ctypes.create_string_buffer(128)
+struct.pack_into("<IIIIQI", attr, 0, socket.if_nametoindex(sys.argv[1]), types[sys.argv[2]],
+                 0, 0, ctypes.addressof(ids), 64)
+if libc.syscall(321, 16, attr, 128) < 0:  # __NR_bpf, BPF_PROG_QUERY
+    sys.exit("BPF_PROG_QUERY: errno %d" % ctypes.get_errno())
+for i in range(struct.unpack_from("<I", attr, 24)[0]):
+    print(ids[i])
+' "$2" "$3"
+}
+
+# tb_prog_name ID: a loaded BPF program's name
+tb_prog_name() { bpftool prog show id "$1" | awk '{ for (i = 1; i < NF; i++) if ($i == "name") print $(i + 1) }'; }
+
+# tb_tc_filters NODE DEV ingress|egress: the clsact filters (one line each, with handle)
+tb_tc_filters() { tb_exec "$1" tc filter show dev "$2" "$3" | grep ' handle ' || true; }
+
 tb_agent_pid() { cat "$TB_RUN/pids/agent-$1" 2>/dev/null; }
 tb_agent_log() { echo "$TB_RUN/log/agent-$1.log"; }
 
@@ -319,7 +348,7 @@ tb_stop_agent() {
 	kill -"$sig" "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || rc=$?
 	# not our child (agent started by another shell): poll
-	while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
+	while tb__alive "$pid"; do sleep 0.02; done
 	rm -f "$TB_RUN/pids/agent-$n"
 	return "$rc"
 }
@@ -363,9 +392,15 @@ tb_metric0() { tb_metric "$@" || echo 0; }
 # --- teardown ------------------------------------------------------------------------------
 # Every process the testbed starts has $TB_RUN in its command line (pin path, ready file): a
 # recycled PID of someone else's process is never signalled.
-tb__ours() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF "$TB_RUN/"; }
+tb__ours() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF "$TB_RUN/"; }
 
-tb__kill_pidfile() { # FILE [SIGNAL]: kill the recorded PID if it is still ours
+tb__alive() { # PID: running (a zombie counts as gone)
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+tb__kill_pidfile() { # FILE [SIGNAL]: kill the recorded PID if it is still ours, reap it
 	local f=$1 sig=${2:-TERM} pid t
 	[ -e "$f" ] || return 0
 	pid=$(cat "$f")
@@ -373,10 +408,12 @@ tb__kill_pidfile() { # FILE [SIGNAL]: kill the recorded PID if it is still ours
 	[ -n "$pid" ] && tb__ours "$pid" || return 0
 	kill -"$sig" "$pid" 2>/dev/null || return 0
 	for t in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || return 0
+		tb__alive "$pid" || break
 		sleep 0.02
 	done
-	kill -KILL "$pid" 2>/dev/null
+	tb__alive "$pid" && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null # our child: reap it quietly (no "Killed" job report)
+	return 0
 }
 
 # tb_down: remove everything this run created; idempotent, safe on a half-built testbed
