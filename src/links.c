@@ -119,6 +119,11 @@ static int bridge_ifindex(struct link_watch *w)
 	return 0;
 }
 
+static enum attach_role role_of(enum np_layer layer)
+{
+	return layer == LAYER_POD ? ROLE_POD : layer == LAYER_NODE ? ROLE_NODE : ROLE_PLAIN;
+}
+
 /* Brings attachments in line with the classification of every known link. Lock held. */
 static void reconcile(struct link_watch *w, bool first)
 {
@@ -136,12 +141,14 @@ static void reconcile(struct link_watch *w, bool first)
 			log_info("detached device=%s layer=%s", t->a.name,
 				 links__layer_name(t->layer));
 		}
+		if (t->attached && layer == t->layer)
+			continue;
 		t->layer = layer;
-		if (layer == LAYER_NONE || t->attached)
+		if (layer == LAYER_NONE)
 			continue;
 		if (first)
 			loader__remove_stale_tc(w->loader, t->a.ifindex);
-		err = loader__attach(w->loader, t->a.ifindex, t->a.name);
+		err = loader__attach(w->loader, t->a.ifindex, t->a.name, role_of(layer));
 		if (err == -ENODEV || err == -ENXIO) {
 			/* Gone between the event and the attach; RTM_DELLINK follows. */
 			log_info("device=%s vanished during attach", t->a.name);
