@@ -358,14 +358,27 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
 	return ret;
 }
 
-/* Every request is answered on the first call, once its headers are in: nodepath takes no
- * request bodies, so MHD never buffers one (and closes the connection if a body follows). */
+/* MHD calls this once when the headers are in, then with any body, then once more. Answering
+ * on the first call makes MHD close the connection, so GET/HEAD (keep-alive for Prometheus)
+ * are answered on the last call and a GET body is dropped as it arrives. nodepath takes no
+ * request bodies: any other method is refused on the first call, before its body is read. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **req_cls)
 {
+	static int first_call_marker;
+
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "Method Not Allowed\n");
+	if (*req_cls == NULL) {
+		*req_cls = &first_call_marker;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		/* A GET body means nothing here: drop it without buffering. */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
 	if (strcmp(url, opt_path) == 0)
 		return serve_metrics(conn);
 	if (strcmp(url, "/-/healthy") == 0 || strcmp(url, "/-/ready") == 0)
@@ -490,13 +503,13 @@ int http__start(void)
 		goto fail;
 	}
 	g_daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
+		flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+		NULL, MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)CONN_PER_IP_LIMIT,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-		MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+		MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK, MHD_OPTION_END);
 	if (!g_daemon) {
 		log_error("cannot start HTTP server address=\"%s\"", opt_listen);
 		close(fd);
