@@ -18,6 +18,7 @@
 #include <netinet/ip6.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
+#include <sched.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
@@ -471,6 +472,44 @@ Test(test_run, ctx_rejected)
 	cr_expect_eq(r.err, -EINVAL);
 
 	expect_keys(NULL, 0);
+	expect_no_errors();
+}
+
+/* Runs pinned to each allowed CPU in turn: every CPU's slot holds exactly its own runs and the
+ * harness's sum over possible CPUs adds them up (a summing bug would hide on one CPU). */
+Test(test_run, percpu_slots_summed)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct np_if_key key = {.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS};
+	struct np_if_value slots[CPU_SETSIZE];
+	cpu_set_t allowed, one;
+	uint64_t used = 0;
+	struct frame f;
+	struct run r;
+	int cpu;
+
+	cr_assert(ncpu > 0 && ncpu <= CPU_SETSIZE);
+	cr_assert(sched_getaffinity(0, sizeof(allowed), &allowed) == 0);
+	ipv4_udp(&f, 100);
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		if (!CPU_ISSET(cpu, &allowed))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		cr_assert(sched_setaffinity(0, sizeof(one), &one) == 0, "pin to CPU %d", cpu);
+		run_ok(skel->progs.np_ingress, &f, 10 + cpu, NULL, &r);
+		used += 10 + cpu;
+	}
+	cr_assert(sched_setaffinity(0, sizeof(allowed), &allowed) == 0);
+
+	cr_assert(bpf_map_lookup_elem(bpf_map__fd(skel->maps.np_if_stats), &key, slots) == 0);
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		uint64_t want = CPU_ISSET(cpu, &allowed) ? 10 + cpu : 0;
+
+		cr_expect_eq(slots[cpu].packets, want, "CPU %d slot: %llu packets, want %llu", cpu,
+			     (unsigned long long)slots[cpu].packets, (unsigned long long)want);
+	}
+	expect_counts(LO_IFINDEX, NP_DIR_INGRESS, used, used * 142, used);
 	expect_no_errors();
 }
 
