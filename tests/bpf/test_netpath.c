@@ -41,7 +41,8 @@ static struct netpath_bpf *skel;
 
 /* --- frame builders --------------------------------------------------------------------------
  * Only lengths and header fields matter to the datapath; checksums that nothing verifies at tc
- * are left zero (for UDP over IPv4 that is even valid). */
+ * are left zero (for UDP over IPv4 that is even valid). Headers are filled in aligned locals and
+ * copied in: inside the frame they sit at odd offsets. */
 
 static void *put(struct frame *f, uint32_t n)
 {
@@ -52,15 +53,21 @@ static void *put(struct frame *f, uint32_t n)
 	return p;
 }
 
+static void append(struct frame *f, const void *hdr, uint32_t n)
+{
+	memcpy(put(f, n), hdr, n);
+}
+
 static void put_eth(struct frame *f, uint16_t proto)
 {
 	static const uint8_t dst[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x02};
 	static const uint8_t src[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
-	struct ether_header *eth = put(f, sizeof(*eth));
+	struct ether_header eth;
 
-	memcpy(eth->ether_dhost, dst, ETH_ALEN);
-	memcpy(eth->ether_shost, src, ETH_ALEN);
-	eth->ether_type = htons(proto);
+	memcpy(eth.ether_dhost, dst, ETH_ALEN);
+	memcpy(eth.ether_shost, src, ETH_ALEN);
+	eth.ether_type = htons(proto);
+	append(f, &eth, sizeof(eth));
 }
 
 static uint16_t ip_csum(const void *hdr, size_t len)
@@ -77,37 +84,43 @@ static uint16_t ip_csum(const void *hdr, size_t len)
 
 static void put_ipv4(struct frame *f, uint8_t proto, uint16_t l4_len)
 {
-	struct iphdr *ip = put(f, sizeof(*ip));
+	struct iphdr ip = {
+	    .version = 4,
+	    .ihl = 5,
+	    .ttl = 64,
+	    .protocol = proto,
+	    .tot_len = htons(sizeof(ip) + l4_len),
+	    .saddr = htonl(0x0af40001), /* 10.244.0.1 */
+	    .daddr = htonl(0x0af40102), /* 10.244.1.2 */
+	};
 
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = 64;
-	ip->protocol = proto;
-	ip->tot_len = htons(sizeof(*ip) + l4_len);
-	ip->saddr = htonl(0x0af40001); /* 10.244.0.1 */
-	ip->daddr = htonl(0x0af40102); /* 10.244.1.2 */
-	ip->check = ip_csum(ip, sizeof(*ip));
+	ip.check = ip_csum(&ip, sizeof(ip));
+	append(f, &ip, sizeof(ip));
 }
 
 static void put_udp(struct frame *f, uint16_t payload)
 {
-	struct udphdr *udp = put(f, sizeof(*udp));
+	struct udphdr udp = {
+	    .source = htons(40000),
+	    .dest = htons(5201),
+	    .len = htons(sizeof(udp) + payload),
+	};
 
-	udp->source = htons(40000);
-	udp->dest = htons(5201);
-	udp->len = htons(sizeof(*udp) + payload);
+	append(f, &udp, sizeof(udp));
 	memset(put(f, payload), 0xab, payload);
 }
 
 static void put_tcp(struct frame *f, uint32_t payload)
 {
-	struct tcphdr *tcp = put(f, sizeof(*tcp));
+	struct tcphdr tcp = {
+	    .source = htons(40000),
+	    .dest = htons(443),
+	    .doff = sizeof(tcp) / 4,
+	    .ack = 1,
+	    .window = htons(512),
+	};
 
-	tcp->source = htons(40000);
-	tcp->dest = htons(443);
-	tcp->doff = sizeof(*tcp) / 4;
-	tcp->ack = 1;
-	tcp->window = htons(512);
+	append(f, &tcp, sizeof(tcp));
 	memset(put(f, payload), 0xcd, payload);
 }
 
@@ -123,17 +136,17 @@ static void ipv4_udp(struct frame *f, uint16_t payload)
 /* 14 + 40 + 20 + payload */
 static void ipv6_tcp(struct frame *f, uint16_t payload)
 {
-	struct ip6_hdr *ip6;
+	struct ip6_hdr ip6 = {0};
 
 	f->len = 0;
 	put_eth(f, ETHERTYPE_IPV6);
-	ip6 = put(f, sizeof(*ip6));
-	ip6->ip6_flow = htonl(6u << 28);
-	ip6->ip6_plen = htons(sizeof(struct tcphdr) + payload);
-	ip6->ip6_nxt = IPPROTO_TCP;
-	ip6->ip6_hlim = 64;
-	inet_pton(AF_INET6, "fd00::1", &ip6->ip6_src);
-	inet_pton(AF_INET6, "fd00::2", &ip6->ip6_dst);
+	ip6.ip6_flow = htonl(6u << 28);
+	ip6.ip6_plen = htons(sizeof(struct tcphdr) + payload);
+	ip6.ip6_nxt = IPPROTO_TCP;
+	ip6.ip6_hlim = 64;
+	inet_pton(AF_INET6, "fd00::1", &ip6.ip6_src);
+	inet_pton(AF_INET6, "fd00::2", &ip6.ip6_dst);
+	append(f, &ip6, sizeof(ip6));
 	put_tcp(f, payload);
 }
 
@@ -141,32 +154,30 @@ static void ipv6_tcp(struct frame *f, uint16_t payload)
 static void arp_request(struct frame *f)
 {
 	static const uint8_t sha[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
-	struct ether_arp *arp;
+	struct ether_arp arp = {0};
 	uint32_t spa = htonl(0x0af40002), tpa = htonl(0x0af40001);
 
 	f->len = 0;
 	put_eth(f, ETHERTYPE_ARP);
-	arp = put(f, sizeof(*arp));
-	arp->arp_hrd = htons(ARPHRD_ETHER);
-	arp->arp_pro = htons(ETHERTYPE_IP);
-	arp->arp_hln = ETH_ALEN;
-	arp->arp_pln = 4;
-	arp->arp_op = htons(ARPOP_REQUEST);
-	memcpy(arp->arp_sha, sha, ETH_ALEN);
-	memcpy(arp->arp_spa, &spa, 4);
-	memcpy(arp->arp_tpa, &tpa, 4);
+	arp.arp_hrd = htons(ARPHRD_ETHER);
+	arp.arp_pro = htons(ETHERTYPE_IP);
+	arp.arp_hln = ETH_ALEN;
+	arp.arp_pln = 4;
+	arp.arp_op = htons(ARPOP_REQUEST);
+	memcpy(arp.arp_sha, sha, ETH_ALEN);
+	memcpy(arp.arp_spa, &spa, 4);
+	memcpy(arp.arp_tpa, &tpa, 4);
+	append(f, &arp, sizeof(arp));
 }
 
 /* 14 + 4 (802.1Q tag, VID 100) + 20 + 8 + payload: the tag is in the frame, not offloaded */
 static void vlan_ipv4_udp(struct frame *f, uint16_t payload)
 {
-	uint16_t *tag;
+	uint16_t tag[2] = {htons(100), htons(ETHERTYPE_IP)};
 
 	f->len = 0;
 	put_eth(f, ETHERTYPE_VLAN);
-	tag = put(f, 4);
-	tag[0] = htons(100);
-	tag[1] = htons(ETHERTYPE_IP);
+	append(f, tag, sizeof(tag));
 	put_ipv4(f, IPPROTO_UDP, sizeof(struct udphdr) + payload);
 	put_udp(f, payload);
 }
