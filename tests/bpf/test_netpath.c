@@ -3,12 +3,14 @@
  * map-full error counter.
  *
  * What the kernel's test_run (net/bpf/test_run.c, bpf_prog_test_run_skb) does with a tc program:
- * it builds an skb from data_in (at least ETH_HLEN = 14 bytes, at most about a page), sets
- * skb->dev to the loopback device of the caller's network namespace (ifindex 1) unless
- * ctx_in->ifindex > 1 names another device of that namespace (-ENODEV if none), and accepts in
- * ctx_in only mark, priority, ingress_ifindex, ifindex, cb, tstamp, wire_len, gso_segs
- * (<= GSO_MAX_SEGS), gso_size and hwtstamp; any other non-zero field is -EINVAL. skb->len is
- * the frame length including the Ethernet header, as at a real tc hook. */
+ * it builds a linear skb from data_in (at least ETH_HLEN = 14 bytes; at most 3712 on x86-64, a
+ * page minus headroom and skb_shared_info), sets skb->dev to the loopback device of the caller's
+ * network namespace (ifindex 1) unless ctx_in->ifindex > 1 names another device of that
+ * namespace (-ENODEV if none), and accepts in ctx_in only mark, priority, ingress_ifindex,
+ * ifindex, cb, tstamp, wire_len (>= frame length, <= 64 KiB), gso_segs (<= 65535), gso_size and
+ * hwtstamp; any other non-zero field is -EINVAL. skb->len is the frame length including the
+ * Ethernet header, as at a real tc hook. A GSO skb is therefore simulated by a frame of a few
+ * segments plus gso_segs/gso_size; nothing checks that they agree with the length. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/ethernet.h>
