@@ -156,6 +156,11 @@ static void drop_incompatible_pins(struct bpf_object *obj, const char *pin_root)
 	}
 }
 
+const char *loader__libbpf_version(void)
+{
+	return libbpf_version_string();
+}
+
 int loader__open(const struct loader_opts *opts, struct loader **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = opts->pin_path);

@@ -53,6 +53,9 @@ struct prog_stat {
 
 struct loader;
 
+/* "1.1" etc.: the libbpf the agent runs with. */
+const char *loader__libbpf_version(void);
+
 int loader__open(const struct loader_opts *opts, struct loader **out);
 /* Detaches everything this process attached, closes maps (pins stay). NULL is fine. */
 void loader__close(struct loader *l);

@@ -7,6 +7,7 @@
  * the other collectors keep serving. A node whose BPF programs cannot load still needs its host
  * statistics, and a 0 is something an alert can fire on; a crash-looping pod is not. */
 #include "collector.h"
+#include "loader.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -210,6 +211,20 @@ static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
 	}
 }
 
+/* Like node_exporter's build_info: present in every scrape, whatever collectors run. */
+static void emit_build_info(struct expo_writer *w)
+{
+	struct expo_label lb[3] = { { "libbpf", loader__libbpf_version() },
+				    { "revision", NODEPATH_REVISION },
+				    { "version", NODEPATH_VERSION } };
+
+	expo__family(w, "nodepath_build_info",
+		     "A metric with a constant '1' value labeled by version, revision and the libbpf "
+		     "version nodepath was built with.",
+		     EXPO_GAUGE);
+	expo__sample(w, "nodepath_build_info", lb, 3, 1);
+}
+
 int registry__scrape(struct expo_writer *w, const char *const *filter, const char **bad_name)
 {
 	struct result *res;
@@ -263,5 +278,6 @@ int registry__scrape(struct expo_writer *w, const char *const *filter, const cha
 		}
 	}
 	free(res);
+	emit_build_info(w);
 	return w->err;
 }
