@@ -58,7 +58,7 @@ podman build --quiet --network=none --pull=never --build-arg VERSION="$version" 
 	-f "$ctx/Containerfile" -t "$tag" "$ctx" >/dev/null
 if [ -n "$save" ]; then
 	rm -f "$save"
-	podman save --quiet --format oci-archive -o "$save" "$tag"
+	podman save --quiet --format docker-archive -o "$save" "$tag"
 fi
 size=$(podman image inspect --format '{{.Size}}' "$tag")
 echo "build-image: $tag $(echo "$libs" | grep -c . || true) shared objects, $size bytes"
