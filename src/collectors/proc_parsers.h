@@ -165,3 +165,31 @@ int os_release__parse(char *buf, struct os_release *out);
 double os_release__version(const struct os_release *os);
 
 #endif
+
+/* ---- time / timex (not /proc, but pure and tested the same way) ---- */
+struct timex;
+enum {
+	TIMEX_SYNC_STATUS,
+	TIMEX_OFFSET,
+	TIMEX_FREQ,
+	TIMEX_MAXERROR,
+	TIMEX_ESTERROR,
+	TIMEX_STATUS,
+	TIMEX_CONSTANT,
+	TIMEX_TICK,
+	TIMEX_PPSFREQ,
+	TIMEX_JITTER,
+	TIMEX_SHIFT,
+	TIMEX_STABIL,
+	TIMEX_JITCNT,
+	TIMEX_CALCNT,
+	TIMEX_ERRCNT,
+	TIMEX_STBCNT,
+	TIMEX_TAI,
+	TIMEX_NVALUES
+};
+/* adjtimex(2) result (return value state, struct) -> exported values in node_exporter units. */
+void timex__values(int state, const struct timex *t, double out[TIMEX_NVALUES]);
+
+/* available_clocksource: blank-separated names; returns count or -EINVAL/-E2BIG. */
+int clocksource__parse_available(char *buf, char **names, int max);
