@@ -30,6 +30,8 @@ struct proc_stat {
 };
 
 int proc_stat__parse(char *buf, struct proc_stat *st);
+/* sysfs CPU list ("0-2,7"): malloc'd array of CPU numbers in *out (NULL when empty). */
+int cpu__parse_list(char *buf, unsigned int **out, size_t *n);
 void proc_stat__free(struct proc_stat *st);
 
 /* ---- /proc/meminfo: keys already in node_exporter form (Active_anon_bytes), kB * 1024 ---- */

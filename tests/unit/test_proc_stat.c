@@ -84,3 +84,27 @@ Test(proc_stat, hostile)
 		cr_assert_null(st.cpus, "%s", files[i]);
 	}
 }
+
+Test(cpu_list, ranges_and_singles)
+{
+	unsigned int *c;
+	size_t n;
+	char *a = fx_str("1-2,5\n"), *e = fx_str("\n"), *bad1 = fx_str("3-1\n"),
+	     *bad2 = fx_str("1,x\n"), *bad3 = fx_str("0-99999999\n");
+
+	cr_assert_eq(cpu__parse_list(a, &c, &n), 0);
+	cr_assert_eq(n, 3);
+	cr_assert(c[0] == 1 && c[1] == 2 && c[2] == 5);
+	free(c);
+	cr_assert_eq(cpu__parse_list(e, &c, &n), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_null(c);
+	cr_assert_eq(cpu__parse_list(bad1, &c, &n), -EINVAL);
+	cr_assert_eq(cpu__parse_list(bad2, &c, &n), -EINVAL);
+	cr_assert_eq(cpu__parse_list(bad3, &c, &n), -EINVAL);
+	free(a);
+	free(e);
+	free(bad1);
+	free(bad2);
+	free(bad3);
+}
