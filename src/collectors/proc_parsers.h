@@ -27,6 +27,9 @@ struct proc_stat {
 	struct cpu_line *cpus; /* malloc'd, ncpu entries, in file order */
 	size_t ncpu;
 	uint64_t intr, ctxt, btime, processes, procs_running, procs_blocked;
+	/* softirq vectors in kernel order: hi timer net_tx net_rx block irq_poll tasklet sched
+	 * hrtimer rcu (0 when the line is absent, as procfs) */
+	uint64_t softirq[10];
 };
 
 int proc_stat__parse(char *buf, struct proc_stat *st);

@@ -108,3 +108,19 @@ Test(cpu_list, ranges_and_singles)
 	free(bad2);
 	free(bad3);
 }
+
+Test(proc_stat, softirq_vectors)
+{
+	struct proc_stat st;
+	char *bad = fx_str("cpu  1 2 3 4\nintr 1\nctxt 1\nbtime 1\nprocesses 1\nsoftirq 9 1 2\n");
+
+	cr_assert_eq(parse_fixture("proc/variants/stat.4cpu", &st), 0);
+	cr_assert_eq(st.softirq[0], 250191);  /* hi */
+	cr_assert_eq(st.softirq[3], 211099);  /* net_rx */
+	cr_assert_eq(st.softirq[4], 186066);  /* block */
+	cr_assert_eq(st.softirq[5], 0);       /* block_iopoll */
+	cr_assert_eq(st.softirq[9], 508444);  /* rcu */
+	proc_stat__free(&st);
+	cr_assert_eq(proc_stat__parse(bad, &st), -EINVAL);
+	free(bad);
+}
