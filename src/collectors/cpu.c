@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,17 @@
 
 static bool opt_guest = true;
 NP_FLAG_BOOL("collector.cpu.guest", &opt_guest, "Enables metric node_cpu_guest_seconds_total");
+static bool opt_info;
+NP_FLAG_BOOL("collector.cpu.info", &opt_info, "Enables metric cpu_info");
+static const char *opt_flags_include = "";
+NP_FLAG_STRING("collector.cpu.info.flags-include", &opt_flags_include,
+	       "Filter the `flags` field in cpuInfo with a value that must be a regular expression");
+static const char *opt_bugs_include = "";
+NP_FLAG_STRING("collector.cpu.info.bugs-include", &opt_bugs_include,
+	       "Filter the `bugs` field in cpuInfo with a value that must be a regular expression");
+static regex_t re_flags, re_bugs;
+static bool have_re_flags, have_re_bugs;
+static int compile_include(const char *flag, const char *pat, regex_t *re, bool *have);
 
 /* Last exported values, sorted by nothing in particular: a node has at most a few hundred CPUs
  * and a scrape touches each once. Guarded because scrapes may run concurrently. */
@@ -132,6 +144,14 @@ static int cpu_init(void)
 {
 	char *buf = NULL;
 	int err;
+
+	err = compile_include("collector.cpu.info.flags-include", opt_flags_include, &re_flags,
+			      &have_re_flags);
+	if (!err)
+		err = compile_include("collector.cpu.info.bugs-include", opt_bugs_include, &re_bugs,
+				      &have_re_bugs);
+	if (err)
+		return err;
 
 	err = fs__read_rel(fs__sysfs(), "devices/system/cpu/isolated", 65536, &buf, NULL);
 	if (err == -ENOENT) {
@@ -287,6 +307,173 @@ cleanup:
 	return err;
 }
 
+static void copy_val(char *dst, size_t cap, const char *v)
+{
+	snprintf(dst, cap, "%s", v);
+}
+
+/* "key\t: value" blocks, one per logical CPU, separated by blank lines. */
+int cpuinfo__parse(char *buf, struct cpuinfo_entry **out, size_t *n)
+{
+	struct cpuinfo_entry *e = NULL, *cur = NULL;
+	size_t cap = 0, cnt = 0;
+	char *p = buf, *line;
+	int err = 0;
+
+	while ((line = pp_next_line(&p))) {
+		char *colon = strchr(line, ':'), *key = line, *val, *end;
+
+		if (!colon) {
+			if (pp_split(line, &val, 1) == 0)
+				continue; /* blank separator */
+			err = -EINVAL;
+			goto cleanup;
+		}
+		*colon = '\0';
+		end = colon;
+		while (end > key && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		val = colon + 1;
+		while (*val == ' ' || *val == '\t')
+			val++;
+		if (strcmp(key, "processor") == 0) {
+			if (cnt == cap) {
+				size_t ncap = cap ? cap * 2 : 8;
+				struct cpuinfo_entry *ne = realloc(e, ncap * sizeof(*ne));
+
+				if (!ne) {
+					err = -ENOMEM;
+					goto cleanup;
+				}
+				e = ne;
+				cap = ncap;
+			}
+			cur = &e[cnt++];
+			memset(cur, 0, sizeof(*cur));
+			copy_val(cur->processor, sizeof(cur->processor), val);
+			continue;
+		}
+		if (!cur)
+			continue; /* preamble lines of some architectures */
+		if (strcmp(key, "vendor_id") == 0)
+			copy_val(cur->vendor, sizeof(cur->vendor), val);
+		else if (strcmp(key, "cpu family") == 0)
+			copy_val(cur->family, sizeof(cur->family), val);
+		else if (strcmp(key, "model") == 0)
+			copy_val(cur->model, sizeof(cur->model), val);
+		else if (strcmp(key, "model name") == 0)
+			copy_val(cur->model_name, sizeof(cur->model_name), val);
+		else if (strcmp(key, "stepping") == 0)
+			copy_val(cur->stepping, sizeof(cur->stepping), val);
+		else if (strcmp(key, "microcode") == 0)
+			copy_val(cur->microcode, sizeof(cur->microcode), val);
+		else if (strcmp(key, "cache size") == 0)
+			copy_val(cur->cache_size, sizeof(cur->cache_size), val);
+		else if (strcmp(key, "physical id") == 0)
+			copy_val(cur->physical_id, sizeof(cur->physical_id), val);
+		else if (strcmp(key, "core id") == 0)
+			copy_val(cur->core_id, sizeof(cur->core_id), val);
+		else if (strcmp(key, "flags") == 0)
+			cur->flags = val;
+		else if (strcmp(key, "bugs") == 0)
+			cur->bugs = val;
+	}
+	if (cnt == 0)
+		err = -EINVAL;
+cleanup:
+	if (err) {
+		free(e);
+		e = NULL;
+		cnt = 0;
+	}
+	*out = e;
+	*n = cnt;
+	return err;
+}
+
+/* node_cpu_flag_info / node_cpu_bug_info: the first CPU's words matching the include regexp. */
+static void emit_words(struct expo_writer *w, const char *name, const char *help,
+		       const char *label, char *words, const regex_t *re)
+{
+	char *f[512];
+	int n = words ? pp_split(words, f, 512) : 0;
+	bool opened = false;
+
+	if (n == -E2BIG)
+		n = 512;
+	for (int i = 0; i < n; i++) {
+		struct expo_label l = { label, f[i] };
+
+		if (regexec(re, f[i], 0, NULL, 0) != 0)
+			continue;
+		if (!opened)
+			expo__family(w, name, help, EXPO_GAUGE);
+		opened = true;
+		expo__sample(w, name, &l, 1, 1);
+	}
+}
+
+static int emit_info(struct expo_writer *w)
+{
+	static const char name[] = "node_cpu_info";
+	struct cpuinfo_entry *e = NULL;
+	char *buf = NULL;
+	size_t n = 0;
+	int err;
+
+	err = fs__read_rel(fs__procfs(), "cpuinfo", PP_MAX_FILE, &buf, NULL);
+	if (err)
+		return err;
+	err = cpuinfo__parse(buf, &e, &n);
+	if (err)
+		goto cleanup;
+	expo__family(w, name, "CPU information from /proc/cpuinfo.", EXPO_GAUGE);
+	for (size_t i = 0; i < n; i++) {
+		struct expo_label l[10] = {
+			{ "cachesize", e[i].cache_size }, { "core", e[i].core_id },
+			{ "cpu", e[i].processor },	  { "family", e[i].family },
+			{ "microcode", e[i].microcode }, { "model", e[i].model },
+			{ "model_name", e[i].model_name }, { "package", e[i].physical_id },
+			{ "stepping", e[i].stepping },	  { "vendor", e[i].vendor },
+		};
+
+		expo__sample(w, name, l, 10, 1);
+	}
+	if (have_re_flags)
+		emit_words(w, "node_cpu_flag_info",
+			   "The `flags` field of CPU information from /proc/cpuinfo taken from the "
+			   "first core.",
+			   "flag", e[0].flags, &re_flags);
+	if (have_re_bugs)
+		emit_words(w, "node_cpu_bug_info",
+			   "The `bugs` field of CPU information from /proc/cpuinfo taken from the "
+			   "first core.",
+			   "bug", e[0].bugs, &re_bugs);
+cleanup:
+	free(e);
+	free(buf);
+	return err;
+}
+
+static int compile_include(const char *flag, const char *pat, regex_t *re, bool *have)
+{
+	int rc;
+
+	if (!*pat)
+		return 0;
+	if (!opt_info) {
+		log_error("cpu: --%s requires --collector.cpu.info", flag);
+		return -EINVAL;
+	}
+	rc = regcomp(re, pat, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		log_error("cpu: invalid --%s regexp=%s", flag, pat);
+		return -EINVAL;
+	}
+	*have = true;
+	return 0;
+}
+
 static void emit_mode(struct expo_writer *w, const char *name, const char *cpu, const char *mode,
 		      double v)
 {
@@ -358,6 +545,8 @@ static int cpu_collect(struct expo_writer *w)
 		}
 	}
 	err = emit_throttles(w);
+	if (!err && opt_info)
+		err = emit_info(w);
 cleanup:
 	proc_stat__free(&st);
 	return err;
@@ -373,6 +562,11 @@ static void cpu_fini(void)
 	free(isolated);
 	isolated = NULL;
 	n_isolated = 0;
+	if (have_re_flags)
+		regfree(&re_flags);
+	if (have_re_bugs)
+		regfree(&re_bugs);
+	have_re_flags = have_re_bugs = false;
 }
 
 static struct collector cpu_collector = {

@@ -37,6 +37,14 @@ int proc_stat__parse(char *buf, struct proc_stat *st);
 int cpu__parse_list(char *buf, unsigned int **out, size_t *n);
 void proc_stat__free(struct proc_stat *st);
 
+/* ---- /proc/cpuinfo (x86 layout), for --collector.cpu.info ---- */
+struct cpuinfo_entry {
+	char processor[16], vendor[64], family[16], model[16], model_name[128], stepping[16],
+		microcode[32], cache_size[32], physical_id[16], core_id[16];
+	char *flags, *bugs; /* point into the parsed buffer; NULL if absent */
+};
+int cpuinfo__parse(char *buf, struct cpuinfo_entry **out, size_t *n);
+
 /* ---- /proc/meminfo: keys already in node_exporter form (Active_anon_bytes), kB * 1024 ---- */
 int meminfo__parse(char *buf, struct pp_kvtab *out);
 

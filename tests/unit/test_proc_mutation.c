@@ -136,6 +136,16 @@ static int run_os(char *b)
 	return os_release__parse(b, &os);
 }
 
+static int run_cpuinfo(char *b)
+{
+	struct cpuinfo_entry *e;
+	size_t n;
+	int err = cpuinfo__parse(b, &e, &n);
+
+	free(e);
+	return err;
+}
+
 static const struct {
 	const char *fixture;
 	int (*run)(char *);
@@ -160,6 +170,7 @@ static const struct {
 	{ "proc/net/udp", run_udp },
 	{ "proc/schedstat", run_schedstat },
 	{ "proc/variants/os-release.flatcar", run_os },
+	{ "proc/variants/cpuinfo.xeon2s", run_cpuinfo },
 };
 
 Test(proc_mutation, every_prefix)

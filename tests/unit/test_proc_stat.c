@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "proc_fixture.h"
 #include "collectors/proc_parsers.h"
@@ -123,4 +124,52 @@ Test(proc_stat, softirq_vectors)
 	proc_stat__free(&st);
 	cr_assert_eq(proc_stat__parse(bad, &st), -EINVAL);
 	free(bad);
+}
+
+Test(cpuinfo, this_machine)
+{
+	struct cpuinfo_entry *e;
+	size_t n;
+	char *b = fx_load("proc/cpuinfo");
+
+	cr_assert_eq(cpuinfo__parse(b, &e, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(e[0].vendor, "AuthenticAMD");
+	cr_assert_str_eq(e[1].processor, "1");
+	cr_assert_str_eq(e[1].core_id, "1");
+	cr_assert_str_eq(e[0].model_name, "AMD EPYC");
+	cr_assert_str_eq(e[0].cache_size, "1024 KB");
+	cr_assert_not_null(strstr(e[0].flags, "constant_tsc"));
+	free(e);
+	free(b);
+}
+
+Test(cpuinfo, two_socket_xeon)
+{
+	struct cpuinfo_entry *e;
+	size_t n;
+	char *b = fx_load("proc/variants/cpuinfo.xeon2s");
+
+	cr_assert_eq(cpuinfo__parse(b, &e, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(e[0].model_name, "Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz");
+	cr_assert_str_eq(e[0].microcode, "0x5003604");
+	cr_assert_str_eq(e[1].physical_id, "1");
+	cr_assert_str_eq(e[1].bugs, "spectre_v1");
+	free(e);
+	free(b);
+}
+
+Test(cpuinfo, hostile)
+{
+	struct cpuinfo_entry *e;
+	size_t n;
+	char *a = fx_load("hostile/proc/empty"), *b = fx_str("processor : 0\nno colon here\n");
+
+	cr_assert_eq(cpuinfo__parse(a, &e, &n), -EINVAL);
+	cr_assert_null(e);
+	cr_assert_eq(cpuinfo__parse(b, &e, &n), -EINVAL);
+	cr_assert_null(e);
+	free(a);
+	free(b);
 }
