@@ -7,6 +7,7 @@
  * the other collectors keep serving. A node whose BPF programs cannot load still needs its host
  * statistics, and a 0 is something an alert can fire on; a crash-looping pod is not. */
 #include "collector.h"
+#include "collectors/process.h"
 #include "loader.h"
 
 #include <errno.h>
@@ -279,5 +280,7 @@ int registry__scrape(struct expo_writer *w, const char *const *filter, const cha
 	}
 	free(res);
 	emit_build_info(w);
+	/* process_*: outside node_scrape_collector_*, on every scrape, as node_exporter. */
+	self_metrics__write(w);
 	return w->err;
 }

@@ -276,7 +276,7 @@ static int chip_name(const char *dir, char *out, size_t cap)
 	if (snprintf(path, sizeof(path), "%s/device", dir) < (int)sizeof(path) &&
 	    realpath(path, real)) {
 		char *dev = strrchr(real, '/'), *type;
-		char cdev[128], ctype[128];
+		char cdev[60], ctype[60];
 
 		if (dev) {
 			*dev++ = '\0';

@@ -8,7 +8,7 @@
 
 struct md_stat {
 	char name[64];
-	char state[16]; /* active, inactive, recovering, resyncing, checking */
+	char state[64]; /* active, inactive, recovering, resyncing, checking */
 	long long disks_active, disks_failed, disks_spare, disks_down, disks_total;
 	long long blocks_total, blocks_synced;
 };
