@@ -9,6 +9,7 @@
  * The exception is -EINVAL, which collectors return for a bad flag value: that is a
  * configuration error, reported at once by refusing to start, as node_exporter does. */
 #include "collector.h"
+#include "collectors/process.h"
 #include "loader.h"
 
 #include <errno.h>
@@ -285,5 +286,7 @@ int registry__scrape(struct expo_writer *w, const char *const *filter, const cha
 	}
 	free(res);
 	emit_build_info(w);
+	/* process_*: outside node_scrape_collector_*, on every scrape, as node_exporter. */
+	self_metrics__write(w);
 	return w->err;
 }
