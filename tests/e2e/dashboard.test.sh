@@ -3,7 +3,8 @@
 # model (schemaVersion, unique ids, grid inside 24 columns, datasource/job/instance variables),
 # every panel query bound to the datasource variable and filtered by $job and $instance, and
 # every query parsed as PromQL by promtool (written out as recording rules with the Grafana
-# variables substituted). Usage: bash tests/e2e/dashboard.test.sh [path/to/nodepath] (unused)
+# variables substituted); the JSON equals what deploy/grafana/gen-dashboard.py writes.
+# Usage: bash tests/e2e/dashboard.test.sh [path/to/nodepath] (unused)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -72,4 +73,5 @@ if errs:
 print(f"dashboard.test: {len(d['panels'])} panels, {len(queries)} queries")
 PY
 promtool check rules "$tmp/queries.rules.yml" || fail "a dashboard query is not valid PromQL"
+python3 deploy/grafana/gen-dashboard.py --check || fail "dashboard JSON differs from its generator"
 echo "dashboard.test: ok"

@@ -28,6 +28,7 @@ want_mounts="/host/proc /host/root /host/sys /run/flannel /sys/fs/bpf /var/lib/c
 [ "$ds_mounts" = "$want_mounts" ] || fail "DaemonSet mounts changed ($ds_mounts): update this test"
 
 source tests/e2e/testbed.sh
+source tests/e2e/nodestate.sh
 image=
 ctr=
 cleanup() {
@@ -51,22 +52,7 @@ ctr=nodepath-e2e-$TB_TAG
 deploy/build-image.sh --binary "$agent" --tag "$image" || fail "image build"
 
 # Node-local state a kubeadm/flannel node has: libcni's cache for every pod, flannel's subnet.env.
-write_node_state() { # NODE
-	local n=$1 i p c
-	i=$(tb__idx "$n")
-	mkdir -p "$TB_RUN/$n/cni" "$TB_RUN/$n/flannel"
-	printf 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.%s.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n' \
-		"$i" >"$TB_RUN/$n/flannel/subnet.env"
-	for p in $(tb_pods "$n"); do
-		c=$(printf '%s' "$TB_TAG-$p" | sha256sum | cut -c1-64)
-		cat >"$TB_RUN/$n/cni/cbr0-$c-eth0" <<JSON
-{"kind":"cniCacheV1","containerId":"$c","ifName":"eth0","networkName":"cbr0","netns":"/var/run/netns/cni-$p","cniArgs":[["IgnoreUnknown","1"],["K8S_POD_NAMESPACE","e2e"],["K8S_POD_NAME","$p"],["K8S_POD_INFRA_CONTAINER_ID","$c"],["K8S_POD_UID","00000000-0000-4000-8000-00000000000$i"]],"result":{"cniVersion":"0.3.1","interfaces":[{"name":"cni0"},{"name":"$(tb_pod_veth "$p")"},{"name":"eth0","sandbox":"/var/run/netns/cni-$p"}],"ips":[{"address":"$(tb_pod_ip "$p")/24","gateway":"10.244.$i.1","interface":2,"version":"4"}]}}
-JSON
-		chmod 0600 "$TB_RUN/$n/cni/cbr0-$c-eth0" # as libcni writes it
-	done
-}
-write_node_state n1
-write_node_state n2
+tb_write_node_state n1 && tb_write_node_state n2 || fail "node state"
 
 # n1: the image, exactly as the DaemonSet runs it. The node's private bpffs stands for the host's
 # /sys/fs/bpf; the NIC is named because the testbed has no default route.
