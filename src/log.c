@@ -59,7 +59,7 @@ static void put_escaped(FILE *f, const char *s)
 
 void log__write(enum log_level lvl, const char *fmt, ...)
 {
-	char msg[1024], ts[40];
+	char msg[1024], ts[64];
 	struct timespec now;
 	struct tm tm;
 	va_list ap;
@@ -73,7 +73,7 @@ void log__write(enum log_level lvl, const char *fmt, ...)
 	gmtime_r(&now.tv_sec, &tm);
 	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 now.tv_nsec / 1000000);
+		 (long)(now.tv_nsec / 1000000) % 1000);
 
 	pthread_mutex_lock(&g_lock);
 	if (g_json)

@@ -1,0 +1,655 @@
+/* Link table and rtnetlink watch: classifies interfaces by layer and keeps the loader's
+ * attachments in step with the namespace's interfaces. */
+#include "links.h"
+#include "loader.h"
+#include "log.h"
+
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NL_BUF_SIZE (64 * 1024)
+#define MAX_DEFAULT_ROUTE_DEVS 16
+
+static const char *const layer_names[LAYER_MAX] = {
+	[LAYER_NONE] = "none",     [LAYER_NODE] = "node", [LAYER_BRIDGE] = "bridge",
+	[LAYER_OVERLAY] = "overlay", [LAYER_POD] = "pod",
+};
+
+const char *links__layer_name(enum np_layer layer)
+{
+	return layer < LAYER_MAX ? layer_names[layer] : "none";
+}
+
+bool links__name_in_list(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!list || len == 0)
+		return false;
+	for (const char *p = list; *p;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == len && strncmp(p, name, n) == 0)
+			return true;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return false;
+}
+
+enum np_layer links__classify(const struct link_attrs *a, const struct links_config *cfg,
+			      int bridge_ifindex, bool carries_default_route)
+{
+	if (cfg->bridge && *cfg->bridge && strcmp(a->name, cfg->bridge) == 0)
+		return LAYER_BRIDGE;
+	if (cfg->overlay && *cfg->overlay && strcmp(a->name, cfg->overlay) == 0)
+		return LAYER_OVERLAY;
+	if (cfg->node_devices && *cfg->node_devices) {
+		if (links__name_in_list(cfg->node_devices, a->name))
+			return LAYER_NODE;
+	} else if (carries_default_route && strcmp(a->name, "lo") != 0) {
+		return LAYER_NODE;
+	}
+	if (bridge_ifindex > 0 && a->master == bridge_ifindex && strcmp(a->kind, "veth") == 0)
+		return LAYER_POD;
+	return LAYER_NONE;
+}
+
+struct tracked {
+	struct link_attrs a;
+	enum np_layer layer;
+	bool attached;
+	bool seen; /* marked during a full resync */
+};
+
+struct link_watch {
+	struct loader *loader;
+	struct links_config cfg;
+	unsigned resync_ms;
+	int ev_fd;   /* subscribed to link and route groups */
+	int req_fd;  /* dumps */
+	int stop_fd; /* eventfd that ends the thread */
+	__u32 seq;
+	pthread_t thread;
+	bool thread_started;
+	link_tick_fn tick;
+	void *tick_arg;
+	bool addrs_changed; /* set by address events, consumed by the next tick */
+
+	pthread_mutex_t lock; /* guards everything below; held while attaching */
+	struct tracked *links;
+	size_t n_links, cap_links;
+	int default_devs[MAX_DEFAULT_ROUTE_DEVS];
+	size_t n_default_devs;
+	uint64_t attach_errors[LAYER_MAX];
+};
+
+static struct tracked *find_link(struct link_watch *w, int ifindex)
+{
+	for (size_t i = 0; i < w->n_links; i++)
+		if (w->links[i].a.ifindex == ifindex)
+			return &w->links[i];
+	return NULL;
+}
+
+static bool is_default_dev(struct link_watch *w, int ifindex)
+{
+	for (size_t i = 0; i < w->n_default_devs; i++)
+		if (w->default_devs[i] == ifindex)
+			return true;
+	return false;
+}
+
+static int bridge_ifindex(struct link_watch *w)
+{
+	if (!w->cfg.bridge || !*w->cfg.bridge)
+		return 0;
+	for (size_t i = 0; i < w->n_links; i++)
+		if (strcmp(w->links[i].a.name, w->cfg.bridge) == 0)
+			return w->links[i].a.ifindex;
+	return 0;
+}
+
+static enum attach_role role_of(enum np_layer layer)
+{
+	return layer == LAYER_POD ? ROLE_POD : layer == LAYER_NODE ? ROLE_NODE : ROLE_PLAIN;
+}
+
+/* Brings attachments in line with the classification of every known link. Lock held. */
+static void reconcile(struct link_watch *w, bool first)
+{
+	int br = bridge_ifindex(w);
+
+	for (size_t i = 0; i < w->n_links; i++) {
+		struct tracked *t = &w->links[i];
+		enum np_layer layer =
+			links__classify(&t->a, &w->cfg, br, is_default_dev(w, t->a.ifindex));
+		int err;
+
+		if (layer == LAYER_NONE && t->attached) {
+			loader__detach(w->loader, t->a.ifindex);
+			t->attached = false;
+			log_info("detached device=%s layer=%s", t->a.name,
+				 links__layer_name(t->layer));
+		}
+		if (t->attached && layer == t->layer)
+			continue;
+		t->layer = layer;
+		if (layer == LAYER_NONE)
+			continue;
+		if (first)
+			loader__remove_stale_tc(w->loader, t->a.ifindex);
+		err = loader__attach(w->loader, t->a.ifindex, t->a.name, role_of(layer));
+		if (err == -ENODEV || err == -ENXIO) {
+			/* Gone between the event and the attach; RTM_DELLINK follows. */
+			log_info("device=%s vanished during attach", t->a.name);
+			continue;
+		}
+		if (err) {
+			w->attach_errors[layer]++;
+			log_warn("attach failed device=%s layer=%s: %s (retried at next resync)",
+				 t->a.name, links__layer_name(layer), strerror(-err));
+			continue;
+		}
+		t->attached = true;
+		log_info("attached device=%s ifindex=%d layer=%s mode=%s", t->a.name, t->a.ifindex,
+			 links__layer_name(layer), loader__mode_name(w->loader));
+	}
+}
+
+static void forget_link(struct link_watch *w, struct tracked *t)
+{
+	if (t->attached || t->layer != LAYER_NONE) {
+		loader__forget(w->loader, t->a.ifindex);
+		log_info("forgot device=%s layer=%s (deleted)", t->a.name,
+			 links__layer_name(t->layer));
+	}
+	*t = w->links[--w->n_links];
+}
+
+static struct tracked *upsert_link(struct link_watch *w, const struct link_attrs *a)
+{
+	struct tracked *t = find_link(w, a->ifindex);
+
+	if (t) {
+		/* Renamed or re-mastered: reconcile() reclassifies it from the new attributes. */
+		t->a = *a;
+		return t;
+	}
+	if (w->n_links == w->cap_links) {
+		size_t cap = w->cap_links ? w->cap_links * 2 : 64;
+		struct tracked *n = realloc(w->links, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		w->links = n;
+		w->cap_links = cap;
+	}
+	t = &w->links[w->n_links++];
+	memset(t, 0, sizeof(*t));
+	t->a = *a;
+	return t;
+}
+
+/* --- rtnetlink parsing ------------------------------------------------------------------- */
+
+static void parse_linkinfo(struct rtattr *info, int len, struct link_attrs *a)
+{
+	for (struct rtattr *rta = RTA_DATA(info); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == IFLA_INFO_KIND) {
+			size_t n = RTA_PAYLOAD(rta);
+
+			if (n >= sizeof(a->kind))
+				n = sizeof(a->kind) - 1;
+			memcpy(a->kind, RTA_DATA(rta), n);
+			a->kind[n] = '\0';
+		}
+	}
+}
+
+/* 0 and *a filled for an AF_UNSPEC link message, -EAGAIN for messages to ignore. */
+static int parse_link(struct nlmsghdr *nh, struct link_attrs *a)
+{
+	struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
+
+	if (len < 0)
+		return -EINVAL;
+	/* The bridge also reports its ports as AF_BRIDGE messages: one view is enough. */
+	if (ifi->ifi_family != AF_UNSPEC)
+		return -EAGAIN;
+	memset(a, 0, sizeof(*a));
+	a->ifindex = ifi->ifi_index;
+	for (struct rtattr *rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		switch (rta->rta_type) {
+		case IFLA_IFNAME: {
+			size_t n = strnlen(RTA_DATA(rta), RTA_PAYLOAD(rta));
+
+			if (n >= sizeof(a->name))
+				n = sizeof(a->name) - 1;
+			memcpy(a->name, RTA_DATA(rta), n);
+			a->name[n] = '\0';
+			break;
+		}
+		case IFLA_MASTER:
+			if (RTA_PAYLOAD(rta) >= sizeof(__u32))
+				a->master = (int)*(__u32 *)RTA_DATA(rta);
+			break;
+		case IFLA_LINKINFO:
+			parse_linkinfo(rta, (int)RTA_PAYLOAD(rta), a);
+			break;
+		}
+	}
+	return a->name[0] ? 0 : -EINVAL;
+}
+
+static void collect_default_route(struct link_watch *w, struct nlmsghdr *nh)
+{
+	struct rtmsg *rtm = NLMSG_DATA(nh);
+	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*rtm));
+	__u32 table = rtm->rtm_table;
+	int oif = 0;
+
+	if (len < 0 || rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
+		return;
+	for (struct rtattr *rta = RTM_RTA(rtm); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == RTA_TABLE && RTA_PAYLOAD(rta) >= 4)
+			table = *(__u32 *)RTA_DATA(rta);
+		else if (rta->rta_type == RTA_OIF && RTA_PAYLOAD(rta) >= 4)
+			oif = *(int *)RTA_DATA(rta);
+		else if (rta->rta_type == RTA_MULTIPATH) {
+			int mlen = (int)RTA_PAYLOAD(rta);
+
+			for (struct rtnexthop *nh2 = RTA_DATA(rta);
+			     mlen >= (int)sizeof(*nh2) && nh2->rtnh_len >= sizeof(*nh2) &&
+			     nh2->rtnh_len <= mlen;
+			     mlen -= NLMSG_ALIGN(nh2->rtnh_len), nh2 = RTNH_NEXT(nh2)) {
+				if (w->n_default_devs < MAX_DEFAULT_ROUTE_DEVS &&
+				    !is_default_dev(w, nh2->rtnh_ifindex))
+					w->default_devs[w->n_default_devs++] = nh2->rtnh_ifindex;
+			}
+		}
+	}
+	if (table != RT_TABLE_MAIN || oif <= 0)
+		return;
+	if (w->n_default_devs < MAX_DEFAULT_ROUTE_DEVS && !is_default_dev(w, oif))
+		w->default_devs[w->n_default_devs++] = oif;
+}
+
+typedef void (*nl_cb)(struct link_watch *w, struct nlmsghdr *nh, void *arg);
+
+/* Sends a dump request on req_fd and feeds every answer to cb. */
+static int nl_dump(struct link_watch *w, int type, int family, nl_cb cb, void *arg)
+{
+	struct {
+		struct nlmsghdr nh;
+		union {
+			struct ifinfomsg ifi;
+			struct rtmsg rtm;
+		};
+	} req = {};
+	char *buf = NULL;
+	__u32 seq = ++w->seq;
+	int err = 0;
+
+	req.nh.nlmsg_type = (__u16)type;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = seq;
+	if (type == RTM_GETLINK) {
+		req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+		req.ifi.ifi_family = (unsigned char)family;
+	} else {
+		req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rtm));
+		req.rtm.rtm_family = (unsigned char)family;
+	}
+	if (send(w->req_fd, &req, req.nh.nlmsg_len, 0) < 0)
+		return -errno;
+	buf = malloc(NL_BUF_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n = recv(w->req_fd, buf, NL_BUF_SIZE, 0);
+		int len = (int)n;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto cleanup;
+		}
+		for (struct nlmsghdr *nh = (void *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+			if (nh->nlmsg_seq != seq)
+				continue;
+			if (nh->nlmsg_type == NLMSG_DONE)
+				goto cleanup;
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(nh);
+
+				err = e->error;
+				goto cleanup;
+			}
+			cb(w, nh, arg);
+		}
+	}
+cleanup:
+	free(buf);
+	return err;
+}
+
+static void on_dump_link(struct link_watch *w, struct nlmsghdr *nh, void *arg)
+{
+	struct link_attrs a;
+	struct tracked *t;
+
+	if (nh->nlmsg_type != RTM_NEWLINK || parse_link(nh, &a))
+		return;
+	t = upsert_link(w, &a);
+	if (t)
+		t->seen = true;
+}
+
+static void on_dump_route(struct link_watch *w, struct nlmsghdr *nh, void *arg)
+{
+	if (nh->nlmsg_type == RTM_NEWROUTE)
+		collect_default_route(w, nh);
+}
+
+static int refresh_default_routes(struct link_watch *w)
+{
+	int err;
+
+	if (w->cfg.node_devices && *w->cfg.node_devices)
+		return 0;
+	w->n_default_devs = 0;
+	err = nl_dump(w, RTM_GETROUTE, AF_INET, on_dump_route, NULL);
+	if (!err)
+		err = nl_dump(w, RTM_GETROUTE, AF_INET6, on_dump_route, NULL);
+	return err;
+}
+
+/* Full resync: authoritative view of all links and default routes. Lock held. */
+static int full_sync(struct link_watch *w, bool first)
+{
+	int err;
+
+	for (size_t i = 0; i < w->n_links; i++)
+		w->links[i].seen = false;
+	err = nl_dump(w, RTM_GETLINK, AF_UNSPEC, on_dump_link, NULL);
+	if (err) {
+		log_warn("link dump failed: %s", strerror(-err));
+		return err;
+	}
+	for (size_t i = 0; i < w->n_links;) {
+		if (!w->links[i].seen)
+			forget_link(w, &w->links[i]);
+		else
+			i++;
+	}
+	err = refresh_default_routes(w);
+	if (err)
+		log_warn("route dump failed: %s", strerror(-err));
+	reconcile(w, first);
+	return 0;
+}
+
+static void handle_event(struct link_watch *w, struct nlmsghdr *nh, bool *routes_changed)
+{
+	struct link_attrs a;
+	struct tracked *t;
+
+	switch (nh->nlmsg_type) {
+	case RTM_NEWLINK:
+		if (parse_link(nh, &a) == 0)
+			upsert_link(w, &a);
+		break;
+	case RTM_DELLINK:
+		if (parse_link(nh, &a) == 0) {
+			t = find_link(w, a.ifindex);
+			if (t)
+				forget_link(w, t);
+		}
+		break;
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		*routes_changed = true;
+		break;
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		w->addrs_changed = true;
+		break;
+	}
+}
+
+/* Reads all pending events. -ENOBUFS means some were lost: the caller resyncs. */
+static int drain_events(struct link_watch *w, char *buf)
+{
+	bool routes_changed = false;
+	int err = 0;
+
+	for (;;) {
+		ssize_t n = recv(w->ev_fd, buf, NL_BUF_SIZE, MSG_DONTWAIT);
+		int len = (int)n;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				err = -errno;
+			break;
+		}
+		for (struct nlmsghdr *nh = (void *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len))
+			handle_event(w, nh, &routes_changed);
+	}
+	if (routes_changed)
+		refresh_default_routes(w);
+	reconcile(w, false);
+	return err;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+#define TICK_MS 1000
+
+static void *watch_thread(void *arg)
+{
+	struct link_watch *w = arg;
+	uint64_t next_sync = now_ms() + w->resync_ms, next_tick = 0;
+	char *buf = malloc(NL_BUF_SIZE);
+
+	if (!buf) {
+		log_error("link watch: out of memory; interfaces are no longer followed");
+		return NULL;
+	}
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = w->ev_fd, .events = POLLIN },
+					 { .fd = w->stop_fd, .events = POLLIN } };
+		uint64_t now = now_ms();
+		uint64_t next = next_sync < next_tick ? next_sync : next_tick;
+		int timeout = next > now ? (int)(next - now) : 0;
+		bool tick_now, addrs;
+		int rc = poll(pfd, 2, timeout);
+
+		if (rc < 0 && errno != EINTR) {
+			log_error("link watch: poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents)
+			break;
+		pthread_mutex_lock(&w->lock);
+		if (rc > 0 && pfd[0].revents) {
+			if (drain_events(w, buf) == -ENOBUFS) {
+				log_warn("link watch: netlink events were lost; resyncing");
+				next_sync = 0;
+			}
+		}
+		if (now_ms() >= next_sync) {
+			full_sync(w, false);
+			next_sync = now_ms() + w->resync_ms;
+			w->addrs_changed = true;
+		}
+		addrs = w->addrs_changed;
+		tick_now = addrs || now_ms() >= next_tick;
+		w->addrs_changed = false;
+		pthread_mutex_unlock(&w->lock);
+		/* Outside the lock: the tick may read files and update maps, scrapes need not wait. */
+		if (tick_now && w->tick) {
+			w->tick(w->tick_arg, addrs);
+			next_tick = now_ms() + TICK_MS;
+		} else if (tick_now) {
+			next_tick = UINT64_MAX;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+static int nl_open(unsigned groups)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int rcvbuf = 4 * 1024 * 1024;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	/* Pod churn can burst hundreds of events; a bigger buffer makes ENOBUFS (and the resync
+	 * it forces) rare. SO_RCVBUFFORCE needs CAP_NET_ADMIN, which the agent has. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int link_watch__start(struct loader *l, const struct links_config *cfg, unsigned resync_ms,
+		      link_tick_fn tick, void *tick_arg, struct link_watch **out)
+{
+	struct link_watch *w;
+	int err;
+
+	*out = NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->loader = l;
+	w->cfg = *cfg;
+	w->resync_ms = resync_ms ? resync_ms : 30000;
+	w->tick = tick;
+	w->tick_arg = tick_arg;
+	w->addrs_changed = true;
+	w->ev_fd = w->req_fd = w->stop_fd = -1;
+	pthread_mutex_init(&w->lock, NULL);
+
+	/* Subscribe before the first dump so that nothing between the two is missed. */
+	w->ev_fd = nl_open(RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE |
+			   RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR);
+	if (w->ev_fd < 0) {
+		err = w->ev_fd;
+		goto fail;
+	}
+	w->req_fd = nl_open(0);
+	if (w->req_fd < 0) {
+		err = w->req_fd;
+		goto fail;
+	}
+	w->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (w->stop_fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	pthread_mutex_lock(&w->lock);
+	err = full_sync(w, true);
+	pthread_mutex_unlock(&w->lock);
+	if (err)
+		goto fail;
+	err = pthread_create(&w->thread, NULL, watch_thread, w);
+	if (err) {
+		err = -err;
+		goto fail;
+	}
+	w->thread_started = true;
+	*out = w;
+	return 0;
+fail:
+	log_error("link watch start failed: %s", strerror(-err));
+	link_watch__stop(w);
+	return err;
+}
+
+void link_watch__stop(struct link_watch *w)
+{
+	if (!w)
+		return;
+	if (w->thread_started) {
+		uint64_t one = 1;
+
+		if (write(w->stop_fd, &one, sizeof(one)) < 0)
+			log_warn("link watch: cannot signal stop: %s", strerror(errno));
+		pthread_join(w->thread, NULL);
+	}
+	if (w->ev_fd >= 0)
+		close(w->ev_fd);
+	if (w->req_fd >= 0)
+		close(w->req_fd);
+	if (w->stop_fd >= 0)
+		close(w->stop_fd);
+	pthread_mutex_destroy(&w->lock);
+	free(w->links);
+	free(w);
+}
+
+int link_watch__snapshot(struct link_watch *w, struct link_entry **out, size_t *n)
+{
+	struct link_entry *e;
+	size_t k = 0;
+
+	pthread_mutex_lock(&w->lock);
+	e = calloc(w->n_links ? w->n_links : 1, sizeof(*e));
+	if (!e) {
+		pthread_mutex_unlock(&w->lock);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < w->n_links; i++) {
+		const struct tracked *t = &w->links[i];
+
+		if (t->layer == LAYER_NONE)
+			continue;
+		e[k].ifindex = t->a.ifindex;
+		memcpy(e[k].name, t->a.name, sizeof(e[k].name));
+		e[k].layer = t->layer;
+		e[k].attached = t->attached;
+		k++;
+	}
+	pthread_mutex_unlock(&w->lock);
+	*out = e;
+	*n = k;
+	return 0;
+}
+
+void link_watch__attach_errors(struct link_watch *w, uint64_t out[LAYER_MAX])
+{
+	pthread_mutex_lock(&w->lock);
+	memcpy(out, w->attach_errors, sizeof(w->attach_errors));
+	pthread_mutex_unlock(&w->lock);
+}

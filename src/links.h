@@ -1,0 +1,64 @@
+/* The link table: which interfaces of this network namespace nodepath hooks and at which layer
+ * of the path they sit (node NIC, bridge, overlay, pod veth). Kept current by an rtnetlink watch
+ * (RTM_NEWLINK/RTM_DELLINK, default-route changes) plus a periodic full resync; it drives the
+ * loader's attach/detach. Readers (scrapes) take a snapshot under the table lock. */
+#ifndef NODEPATH_LINKS_H
+#define NODEPATH_LINKS_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum np_layer { LAYER_NONE = 0, LAYER_NODE, LAYER_BRIDGE, LAYER_OVERLAY, LAYER_POD, LAYER_MAX };
+
+const char *links__layer_name(enum np_layer layer);
+
+/* What rtnetlink tells about one interface; the input of classification. */
+struct link_attrs {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	char kind[16]; /* IFLA_INFO_KIND: "veth", "bridge", "vxlan", "" for physical */
+	int master;    /* IFLA_MASTER ifindex, 0 if none */
+};
+
+struct links_config {
+	const char *bridge;       /* e.g. "cni0" */
+	const char *overlay;      /* e.g. "flannel.1" */
+	const char *node_devices; /* comma-separated names; empty: default-route devices */
+};
+
+/* Pure: the layer of an interface. bridge_ifindex is the current ifindex of the bridge device
+ * (0 if absent); default_route_dev(ifindex) says whether it carries a default route. */
+enum np_layer links__classify(const struct link_attrs *a, const struct links_config *cfg,
+			      int bridge_ifindex, bool carries_default_route);
+
+/* True if name is in the comma-separated list. */
+bool links__name_in_list(const char *list, const char *name);
+
+struct link_entry {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	enum np_layer layer;
+	bool attached;
+};
+
+struct loader;
+struct link_watch;
+
+/* Called from the watch thread about once a second, and at once when this namespace's
+ * addresses changed (addrs_changed true; also true on the first call and after each resync). */
+typedef void (*link_tick_fn)(void *arg, bool addrs_changed);
+
+/* Opens the rtnetlink socket, does the first full sync and attach, and starts the watch
+ * thread. resync_ms: period of the full resync. tick may be NULL. */
+int link_watch__start(struct loader *l, const struct links_config *cfg, unsigned resync_ms,
+		      link_tick_fn tick, void *tick_arg, struct link_watch **out);
+void link_watch__stop(struct link_watch *w);
+
+/* Snapshot of hooked interfaces (layer != NONE). *out malloc'd. */
+int link_watch__snapshot(struct link_watch *w, struct link_entry **out, size_t *n);
+/* Attach failures per layer since start. */
+void link_watch__attach_errors(struct link_watch *w, uint64_t out[LAYER_MAX]);
+
+#endif

@@ -1,0 +1,810 @@
+/* The BPF loader: skeleton lifecycle, pinned maps, tc/tcx attach and detach, map reads.
+ * Nothing else in nodepath calls libbpf. */
+#include "loader.h"
+#include "log.h"
+
+#include <errno.h>
+#include <linux/magic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "netpath.skel.h"
+
+/* libbpf 1.1 predates tcx: the attach types are defined here (kernel >= 6.6). */
+#define NP_BPF_TCX_INGRESS 46
+#define NP_BPF_TCX_EGRESS 47
+
+/* Our clsact filters: a fixed handle and priority so that a restarted agent replaces (never
+ * duplicates) what an earlier one left, and removes only its own filters. 0x6e70 = "np". */
+#define NP_TC_HANDLE 0x6e70
+#define NP_TC_PRIORITY 1
+
+#define NP_BATCH_CHUNK 256
+
+struct attachment {
+	int ifindex;
+	enum attach_role role;
+	int tcx_fd[NP_DIR_MAX]; /* -1 unless attached through tcx */
+	bool tc[NP_DIR_MAX];    /* clsact filter installed by us */
+};
+
+struct loader {
+	struct netpath_bpf *skel;
+	enum attach_mode mode; /* ATTACH_AUTO until the first attach decides */
+	int stats_fd;
+	int ncpus;
+	struct attachment *att;
+	size_t n_att, cap_att;
+};
+
+/* Set around calls whose failure is expected (probing for leftovers), so that libbpf's warning
+ * about them does not look like a problem in the logs. */
+static bool g_quiet;
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG && log__level() > LOG_LVL_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	/* libbpf prefixes its messages with "libbpf: " already. */
+	if (level == LIBBPF_WARN && !g_quiet)
+		log_warn("%s", line);
+	else
+		log_debug("%s", line);
+	return 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Pins need a bpffs. Kubernetes hosts mount one at /sys/fs/bpf; inside a bare network namespace
+ * (ip netns exec remounts /sys) or a container without the host mount there is none, so mount a
+ * private one at the pin path itself. */
+static int ensure_bpffs(const char *path)
+{
+	struct statfs st;
+	int err;
+
+	err = mkdir_p(path, 0700);
+	if (err) {
+		log_error("cannot create pin path %s: %s", path, strerror(-err));
+		return err;
+	}
+	if (statfs(path, &st)) {
+		err = -errno;
+		log_error("cannot stat pin path %s: %s", path, strerror(-err));
+		return err;
+	}
+	if (st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", path, "bpf", 0, "mode=0700")) {
+		err = -errno;
+		log_error("%s is not on a bpffs and mounting one there failed: %s", path,
+			  strerror(-err));
+		return err;
+	}
+	log_info("mounted bpffs at %s", path);
+	return 0;
+}
+
+/* A pin left by an agent with another map layout or capacity cannot be re-used (libbpf refuses
+ * it and the load fails). Replace it: those counters restart, which is logged. */
+static void drop_incompatible_pins(struct bpf_object *obj, const char *pin_root)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj)
+	{
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		char path[4096];
+		int fd;
+
+		if (snprintf(path, sizeof(path), "%s/%s", pin_root, bpf_map__name(map)) >=
+		    (int)sizeof(path))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    (info.type != (__u32)bpf_map__type(map) ||
+		     info.key_size != bpf_map__key_size(map) ||
+		     info.value_size != bpf_map__value_size(map) ||
+		     info.max_entries != bpf_map__max_entries(map) ||
+		     info.map_flags != bpf_map__map_flags(map))) {
+			log_warn("pinned map %s has another layout or capacity (max_entries %u, want "
+				 "%u); replacing it, its counters restart from zero",
+				 path, info.max_entries, bpf_map__max_entries(map));
+			if (unlink(path))
+				log_warn("cannot remove %s: %s", path, strerror(errno));
+		}
+		close(fd);
+	}
+}
+
+const char *loader__libbpf_version(void)
+{
+	return libbpf_version_string();
+}
+
+int loader__open(const struct loader_opts *opts, struct loader **out)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = opts->pin_path);
+	struct loader *l = NULL;
+	int err;
+
+	*out = NULL;
+	libbpf_set_print(libbpf_log);
+	err = ensure_bpffs(opts->pin_path);
+	if (err)
+		return err;
+
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->stats_fd = -1;
+	l->mode = opts->mode;
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0) {
+		err = l->ncpus ? l->ncpus : -EINVAL;
+		goto cleanup;
+	}
+
+	l->skel = netpath_bpf__open_opts(&oopts);
+	if (!l->skel) {
+		err = -errno;
+		log_error("cannot open BPF object: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = bpf_map__set_max_entries(l->skel->maps.np_if_stats, opts->max_entries);
+	if (!err)
+		err = bpf_map__set_max_entries(l->skel->maps.np_path_stats, opts->max_entries);
+	if (err)
+		goto cleanup;
+	drop_incompatible_pins(l->skel->obj, opts->pin_path);
+	err = netpath_bpf__load(l->skel);
+	if (err) {
+		log_error("cannot load BPF programs: %s", strerror(-err));
+		goto cleanup;
+	}
+	if (opts->enable_stats) {
+		l->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (l->stats_fd < 0)
+			log_warn("bpf_enable_stats failed (%s): program run time is not reported",
+				 strerror(errno));
+	}
+	log_info("BPF programs loaded maps_pinned_at=%s if_stats_capacity=%u", opts->pin_path,
+		 opts->max_entries);
+	*out = l;
+	return 0;
+cleanup:
+	loader__close(l);
+	return err;
+}
+
+static struct attachment *find_att(struct loader *l, int ifindex)
+{
+	for (size_t i = 0; i < l->n_att; i++)
+		if (l->att[i].ifindex == ifindex)
+			return &l->att[i];
+	return NULL;
+}
+
+static struct attachment *add_att(struct loader *l, int ifindex)
+{
+	struct attachment *a;
+
+	if (l->n_att == l->cap_att) {
+		size_t cap = l->cap_att ? l->cap_att * 2 : 64;
+		struct attachment *n = realloc(l->att, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		l->att = n;
+		l->cap_att = cap;
+	}
+	a = &l->att[l->n_att++];
+	a->ifindex = ifindex;
+	a->tcx_fd[0] = a->tcx_fd[1] = -1;
+	a->tc[0] = a->tc[1] = false;
+	return a;
+}
+
+static void remove_att(struct loader *l, struct attachment *a)
+{
+	*a = l->att[--l->n_att];
+}
+
+static int prog_fd(struct loader *l, int dir, enum attach_role role)
+{
+	struct netpath_bpf *sk = l->skel;
+
+	if (dir == NP_DIR_INGRESS)
+		return bpf_program__fd(role == ROLE_POD    ? sk->progs.np_pod_ingress
+				       : role == ROLE_NODE ? sk->progs.np_node_ingress
+							   : sk->progs.np_ingress);
+	return bpf_program__fd(role == ROLE_POD ? sk->progs.np_pod_egress : sk->progs.np_egress);
+}
+
+static void tc_hook_init(struct bpf_tc_hook *hook, int ifindex, int dir)
+{
+	memset(hook, 0, sizeof(*hook));
+	hook->sz = sizeof(*hook);
+	hook->ifindex = ifindex;
+	hook->attach_point = dir == NP_DIR_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS;
+}
+
+static int tc_detach_one(int ifindex, int dir)
+{
+	LIBBPF_OPTS(bpf_tc_opts, o, .handle = NP_TC_HANDLE, .priority = NP_TC_PRIORITY);
+	struct bpf_tc_hook hook;
+
+	tc_hook_init(&hook, ifindex, dir);
+	return bpf_tc_detach(&hook, &o);
+}
+
+static int tc_attach_one(struct loader *l, int ifindex, int dir, enum attach_role role)
+{
+	LIBBPF_OPTS(bpf_tc_opts, o, .handle = NP_TC_HANDLE, .priority = NP_TC_PRIORITY,
+		    .prog_fd = prog_fd(l, dir, role), .flags = BPF_TC_F_REPLACE);
+	struct bpf_tc_hook hook;
+	int err;
+
+	tc_hook_init(&hook, ifindex, dir);
+	/* Creates clsact if missing. An existing one (ours from before, or another tool's) is
+	 * shared and never deleted by us. */
+	g_quiet = true; /* EEXIST is the common case, not worth libbpf's warning */
+	err = bpf_tc_hook_create(&hook);
+	g_quiet = false;
+	if (err && err != -EEXIST)
+		return err;
+	return bpf_tc_attach(&hook, &o);
+}
+
+static int tcx_attach_one(struct loader *l, int ifindex, int dir, enum attach_role role)
+{
+	int type = dir == NP_DIR_INGRESS ? NP_BPF_TCX_INGRESS : NP_BPF_TCX_EGRESS;
+	int fd = bpf_link_create(prog_fd(l, dir, role), ifindex, type, NULL);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int attach_dir(struct loader *l, struct attachment *a, int dir, enum attach_role role)
+{
+	int err;
+
+	if (a->tcx_fd[dir] >= 0 || a->tc[dir])
+		return 0;
+	if (l->mode != ATTACH_TC) {
+		err = tcx_attach_one(l, a->ifindex, dir, role);
+		if (err >= 0) {
+			a->tcx_fd[dir] = err;
+			if (l->mode == ATTACH_AUTO) {
+				l->mode = ATTACH_TCX;
+				log_info("attach mode: tcx links");
+			}
+			return 0;
+		}
+		if (l->mode == ATTACH_TCX || err != -EINVAL)
+			return err;
+		l->mode = ATTACH_TC;
+		log_info("attach mode: tcx unsupported by this kernel, using clsact filters");
+	}
+	err = tc_attach_one(l, a->ifindex, dir, role);
+	if (err)
+		return err;
+	a->tc[dir] = true;
+	return 0;
+}
+
+/* Swap the programs of a live attachment without a gap: tcx links are updated in place,
+ * clsact filters replaced at the same handle. */
+static int change_role(struct loader *l, struct attachment *a, enum attach_role role)
+{
+	for (int dir = 0; dir < NP_DIR_MAX; dir++) {
+		int err;
+
+		if (a->tcx_fd[dir] >= 0)
+			err = bpf_link_update(a->tcx_fd[dir], prog_fd(l, dir, role), NULL);
+		else if (a->tc[dir])
+			err = tc_attach_one(l, a->ifindex, dir, role);
+		else
+			continue;
+		if (err)
+			return err < 0 ? err : -EINVAL;
+	}
+	a->role = role;
+	return 0;
+}
+
+static void detach_dir(struct attachment *a, int dir, bool live)
+{
+	if (a->tcx_fd[dir] >= 0) {
+		close(a->tcx_fd[dir]); /* a tcx link lives exactly as long as its fd */
+		a->tcx_fd[dir] = -1;
+	}
+	if (a->tc[dir]) {
+		if (live)
+			tc_detach_one(a->ifindex, dir);
+		a->tc[dir] = false;
+	}
+}
+
+void loader__remove_stale_tc(struct loader *l, int ifindex)
+{
+	if (l->mode == ATTACH_TC)
+		return; /* our own filters: replaced in place by the attach */
+	g_quiet = true;
+	for (int dir = 0; dir < NP_DIR_MAX; dir++)
+		if (tc_detach_one(ifindex, dir) == 0)
+			log_info("removed a clsact filter left by an earlier agent ifindex=%d", ifindex);
+	g_quiet = false;
+}
+
+int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_role role)
+{
+	struct attachment *a = find_att(l, ifindex);
+	bool fresh = false;
+	int err;
+
+	if (a && a->role != role)
+		return change_role(l, a, role);
+	if (!a) {
+		a = add_att(l, ifindex);
+		if (!a)
+			return -ENOMEM;
+		a->role = role;
+		fresh = true;
+	}
+	for (int dir = 0; dir < NP_DIR_MAX; dir++) {
+		err = attach_dir(l, a, dir, role);
+		if (err) {
+			detach_dir(a, NP_DIR_INGRESS, true);
+			detach_dir(a, NP_DIR_EGRESS, true);
+			remove_att(l, a);
+			return err;
+		}
+	}
+	if (fresh)
+		log_debug("attached device=%s ifindex=%d mode=%s", name, ifindex,
+			  loader__mode_name(l));
+	return 0;
+}
+
+int loader__detach(struct loader *l, int ifindex)
+{
+	struct attachment *a = find_att(l, ifindex);
+
+	if (!a)
+		return -ENOENT;
+	detach_dir(a, NP_DIR_INGRESS, true);
+	detach_dir(a, NP_DIR_EGRESS, true);
+	remove_att(l, a);
+	return 0;
+}
+
+void loader__forget(struct loader *l, int ifindex)
+{
+	struct attachment *a = find_att(l, ifindex);
+	int fd = bpf_map__fd(l->skel->maps.np_if_stats);
+
+	if (a) {
+		detach_dir(a, NP_DIR_INGRESS, false);
+		detach_dir(a, NP_DIR_EGRESS, false);
+		remove_att(l, a);
+	}
+	for (int dir = 0; dir < NP_DIR_MAX; dir++) {
+		struct np_if_key key = { .ifindex = (__u32)ifindex, .direction = (__u8)dir };
+
+		bpf_map_delete_elem(fd, &key);
+		for (int p = 0; p < NP_PATH_MAX; p++) {
+			struct np_path_key pk = { .ifindex = (__u32)ifindex,
+						  .direction = (__u8)dir,
+						  .path = (__u8)p };
+
+			bpf_map_delete_elem(bpf_map__fd(l->skel->maps.np_path_stats), &pk);
+		}
+	}
+}
+
+bool loader__is_attached(struct loader *l, int ifindex)
+{
+	return find_att(l, ifindex) != NULL;
+}
+
+const char *loader__mode_name(const struct loader *l)
+{
+	switch (l->mode) {
+	case ATTACH_TCX:
+		return "tcx";
+	case ATTACH_TC:
+		return "tc";
+	default:
+		return "auto";
+	}
+}
+
+void loader__close(struct loader *l)
+{
+	if (!l)
+		return;
+	while (l->n_att > 0) {
+		struct attachment *a = &l->att[l->n_att - 1];
+
+		detach_dir(a, NP_DIR_INGRESS, true);
+		detach_dir(a, NP_DIR_EGRESS, true);
+		l->n_att--;
+	}
+	free(l->att);
+	if (l->stats_fd >= 0)
+		close(l->stats_fd);
+	netpath_bpf__destroy(l->skel);
+	free(l);
+}
+
+static size_t percpu_stride(size_t value_size)
+{
+	return (value_size + 7) & ~(size_t)7;
+}
+
+/* Called for every entry of a per-CPU hash with the key and the CPUs' values side by side. */
+typedef int (*percpu_cb)(const void *key, const void *vals, size_t stride, int ncpus, void *ctx);
+
+/* Fallback for kernels without batch ops on this map type: one lookup per key. */
+static int read_per_key(int fd, size_t key_size, void *vals, size_t stride, int ncpus,
+			percpu_cb cb, void *ctx)
+{
+	char key[64], next[64];
+	void *prev = NULL;
+	int err;
+
+	if (key_size > sizeof(key))
+		return -E2BIG;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, vals))
+			continue; /* deleted meanwhile */
+		err = cb(key, vals, stride, ncpus, ctx);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Reads a whole per-CPU hash in batches (one syscall per chunk of keys, not per key). */
+static int read_percpu_hash(struct loader *l, struct bpf_map *map, percpu_cb cb, void *ctx)
+{
+	int fd = bpf_map__fd(map);
+	size_t key_size = bpf_map__key_size(map);
+	size_t stride = percpu_stride(bpf_map__value_size(map));
+	size_t vsz = stride * (size_t)l->ncpus;
+	size_t chunk = NP_BATCH_CHUNK;
+	char *keys = NULL, *vals = NULL;
+	__u32 batch = 0;
+	bool first = true;
+	int err = 0;
+
+	keys = malloc(chunk * key_size);
+	vals = malloc(chunk * vsz);
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+		__u32 count = (__u32)chunk;
+		int rc;
+
+		rc = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, vals, &count,
+					  &bopts);
+		if (rc && errno == ENOSPC && count == 0) {
+			/* One hash bucket holds more keys than the chunk: grow and retry. */
+			char *nk = realloc(keys, chunk * 2 * key_size);
+			char *nv;
+
+			if (!nk) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			keys = nk;
+			nv = realloc(vals, chunk * 2 * vsz);
+			if (!nv) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			vals = nv;
+			chunk *= 2;
+			continue;
+		}
+		if (rc && errno != ENOENT) {
+			if (first && (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP)) {
+				err = read_per_key(fd, key_size, vals, stride, l->ncpus, cb, ctx);
+				goto cleanup;
+			}
+			err = -errno;
+			goto cleanup;
+		}
+		for (__u32 i = 0; i < count; i++) {
+			err = cb(keys + i * key_size, vals + i * vsz, stride, l->ncpus, ctx);
+			if (err)
+				goto cleanup;
+		}
+		if (rc) /* ENOENT: that was the last batch */
+			break;
+		first = false;
+	}
+cleanup:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* A growable array of summed entries. */
+struct stat_vec {
+	void *items;
+	size_t n, cap, item_size;
+};
+
+static void *stat_vec_push(struct stat_vec *v)
+{
+	if (v->n == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 64;
+		void *nb = realloc(v->items, nc * v->item_size);
+
+		if (!nb)
+			return NULL;
+		v->items = nb;
+		v->cap = nc;
+	}
+	return memset((char *)v->items + v->n++ * v->item_size, 0, v->item_size);
+}
+
+static int sum_if_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
+{
+	const struct np_if_key *k = key;
+	struct if_stat *s = stat_vec_push(ctx);
+
+	if (!s)
+		return -ENOMEM;
+	s->ifindex = k->ifindex;
+	s->direction = k->direction;
+	for (int c = 0; c < ncpus; c++) {
+		const struct np_if_value *v = (const void *)((const char *)vals + (size_t)c * stride);
+
+		s->packets += v->packets;
+		s->bytes += v->bytes;
+		s->gso_segs += v->gso_segs;
+	}
+	return 0;
+}
+
+static int sum_path_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
+{
+	const struct np_path_key *k = key;
+	struct path_stat *s = stat_vec_push(ctx);
+
+	if (!s)
+		return -ENOMEM;
+	s->ifindex = k->ifindex;
+	s->direction = k->direction;
+	s->path = k->path;
+	for (int c = 0; c < ncpus; c++) {
+		const struct np_path_value *v =
+			(const void *)((const char *)vals + (size_t)c * stride);
+
+		s->packets += v->packets;
+		s->bytes += v->bytes;
+	}
+	return 0;
+}
+
+static int read_summed(struct loader *l, struct bpf_map *map, percpu_cb cb, size_t item_size,
+		       void **out, size_t *n)
+{
+	struct stat_vec v = { .item_size = item_size };
+	int err = read_percpu_hash(l, map, cb, &v);
+
+	if (err) {
+		free(v.items);
+		v.items = NULL;
+		v.n = 0;
+	}
+	*out = v.items;
+	*n = v.n;
+	return err;
+}
+
+int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
+{
+	return read_summed(l, l->skel->maps.np_if_stats, sum_if_stat, sizeof(**out),
+			   (void **)out, n);
+}
+
+int loader__read_path_stats(struct loader *l, struct path_stat **out, size_t *n)
+{
+	return read_summed(l, l->skel->maps.np_path_stats, sum_path_stat, sizeof(**out),
+			   (void **)out, n);
+}
+
+int loader__read_nodeport(struct loader *l, struct np_path_value out[NP_NODEPORT_MAX])
+{
+	int fd = bpf_map__fd(l->skel->maps.np_nodeport);
+	struct np_path_value *vals = calloc((size_t)l->ncpus, sizeof(*vals));
+	int err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 i = 0; i < NP_NODEPORT_MAX; i++) {
+		out[i].packets = out[i].bytes = 0;
+		if (bpf_map_lookup_elem(fd, &i, vals)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < l->ncpus; c++) {
+			out[i].packets += vals[c].packets;
+			out[i].bytes += vals[c].bytes;
+		}
+	}
+	free(vals);
+	return err;
+}
+
+static bool cidr_wanted(const struct cidr_entry *e, size_t n, int family, const __u8 *addr,
+			__u32 prefixlen)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	for (size_t i = 0; i < n; i++)
+		if (e[i].family == family && e[i].prefixlen == prefixlen &&
+		    memcmp(e[i].addr, addr, alen) == 0)
+			return true;
+	return false;
+}
+
+/* Deletes the keys of one LPM trie that are not in the wanted set. */
+static void drop_stale_cidrs(int fd, int family, const struct cidr_entry *e, size_t n)
+{
+	union {
+		struct np_cidr4_key v4;
+		struct np_cidr6_key v6;
+	} key, next;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (family == AF_INET ? cidr_wanted(e, n, AF_INET, key.v4.addr, key.v4.prefixlen)
+				      : cidr_wanted(e, n, AF_INET6, key.v6.addr, key.v6.prefixlen))
+			continue;
+		if (bpf_map_delete_elem(fd, &key) == 0)
+			prev = NULL; /* the walk position is gone: start over */
+	}
+}
+
+int loader__set_cidrs(struct loader *l, const struct cidr_entry *e, size_t n)
+{
+	int fd4 = bpf_map__fd(l->skel->maps.np_cidr4);
+	int fd6 = bpf_map__fd(l->skel->maps.np_cidr6);
+
+	for (size_t i = 0; i < n; i++) {
+		struct np_cidr_value v = { .path = e[i].path };
+		int rc;
+
+		if (e[i].family == AF_INET) {
+			struct np_cidr4_key k = { .prefixlen = e[i].prefixlen };
+
+			memcpy(k.addr, e[i].addr, 4);
+			rc = bpf_map_update_elem(fd4, &k, &v, BPF_ANY);
+		} else {
+			struct np_cidr6_key k = { .prefixlen = e[i].prefixlen };
+
+			memcpy(k.addr, e[i].addr, 16);
+			rc = bpf_map_update_elem(fd6, &k, &v, BPF_ANY);
+		}
+		if (rc)
+			return -errno;
+	}
+	drop_stale_cidrs(fd4, AF_INET, e, n);
+	drop_stale_cidrs(fd6, AF_INET6, e, n);
+	return 0;
+}
+
+int loader__set_nodeport_range(struct loader *l, uint16_t min, uint16_t max)
+{
+	struct np_config cfg = { .nodeport_min = min, .nodeport_max = max };
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.np_config), &zero, &cfg, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(l->skel->obj, map);
+
+	if (!m)
+		return -ENOENT;
+	*cap = bpf_map__max_entries(m);
+	return 0;
+}
+
+int loader__read_error(struct loader *l, enum np_error idx, uint64_t *value)
+{
+	int fd = bpf_map__fd(l->skel->maps.np_errors);
+	struct np_error_value *vals;
+	__u32 key = idx;
+	int err = 0;
+
+	*value = 0;
+	vals = calloc((size_t)l->ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, vals)) {
+		err = -errno;
+		goto cleanup;
+	}
+	for (int c = 0; c < l->ncpus; c++)
+		*value += vals[c].count;
+cleanup:
+	free(vals);
+	return err;
+}
+
+int loader__prog_stats(struct loader *l, struct prog_stat *out, size_t *n)
+{
+	struct bpf_program *p;
+	size_t i = 0;
+
+	bpf_object__for_each_program(p, l->skel->obj)
+	{
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (i >= *n)
+			break;
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
+			return -errno;
+		out[i].name = bpf_program__name(p);
+		out[i].run_time_ns = info.run_time_ns;
+		out[i].run_cnt = info.run_cnt;
+		i++;
+	}
+	*n = i;
+	return 0;
+}
