@@ -16,6 +16,8 @@ bin=$(readlink -f "${1:-build/nodepath}")
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/testbed.sh
 . "$here/testbed.sh"
+# shellcheck source=tests/e2e/cni_cache.sh
+. "$here/cni_cache.sh"
 
 fails=0
 ok() { echo "ok: $*"; }
@@ -41,37 +43,7 @@ cache=$TB_RUN/n1/cni-results
 subnet=$TB_RUN/n1/subnet.env
 mkdir -p "$cache"
 
-# write_cache POD NAMESPACE PODNAME: the file libcni writes after a successful ADD, in place
-# (os.WriteFile), named <network>-<containerID>-<ifname>.
-write_cache() {
-	local p=$1 ns=$2 name=$3 ip veth mac cid
-	ip=$(tb_pod_ip "$p")
-	veth=$(tb_pod_veth "$p")
-	mac=$(tb_pod_field "$p" mac)
-	cid=$(printf '%s' "$TB_TAG-$p" | sha256sum | cut -c1-64)
-	"$TB_PY" - "$cache" "$cid" "$(tb_ns "$p")" "$ns" "$name" "$veth" "$mac" "$ip" <<'EOF'
-import base64, json, sys, uuid
-d, cid, netns, ns, name, veth, mac, ip = sys.argv[1:]
-conf = json.dumps({"name": "cbr0", "cniVersion": "0.3.1", "plugins": [
-    {"type": "flannel", "delegate": {"hairpinMode": True, "isDefaultGateway": True}},
-    {"type": "portmap", "capabilities": {"portMappings": True}}]}, separators=(",", ":"))
-sandbox = "/var/run/netns/" + netns
-gw = ip.rsplit(".", 1)[0] + ".1"
-c = {"kind": "cniCacheV1", "containerId": cid, "config": base64.b64encode(conf.encode()).decode(),
-     "ifName": "eth0", "networkName": "cbr0", "netns": sandbox,
-     "cniArgs": [["IgnoreUnknown", "1"], ["K8S_POD_NAMESPACE", ns], ["K8S_POD_NAME", name],
-                 ["K8S_POD_INFRA_CONTAINER_ID", cid],
-                 ["K8S_POD_UID", str(uuid.uuid5(uuid.NAMESPACE_DNS, cid))]],
-     "result": {"cniVersion": "0.3.1", "dns": {}, "interfaces": [
-         {"mac": "02:00:0a:f4:01:01", "name": "cni0"}, {"mac": "aa:bb:cc:00:00:01", "name": veth},
-         {"mac": mac, "name": "eth0", "sandbox": sandbox}],
-         "ips": [{"address": ip + "/24", "gateway": gw, "interface": 2, "version": "4"}],
-         "routes": [{"dst": "10.244.0.0/16"}, {"dst": "0.0.0.0/0", "gw": gw}]}}
-with open(f"{d}/cbr0-{cid}-eth0", "w") as f:
-    f.write(json.dumps(c, separators=(",", ":")))
-print(f"{d}/cbr0-{cid}-eth0")
-EOF
-}
+write_cache() { cni_write_cache "$cache" "$@"; }
 
 scrape() { tb_scrape n1 >"$TB_RUN/m" || bad "scrape failed"; }
 m() { tb_metric0 "$TB_RUN/m" "$@"; }
@@ -105,8 +77,7 @@ if [ -n "$named" ] && [ "$named" -lt 1000 ]; then ok "late cache file named in $
 
 # Late subnet.env (flanneld writes temp + rename).
 u0=$(grep -c 'path classes updated' "$(tb_agent_log n1)")
-printf 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n' >"$subnet.tmp"
-mv "$subnet.tmp" "$subnet"
+cni_write_subnet_env "$subnet" n1
 scrape
 expect_eq "node network info" "$(m nodepath_node_network_info 'cluster_cidr="10.244.0.0/16",pod_cidr="10.244.1.0/24",overlay_mtu="1450"')" 1
 for _ in $(seq 300); do
