@@ -4,17 +4,19 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 #include <net/ethernet.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
+#include <netpacket/packet.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -158,6 +160,34 @@ uint64_t np_test_err_sum(int map_fd, uint32_t idx)
 
 	cr_assert(err == 0, "np_errors[%u]: %s", idx, strerror(-err));
 	return sum;
+}
+
+int np_test_tcx_attach(const struct bpf_program *prog, uint32_t ifindex, int type)
+{
+	int fd = bpf_link_create(bpf_program__fd(prog), (int)ifindex, type, NULL);
+
+	cr_assert(fd >= 0, "tcx attach %s to %u: %d", bpf_program__name(prog), ifindex, fd);
+	return fd;
+}
+
+void np_test_send_raw(uint32_t ifindex, const void *frame, uint32_t len, uint32_t n)
+{
+	const struct ether_header *eth = frame;
+	struct sockaddr_ll to = {
+	    .sll_family = AF_PACKET, .sll_ifindex = (int)ifindex, .sll_halen = ETH_ALEN};
+	uint32_t i;
+	int fd;
+
+	cr_assert(len >= ETH_HLEN);
+	memcpy(to.sll_addr, eth->ether_dhost, ETH_ALEN);
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); /* protocol 0: send only */
+	cr_assert(fd >= 0, "AF_PACKET socket: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		ssize_t sent = sendto(fd, frame, len, 0, (struct sockaddr *)&to, sizeof(to));
+
+		cr_assert(sent == (ssize_t)len, "sendto: %zd (%s)", sent, strerror(errno));
+	}
+	close(fd);
 }
 
 void *np_frame_put(struct np_frame *f, uint32_t n)

@@ -15,6 +15,10 @@ struct bpf_program;
 
 #define NP_TC_ACT_UNSPEC (-1)
 
+/* libbpf 1.1 predates tcx: the attach types are spelled out (include/uapi/linux/bpf.h, 6.6). */
+#define NP_BPF_TCX_INGRESS 46
+#define NP_BPF_TCX_EGRESS 47
+
 /* Moves the calling process into a new, anonymous network namespace with IPv6 disabled. Criterion
  * runs every test in its own process, so the namespace and every link, tcx link and clsact qdisc
  * made inside it vanish when that process exits, whichever way it exits: there is no name to
@@ -43,6 +47,14 @@ int np_test_percpu_sum(int map_fd, const void *key, uint64_t *out, size_t nfield
 
 /* Number of keys of any map; the first max of them (key_size bytes each) are copied to keys. */
 size_t np_test_keys(int map_fd, void *keys, size_t key_size, size_t max);
+
+/* Appends prog to the tcx chain of ifindex (type NP_BPF_TCX_*). Returns the link fd: the link
+ * lives exactly as long as it. Fails the test on error. */
+int np_test_tcx_attach(const struct bpf_program *prog, uint32_t ifindex, int type);
+
+/* Sends the len bytes at frame n times out of ifindex through an AF_PACKET socket, unchanged
+ * (no padding, any length from 14 bytes). Fails the test unless every send succeeds. */
+void np_test_send_raw(uint32_t ifindex, const void *frame, uint32_t len, uint32_t n);
 
 /* --- synthetic frames ------------------------------------------------------------------------
  * Only lengths and header fields matter to the datapath; checksums that nothing verifies at tc
