@@ -59,6 +59,9 @@ static __always_inline int np_load_l4_dport(struct __sk_buff *skb, __u8 *l4proto
 
 		if (bpf_skb_load_bytes(skb, NP_ETH_HLEN, &ip, sizeof(ip)))
 			return -1;
+		/* ihl < 5 would put the "port" inside the IP header; ip_rcv drops such packets. */
+		if (ip.version != 4 || ip.ihl < 5)
+			return -1;
 		if (bpf_ntohs(ip.frag_off) & 0x1fff) /* not the first fragment: no ports */
 			return -1;
 		*l4proto = ip.protocol;
@@ -67,6 +70,8 @@ static __always_inline int np_load_l4_dport(struct __sk_buff *skb, __u8 *l4proto
 		struct ipv6hdr ip6;
 
 		if (bpf_skb_load_bytes(skb, NP_ETH_HLEN, &ip6, sizeof(ip6)))
+			return -1;
+		if (ip6.version != 6)
 			return -1;
 		*l4proto = ip6.nexthdr;
 		l4off = NP_ETH_HLEN + sizeof(ip6);
