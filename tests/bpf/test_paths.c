@@ -502,6 +502,31 @@ Test(paths, truncated_ipv6_header_has_no_path)
 	truncated_frames(ETHERTYPE_IPV6, 40);
 }
 
+/* An IP ethertype in front of a header that is not one (wrong version, IPv4 ihl below 5) is no
+ * IP packet for the kernel either: no path entry, still counted per device. */
+Test(paths, malformed_ip_header_has_no_path)
+{
+	static const uint8_t bad_v4[] = {0x65 /* version 6 */, 0x44 /* ihl 4 */, 0x05 /* version 0 */};
+	struct np_frame f;
+	struct np_run r;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_v4); i++) {
+		pod_udp(&f, NP_DIR_INGRESS, "10.244.2.9", 0);
+		f.data[ETH_HLEN] = bad_v4[i];
+		np_test_run_ok(skel->progs.np_pod_ingress, &f, 1, NULL, &r);
+		np_test_run_ok(skel->progs.np_pod_egress, &f, 1, NULL, &r);
+	}
+	pod_udp(&f, NP_DIR_INGRESS, "fd00:10:244:2::9", 0);
+	f.data[ETH_HLEN] = 0x40; /* version 4 in an IPv6 frame */
+	np_test_run_ok(skel->progs.np_pod_ingress, &f, 1, NULL, &r);
+	np_test_run_ok(skel->progs.np_pod_egress, &f, 1, NULL, &r);
+
+	expect_paths(NULL, 0);
+	expect_if(LO_IFINDEX, NP_DIR_INGRESS, 4, 3 * 42 + 62);
+	expect_if(LO_IFINDEX, NP_DIR_EGRESS, 4, 3 * 42 + 62);
+}
+
 /* The plain device programs never count by path, whatever the frame. */
 Test(paths, plain_programs_have_no_paths)
 {
