@@ -31,8 +31,7 @@ static void set_range(uint16_t min, uint16_t max)
 	struct np_config cfg = {.nodeport_min = min, .nodeport_max = max};
 	uint32_t zero = 0;
 
-	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_config), &zero, &cfg, BPF_ANY) ==
-		      0,
+	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_config), &zero, &cfg, BPF_ANY) == 0,
 		  "np_config: %s", strerror(errno));
 }
 
@@ -51,8 +50,7 @@ static uint32_t udp4(struct np_frame *f, uint16_t sport, uint16_t dport, uint16_
 		     uint16_t frag_off)
 {
 	np_frame_eth(f, ETHERTYPE_IP);
-	np_frame_ipv4(f, IPPROTO_UDP, CLIENT4, NODE4, sizeof(struct udphdr) + payload, 0,
-		      frag_off);
+	np_frame_ipv4(f, IPPROTO_UDP, CLIENT4, NODE4, sizeof(struct udphdr) + payload, 0, frag_off);
 	np_frame_udp(f, sport, dport, payload);
 	return f->len;
 }
@@ -106,8 +104,8 @@ static void expect_none(void)
 static void expect_if(uint64_t packets, uint64_t bytes)
 {
 	struct np_if_value v;
-	int err = np_test_if_sum(bpf_map__fd(skel->maps.np_if_stats), LO_IFINDEX, NP_DIR_INGRESS,
-				 &v);
+	int err =
+	    np_test_if_sum(bpf_map__fd(skel->maps.np_if_stats), LO_IFINDEX, NP_DIR_INGRESS, &v);
 
 	cr_assert(err == 0, "no np_if_stats entry: %d", err);
 	cr_expect_eq(v.packets, packets, "if packets %llu, want %llu",

@@ -297,10 +297,8 @@ static void teardown(void)
 TestSuite(paths, .init = setup, .fini = teardown, .timeout = 30);
 
 static const struct class_case ipv4_classes[] = {
-    {"10.244.1.7", NP_PATH_SAME_NODE, 10, 3},
-    {"10.244.2.9", NP_PATH_CROSS_NODE, 20, 4},
-    {"10.96.0.10", NP_PATH_SERVICE, 30, 5},
-    {"192.168.50.2", NP_PATH_HOST, 40, 6},
+    {"10.244.1.7", NP_PATH_SAME_NODE, 10, 3}, {"10.244.2.9", NP_PATH_CROSS_NODE, 20, 4},
+    {"10.96.0.10", NP_PATH_SERVICE, 30, 5},   {"192.168.50.2", NP_PATH_HOST, 40, 6},
     {"8.8.8.8", NP_PATH_EXTERNAL, 50, 7},
 };
 
@@ -470,12 +468,13 @@ static void truncated_frames(uint16_t ethertype, uint32_t hdr_len)
 			uint64_t sum[2] = {0};
 
 			np_test_percpu_sum(bpf_map__fd(skel->maps.np_path_stats), &keys[i], sum, 2);
-			cr_expect(false,
-				  "path entry {%u, %u, %u} = %llu packets, %llu bytes from truncated "
-				  "%s headers",
-				  keys[i].ifindex, keys[i].direction, keys[i].path,
-				  (unsigned long long)sum[0], (unsigned long long)sum[1],
-				  ethertype == ETHERTYPE_IP ? "IPv4" : "IPv6");
+			cr_expect(
+			    false,
+			    "path entry {%u, %u, %u} = %llu packets, %llu bytes from truncated "
+			    "%s headers",
+			    keys[i].ifindex, keys[i].direction, keys[i].path,
+			    (unsigned long long)sum[0], (unsigned long long)sum[1],
+			    ethertype == ETHERTYPE_IP ? "IPv4" : "IPv6");
 		}
 		cr_assert_eq(n, 0);
 	}
@@ -506,7 +505,8 @@ Test(paths, truncated_ipv6_header_has_no_path)
  * IP packet for the kernel either: no path entry, still counted per device. */
 Test(paths, malformed_ip_header_has_no_path)
 {
-	static const uint8_t bad_v4[] = {0x65 /* version 6 */, 0x44 /* ihl 4 */, 0x05 /* version 0 */};
+	static const uint8_t bad_v4[] = {0x65 /* version 6 */, 0x44 /* ihl 4 */,
+					 0x05 /* version 0 */};
 	struct np_frame f;
 	struct np_run r;
 	size_t i;
