@@ -756,3 +756,40 @@ Test(loader, reads_and_prog_stats)
 	}
 	cr_expect_eq(runs, 18);
 }
+
+/* Scrapes read the counter hashes in batches of 256 keys: 1000 entries (4 batches, the last one
+ * partial) come back exactly once each, summed over CPUs. */
+Test(loader, batch_read_many_entries)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct np_if_value vals[ncpu];
+	struct if_stat *s = NULL;
+	size_t n = 0;
+	uint8_t seen[1000] = {0};
+	int fd;
+
+	ld = open_loader(ATTACH_TCX, 2048);
+	fd = pin_fd("np_if_stats");
+	for (uint32_t i = 0; i < 1000; i++) {
+		struct np_if_key key = {.ifindex = 100000 + i / 2, .direction = (uint8_t)(i % 2)};
+
+		memset(vals, 0, sizeof(vals));
+		vals[0] = (struct np_if_value){i, 10 * i, i};
+		vals[ncpu - 1].packets += 1;
+		cr_assert(bpf_map_update_elem(fd, &key, vals, BPF_NOEXIST) == 0);
+	}
+	close(fd);
+
+	cr_assert_eq(loader__read_if_stats(ld, &s, &n), 0);
+	cr_assert_eq(n, 1000);
+	for (size_t j = 0; j < n; j++) {
+		uint32_t i = (s[j].ifindex - 100000) * 2 + s[j].direction;
+
+		cr_assert(s[j].ifindex >= 100000 && i < 1000, "unexpected key %u", s[j].ifindex);
+		cr_expect_eq(seen[i]++, 0, "entry %u read twice", i);
+		cr_expect_eq(s[j].packets, i + 1);
+		cr_expect_eq(s[j].bytes, 10 * i);
+		cr_expect_eq(s[j].gso_segs, i);
+	}
+	free(s);
+}
