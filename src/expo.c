@@ -1,0 +1,401 @@
+/* Prometheus text format 0.0.4 writer: the only code in nodepath that formats exposition text.
+ * Output must be byte-identical to what Prometheus' Go client (expfmt) writes for the same
+ * families, so dashboards, recording rules and golden files compare equal with node_exporter. */
+#include "expo.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define EXPO_MIN_CAP 4096
+
+void expo__init(struct expo_writer *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+void expo__fini(struct expo_writer *w)
+{
+	free(w->buf);
+	free((char *)w->fam);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Make room for n more bytes (plus a NUL so the buffer is always a C string). */
+static bool reserve(struct expo_writer *w, size_t n)
+{
+	size_t need, cap;
+	char *nb;
+
+	if (w->err)
+		return false;
+	if (n > SIZE_MAX / 2 - w->len - 1) {
+		w->err = -ENOMEM;
+		return false;
+	}
+	need = w->len + n + 1;
+	if (need <= w->cap)
+		return true;
+	cap = w->cap ? w->cap : EXPO_MIN_CAP;
+	while (cap < need)
+		cap *= 2;
+	nb = realloc(w->buf, cap);
+	if (!nb) {
+		w->err = -ENOMEM;
+		return false;
+	}
+	w->buf = nb;
+	w->cap = cap;
+	return true;
+}
+
+static void put(struct expo_writer *w, const char *s, size_t n)
+{
+	if (!reserve(w, n))
+		return;
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
+
+static void puts_(struct expo_writer *w, const char *s)
+{
+	put(w, s, strlen(s));
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is not valid.
+ * Prometheus rejects label values and help text that are not UTF-8; device names and file
+ * contents can hold any byte, so invalid bytes are replaced with U+FFFD instead. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* Escapes \ and newline (HELP) or \, " and newline (label values), as expfmt does. */
+static void put_escaped(struct expo_writer *w, const char *s, bool quote)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), run = 0, i = 0, k;
+
+	while (i < n) {
+		const char *esc = NULL;
+
+		k = utf8_seq(p + i, n - i);
+		if (k == 0)
+			esc = "\xef\xbf\xbd";
+		else if (p[i] == '\\')
+			esc = "\\\\";
+		else if (p[i] == '\n')
+			esc = "\\n";
+		else if (quote && p[i] == '"')
+			esc = "\\\"";
+		if (!esc) {
+			i += k;
+			run += k;
+			continue;
+		}
+		put(w, s + i - run, run);
+		run = 0;
+		puts_(w, esc);
+		i++;
+	}
+	put(w, s + n - run, run);
+}
+
+static bool valid_name(const char *name, bool colon)
+{
+	const char *p;
+
+	if (!name || !*name)
+		return false;
+	for (p = name; *p; p++) {
+		char c = *p;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+			  (colon && c == ':') || (p != name && c >= '0' && c <= '9');
+
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+bool expo__valid_metric_name(const char *name)
+{
+	return valid_name(name, true);
+}
+
+/* Label names starting with "__" are reserved for Prometheus itself. */
+bool expo__valid_label_name(const char *name)
+{
+	return valid_name(name, false) && strncmp(name, "__", 2) != 0;
+}
+
+/* A bad name is a bug in the calling collector: fail its output (the registry rolls it back)
+ * rather than write text that makes Prometheus reject the whole scrape. */
+static void fail_invalid(struct expo_writer *w, const char *what, const char *name)
+{
+	if (w->err)
+		return;
+	log_error("invalid %s name=\"%s\"", what, name ? name : "(null)");
+	w->err = -EINVAL;
+}
+
+static const char *const type_names[] = {
+	[EXPO_COUNTER] = "counter",
+	[EXPO_GAUGE] = "gauge",
+	[EXPO_UNTYPED] = "untyped",
+};
+
+void expo__family(struct expo_writer *w, const char *name, const char *help, enum expo_type type)
+{
+	char *copy;
+
+	if (w->err)
+		return;
+	if (!expo__valid_metric_name(name)) {
+		fail_invalid(w, "metric", name);
+		return;
+	}
+	if ((unsigned)type > EXPO_UNTYPED) {
+		fail_invalid(w, "type for metric", name);
+		return;
+	}
+	copy = strdup(name);
+	if (!copy) {
+		w->err = -ENOMEM;
+		return;
+	}
+	free((char *)w->fam);
+	w->fam = copy;
+	if (help) {
+		puts_(w, "# HELP ");
+		puts_(w, name);
+		puts_(w, " ");
+		put_escaped(w, help, false);
+		puts_(w, "\n");
+	}
+	puts_(w, "# TYPE ");
+	puts_(w, name);
+	puts_(w, " ");
+	puts_(w, type_names[type]);
+	puts_(w, "\n");
+}
+
+/* A sample must belong to the open family: same name, or the family name plus a suffix
+ * (_total, _bucket, _sum, _count of legacy/untyped families). */
+static bool in_family(const struct expo_writer *w, const char *name)
+{
+	size_t n;
+
+	if (!w->fam)
+		return true;
+	n = strlen(w->fam);
+	return strncmp(name, w->fam, n) == 0 && (name[n] == '\0' || name[n] == '_');
+}
+
+void expo__sample(struct expo_writer *w, const char *name, const struct expo_label *labels,
+		  size_t n, double value)
+{
+	char num[32];
+	int len;
+
+	if (w->err)
+		return;
+	if (!expo__valid_metric_name(name) || !in_family(w, name)) {
+		fail_invalid(w, "sample", name);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!expo__valid_label_name(labels[i].name)) {
+			fail_invalid(w, "label", labels[i].name);
+			return;
+		}
+	}
+	puts_(w, name);
+	if (n) {
+		puts_(w, "{");
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				puts_(w, ",");
+			puts_(w, labels[i].name);
+			puts_(w, "=\"");
+			put_escaped(w, labels[i].value ? labels[i].value : "", true);
+			puts_(w, "\"");
+		}
+		puts_(w, "}");
+	}
+	len = expo__format_value(num, sizeof(num), value);
+	puts_(w, " ");
+	put(w, num, (size_t)len);
+	puts_(w, "\n");
+}
+
+size_t expo__mark(const struct expo_writer *w)
+{
+	return w->len;
+}
+
+void expo__rollback(struct expo_writer *w, size_t mark)
+{
+	if (mark > w->len)
+		return;
+	w->len = mark;
+	if (w->buf)
+		w->buf[w->len] = '\0';
+	/* The open family may have been rolled away; stop checking samples against it. */
+	free((char *)w->fam);
+	w->fam = NULL;
+}
+
+void expo__raw(struct expo_writer *w, const char *text, size_t len)
+{
+	put(w, text, len);
+	free((char *)w->fam);
+	w->fam = NULL;
+}
+
+/* Splits printf's "%e" text (d.ddde+XX) into digits and the decimal point position dp
+ * (value = 0.digits * 10^dp). Returns the digit count. */
+static int split_e(const char *txt, char *dig, int *dp)
+{
+	const char *e = strchr(txt, 'e');
+	int nd = 0;
+
+	for (const char *p = txt; p < e; p++)
+		if (*p != '.')
+			dig[nd++] = *p;
+	*dp = atoi(e + 1) + 1;
+	return nd;
+}
+
+/* Adds one unit in the last place of dig[0..nd) (in magnitude); a carry out of the first digit
+ * gives "1000..." one decade up, still nd digits. */
+static void bump_last(char *dig, int nd, int *dp)
+{
+	int i = nd - 1;
+
+	while (i >= 0 && dig[i] == '9')
+		dig[i--] = '0';
+	if (i >= 0) {
+		dig[i]++;
+		return;
+	}
+	dig[0] = '1';
+	(*dp)++;
+}
+
+static bool reads_back(const char *dig, int nd, int dp, double v)
+{
+	char txt[48];
+
+	snprintf(txt, sizeof(txt), "%c.%.*se%d", dig[0], nd - 1, dig + 1, dp - 1);
+	return strtod(txt, NULL) == v;
+}
+
+/* Shortest decimal digits that read back as v (finite, > 0), as Go's strconv (Ryu) picks them.
+ * glibc printf rounds exactly, so the first precision whose correctly rounded result
+ * round-trips has the shortest length. At a power of two the interval of numbers reading back
+ * as v is twice as wide above v as below, so the next-larger candidate of that length can
+ * round-trip when the nearest one (below v) does not: try it as well. */
+static int shortest_digits(double v, char *dig, int *dp)
+{
+	char txt[40];
+	int nd = 0;
+
+	for (int prec = 0; prec <= 16; prec++) {
+		snprintf(txt, sizeof(txt), "%.*e", prec, v);
+		nd = split_e(txt, dig, dp);
+		if (reads_back(dig, nd, *dp, v))
+			break;
+		if (prec == 16)
+			break; /* 17 significant digits always round-trip */
+		bump_last(dig, nd, dp);
+		if (reads_back(dig, nd, *dp, v))
+			break;
+	}
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	return nd;
+}
+
+int expo__format_value(char *buf, size_t cap, double v)
+{
+	char dig[24], out[40];
+	int nd, dp, exp, o = 0;
+
+	/* expfmt writes these literally (and -0 as 0, since -0 == 0). */
+	if (isnan(v))
+		return snprintf(buf, cap, "NaN");
+	if (isinf(v))
+		return snprintf(buf, cap, v > 0 ? "+Inf" : "-Inf");
+	if (v == 0)
+		return snprintf(buf, cap, "0");
+	if (v < 0) {
+		out[o++] = '-';
+		v = -v;
+	}
+	nd = shortest_digits(v, dig, &dp);
+	exp = dp - 1;
+	/* strconv.FormatFloat(v, 'g', -1, 64): exponent form if exp < -4 || exp >= 6 (the
+	 * "shortest" mode fixes eprec at 6); the exponent has at least two digits. */
+	if (exp < -4 || exp >= 6) {
+		out[o++] = dig[0];
+		if (nd > 1) {
+			out[o++] = '.';
+			memcpy(out + o, dig + 1, (size_t)nd - 1);
+			o += nd - 1;
+		}
+		o += snprintf(out + o, sizeof(out) - (size_t)o, "e%c%02d", exp < 0 ? '-' : '+',
+			      exp < 0 ? -exp : exp);
+	} else if (dp <= 0) {
+		out[o++] = '0';
+		out[o++] = '.';
+		for (int i = dp; i < 0; i++)
+			out[o++] = '0';
+		memcpy(out + o, dig, (size_t)nd);
+		o += nd;
+	} else {
+		for (int i = 0; i < dp; i++)
+			out[o++] = i < nd ? dig[i] : '0';
+		if (nd > dp) {
+			out[o++] = '.';
+			memcpy(out + o, dig + dp, (size_t)(nd - dp));
+			o += nd - dp;
+		}
+	}
+	out[o] = '\0';
+	return snprintf(buf, cap, "%s", out);
+}

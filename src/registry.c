@@ -1,0 +1,274 @@
+/* Collector registry: the np_collectors linker section, sorted by name, with node_exporter's
+ * per-collector scrape accounting.
+ *
+ * Start-up policy (deliberately unlike node_exporter, which refuses to start when a collector
+ * cannot be created): an init failure is logged once and the collector stays selected but
+ * "failed", so every scrape reports node_scrape_collector_success{collector} 0 for it while
+ * the other collectors keep serving. A node whose BPF programs cannot load still needs its host
+ * statistics, and a 0 is something an alert can fire on; a crash-looping pod is not.
+ * The exception is -EINVAL, which collectors return for a bad flag value: that is a
+ * configuration error, reported at once by refusing to start, as node_exporter does. */
+#include "collector.h"
+#include "loader.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+extern struct collector *const __start_np_collectors[] __attribute__((weak));
+extern struct collector *const __stop_np_collectors[] __attribute__((weak));
+
+struct entry {
+	struct collector *c;
+	int init_err; /* -errno from init: the collector reports success 0 and is never called */
+};
+
+static struct entry *g_table;
+static size_t g_count;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->c->name, ((const struct entry *)b)->c->name);
+}
+
+static void build_table(void)
+{
+	size_t n = 0;
+
+	if (__start_np_collectors && __stop_np_collectors)
+		n = (size_t)(__stop_np_collectors - __start_np_collectors);
+	g_table = calloc(n + 1, sizeof(*g_table));
+	if (!g_table) {
+		log_error("collector registry: out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		g_table[i].c = __start_np_collectors[i];
+	qsort(g_table, n, sizeof(*g_table), cmp_entry);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(g_table[i - 1].c->name, g_table[i].c->name) == 0)
+			log_error("collector registered twice name=%s", g_table[i].c->name);
+	g_count = n;
+}
+
+static void table(void)
+{
+	pthread_once(&g_once, build_table);
+}
+
+size_t registry__count(void)
+{
+	table();
+	return g_count;
+}
+
+struct collector *registry__at(size_t i)
+{
+	table();
+	return i < g_count ? g_table[i].c : NULL;
+}
+
+static struct entry *find_entry(const char *name)
+{
+	struct entry key;
+	struct collector kc = { .name = name };
+
+	table();
+	if (!name || !g_count)
+		return NULL;
+	key.c = &kc;
+	return bsearch(&key, g_table, g_count, sizeof(*g_table), cmp_entry);
+}
+
+struct collector *registry__find(const char *name)
+{
+	struct entry *e = find_entry(name);
+
+	return e ? e->c : NULL;
+}
+
+int registry__set_enabled(const char *name, bool on)
+{
+	struct collector *c = registry__find(name);
+
+	if (!c)
+		return -ENOENT;
+	c->enabled = on;
+	return 0;
+}
+
+void registry__disable_defaults(void)
+{
+	table();
+	for (size_t i = 0; i < g_count; i++)
+		if (g_table[i].c->default_enabled)
+			g_table[i].c->enabled = false;
+}
+
+void registry__reset(void)
+{
+	table();
+	for (size_t i = 0; i < g_count; i++) {
+		g_table[i].c->enabled = g_table[i].c->default_enabled;
+		g_table[i].init_err = 0;
+	}
+}
+
+int registry__init_all(void)
+{
+	table();
+	for (size_t i = 0; i < g_count; i++) {
+		struct entry *e = &g_table[i];
+		struct collector *c = e->c;
+		int err = 0;
+
+		if (!c->enabled || c->initialised)
+			continue;
+		if (c->init)
+			err = c->init();
+		if (err == -EINVAL) {
+			log_error("collector configuration invalid collector=%s", c->name);
+			return err;
+		}
+		if (err) {
+			e->init_err = err < 0 ? err : -EIO;
+			log_error("collector init failed, it will report "
+				  "node_scrape_collector_success 0 collector=%s err=\"%s\"",
+				  c->name, strerror(-e->init_err));
+			continue;
+		}
+		c->initialised = true;
+		log_info("collector enabled collector=%s", c->name);
+	}
+	return 0;
+}
+
+void registry__fini_all(void)
+{
+	table();
+	for (size_t i = g_count; i-- > 0;) {
+		struct collector *c = g_table[i].c;
+
+		if (!c->initialised)
+			continue;
+		if (c->fini)
+			c->fini();
+		c->initialised = false;
+	}
+}
+
+static bool in_filter(const char *const *filter, const char *name)
+{
+	for (; *filter; filter++)
+		if (strcmp(*filter, name) == 0)
+			return true;
+	return false;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct result {
+	bool ran;
+	bool ok;
+	double seconds;
+};
+
+/* Runs one collector into w; on failure leaves w as it was. */
+static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
+{
+	size_t mark = expo__mark(w);
+	double t0 = now_seconds();
+	int err = e->init_err;
+
+	r->ran = true;
+	if (!err && !e->c->initialised)
+		err = -EAGAIN; /* enabled after init_all: never set up, cannot be called */
+	if (!err) {
+		err = e->c->collect ? e->c->collect(w) : -ENOSYS;
+		/* Output the collector could not write completely is as bad as an error. */
+		if (!err && w->err)
+			err = w->err;
+	}
+	r->seconds = now_seconds() - t0;
+	r->ok = err == 0;
+	if (err) {
+		expo__rollback(w, mark);
+		w->err = 0;
+		if (e->init_err) {
+			/* Logged once at start-up already. */
+		} else if (err == -ENODATA) {
+			log_debug("collector returned no data collector=%s duration_seconds=%f",
+				  e->c->name, r->seconds);
+		} else {
+			log_error("collector failed collector=%s duration_seconds=%f err=\"%s\"",
+				  e->c->name, r->seconds, strerror(err < 0 ? -err : err));
+		}
+	}
+}
+
+int registry__scrape(struct expo_writer *w, const char *const *filter, const char **bad_name)
+{
+	struct result *res;
+	size_t ran = 0;
+
+	table();
+	if (filter) {
+		for (const char *const *f = filter; *f; f++) {
+			struct entry *e = find_entry(*f);
+
+			if (!e || !e->c->enabled) {
+				if (bad_name)
+					*bad_name = *f;
+				return -ENOENT;
+			}
+		}
+	}
+	if (w->err)
+		return w->err;
+	res = calloc(g_count + 1, sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+
+	for (size_t i = 0; i < g_count; i++) {
+		struct entry *e = &g_table[i];
+
+		if (!e->c->enabled || (filter && !in_filter(filter, e->c->name)))
+			continue;
+		run_one(w, e, &res[i]);
+		ran++;
+	}
+
+	if (ran) {
+		expo__family(w, "node_scrape_collector_duration_seconds",
+			     "node_exporter: Duration of a collector scrape.", EXPO_GAUGE);
+		for (size_t i = 0; i < g_count; i++) {
+			struct expo_label l = { "collector", g_table[i].c->name };
+
+			if (res[i].ran)
+				expo__sample(w, "node_scrape_collector_duration_seconds", &l, 1,
+					     res[i].seconds);
+		}
+		expo__family(w, "node_scrape_collector_success",
+			     "node_exporter: Whether a collector succeeded.", EXPO_GAUGE);
+		for (size_t i = 0; i < g_count; i++) {
+			struct expo_label l = { "collector", g_table[i].c->name };
+
+			if (res[i].ran)
+				expo__sample(w, "node_scrape_collector_success", &l, 1,
+					     res[i].ok ? 1 : 0);
+		}
+	}
+	free(res);
+	return w->err;
+}
