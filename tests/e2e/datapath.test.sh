@@ -202,6 +202,9 @@ expect_hooks() {
 		for dir in ingress egress; do
 			check "$n $d $dir: nodepath tcx programs" "$(our_tcx "$n" "$d" "$dir")" "$2"
 			check "$n $d $dir: nodepath clsact filters" "$(our_tc "$n" "$d" "$dir")" "$3"
+			# the same seen through bpftool (7.1 lists clsact, not tcx)
+			check "$n $d $dir: bpftool net" "$(tb_exec "$n" bpftool net show dev "$d" |
+				grep -c "clsact/$dir np_")" "$3"
 		done
 	done
 }
