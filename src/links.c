@@ -84,6 +84,9 @@ struct link_watch {
 	__u32 seq;
 	pthread_t thread;
 	bool thread_started;
+	link_tick_fn tick;
+	void *tick_arg;
+	bool addrs_changed; /* set by address events, consumed by the next tick */
 
 	pthread_mutex_t lock; /* guards everything below; held while attaching */
 	struct tracked *links;
@@ -119,6 +122,11 @@ static int bridge_ifindex(struct link_watch *w)
 	return 0;
 }
 
+static enum attach_role role_of(enum np_layer layer)
+{
+	return layer == LAYER_POD ? ROLE_POD : layer == LAYER_NODE ? ROLE_NODE : ROLE_PLAIN;
+}
+
 /* Brings attachments in line with the classification of every known link. Lock held. */
 static void reconcile(struct link_watch *w, bool first)
 {
@@ -136,12 +144,14 @@ static void reconcile(struct link_watch *w, bool first)
 			log_info("detached device=%s layer=%s", t->a.name,
 				 links__layer_name(t->layer));
 		}
+		if (t->attached && layer == t->layer)
+			continue;
 		t->layer = layer;
-		if (layer == LAYER_NONE || t->attached)
+		if (layer == LAYER_NONE)
 			continue;
 		if (first)
 			loader__remove_stale_tc(w->loader, t->a.ifindex);
-		err = loader__attach(w->loader, t->a.ifindex, t->a.name);
+		err = loader__attach(w->loader, t->a.ifindex, t->a.name, role_of(layer));
 		if (err == -ENODEV || err == -ENXIO) {
 			/* Gone between the event and the attach; RTM_DELLINK follows. */
 			log_info("device=%s vanished during attach", t->a.name);
@@ -415,6 +425,10 @@ static void handle_event(struct link_watch *w, struct nlmsghdr *nh, bool *routes
 	case RTM_DELROUTE:
 		*routes_changed = true;
 		break;
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		w->addrs_changed = true;
+		break;
 	}
 }
 
@@ -452,10 +466,12 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+#define TICK_MS 1000
+
 static void *watch_thread(void *arg)
 {
 	struct link_watch *w = arg;
-	uint64_t next_sync = now_ms() + w->resync_ms;
+	uint64_t next_sync = now_ms() + w->resync_ms, next_tick = 0;
 	char *buf = malloc(NL_BUF_SIZE);
 
 	if (!buf) {
@@ -466,7 +482,9 @@ static void *watch_thread(void *arg)
 		struct pollfd pfd[2] = { { .fd = w->ev_fd, .events = POLLIN },
 					 { .fd = w->stop_fd, .events = POLLIN } };
 		uint64_t now = now_ms();
-		int timeout = next_sync > now ? (int)(next_sync - now) : 0;
+		uint64_t next = next_sync < next_tick ? next_sync : next_tick;
+		int timeout = next > now ? (int)(next - now) : 0;
+		bool tick_now, addrs;
 		int rc = poll(pfd, 2, timeout);
 
 		if (rc < 0 && errno != EINTR) {
@@ -485,8 +503,19 @@ static void *watch_thread(void *arg)
 		if (now_ms() >= next_sync) {
 			full_sync(w, false);
 			next_sync = now_ms() + w->resync_ms;
+			w->addrs_changed = true;
 		}
+		addrs = w->addrs_changed;
+		tick_now = addrs || now_ms() >= next_tick;
+		w->addrs_changed = false;
 		pthread_mutex_unlock(&w->lock);
+		/* Outside the lock: the tick may read files and update maps, scrapes need not wait. */
+		if (tick_now && w->tick) {
+			w->tick(w->tick_arg, addrs);
+			next_tick = now_ms() + TICK_MS;
+		} else if (tick_now) {
+			next_tick = UINT64_MAX;
+		}
 	}
 	free(buf);
 	return NULL;
@@ -514,7 +543,7 @@ static int nl_open(unsigned groups)
 }
 
 int link_watch__start(struct loader *l, const struct links_config *cfg, unsigned resync_ms,
-		      struct link_watch **out)
+		      link_tick_fn tick, void *tick_arg, struct link_watch **out)
 {
 	struct link_watch *w;
 	int err;
@@ -526,11 +555,15 @@ int link_watch__start(struct loader *l, const struct links_config *cfg, unsigned
 	w->loader = l;
 	w->cfg = *cfg;
 	w->resync_ms = resync_ms ? resync_ms : 30000;
+	w->tick = tick;
+	w->tick_arg = tick_arg;
+	w->addrs_changed = true;
 	w->ev_fd = w->req_fd = w->stop_fd = -1;
 	pthread_mutex_init(&w->lock, NULL);
 
 	/* Subscribe before the first dump so that nothing between the two is missed. */
-	w->ev_fd = nl_open(RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE);
+	w->ev_fd = nl_open(RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE |
+			   RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR);
 	if (w->ev_fd < 0) {
 		err = w->ev_fd;
 		goto fail;

@@ -46,10 +46,14 @@ struct link_entry {
 struct loader;
 struct link_watch;
 
+/* Called from the watch thread about once a second, and at once when this namespace's
+ * addresses changed (addrs_changed true; also true on the first call and after each resync). */
+typedef void (*link_tick_fn)(void *arg, bool addrs_changed);
+
 /* Opens the rtnetlink socket, does the first full sync and attach, and starts the watch
- * thread. resync_ms: period of the full resync. */
+ * thread. resync_ms: period of the full resync. tick may be NULL. */
 int link_watch__start(struct loader *l, const struct links_config *cfg, unsigned resync_ms,
-		      struct link_watch **out);
+		      link_tick_fn tick, void *tick_arg, struct link_watch **out);
 void link_watch__stop(struct link_watch *w);
 
 /* Snapshot of hooked interfaces (layer != NONE). *out malloc'd. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@
 
 struct attachment {
 	int ifindex;
+	enum attach_role role;
 	int tcx_fd[NP_DIR_MAX]; /* -1 unless attached through tcx */
 	bool tc[NP_DIR_MAX];    /* clsact filter installed by us */
 };
@@ -154,6 +156,11 @@ static void drop_incompatible_pins(struct bpf_object *obj, const char *pin_root)
 	}
 }
 
+const char *loader__libbpf_version(void)
+{
+	return libbpf_version_string();
+}
+
 int loader__open(const struct loader_opts *opts, struct loader **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = opts->pin_path);
@@ -184,6 +191,8 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 		goto cleanup;
 	}
 	err = bpf_map__set_max_entries(l->skel->maps.np_if_stats, opts->max_entries);
+	if (!err)
+		err = bpf_map__set_max_entries(l->skel->maps.np_path_stats, opts->max_entries);
 	if (err)
 		goto cleanup;
 	drop_incompatible_pins(l->skel->obj, opts->pin_path);
@@ -240,10 +249,15 @@ static void remove_att(struct loader *l, struct attachment *a)
 	*a = l->att[--l->n_att];
 }
 
-static int prog_fd(struct loader *l, int dir)
+static int prog_fd(struct loader *l, int dir, enum attach_role role)
 {
-	return bpf_program__fd(dir == NP_DIR_INGRESS ? l->skel->progs.np_ingress
-						     : l->skel->progs.np_egress);
+	struct netpath_bpf *sk = l->skel;
+
+	if (dir == NP_DIR_INGRESS)
+		return bpf_program__fd(role == ROLE_POD    ? sk->progs.np_pod_ingress
+				       : role == ROLE_NODE ? sk->progs.np_node_ingress
+							   : sk->progs.np_ingress);
+	return bpf_program__fd(role == ROLE_POD ? sk->progs.np_pod_egress : sk->progs.np_egress);
 }
 
 static void tc_hook_init(struct bpf_tc_hook *hook, int ifindex, int dir)
@@ -263,10 +277,10 @@ static int tc_detach_one(int ifindex, int dir)
 	return bpf_tc_detach(&hook, &o);
 }
 
-static int tc_attach_one(struct loader *l, int ifindex, int dir)
+static int tc_attach_one(struct loader *l, int ifindex, int dir, enum attach_role role)
 {
 	LIBBPF_OPTS(bpf_tc_opts, o, .handle = NP_TC_HANDLE, .priority = NP_TC_PRIORITY,
-		    .prog_fd = prog_fd(l, dir), .flags = BPF_TC_F_REPLACE);
+		    .prog_fd = prog_fd(l, dir, role), .flags = BPF_TC_F_REPLACE);
 	struct bpf_tc_hook hook;
 	int err;
 
@@ -281,22 +295,22 @@ static int tc_attach_one(struct loader *l, int ifindex, int dir)
 	return bpf_tc_attach(&hook, &o);
 }
 
-static int tcx_attach_one(struct loader *l, int ifindex, int dir)
+static int tcx_attach_one(struct loader *l, int ifindex, int dir, enum attach_role role)
 {
 	int type = dir == NP_DIR_INGRESS ? NP_BPF_TCX_INGRESS : NP_BPF_TCX_EGRESS;
-	int fd = bpf_link_create(prog_fd(l, dir), ifindex, type, NULL);
+	int fd = bpf_link_create(prog_fd(l, dir, role), ifindex, type, NULL);
 
 	return fd < 0 ? -errno : fd;
 }
 
-static int attach_dir(struct loader *l, struct attachment *a, int dir)
+static int attach_dir(struct loader *l, struct attachment *a, int dir, enum attach_role role)
 {
 	int err;
 
 	if (a->tcx_fd[dir] >= 0 || a->tc[dir])
 		return 0;
 	if (l->mode != ATTACH_TC) {
-		err = tcx_attach_one(l, a->ifindex, dir);
+		err = tcx_attach_one(l, a->ifindex, dir, role);
 		if (err >= 0) {
 			a->tcx_fd[dir] = err;
 			if (l->mode == ATTACH_AUTO) {
@@ -310,10 +324,30 @@ static int attach_dir(struct loader *l, struct attachment *a, int dir)
 		l->mode = ATTACH_TC;
 		log_info("attach mode: tcx unsupported by this kernel, using clsact filters");
 	}
-	err = tc_attach_one(l, a->ifindex, dir);
+	err = tc_attach_one(l, a->ifindex, dir, role);
 	if (err)
 		return err;
 	a->tc[dir] = true;
+	return 0;
+}
+
+/* Swap the programs of a live attachment without a gap: tcx links are updated in place,
+ * clsact filters replaced at the same handle. */
+static int change_role(struct loader *l, struct attachment *a, enum attach_role role)
+{
+	for (int dir = 0; dir < NP_DIR_MAX; dir++) {
+		int err;
+
+		if (a->tcx_fd[dir] >= 0)
+			err = bpf_link_update(a->tcx_fd[dir], prog_fd(l, dir, role), NULL);
+		else if (a->tc[dir])
+			err = tc_attach_one(l, a->ifindex, dir, role);
+		else
+			continue;
+		if (err)
+			return err < 0 ? err : -EINVAL;
+	}
+	a->role = role;
 	return 0;
 }
 
@@ -341,20 +375,23 @@ void loader__remove_stale_tc(struct loader *l, int ifindex)
 	g_quiet = false;
 }
 
-int loader__attach(struct loader *l, int ifindex, const char *name)
+int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_role role)
 {
 	struct attachment *a = find_att(l, ifindex);
 	bool fresh = false;
 	int err;
 
+	if (a && a->role != role)
+		return change_role(l, a, role);
 	if (!a) {
 		a = add_att(l, ifindex);
 		if (!a)
 			return -ENOMEM;
+		a->role = role;
 		fresh = true;
 	}
 	for (int dir = 0; dir < NP_DIR_MAX; dir++) {
-		err = attach_dir(l, a, dir);
+		err = attach_dir(l, a, dir, role);
 		if (err) {
 			detach_dir(a, NP_DIR_INGRESS, true);
 			detach_dir(a, NP_DIR_EGRESS, true);
@@ -394,6 +431,13 @@ void loader__forget(struct loader *l, int ifindex)
 		struct np_if_key key = { .ifindex = (__u32)ifindex, .direction = (__u8)dir };
 
 		bpf_map_delete_elem(fd, &key);
+		for (int p = 0; p < NP_PATH_MAX; p++) {
+			struct np_path_key pk = { .ifindex = (__u32)ifindex,
+						  .direction = (__u8)dir,
+						  .path = (__u8)p };
+
+			bpf_map_delete_elem(bpf_map__fd(l->skel->maps.np_path_stats), &pk);
+		}
 	}
 }
 
@@ -437,71 +481,46 @@ static size_t percpu_stride(size_t value_size)
 	return (value_size + 7) & ~(size_t)7;
 }
 
-static int push_stat(struct if_stat **out, size_t *n, size_t *cap, const struct np_if_key *k,
-		     const void *vals, int ncpus)
-{
-	size_t stride = percpu_stride(sizeof(struct np_if_value));
-	struct if_stat *s;
-
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		struct if_stat *nb = realloc(*out, nc * sizeof(*nb));
-
-		if (!nb)
-			return -ENOMEM;
-		*out = nb;
-		*cap = nc;
-	}
-	s = &(*out)[(*n)++];
-	memset(s, 0, sizeof(*s));
-	s->ifindex = k->ifindex;
-	s->direction = k->direction;
-	for (int c = 0; c < ncpus; c++) {
-		const struct np_if_value *v =
-			(const void *)((const char *)vals + (size_t)c * stride);
-
-		s->packets += v->packets;
-		s->bytes += v->bytes;
-		s->gso_segs += v->gso_segs;
-	}
-	return 0;
-}
+/* Called for every entry of a per-CPU hash with the key and the CPUs' values side by side. */
+typedef int (*percpu_cb)(const void *key, const void *vals, size_t stride, int ncpus, void *ctx);
 
 /* Fallback for kernels without batch ops on this map type: one lookup per key. */
-static int read_per_key(struct loader *l, int fd, void *vals, struct if_stat **out, size_t *n,
-			size_t *cap)
+static int read_per_key(int fd, size_t key_size, void *vals, size_t stride, int ncpus,
+			percpu_cb cb, void *ctx)
 {
-	struct np_if_key key, next;
+	char key[64], next[64];
 	void *prev = NULL;
 	int err;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
+	if (key_size > sizeof(key))
+		return -E2BIG;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, vals))
 			continue; /* deleted meanwhile */
-		err = push_stat(out, n, cap, &key, vals, l->ncpus);
+		err = cb(key, vals, stride, ncpus, ctx);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
+/* Reads a whole per-CPU hash in batches (one syscall per chunk of keys, not per key). */
+static int read_percpu_hash(struct loader *l, struct bpf_map *map, percpu_cb cb, void *ctx)
 {
-	int fd = bpf_map__fd(l->skel->maps.np_if_stats);
-	size_t stride = percpu_stride(sizeof(struct np_if_value)) * (size_t)l->ncpus;
-	size_t chunk = NP_BATCH_CHUNK, cap = 0;
-	struct np_if_key *keys = NULL;
-	void *vals = NULL;
+	int fd = bpf_map__fd(map);
+	size_t key_size = bpf_map__key_size(map);
+	size_t stride = percpu_stride(bpf_map__value_size(map));
+	size_t vsz = stride * (size_t)l->ncpus;
+	size_t chunk = NP_BATCH_CHUNK;
+	char *keys = NULL, *vals = NULL;
 	__u32 batch = 0;
 	bool first = true;
 	int err = 0;
 
-	*out = NULL;
-	*n = 0;
-	keys = malloc(chunk * sizeof(*keys));
-	vals = malloc(chunk * stride);
+	keys = malloc(chunk * key_size);
+	vals = malloc(chunk * vsz);
 	if (!keys || !vals) {
 		err = -ENOMEM;
 		goto cleanup;
@@ -515,11 +534,15 @@ int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
 					  &bopts);
 		if (rc && errno == ENOSPC && count == 0) {
 			/* One hash bucket holds more keys than the chunk: grow and retry. */
-			void *nk = realloc(keys, chunk * 2 * sizeof(*keys));
-			void *nv = nk ? realloc(vals, chunk * 2 * stride) : NULL;
+			char *nk = realloc(keys, chunk * 2 * key_size);
+			char *nv;
 
-			if (nk)
-				keys = nk;
+			if (!nk) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			keys = nk;
+			nv = realloc(vals, chunk * 2 * vsz);
 			if (!nv) {
 				err = -ENOMEM;
 				goto cleanup;
@@ -530,15 +553,14 @@ int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
 		}
 		if (rc && errno != ENOENT) {
 			if (first && (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP)) {
-				err = read_per_key(l, fd, vals, out, n, &cap);
+				err = read_per_key(fd, key_size, vals, stride, l->ncpus, cb, ctx);
 				goto cleanup;
 			}
 			err = -errno;
 			goto cleanup;
 		}
 		for (__u32 i = 0; i < count; i++) {
-			err = push_stat(out, n, &cap, &keys[i], (char *)vals + i * stride,
-					l->ncpus);
+			err = cb(keys + i * key_size, vals + i * vsz, stride, l->ncpus, ctx);
 			if (err)
 				goto cleanup;
 		}
@@ -549,12 +571,187 @@ int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
 cleanup:
 	free(keys);
 	free(vals);
-	if (err) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
 	return err;
+}
+
+/* A growable array of summed entries. */
+struct stat_vec {
+	void *items;
+	size_t n, cap, item_size;
+};
+
+static void *stat_vec_push(struct stat_vec *v)
+{
+	if (v->n == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 64;
+		void *nb = realloc(v->items, nc * v->item_size);
+
+		if (!nb)
+			return NULL;
+		v->items = nb;
+		v->cap = nc;
+	}
+	return memset((char *)v->items + v->n++ * v->item_size, 0, v->item_size);
+}
+
+static int sum_if_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
+{
+	const struct np_if_key *k = key;
+	struct if_stat *s = stat_vec_push(ctx);
+
+	if (!s)
+		return -ENOMEM;
+	s->ifindex = k->ifindex;
+	s->direction = k->direction;
+	for (int c = 0; c < ncpus; c++) {
+		const struct np_if_value *v = (const void *)((const char *)vals + (size_t)c * stride);
+
+		s->packets += v->packets;
+		s->bytes += v->bytes;
+		s->gso_segs += v->gso_segs;
+	}
+	return 0;
+}
+
+static int sum_path_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
+{
+	const struct np_path_key *k = key;
+	struct path_stat *s = stat_vec_push(ctx);
+
+	if (!s)
+		return -ENOMEM;
+	s->ifindex = k->ifindex;
+	s->direction = k->direction;
+	s->path = k->path;
+	for (int c = 0; c < ncpus; c++) {
+		const struct np_path_value *v =
+			(const void *)((const char *)vals + (size_t)c * stride);
+
+		s->packets += v->packets;
+		s->bytes += v->bytes;
+	}
+	return 0;
+}
+
+static int read_summed(struct loader *l, struct bpf_map *map, percpu_cb cb, size_t item_size,
+		       void **out, size_t *n)
+{
+	struct stat_vec v = { .item_size = item_size };
+	int err = read_percpu_hash(l, map, cb, &v);
+
+	if (err) {
+		free(v.items);
+		v.items = NULL;
+		v.n = 0;
+	}
+	*out = v.items;
+	*n = v.n;
+	return err;
+}
+
+int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
+{
+	return read_summed(l, l->skel->maps.np_if_stats, sum_if_stat, sizeof(**out),
+			   (void **)out, n);
+}
+
+int loader__read_path_stats(struct loader *l, struct path_stat **out, size_t *n)
+{
+	return read_summed(l, l->skel->maps.np_path_stats, sum_path_stat, sizeof(**out),
+			   (void **)out, n);
+}
+
+int loader__read_nodeport(struct loader *l, struct np_path_value out[NP_NODEPORT_MAX])
+{
+	int fd = bpf_map__fd(l->skel->maps.np_nodeport);
+	struct np_path_value *vals = calloc((size_t)l->ncpus, sizeof(*vals));
+	int err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 i = 0; i < NP_NODEPORT_MAX; i++) {
+		out[i].packets = out[i].bytes = 0;
+		if (bpf_map_lookup_elem(fd, &i, vals)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < l->ncpus; c++) {
+			out[i].packets += vals[c].packets;
+			out[i].bytes += vals[c].bytes;
+		}
+	}
+	free(vals);
+	return err;
+}
+
+static bool cidr_wanted(const struct cidr_entry *e, size_t n, int family, const __u8 *addr,
+			__u32 prefixlen)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	for (size_t i = 0; i < n; i++)
+		if (e[i].family == family && e[i].prefixlen == prefixlen &&
+		    memcmp(e[i].addr, addr, alen) == 0)
+			return true;
+	return false;
+}
+
+/* Deletes the keys of one LPM trie that are not in the wanted set. */
+static void drop_stale_cidrs(int fd, int family, const struct cidr_entry *e, size_t n)
+{
+	union {
+		struct np_cidr4_key v4;
+		struct np_cidr6_key v6;
+	} key, next;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (family == AF_INET ? cidr_wanted(e, n, AF_INET, key.v4.addr, key.v4.prefixlen)
+				      : cidr_wanted(e, n, AF_INET6, key.v6.addr, key.v6.prefixlen))
+			continue;
+		if (bpf_map_delete_elem(fd, &key) == 0)
+			prev = NULL; /* the walk position is gone: start over */
+	}
+}
+
+int loader__set_cidrs(struct loader *l, const struct cidr_entry *e, size_t n)
+{
+	int fd4 = bpf_map__fd(l->skel->maps.np_cidr4);
+	int fd6 = bpf_map__fd(l->skel->maps.np_cidr6);
+
+	for (size_t i = 0; i < n; i++) {
+		struct np_cidr_value v = { .path = e[i].path };
+		int rc;
+
+		if (e[i].family == AF_INET) {
+			struct np_cidr4_key k = { .prefixlen = e[i].prefixlen };
+
+			memcpy(k.addr, e[i].addr, 4);
+			rc = bpf_map_update_elem(fd4, &k, &v, BPF_ANY);
+		} else {
+			struct np_cidr6_key k = { .prefixlen = e[i].prefixlen };
+
+			memcpy(k.addr, e[i].addr, 16);
+			rc = bpf_map_update_elem(fd6, &k, &v, BPF_ANY);
+		}
+		if (rc)
+			return -errno;
+	}
+	drop_stale_cidrs(fd4, AF_INET, e, n);
+	drop_stale_cidrs(fd6, AF_INET6, e, n);
+	return 0;
+}
+
+int loader__set_nodeport_range(struct loader *l, uint16_t min, uint16_t max)
+{
+	struct np_config cfg = { .nodeport_min = min, .nodeport_max = max };
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.np_config), &zero, &cfg, BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap)

@@ -12,9 +12,13 @@
 
 enum attach_mode { ATTACH_AUTO = 0, ATTACH_TCX, ATTACH_TC };
 
+/* Which programs an interface gets: plain counters, pod veth (plus path classes) or node device
+ * (plus NodePort). */
+enum attach_role { ROLE_PLAIN = 0, ROLE_POD, ROLE_NODE };
+
 struct loader_opts {
 	const char *pin_path;     /* bpffs directory for pinned maps; mounted if not a bpffs */
-	uint32_t max_entries;     /* capacity of np_if_stats */
+	uint32_t max_entries;     /* capacity of np_if_stats and np_path_stats */
 	enum attach_mode mode;
 	bool enable_stats;        /* bpf_enable_stats(BPF_STATS_RUN_TIME) while running */
 };
@@ -26,6 +30,22 @@ struct if_stat {
 	uint64_t packets, bytes, gso_segs;
 };
 
+/* One np_path_stats entry summed over CPUs. */
+struct path_stat {
+	uint32_t ifindex;
+	uint8_t direction;
+	uint8_t path;
+	uint64_t packets, bytes;
+};
+
+/* One classification prefix for np_cidr4/np_cidr6. */
+struct cidr_entry {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	uint8_t prefixlen;
+	enum np_path path;
+};
+
 struct prog_stat {
 	const char *name;
 	uint64_t run_time_ns, run_cnt;
@@ -33,12 +53,16 @@ struct prog_stat {
 
 struct loader;
 
+/* "1.1" etc.: the libbpf the agent runs with. */
+const char *loader__libbpf_version(void);
+
 int loader__open(const struct loader_opts *opts, struct loader **out);
 /* Detaches everything this process attached, closes maps (pins stay). NULL is fine. */
 void loader__close(struct loader *l);
 
-/* Attach both directions to ifindex. Idempotent. -ENODEV if the interface is gone. */
-int loader__attach(struct loader *l, int ifindex, const char *name);
+/* Attach both directions to ifindex with the programs of role. Idempotent; a changed role
+ * replaces the programs. -ENODEV if the interface is gone. */
+int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_role role);
 /* Remove clsact filters with our handle that an earlier agent in tc mode left (it was killed
  * or ran with --bpf.attach-mode=tc): with tcx they would count every packet twice. */
 void loader__remove_stale_tc(struct loader *l, int ifindex);
@@ -52,6 +76,14 @@ const char *loader__mode_name(const struct loader *l);
 
 /* Read np_if_stats (batch lookup when the kernel has it). *out is malloc'd, caller frees. */
 int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n);
+int loader__read_path_stats(struct loader *l, struct path_stat **out, size_t *n);
+/* NodePort counters summed over CPUs, indexed by enum np_nodeport_proto. */
+int loader__read_nodeport(struct loader *l, struct np_path_value out[NP_NODEPORT_MAX]);
+/* Make np_cidr4/np_cidr6 hold exactly these prefixes (adds first, then removes stale ones, so
+ * a packet never sees a half-empty table). */
+int loader__set_cidrs(struct loader *l, const struct cidr_entry *e, size_t n);
+/* NodePort range for np_node_ingress; 0,0 disables it. */
+int loader__set_nodeport_range(struct loader *l, uint16_t min, uint16_t max);
 int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap);
 /* Sum over CPUs of np_errors[idx]. */
 int loader__read_error(struct loader *l, enum np_error idx, uint64_t *value);

@@ -29,9 +29,62 @@ struct np_if_value {
 	__u64 gso_segs; /* wire segments: max(1, skb->gso_segs) per skb */
 };
 
+/* Where a pod's peer is, decided from the peer address by longest-prefix match. */
+enum np_path {
+	NP_PATH_SAME_NODE = 0, /* this node's pod CIDR */
+	NP_PATH_CROSS_NODE = 1, /* the cluster CIDR, another node */
+	NP_PATH_SERVICE = 2,    /* the service CIDR (before DNAT) */
+	NP_PATH_HOST = 3,       /* an address of this node */
+	NP_PATH_EXTERNAL = 4,   /* anything else */
+	NP_PATH_MAX = 5,
+};
+
+/* np_path_stats key: per pod veth, direction (of the host veth) and path class. */
+struct np_path_key {
+	__u32 ifindex;
+	__u8 direction; /* enum np_direction, host-veth view */
+	__u8 path;      /* enum np_path */
+	__u8 pad[2];
+};
+
+struct np_path_value {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* LPM keys of np_cidr4 / np_cidr6; the value is the path class. */
+struct np_cidr4_key {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct np_cidr6_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+struct np_cidr_value {
+	__u32 path; /* enum np_path */
+};
+
+/* np_config[0]: settings the agent can change without reloading. */
+struct np_config {
+	__u16 nodeport_min; /* host byte order; 0/0 disables NodePort counting */
+	__u16 nodeport_max;
+	__u32 pad;
+};
+
+/* np_nodeport index: transport protocol of inbound NodePort traffic on the node device. */
+enum np_nodeport_proto {
+	NP_NODEPORT_TCP = 0,
+	NP_NODEPORT_UDP = 1,
+	NP_NODEPORT_MAX = 2,
+};
+
 /* np_errors index (per-CPU array): failures the datapath cannot report any other way. */
 enum np_error {
-	NP_ERR_IF_STATS_FULL = 0, /* np_if_stats had no room for a new key */
+	NP_ERR_IF_STATS_FULL = 0,   /* np_if_stats had no room for a new key */
+	NP_ERR_PATH_STATS_FULL = 1, /* np_path_stats had no room for a new key */
 	NP_ERR_MAX = 4,
 };
 
@@ -42,5 +95,11 @@ struct np_error_value {
 _Static_assert(sizeof(struct np_if_key) == 8, "np_if_key layout");
 _Static_assert(sizeof(struct np_if_value) == 24, "np_if_value layout");
 _Static_assert(sizeof(struct np_error_value) == 8, "np_error_value layout");
+_Static_assert(sizeof(struct np_path_key) == 8, "np_path_key layout");
+_Static_assert(sizeof(struct np_path_value) == 16, "np_path_value layout");
+_Static_assert(sizeof(struct np_cidr4_key) == 8, "np_cidr4_key layout");
+_Static_assert(sizeof(struct np_cidr6_key) == 20, "np_cidr6_key layout");
+_Static_assert(sizeof(struct np_cidr_value) == 4, "np_cidr_value layout");
+_Static_assert(sizeof(struct np_config) == 8, "np_config layout");
 
 #endif /* NODEPATH_COUNTERS_H */

@@ -1,0 +1,425 @@
+/* filesystem collector: node_exporter 1.5's node_filesystem_* from statvfs(2) on every mount in
+ * <procfs>/1/mounts (falling back to <procfs>/mounts), paths under --path.rootfs, with its default
+ * mount-point and fs-type excludes.
+ *
+ * A dead NFS server makes statvfs block in the kernel, uninterruptibly. node_exporter 1.5 lets that
+ * one scrape hang and marks the mount "stuck" after --collector.filesystem.mount-timeout so later
+ * scrapes skip it. Here statvfs runs on a helper thread and the scrape waits at most mount-timeout:
+ * on timeout the mount is reported with node_filesystem_device_error 1, marked stuck, and skipped
+ * (device_error 1) until the blocked call returns, which clears the mark. The blocked helper
+ * thread is abandoned, not killed (nothing can kill it); one per stuck mount at most. */
+#include "filesystem.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+
+#include "collector.h"
+#include "flags.h"
+#include "fsutil.h"
+#include "log.h"
+#include "sysutil.h"
+
+static const char *opt_mp_exclude =
+	"^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
+static const char *opt_fs_exclude =
+	"^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|"
+	"iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|"
+	"sysfs|tracefs)$";
+static unsigned long opt_timeout_s = 5;
+NP_FLAG_STRING("collector.filesystem.mount-points-exclude", &opt_mp_exclude,
+	       "Regexp of mount points to exclude for filesystem collector.");
+NP_FLAG_STRING("collector.filesystem.fs-types-exclude", &opt_fs_exclude,
+	       "Regexp of filesystem types to exclude for filesystem collector.");
+NP_FLAG_UINT("collector.filesystem.mount-timeout", &opt_timeout_s,
+	     "how long to wait for a mount to respond before marking it as stale (seconds).");
+
+static regex_t mp_re, fs_re;
+
+static void unescape_mp(char *s)
+{
+	char *o = s;
+
+	while (*s) {
+		if (!strncmp(s, "\\040", 4)) {
+			*o++ = ' ';
+			s += 4;
+		} else if (!strncmp(s, "\\011", 4)) {
+			*o++ = '\t';
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+}
+
+int filesystem__parse_mounts(char *buf, struct mount_entry **out, size_t *n)
+{
+	struct mount_entry *arr = NULL;
+	size_t cnt = 0, cap = 0;
+	char *line, *save = NULL;
+	int err = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[4], *fsave = NULL;
+		int nf = 0;
+
+		for (char *t = strtok_r(line, " \t", &fsave); t && nf < 4;
+		     t = strtok_r(NULL, " \t", &fsave))
+			f[nf++] = t;
+		if (nf == 0)
+			continue;
+		if (nf < 4) {
+			err = -EINVAL;
+			goto cleanup;
+		}
+		if (cnt == FILESYSTEM_MAX_MOUNTS) {
+			err = -E2BIG;
+			goto cleanup;
+		}
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			struct mount_entry *na = realloc(arr, ncap * sizeof(*na));
+
+			if (!na) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			arr = na;
+			cap = ncap;
+		}
+		unescape_mp(f[1]);
+		arr[cnt++] = (struct mount_entry){ f[0], f[1], f[2], f[3] };
+	}
+	*out = arr;
+	*n = cnt;
+	arr = NULL;
+cleanup:
+	free(arr);
+	return err;
+}
+
+void filesystem__strip_rootfs(const char *rootfs, const char *mp, char *out, size_t cap)
+{
+	size_t rl = strlen(rootfs);
+
+	/* node_exporter: TrimPrefix(path, rootfs), "" becomes "/"; rootfs "/" changes nothing. */
+	if (!strcmp(rootfs, "/") || strncmp(mp, rootfs, rl)) {
+		snprintf(out, cap, "%s", mp);
+		return;
+	}
+	snprintf(out, cap, "%s", mp[rl] ? mp + rl : "/");
+}
+
+/* ---- statvfs with a deadline --------------------------------------------------------------- */
+
+struct stat_job {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char path[4096];
+	char key[4096]; /* mount point label, for the stuck list */
+	struct statvfs st;
+	int err;
+	bool done;
+	bool abandoned; /* the waiter gave up; the thread frees the job */
+};
+
+static pthread_mutex_t stuck_mu = PTHREAD_MUTEX_INITIALIZER;
+#define MAX_STUCK 64
+static char *stuck[MAX_STUCK];
+
+static bool is_stuck(const char *mp)
+{
+	bool r = false;
+
+	pthread_mutex_lock(&stuck_mu);
+	for (int i = 0; i < MAX_STUCK; i++)
+		if (stuck[i] && !strcmp(stuck[i], mp))
+			r = true;
+	pthread_mutex_unlock(&stuck_mu);
+	return r;
+}
+
+static bool mark_stuck(const char *mp)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&stuck_mu);
+	for (int i = 0; i < MAX_STUCK && !ok; i++) {
+		if (!stuck[i]) {
+			stuck[i] = strdup(mp);
+			ok = stuck[i] != NULL;
+		}
+	}
+	pthread_mutex_unlock(&stuck_mu);
+	return ok;
+}
+
+static void unmark_stuck(const char *mp)
+{
+	pthread_mutex_lock(&stuck_mu);
+	for (int i = 0; i < MAX_STUCK; i++) {
+		if (stuck[i] && !strcmp(stuck[i], mp)) {
+			free(stuck[i]);
+			stuck[i] = NULL;
+		}
+	}
+	pthread_mutex_unlock(&stuck_mu);
+}
+
+static void *stat_thread(void *arg)
+{
+	struct stat_job *j = arg;
+	struct statvfs st;
+	int err = statvfs(j->path, &st) ? -errno : 0;
+	bool abandoned;
+
+	pthread_mutex_lock(&j->mu);
+	j->st = st;
+	j->err = err;
+	j->done = true;
+	abandoned = j->abandoned;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	if (abandoned) {
+		log_info("collector=filesystem mount point %s responds again", j->key);
+		unmark_stuck(j->key);
+		pthread_mutex_destroy(&j->mu);
+		pthread_cond_destroy(&j->cv);
+		free(j);
+	}
+	return NULL;
+}
+
+/* 0 and *st filled, -errno from statvfs, or -ETIMEDOUT (mount now marked stuck). */
+static int statvfs_deadline(const char *path, const char *mp, struct statvfs *st)
+{
+	struct stat_job *j = calloc(1, sizeof(*j));
+	pthread_attr_t attr;
+	struct timespec dl;
+	pthread_t tid;
+	int err = 0, rc;
+
+	if (!j)
+		return -ENOMEM;
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
+	snprintf(j->path, sizeof(j->path), "%s", path);
+	snprintf(j->key, sizeof(j->key), "%s", mp);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	rc = pthread_create(&tid, &attr, stat_thread, j);
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		/* No thread: do it inline rather than not at all. */
+		err = statvfs(path, st) ? -errno : 0;
+		goto free_job;
+	}
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += (time_t)(opt_timeout_s ? opt_timeout_s : 1);
+	pthread_mutex_lock(&j->mu);
+	while (!j->done) {
+		if (pthread_cond_timedwait(&j->cv, &j->mu, &dl) == ETIMEDOUT && !j->done) {
+			/* Mark before releasing the job so the thread's unmark cannot come first. */
+			mark_stuck(mp);
+			j->abandoned = true;
+			pthread_mutex_unlock(&j->mu);
+			log_warn("collector=filesystem mount point %s timed out, it is being labeled "
+				 "as stuck and will not be monitored",
+				 mp);
+			return -ETIMEDOUT;
+		}
+	}
+	pthread_mutex_unlock(&j->mu);
+	err = j->err;
+	*st = j->st;
+free_job:
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->cv);
+	free(j);
+	return err;
+}
+
+/* ---- collector ---------------------------------------------------------------------------- */
+
+struct fs_stat {
+	const char *device, *fstype;
+	char mp[4096];
+	bool error, ro;
+	double size, free, avail, files, files_free;
+};
+
+static int filesystem_init(void)
+{
+	if (sysutil__regex_compile(&mp_re, opt_mp_exclude)) {
+		log_error("collector=filesystem invalid mount-points-exclude %s", opt_mp_exclude);
+		return -EINVAL;
+	}
+	if (sysutil__regex_compile(&fs_re, opt_fs_exclude)) {
+		regfree(&mp_re);
+		log_error("collector=filesystem invalid fs-types-exclude %s", opt_fs_exclude);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void filesystem_fini(void)
+{
+	regfree(&mp_re);
+	regfree(&fs_re);
+}
+
+static bool has_ro_option(const char *opts)
+{
+	const char *p = opts;
+
+	while (p && *p) {
+		const char *c = strchr(p, ',');
+		size_t l = c ? (size_t)(c - p) : strlen(p);
+
+		if (l == 2 && !strncmp(p, "ro", 2))
+			return true;
+		p = c ? c + 1 : NULL;
+	}
+	return false;
+}
+
+static int filesystem_collect(struct expo_writer *w)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} fams[] = {
+		{ "node_filesystem_avail_bytes", "Filesystem space available to non-root users in bytes.",
+		  offsetof(struct fs_stat, avail) },
+		{ "node_filesystem_files", "Filesystem total file nodes.",
+		  offsetof(struct fs_stat, files) },
+		{ "node_filesystem_files_free", "Filesystem total free file nodes.",
+		  offsetof(struct fs_stat, files_free) },
+		{ "node_filesystem_free_bytes", "Filesystem free space in bytes.",
+		  offsetof(struct fs_stat, free) },
+		{ "node_filesystem_size_bytes", "Filesystem size in bytes.",
+		  offsetof(struct fs_stat, size) },
+	};
+	struct mount_entry *m = NULL;
+	struct fs_stat *s = NULL;
+	size_t n = 0, ns = 0;
+	char *buf = NULL;
+	int err;
+
+	err = fs__read_rel(fs__procfs(), "1/mounts", 1 << 22, &buf, NULL);
+	if (err == -ENOENT)
+		err = fs__read_rel(fs__procfs(), "mounts", 1 << 22, &buf, NULL);
+	if (err) {
+		log_warn("collector=filesystem reading mounts: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = filesystem__parse_mounts(buf, &m, &n);
+	if (err) {
+		log_warn("collector=filesystem malformed mount point information");
+		goto cleanup;
+	}
+	s = calloc(n ? n : 1, sizeof(*s));
+	if (!s) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct fs_stat *f = &s[ns];
+		char path[4096];
+		struct statvfs st;
+		bool dup = false;
+		int serr;
+
+		filesystem__strip_rootfs(fs__rootfs(), m[i].mountpoint, f->mp, sizeof(f->mp));
+		if (sysutil__regex_match(&mp_re, f->mp) || sysutil__regex_match(&fs_re, m[i].fstype))
+			continue;
+		/* One series per (device, mountpoint, fstype), first mount wins, as node_exporter. */
+		for (size_t k = 0; k < ns && !dup; k++)
+			dup = !strcmp(s[k].mp, f->mp) && !strcmp(s[k].device, m[i].device) &&
+			      !strcmp(s[k].fstype, m[i].fstype);
+		if (dup)
+			continue;
+		f->device = m[i].device;
+		f->fstype = m[i].fstype;
+		ns++;
+		if (is_stuck(f->mp)) {
+			f->error = true;
+			continue;
+		}
+		if (fs__join(path, sizeof(path), fs__rootfs(), f->mp)) {
+			f->error = true;
+			continue;
+		}
+		serr = statvfs_deadline(path, f->mp, &st);
+		if (serr) {
+			log_debug("collector=filesystem statvfs %s: %s", path, strerror(-serr));
+			f->error = true;
+			continue;
+		}
+		f->ro = has_ro_option(m[i].options);
+		f->size = (double)st.f_blocks * (double)st.f_bsize;
+		f->free = (double)st.f_bfree * (double)st.f_bsize;
+		f->avail = (double)st.f_bavail * (double)st.f_bsize;
+		f->files = (double)st.f_files;
+		f->files_free = (double)st.f_ffree;
+	}
+
+	for (size_t k = 0; k < sizeof(fams) / sizeof(fams[0]) + 2; k++) {
+		const char *name, *help;
+		bool any = false;
+
+		if (k == 0) {
+			name = "node_filesystem_device_error";
+			help = "Whether an error occurred while getting statistics for the given device.";
+		} else if (k == 1) {
+			name = "node_filesystem_readonly";
+			help = "Filesystem read-only status.";
+		} else {
+			name = fams[k - 2].name;
+			help = fams[k - 2].help;
+		}
+		for (size_t i = 0; i < ns; i++) {
+			struct expo_label l[3] = { { "device", s[i].device },
+						   { "fstype", s[i].fstype },
+						   { "mountpoint", s[i].mp } };
+			double v;
+
+			if (k == 0)
+				v = s[i].error;
+			else if (s[i].error)
+				continue;
+			else if (k == 1)
+				v = s[i].ro;
+			else
+				v = *(double *)((char *)&s[i] + fams[k - 2].off);
+			if (!any)
+				expo__family(w, name, help, EXPO_GAUGE);
+			any = true;
+			expo__sample(w, name, l, 3, v);
+		}
+	}
+cleanup:
+	free(s);
+	free(m);
+	free(buf);
+	return err;
+}
+
+static struct collector filesystem_collector = {
+	.name = "filesystem",
+	.default_enabled = true,
+	.init = filesystem_init,
+	.collect = filesystem_collect,
+	.fini = filesystem_fini,
+};
+NP_COLLECTOR(filesystem_collector);

@@ -1,0 +1,109 @@
+/* meminfo collector: every /proc/meminfo line as node_memory_<Key>[_bytes], named the way
+ * node_exporter 1.5 names them ("Active(anon): 12 kB" -> node_memory_Active_anon_bytes 12288). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "fsutil.h"
+#include "log.h"
+#include "proc_parsers.h"
+
+/* "Active(anon)" -> "Active_anon": each "(x)" becomes "_x" (node_exporter's \((.*)\) rewrite;
+ * the kernel never prints more than one pair per key). */
+static int meminfo_key(const char *raw, size_t len, char *out, size_t cap)
+{
+	const char *open = memchr(raw, '(', len);
+	const char *close = open ? memchr(open, ')', len - (size_t)(open - raw)) : NULL;
+	int n;
+
+	if (open && close)
+		n = snprintf(out, cap, "%.*s_%.*s%.*s", (int)(open - raw), raw,
+			     (int)(close - open - 1), open + 1, (int)(len - (size_t)(close - raw) - 1),
+			     close + 1);
+	else
+		n = snprintf(out, cap, "%.*s", (int)len, raw);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+int meminfo__parse(char *buf, struct pp_kvtab *out)
+{
+	char *cur = buf, *line;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	while ((line = pp_next_line(&cur))) {
+		char *f[4], key[PP_KEY_MAX];
+		size_t kl;
+		double v;
+		int n = pp_split(line, f, 4);
+
+		if (n == 0)
+			continue; /* some CentOS kernels print empty lines */
+		kl = strlen(f[0]);
+		if (n < 2 || n > 3 || kl < 2 || f[0][kl - 1] != ':' || pp_double(f[1], &v)) {
+			err = -EINVAL;
+			goto cleanup;
+		}
+		err = meminfo_key(f[0], kl - 1, key, sizeof(key) - 6);
+		if (err)
+			goto cleanup;
+		if (n == 3) {
+			/* The only unit the kernel prints is kB. */
+			if (strcmp(f[2], "kB") != 0) {
+				err = -EINVAL;
+				goto cleanup;
+			}
+			v *= 1024;
+			strcat(key, "_bytes");
+		}
+		err = pp_kvtab_put(out, key, v);
+		if (err)
+			goto cleanup;
+	}
+	if (out->n == 0)
+		err = -EINVAL;
+cleanup:
+	if (err)
+		pp_kvtab_free(out);
+	return err;
+}
+
+static int meminfo_collect(struct expo_writer *w)
+{
+	struct pp_kvtab t;
+	char *buf = NULL;
+	int err;
+
+	err = fs__read_rel(fs__procfs(), "meminfo", PP_MAX_FILE, &buf, NULL);
+	if (err)
+		return err;
+	err = meminfo__parse(buf, &t);
+	free(buf);
+	if (err)
+		return err;
+	for (size_t i = 0; i < t.n; i++) {
+		char name[PP_KEY_MAX + 16], help[PP_KEY_MAX + 40];
+		size_t kl = strlen(t.v[i].key);
+		bool total = kl >= 6 && strcmp(t.v[i].key + kl - 6, "_total") == 0;
+
+		snprintf(name, sizeof(name), "node_memory_%s", t.v[i].key);
+		if (!expo__valid_metric_name(name)) {
+			log_debug("meminfo: skipping field with invalid metric name key=%s",
+				  t.v[i].key);
+			continue;
+		}
+		snprintf(help, sizeof(help), "Memory information field %s.", t.v[i].key);
+		pp_emit(w, name, help, total ? EXPO_COUNTER : EXPO_GAUGE, t.v[i].value);
+	}
+	pp_kvtab_free(&t);
+	return 0;
+}
+
+static struct collector meminfo_collector = {
+	.name = "meminfo",
+	.default_enabled = true,
+	.collect = meminfo_collect,
+};
+NP_COLLECTOR(meminfo_collector);

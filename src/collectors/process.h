@@ -1,0 +1,35 @@
+/* process_* self metrics, as Prometheus' Go client exposes them for node_exporter. */
+#ifndef NODEPATH_COLLECTORS_PROCESS_H
+#define NODEPATH_COLLECTORS_PROCESS_H
+
+#include <stdbool.h>
+
+#include "expo.h"
+
+struct proc_self_stat {
+	unsigned long long utime, stime; /* clock ticks */
+	unsigned long long starttime;    /* ticks after boot */
+	unsigned long long vsize;        /* bytes */
+	long long rss;                   /* pages */
+};
+
+/* Parse /proc/<pid>/stat (comm may contain spaces and parentheses). 0 or -EINVAL. */
+int process__parse_stat(const char *buf, struct proc_self_stat *st);
+
+/* Parse /proc/<pid>/limits: soft "Max open files" and "Max address space" ("unlimited" is
+ * UINT64_MAX, as the Go client reports it). 0 or -EINVAL if a line is missing/malformed. */
+int process__parse_limits(const char *buf, unsigned long long *max_fds,
+			  unsigned long long *max_as);
+
+/* Parse "btime N" out of /proc/stat. */
+int process__parse_btime(const char *buf, unsigned long long *btime);
+
+/* True unless --web.disable-exporter-metrics. */
+bool self_metrics__enabled(void);
+
+/* Append the process_* families. Not a collector: node_exporter exposes them from the Go
+ * client's process collector, outside node_scrape_collector_*, on every scrape (collect[] too),
+ * and --web.disable-exporter-metrics turns them off. 0 or -errno (nothing written then). */
+int self_metrics__write(struct expo_writer *w);
+
+#endif

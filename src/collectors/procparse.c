@@ -1,0 +1,220 @@
+/* Shared parsing helpers for the /proc collectors (see procparse.h). */
+#include "procparse.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+
+char *pp_next_line(char **cur)
+{
+	char *line = *cur, *nl;
+
+	if (!line || !*line)
+		return NULL;
+	nl = strchr(line, '\n');
+	if (nl) {
+		*nl = '\0';
+		*cur = nl + 1;
+	} else {
+		*cur = line + strlen(line);
+	}
+	return line;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+int pp_split(char *line, char **f, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	for (;;) {
+		while (is_blank(*p))
+			p++;
+		if (!*p)
+			return n;
+		if (n == max)
+			return -E2BIG;
+		f[n++] = p;
+		while (*p && !is_blank(*p))
+			p++;
+		if (!*p)
+			return n;
+		*p++ = '\0';
+	}
+}
+
+int pp_u64(const char *s, uint64_t *v)
+{
+	unsigned long long x;
+	int err = fs__parse_u64(s, &x);
+
+	if (err)
+		return err;
+	*v = x;
+	return 0;
+}
+
+int pp_hex_u64(const char *s, uint64_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!s || !((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(s, &end, 16);
+	if (errno)
+		return -errno;
+	if (*end)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+int pp_i64(const char *s, int64_t *v)
+{
+	long long x;
+	int err = fs__parse_i64(s, &x);
+
+	if (err)
+		return err;
+	*v = x;
+	return 0;
+}
+
+int pp_double(const char *s, double *v)
+{
+	/* strtod also takes hex floats and leading blanks; /proc never prints those, so a value
+	 * that needs them is malformed. */
+	if (!s || !*s || (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) || is_blank(*s))
+		return -EINVAL;
+	if ((s[0] == '-' || s[0] == '+') && s[1] == '0' && (s[2] == 'x' || s[2] == 'X'))
+		return -EINVAL;
+	return fs__parse_double(s, v);
+}
+
+static uint32_t key_hash(const char *k)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 16777619u;
+	return h;
+}
+
+/* Slot holding key, or the empty slot where it would go. nslot is a power of two. */
+static size_t kvtab_probe(const struct pp_kvtab *t, const char *key)
+{
+	size_t mask = t->nslot - 1, i = key_hash(key) & mask;
+
+	while (t->slot[i] && strcmp(t->v[t->slot[i] - 1].key, key) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static int kvtab_grow_index(struct pp_kvtab *t)
+{
+	size_t nslot = t->nslot ? t->nslot * 2 : 128;
+	uint32_t *old = t->slot;
+
+	t->slot = calloc(nslot, sizeof(*t->slot));
+	if (!t->slot) {
+		t->slot = old;
+		return -ENOMEM;
+	}
+	free(old);
+	t->nslot = nslot;
+	for (size_t i = 0; i < t->n; i++)
+		t->slot[kvtab_probe(t, t->v[i].key)] = (uint32_t)(i + 1);
+	return 0;
+}
+
+int pp_kvtab_put(struct pp_kvtab *t, const char *key, double value)
+{
+	size_t kl = strlen(key), s;
+
+	if (kl >= PP_KEY_MAX)
+		return -ENAMETOOLONG;
+	if (t->n >= UINT32_MAX - 1)
+		return -E2BIG;
+	/* keep the index at most half full */
+	if ((t->n + 1) * 2 > t->nslot && kvtab_grow_index(t))
+		return -ENOMEM;
+	s = kvtab_probe(t, key);
+	if (t->slot[s]) {
+		t->v[t->slot[s] - 1].value = value;
+		return 0;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct pp_kv *nv = realloc(t->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		t->v = nv;
+		t->cap = cap;
+	}
+	memcpy(t->v[t->n].key, key, kl + 1);
+	t->v[t->n].value = value;
+	t->slot[s] = (uint32_t)(++t->n);
+	return 0;
+}
+
+const struct pp_kv *pp_kvtab_get(const struct pp_kvtab *t, const char *key)
+{
+	size_t s;
+
+	if (!t->nslot)
+		return NULL;
+	s = kvtab_probe(t, key);
+	return t->slot[s] ? &t->v[t->slot[s] - 1] : NULL;
+}
+
+void pp_kvtab_free(struct pp_kvtab *t)
+{
+	free(t->v);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+#define PP_MATCH_CACHE_MAX 4096
+
+bool pp_match(struct pp_match_cache *c, const regex_t *re, const char *key)
+{
+	const struct pp_kv *kv;
+	bool m;
+
+	pthread_mutex_lock(&c->lock);
+	kv = pp_kvtab_get(&c->seen, key);
+	if (kv) {
+		m = kv->value != 0;
+	} else {
+		m = regexec(re, key, 0, NULL, 0) == 0;
+		/* A failed insert only costs a regexec next time. */
+		if (c->seen.n < PP_MATCH_CACHE_MAX)
+			(void)pp_kvtab_put(&c->seen, key, m ? 1 : 0);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return m;
+}
+
+void pp_match_cache_clear(struct pp_match_cache *c)
+{
+	pthread_mutex_lock(&c->lock);
+	pp_kvtab_free(&c->seen);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void pp_emit(struct expo_writer *w, const char *name, const char *help, enum expo_type type,
+	     double value)
+{
+	expo__family(w, name, help, type);
+	expo__sample(w, name, NULL, 0, value);
+}

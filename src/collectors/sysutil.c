@@ -1,0 +1,194 @@
+/* Helpers shared by the sysfs-backed collectors (see sysutil.h). */
+#include "sysutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+
+int sysutil__read_attr(const char *dir, const char *name, char *buf, size_t cap)
+{
+	char path[PATH_MAX];
+	int err = fs__join(path, sizeof(path), dir, name);
+
+	if (err)
+		return err;
+	return fs__read_line(path, buf, cap);
+}
+
+int sysutil__read_i64(const char *dir, const char *name, int base, long long *out)
+{
+	char buf[64], *end;
+	long long v;
+	int err = sysutil__read_attr(dir, name, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	if (base == 10)
+		return fs__parse_i64(buf, out);
+	if (!buf[0])
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(buf, &end, base);
+	if (errno)
+		return -errno;
+	if (*end != '\0' || end == buf)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+void sysutil__free_list(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int sysutil__list_dir(const char *dir, const char *prefix, char ***names, size_t *n)
+{
+	size_t cnt = 0, cap = 0, plen = prefix ? strlen(prefix) : 0;
+	char **list = NULL;
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	*names = NULL;
+	*n = 0;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			err = -errno;
+			break;
+		}
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (plen && strncmp(de->d_name, prefix, plen))
+			continue;
+		if (cnt == SYSUTIL_MAX_ENTRIES) {
+			err = -E2BIG;
+			break;
+		}
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **nl = realloc(list, ncap * sizeof(*nl));
+
+			if (!nl) {
+				err = -ENOMEM;
+				break;
+			}
+			list = nl;
+			cap = ncap;
+		}
+		list[cnt] = strdup(de->d_name);
+		if (!list[cnt]) {
+			err = -ENOMEM;
+			break;
+		}
+		cnt++;
+	}
+	closedir(d);
+	if (err) {
+		sysutil__free_list(list, cnt);
+		return err;
+	}
+	if (cnt)
+		qsort(list, cnt, sizeof(*list), cmp_names);
+	*names = list;
+	*n = cnt;
+	return 0;
+}
+
+int sysutil__regex_compile(regex_t *re, const char *pattern)
+{
+	size_t len = strlen(pattern), o = 0;
+	bool in_bracket = false;
+	char *ere;
+	int rc;
+
+	/* Worst case every character becomes "[[:alnum:]_]" (12 bytes). */
+	if (len > 4096)
+		return -EINVAL;
+	ere = malloc(len * 12 + 1);
+	if (!ere)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		char c = pattern[i];
+		const char *rep = NULL;
+
+		if (c == '\\' && i + 1 < len) {
+			char e = pattern[i + 1];
+
+			if (e == 'd')
+				rep = in_bracket ? "0-9" : "[0-9]";
+			else if (e == 's')
+				rep = in_bracket ? "[:space:]" : "[[:space:]]";
+			else if (e == 'w')
+				rep = in_bracket ? "[:alnum:]_" : "[[:alnum:]_]";
+			if (rep) {
+				size_t rl = strlen(rep);
+
+				memcpy(ere + o, rep, rl);
+				o += rl;
+				i++;
+				continue;
+			}
+			ere[o++] = c;
+			ere[o++] = e;
+			i++;
+			continue;
+		}
+		if (c == '[' && !in_bracket)
+			in_bracket = true;
+		else if (c == ']' && in_bracket)
+			in_bracket = false;
+		ere[o++] = c;
+	}
+	ere[o] = '\0';
+	rc = regcomp(re, ere, REG_EXTENDED | REG_NOSUB);
+	free(ere);
+	return rc ? -EINVAL : 0;
+}
+
+bool sysutil__regex_match(const regex_t *re, const char *s)
+{
+	return regexec(re, s, 0, NULL, 0) == 0;
+}
+
+bool sysutil__has_num_suffix(const char *name, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+
+	if (strncmp(name, prefix, pl))
+		return false;
+	name += pl;
+	if (!*name)
+		return false;
+	for (; *name; name++)
+		if (*name < '0' || *name > '9')
+			return false;
+	return true;
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+	return strcmp(((const struct expo_label *)a)->name, ((const struct expo_label *)b)->name);
+}
+
+void sysutil__sort_labels(struct expo_label *labels, size_t n)
+{
+	qsort(labels, n, sizeof(*labels), cmp_label);
+}

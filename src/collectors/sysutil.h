@@ -1,0 +1,39 @@
+/* Helpers shared by the sysfs-backed collectors: bounded attribute reads, sorted directory
+ * listings, node_exporter-compatible regular expressions and sorted label sets. */
+#ifndef NODEPATH_COLLECTORS_SYSUTIL_H
+#define NODEPATH_COLLECTORS_SYSUTIL_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "expo.h"
+
+/* Upper bound on directory entries a collector looks at: a hostile or broken sysfs must not
+ * make a scrape allocate without limit. */
+#define SYSUTIL_MAX_ENTRIES 4096
+
+/* Read <dir>/<name> (one line, trailing newline/space stripped) into buf. 0 or -errno. */
+int sysutil__read_attr(const char *dir, const char *name, char *buf, size_t cap);
+
+/* Same, then parse as a signed integer. base 0 accepts "0x.." (sysfs flags, dev_id). */
+int sysutil__read_i64(const char *dir, const char *name, int base, long long *out);
+
+/* Entries of dir whose name starts with prefix (NULL: all but "." and ".."), sorted with
+ * strverscmp so cpu2 < cpu10. *names is one malloc'd array of malloc'd strings; free with
+ * sysutil__free_list. At most SYSUTIL_MAX_ENTRIES (-E2BIG beyond). */
+int sysutil__list_dir(const char *dir, const char *prefix, char ***names, size_t *n);
+void sysutil__free_list(char **names, size_t n);
+
+/* Compile a Go RE2-style pattern (as node_exporter's flags take) with POSIX ERE: \d, \s, \w
+ * and \. outside brackets are rewritten. 0 or -EINVAL. */
+int sysutil__regex_compile(regex_t *re, const char *pattern);
+bool sysutil__regex_match(const regex_t *re, const char *s);
+
+/* True if the string is "<prefix><digits>", digits stored in *num_start. */
+bool sysutil__has_num_suffix(const char *name, const char *prefix);
+
+/* Sort labels by name: Prometheus' Go client writes label pairs in this order. */
+void sysutil__sort_labels(struct expo_label *labels, size_t n);
+
+#endif
