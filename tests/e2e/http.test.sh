@@ -215,6 +215,9 @@ EOF
 	code=$(fetch "$base/metrics?collect[]=nope" -g)
 	checke "$name collect[]=nope is 400 naming it (got $code: $(head -c 120 "$TMP/body"))" \
 		'[ "$code" = 400 ] && grep -q "\"nope\"" "$TMP/body"'
+	code=$(fetch "$base/metrics?$(for i in $(seq 65); do printf 'collect[]=x%d&' "$i"; done)" -g)
+	checke "$name 65 collect[] parameters is 400 (got $code: $(head -c 60 "$TMP/body"))" \
+		'[ "$code" = 400 ] && grep -q "too many collect" "$TMP/body"'
 	code=$(fetch "$base/")
 	checke "$name landing page is HTML linking /metrics" \
 		'[ "$code" = 200 ] && grep -q "href=\"/metrics\"" "$TMP/body" &&
