@@ -9,7 +9,6 @@
  * The exception is -EINVAL, which collectors return for a bad flag value: that is a
  * configuration error, reported at once by refusing to start, as node_exporter does. */
 #include "collector.h"
-#include "loader.h"
 
 #include <errno.h>
 #include <pthread.h>
