@@ -175,7 +175,10 @@ wait_attached() { # NODE NODE_N BRIDGE_N OVERLAY_N POD_N
 	wait_until 5 attached_is "$n" node "$2" && wait_until 5 attached_is "$n" bridge "$3" &&
 		wait_until 5 attached_is "$n" overlay "$4" && wait_until 5 attached_is "$n" pod "$5"
 }
-series_gone() { ! tb_scrape "$1" | grep -qF "$2"; }
+series_gone() { # NODE TEXT: a successful scrape without TEXT (no `| grep -q`: pipefail + SIGPIPE)
+	local out
+	out=$(tb_scrape "$1") && ! grep -qF "$2" <<<"$out"
+}
 
 # our_progs NODE DEV DIR: names of nodepath programs on the hook, tcx chain and clsact filters
 our_tcx() {

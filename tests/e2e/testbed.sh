@@ -396,7 +396,10 @@ tb_metric0() { tb_metric "$@" || echo 0; }
 # --- teardown ------------------------------------------------------------------------------
 # Every process the testbed starts has $TB_RUN in its command line (pin path, ready file): a
 # recycled PID of someone else's process is never signalled.
-tb__ours() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF "$TB_RUN/"; }
+tb__ours() {
+	local cmd
+	cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") && grep -qF "$TB_RUN/" <<<"$cmd"
+}
 
 tb__alive() { # PID: running (a zombie counts as gone)
 	local st
