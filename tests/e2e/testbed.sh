@@ -24,6 +24,18 @@
 # Byte sizes of one UDP datagram with payload P, as counted at tc (skb->len, Ethernet included):
 # pod frame P+42, VXLAN outer frame P+92. The kernel's own counters equal those except cni0
 # receive and flannel.1 (both directions), which count P+28 (no Ethernet header).
+#
+# Library, the main entry points (state lives in $TB_RUN=/run/np-<tag>, removed by tb_down):
+#   tb_up / tb_down / tb_trap          build; tear down (idempotent); tear down on EXIT/INT/TERM
+#   tb_add_pod NODE POD, tb_del_pod    a CNI-style pod while things run (host veth: tb_pod_veth)
+#   tb_node_bridge / tb_node_overlay   (re)create cni0 / flannel.1 with flannel's static entries
+#   tb_start_agent NODE BIN [args]     agent in NODE on 127.0.0.1:9100, pins in tb_bpf_dir NODE
+#   tb_stop_agent NODE [SIG], tb_scrape NODE [curl args], tb_agent_log NODE
+#   tb_send_udp SRC DST COUNT PAYLOAD  exact-size datagrams, pod to pod (or to an IP)
+#   tb_metric FILE FAMILY 'k="v",...'  sample value (sum over matches); tb_metric0: 0 if none
+#   tb_sysstats NS + tb_sysstat FILE DEV FIELD    kernel /sys/class/net/*/statistics
+#   tb_tcx_progs NS DEV DIR, tb_tc_filters NS DEV DIR   what is attached to a hook
+#   tb_exec NS cmd..., tb_ns NAME, tb_node_ip NODE, tb_pod_ip POD, tb_pods [NODE]
 
 TB_NODES=${TB_NODES:-"n1 n2"}
 TB_UL_NET=192.168.250 # underlay /24: node nN is .N
