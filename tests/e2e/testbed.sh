@@ -347,6 +347,49 @@ for i in range(struct.unpack_from("<I", attr, 24)[0]):
 ' "$2" "$3"
 }
 
+# tb_link_monitor NODE FILE: log "epoch_ms ifname master_ifindex" for every RTM_NEWLINK in NODE
+# (clock of the agent's log lines: for attach latency); stopped by tb_down or tb__kill_pidfile
+tb_link_monitor() {
+	local n=$1 out=$2 t
+	rm -f "$out.ready"
+	ip netns exec "$(tb_ns "$n")" "$TB_PY" -c '
+import socket, struct, sys, time
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+s.bind((0, 1))  # RTMGRP_LINK
+out = open(sys.argv[1], "a", buffering=1)
+open(sys.argv[1] + ".ready", "w").close()
+while True:
+    buf = s.recv(65536)
+    now = int(time.time() * 1000)
+    off = 0
+    while off + 16 <= len(buf):
+        ln, typ = struct.unpack_from("=IH", buf, off)
+        if ln < 16:
+            break
+        if typ == 16 and buf[off + 16] == 0:  # RTM_NEWLINK, AF_UNSPEC
+            name, master, a = "?", 0, off + 32
+            while a + 4 <= off + ln:
+                alen, atyp = struct.unpack_from("=HH", buf, a)
+                if alen < 4:
+                    break
+                if atyp == 3:
+                    name = buf[a + 4:a + alen].split(b"\0")[0].decode()
+                elif atyp == 10:
+                    master = struct.unpack_from("=I", buf, a + 4)[0]
+                a += (alen + 3) & ~3
+            out.write("%d %s %d\n" % (now, name, master))
+        off += (ln + 3) & ~3
+' "$out" </dev/null >/dev/null 2>>"$TB_RUN/log/monitor-$n.log" &
+	echo $! >"$TB_RUN/pids/monitor-$n"
+	disown $!
+	for t in $(seq 200); do
+		[ -e "$out.ready" ] && return 0
+		sleep 0.01
+	done
+	tb__die "link monitor in $n not ready"
+}
+
 # tb_prog_name ID: a loaded BPF program's name
 tb_prog_name() { bpftool prog show id "$1" | awk '{ for (i = 1; i < NF; i++) if ($i == "name") print $(i + 1) }'; }
 
