@@ -474,16 +474,19 @@ tb__kill_pidfile() { # FILE [SIGNAL]: kill the recorded PID if it is still ours,
 		sleep 0.02
 	done
 	tb__alive "$pid" && kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null # our child: reap it quietly (no "Killed" job report)
+	wait "$pid" 2>/dev/null || true # our child: reap it quietly (no "Killed" job report)
 	return 0
 }
 
 # tb_down: remove everything this run created; idempotent, safe on a half-built testbed
 tb_down() {
 	local f ns m
+	# runs from EXIT traps of scripts under `set -e`: a failing step must not end the teardown
+	local -
+	set +e
 	[ -n "${TB_TAG:-}" ] && [ -n "${TB_RUN:-}" ] && [ -d "$TB_RUN" ] || return 0
 	for f in "$TB_RUN"/pids/agent-*; do [ -e "$f" ] && tb__kill_pidfile "$f" TERM; done
-	for f in "$TB_RUN"/pids/*; do [ -e "$f" ] && tb__kill_pidfile "$f" KILL; done
+	for f in "$TB_RUN"/pids/*; do [ -e "$f" ] && tb__kill_pidfile "$f" TERM; done
 	wait 2>/dev/null
 	if [ -s "$TB_RUN/mounts" ]; then
 		while read -r m; do
