@@ -93,3 +93,18 @@ Test(proc_collect, cpu_counters_never_go_backwards)
 	expo__fini(&a);
 	expo__fini(&b);
 }
+
+Test(proc_collect, netdev_nohandler_from_this_namespace)
+{
+	struct collector *c = registry__find("netdev");
+	struct expo_writer w;
+
+	/* /proc/net/dev from the fixture, rx_nohandler from the live namespace: "lo" is in both */
+	set_procfs("proc");
+	cr_assert_eq(c->init(), 0);
+	expo__init(&w);
+	cr_assert_eq(c->collect(&w), 0);
+	cr_assert_not_null(strstr(w.buf, "node_network_receive_nohandler_total{device=\"lo\"} "));
+	c->fini();
+	expo__fini(&w);
+}
