@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "proc_parsers.h"
+#include "sysutil.h"
 
 #define JUMP_BACK_SECONDS 3.0
 
@@ -465,7 +466,7 @@ static int compile_include(const char *flag, const char *pat, regex_t *re, bool 
 		log_error("cpu: --%s requires --collector.cpu.info", flag);
 		return -EINVAL;
 	}
-	rc = regcomp(re, pat, REG_EXTENDED | REG_NOSUB);
+	rc = sysutil__regex_compile(re, pat);
 	if (rc) {
 		log_error("cpu: invalid --%s regexp=%s", flag, pat);
 		return -EINVAL;

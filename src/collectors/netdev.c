@@ -25,6 +25,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "proc_parsers.h"
+#include "sysutil.h"
 
 const char *const netdev_field_names[NETDEV_NFIELDS] = {
 	"receive_bytes",  "receive_packets",  "receive_errs",  "receive_drop",
@@ -149,12 +150,10 @@ static int netdev_init(void)
 		pat = opt_include;
 	if (!pat)
 		return 0;
-	rc = regcomp(&re_filter, pat, REG_EXTENDED | REG_NOSUB);
+	/* RE2's \d \s \w are translated: filters copied from node_exporter set-ups keep working. */
+	rc = sysutil__regex_compile(&re_filter, pat);
 	if (rc) {
-		char msg[128];
-
-		regerror(rc, &re_filter, msg, sizeof(msg));
-		log_error("netdev: invalid device filter regexp=%s err=%s", pat, msg);
+		log_error("netdev: invalid device filter regexp=%s", pat);
 		return -EINVAL;
 	}
 	have_filter = true;

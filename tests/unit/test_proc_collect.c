@@ -108,3 +108,35 @@ Test(proc_collect, netdev_nohandler_from_this_namespace)
 	c->fini();
 	expo__fini(&w);
 }
+
+Test(proc_collect, netdev_device_exclude_with_re2_digit_class)
+{
+	struct collector *c = registry__find("netdev");
+	struct expo_writer w;
+	char *argv[] = { "nodepath", "--path.procfs=" NP_FIXTURES "/proc",
+			 "--collector.netdev.device-exclude=^(ifb\\d+|cni-.*)$",
+			 "--no-collector.netdev.netlink", NULL };
+
+	registry__reset();
+	cr_assert_eq(flags__parse(4, argv, stdout, stderr), 0);
+	cr_assert_eq(c->init(), 0);
+	expo__init(&w);
+	cr_assert_eq(c->collect(&w), 0);
+	cr_assert_not_null(strstr(w.buf, "node_network_receive_bytes_total{device=\"eth0\"} "));
+	cr_assert_not_null(strstr(w.buf, "{device=\"lo\"}"));
+	cr_assert_null(strstr(w.buf, "ifb"));
+	cr_assert_null(strstr(w.buf, "cni-podman0"));
+	c->fini();
+	expo__fini(&w);
+}
+
+Test(proc_collect, netdev_include_and_exclude_are_exclusive)
+{
+	struct collector *c = registry__find("netdev");
+	char *argv[] = { "nodepath", "--collector.netdev.device-exclude=^lo$",
+			 "--collector.netdev.device-include=^eth", NULL };
+
+	registry__reset();
+	cr_assert_eq(flags__parse(3, argv, stdout, stderr), 0);
+	cr_assert_eq(c->init(), -EINVAL);
+}
