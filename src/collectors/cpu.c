@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "collector.h"
 #include "flags.h"
@@ -141,10 +142,42 @@ cleanup:
 	return err;
 }
 
+/* thermal_throttle directories come with the x86 thermal driver at boot: on machines without
+ * them (VMs, AMD, arm64) skip the two failing opens per CPU on every scrape. */
+static bool have_throttle;
+
+static bool throttle_dirs_present(void)
+{
+	char dir[4096];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	if (fs__join(dir, sizeof(dir), fs__sysfs(), "devices/system/cpu"))
+		return false;
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		char rel[320], path[4096];
+		struct stat st;
+
+		if (strncmp(de->d_name, "cpu", 3) != 0 || de->d_name[3] < '0' ||
+		    de->d_name[3] > '9')
+			continue;
+		snprintf(rel, sizeof(rel), "devices/system/cpu/%s/thermal_throttle", de->d_name);
+		found = fs__join(path, sizeof(path), fs__sysfs(), rel) == 0 && stat(path, &st) == 0;
+	}
+	closedir(d);
+	return found;
+}
+
 static int cpu_init(void)
 {
 	char *buf = NULL;
 	int err;
+
+	have_throttle = throttle_dirs_present();
 
 	err = compile_include("collector.cpu.info.flags-include", opt_flags_include, &re_flags,
 			      &have_re_flags);
@@ -545,7 +578,8 @@ static int cpu_collect(struct expo_writer *w)
 			expo__sample(w, iso, &l, 1, 1);
 		}
 	}
-	err = emit_throttles(w);
+	if (have_throttle)
+		err = emit_throttles(w);
 	if (!err && opt_info)
 		err = emit_info(w);
 cleanup:
