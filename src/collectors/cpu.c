@@ -99,22 +99,29 @@ static size_t n_isolated;
 /* "0-2,7" -> {0,1,2,7}. Empty (no isolcpus) -> 0 entries. */
 int cpu__parse_list(char *buf, unsigned int **out, size_t *n)
 {
-	char *f[1], *tok, *save = NULL;
+	char *f[2], *tok, *save = NULL;
 	size_t cap = 0;
-	int err = 0;
+	int err = 0, nf;
 
 	*out = NULL;
 	*n = 0;
-	if (pp_split(buf, f, 1) < 1)
+	nf = pp_split(buf, f, 2);
+	if (nf == 0)
 		return 0;
+	if (nf != 1)
+		return -EINVAL;
 	for (tok = strtok_r(f[0], ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *dash = strchr(tok, '-');
 		uint64_t lo, hi;
 
 		if (dash)
 			*dash = '\0';
-		if (pp_u64(tok, &lo) || (dash ? pp_u64(dash + 1, &hi) : (hi = lo, 0)) || hi < lo ||
-		    hi > 1u << 20 || hi - lo > 65536) {
+		if (pp_u64(tok, &lo)) {
+			err = -EINVAL;
+			goto cleanup;
+		}
+		hi = lo;
+		if ((dash && pp_u64(dash + 1, &hi)) || hi < lo || hi > 1u << 20 || hi - lo > 65536) {
 			err = -EINVAL;
 			goto cleanup;
 		}
@@ -158,7 +165,7 @@ static bool throttle_dirs_present(void)
 	d = opendir(dir);
 	if (!d)
 		return false;
-	while (!found && (de = readdir(d))) {
+	for (de = readdir(d); !found && de; de = readdir(d)) {
 		char rel[320], path[4096];
 		struct stat st;
 
@@ -265,7 +272,7 @@ static int emit_throttles(struct expo_writer *w)
 	if (!d)
 		return 0;
 	/* Sorted like node_exporter's glob, so the sibling that is read first is the same. */
-	while ((de = readdir(d))) {
+	for (de = readdir(d); de; de = readdir(d)) {
 		uint64_t id;
 
 		if (strncmp(de->d_name, "cpu", 3) != 0 || pp_u64(de->d_name + 3, &id) ||
@@ -354,7 +361,7 @@ int cpuinfo__parse(char *buf, struct cpuinfo_entry **out, size_t *n)
 	char *p = buf, *line;
 	int err = 0;
 
-	while ((line = pp_next_line(&p))) {
+	for (line = pp_next_line(&p); line; line = pp_next_line(&p)) {
 		char *colon = strchr(line, ':'), *key = line, *val, *end;
 
 		if (!colon) {

@@ -63,7 +63,7 @@ int netdev__parse(char *buf, struct netdev_stats *out)
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *colon = strchr(line, ':'), *f[NETDEV_NFIELDS + 1], *name = line;
 		struct netdev_line *d;
 		size_t nl;

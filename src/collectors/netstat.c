@@ -32,7 +32,7 @@ int netstat__parse_pairs(char *buf, struct pp_kvtab *t)
 	char *cur = buf, *names;
 	int err = 0;
 
-	while ((names = pp_next_line(&cur))) {
+	for (names = pp_next_line(&cur); names; names = pp_next_line(&cur)) {
 		char *values = pp_next_line(&cur), *nf[512], *vf[512];
 		int nn, nv;
 		size_t pl;
@@ -70,7 +70,7 @@ int netstat__parse_snmp6(char *buf, struct pp_kvtab *t)
 	char *cur = buf, *line;
 	int err;
 
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[3], *six, key[PP_KEY_MAX];
 		double v;
 		int n = pp_split(line, f, 3);

@@ -27,7 +27,7 @@ int vmstat__parse(char *buf, struct pp_kvtab *t)
 	int err = 0;
 
 	memset(t, 0, sizeof(*t));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[3];
 		double v;
 		int n = pp_split(line, f, 3);

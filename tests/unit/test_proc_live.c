@@ -105,30 +105,36 @@ Test(proc_live, optional_files_parse_when_present)
 	struct psi_stats ps;
 	char *b;
 
-	if ((b = live("/proc/net/snmp6", false))) {
+	b = live("/proc/net/snmp6", false);
+	if (b) {
 		cr_assert_eq(netstat__parse_snmp6(b, &t), 0);
 		pp_kvtab_free(&t);
 		free(b);
 	}
-	if ((b = live("/proc/net/sockstat6", false))) {
+	b = live("/proc/net/sockstat6", false);
+	if (b) {
 		cr_assert_eq(sockstat__parse(b, &ss), 0);
 		free(b);
 	}
-	if ((b = live("/proc/net/udp6", false))) {
+	b = live("/proc/net/udp6", false);
+	if (b) {
 		cr_assert_eq(udp_queues__parse(b, &uq), 0);
 		free(b);
 	}
-	if ((b = live("/proc/schedstat", false))) {
+	b = live("/proc/schedstat", false);
+	if (b) {
 		cr_assert_eq(schedstat__parse(b, &sch), 0);
 		schedstat__free(&sch);
 		free(b);
 	}
-	if ((b = live("/proc/net/stat/nf_conntrack", false))) {
+	b = live("/proc/net/stat/nf_conntrack", false);
+	if (b) {
 		cr_assert_eq(conntrack__parse_stat(b, &cs), 0);
 		free(b);
 	}
 	for (int i = 0; i < 3; i++) {
-		if ((b = live(psi[i], false))) {
+		b = live(psi[i], false);
+		if (b) {
 			cr_assert_eq(pressure__parse(b, &ps), 0, "%s", psi[i]);
 			free(b);
 		}
