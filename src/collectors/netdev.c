@@ -7,7 +7,9 @@
  * costs ~8 us per device; a node with 200 veths would spend 1.7 ms per scrape on it.)
  * Devices are filtered with --collector.netdev.device-exclude / device-include (POSIX extended
  * regexes, unanchored match as in Go). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -45,6 +47,10 @@ static bool opt_netlink = true;
 NP_FLAG_BOOL("collector.netdev.netlink", &opt_netlink,
 	     "Use netlink to gather stats instead of /proc/net/dev (nodepath: adds rx_nohandler, "
 	     "which /proc/net/dev lacks).");
+
+static bool opt_address_info;
+NP_FLAG_BOOL("collector.netdev.address-info", &opt_address_info,
+	     "Collect address-info for every device");
 
 static regex_t re_filter;
 static bool have_filter, filter_is_include;
@@ -278,6 +284,88 @@ cleanup:
 	return err;
 }
 
+const char *netdev__addr_scope(int family, const void *addr)
+{
+	if (family == AF_INET) {
+		const unsigned char *a = addr;
+
+		/* loopback 127/8 and link-local 169.254/16, as Go's IsLoopback/IsLinkLocalUnicast */
+		if (a[0] == 127 || (a[0] == 169 && a[1] == 254))
+			return "link-local";
+		if (a[0] == 0 || a[0] >= 224) /* unspecified, multicast, broadcast */
+			return "";
+		return "global";
+	}
+	if (family == AF_INET6) {
+		const struct in6_addr *a = addr;
+
+		if (IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_LINKLOCAL(a))
+			return "link-local";
+		if (IN6_IS_ADDR_MC_NODELOCAL(a))
+			return "interface-local";
+		if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a))
+			return "";
+		return "global";
+	}
+	return "";
+}
+
+int netdev__prefix_len(const unsigned char *mask, size_t len)
+{
+	int bits = 0;
+
+	for (size_t i = 0; i < len; i++)
+		bits += __builtin_popcount(mask[i]);
+	return bits;
+}
+
+/* node_network_address_info{address,device,netmask,scope}: every interface address, not
+ * filtered by device-include/exclude (as node_exporter 1.5). */
+static int emit_address_info(struct expo_writer *w)
+{
+	static const char name[] = "node_network_address_info";
+	struct ifaddrs *ifa_list = NULL;
+	bool opened = false;
+
+	if (getifaddrs(&ifa_list) != 0)
+		return -errno;
+	for (struct ifaddrs *ifa = ifa_list; ifa; ifa = ifa->ifa_next) {
+		char addr[INET6_ADDRSTRLEN], mask[16];
+		struct expo_label l[4];
+		const void *a, *m;
+		size_t mlen;
+		int fam;
+
+		if (!ifa->ifa_addr || !ifa->ifa_netmask)
+			continue;
+		fam = ifa->ifa_addr->sa_family;
+		if (fam == AF_INET) {
+			a = &((const struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
+			m = &((const struct sockaddr_in *)ifa->ifa_netmask)->sin_addr;
+			mlen = 4;
+		} else if (fam == AF_INET6) {
+			a = &((const struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr;
+			m = &((const struct sockaddr_in6 *)ifa->ifa_netmask)->sin6_addr;
+			mlen = 16;
+		} else {
+			continue;
+		}
+		if (!inet_ntop(fam, a, addr, sizeof(addr)))
+			continue;
+		snprintf(mask, sizeof(mask), "%d", netdev__prefix_len(m, mlen));
+		l[0] = (struct expo_label){ "address", addr };
+		l[1] = (struct expo_label){ "device", ifa->ifa_name };
+		l[2] = (struct expo_label){ "netmask", mask };
+		l[3] = (struct expo_label){ "scope", netdev__addr_scope(fam, a) };
+		if (!opened)
+			expo__family(w, name, "node network address by device", EXPO_GAUGE);
+		opened = true;
+		expo__sample(w, name, l, 4, 1);
+	}
+	freeifaddrs(ifa_list);
+	return 0;
+}
+
 static int netdev_collect(struct expo_writer *w)
 {
 	struct netdev_stats s;
@@ -336,6 +424,8 @@ static int netdev_collect(struct expo_writer *w)
 				expo__sample(w, nm, &l, 1, (double)s.dev[i].nohandler);
 		}
 	}
+	if (opt_address_info)
+		err = emit_address_info(w);
 cleanup:
 	free(keep);
 	netdev__free(&s);

@@ -1,4 +1,5 @@
 /* /proc/net/dev parser. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -142,4 +143,27 @@ Test(proc_netdev, rtnl_dump_sets_nohandler_by_name)
 	cr_assert_eq(netdev__parse_rtnl(buf, off - 4, &s), -EINVAL);
 	netdev__free(&s);
 	free(b);
+}
+
+Test(proc_netdev, address_scope_and_prefix_like_go)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	unsigned char m24[4] = { 255, 255, 255, 0 }, m64[16] = { 255, 255, 255, 255, 255, 255, 255,
+								  255 };
+
+	inet_pton(AF_INET, "127.0.0.1", &a4);
+	cr_assert_str_eq(netdev__addr_scope(AF_INET, &a4), "link-local");
+	inet_pton(AF_INET, "169.254.3.3", &a4);
+	cr_assert_str_eq(netdev__addr_scope(AF_INET, &a4), "link-local");
+	inet_pton(AF_INET, "10.244.1.1", &a4);
+	cr_assert_str_eq(netdev__addr_scope(AF_INET, &a4), "global");
+	inet_pton(AF_INET6, "::1", &a6);
+	cr_assert_str_eq(netdev__addr_scope(AF_INET6, &a6), "link-local");
+	inet_pton(AF_INET6, "fe80::1", &a6);
+	cr_assert_str_eq(netdev__addr_scope(AF_INET6, &a6), "link-local");
+	inet_pton(AF_INET6, "fd00::5", &a6);
+	cr_assert_str_eq(netdev__addr_scope(AF_INET6, &a6), "global");
+	cr_assert_eq(netdev__prefix_len(m24, 4), 24);
+	cr_assert_eq(netdev__prefix_len(m64, 16), 64);
 }
