@@ -5,8 +5,11 @@
  * cannot be created): an init failure is logged once and the collector stays selected but
  * "failed", so every scrape reports node_scrape_collector_success{collector} 0 for it while
  * the other collectors keep serving. A node whose BPF programs cannot load still needs its host
- * statistics, and a 0 is something an alert can fire on; a crash-looping pod is not. */
+ * statistics, and a 0 is something an alert can fire on; a crash-looping pod is not.
+ * The exception is -EINVAL, which collectors return for a bad flag value: that is a
+ * configuration error, reported at once by refusing to start, as node_exporter does. */
 #include "collector.h"
+#include "collectors/process.h"
 #include "loader.h"
 
 #include <errno.h>
@@ -129,6 +132,10 @@ int registry__init_all(void)
 			continue;
 		if (c->init)
 			err = c->init();
+		if (err == -EINVAL) {
+			log_error("collector configuration invalid collector=%s", c->name);
+			return err;
+		}
 		if (err) {
 			e->init_err = err < 0 ? err : -EIO;
 			log_error("collector init failed, it will report "
@@ -279,5 +286,7 @@ int registry__scrape(struct expo_writer *w, const char *const *filter, const cha
 	}
 	free(res);
 	emit_build_info(w);
+	/* process_*: outside node_scrape_collector_*, on every scrape, as node_exporter. */
+	self_metrics__write(w);
 	return w->err;
 }
