@@ -485,13 +485,12 @@ Test(pod_table, file_turning_corrupt_drops_only_its_entry)
 	t = pod_table__create(d.path);
 	cr_assert_eq(pod_table__rescan(t), 0);
 	cr_expect_eq(pod_table__count(t), 2);
-	/* Half-written and young: a write in progress, the old entry stays. */
+	/* Seen by a rescan while young: maybe a write in progress, the old entry stays. */
 	copy_fixture(d.path, "truncated", "valid_single");
-	pod_table__update_file(t, "valid_single");
+	cr_assert_eq(pod_table__rescan(t), 0);
 	cr_expect_eq(pod_table__count(t), 2);
 	cr_expect_eq(pod_table__skipped_files(t), 0);
-	/* Still truncated when it is old: the writer died; logged, and its entry goes. */
-	bump_mtime(d.path, "valid_single", -10);
+	/* Its writer closed it (IN_CLOSE_WRITE): judged at once, logged, its entry goes. */
 	pod_table__update_file(t, "valid_single");
 	cr_expect_eq(pod_table__skipped_files(t), 1);
 	cr_expect_eq(pod_table__count(t), 1);
@@ -691,6 +690,35 @@ Test(pod_watch, labels_follow_files_within_a_second)
 	cr_expect(s >= 0 && s < 1.0, "second create: %.3f s", s);
 	cr_expect_eq(pod_table__count(t), 1);
 
+	pod_table__stop_watch(t);
+	pod_table__destroy(t);
+	tmp_rm(&d);
+}
+
+Test(pod_watch, file_turning_truncated_is_judged_when_closed)
+{
+	struct tmpdir d;
+	struct pod_table *t;
+	double s;
+
+	tmp_make(&d);
+	copy_fixture(d.path, "valid_single", "cbr0-5b0d-eth0");
+	copy_fixture(d.path, "multus_eth0", NULL);
+	t = pod_table__create(d.path);
+	cr_assert_eq(pod_table__start_watch(t), 0);
+	cr_expect_eq(pod_table__count(t), 2);
+	/* Rewritten in place and closed while truncated (a disk-full write): the entry goes at
+	 * once and the file is logged, although it is young. */
+	copy_fixture(d.path, "truncated", "cbr0-5b0d-eth0");
+	s = wait_for(t, "veth3a8c2f1e", -ENOENT);
+	cr_expect(s >= 0 && s < 1.0, "truncated rewrite: %.3f s", s);
+	cr_expect_eq(pod_table__skipped_files(t), 1);
+	cr_expect_eq(pod_table__count(t), 1);
+	/* Repaired: back. */
+	copy_fixture(d.path, "valid_single", "cbr0-5b0d-eth0");
+	s = wait_for(t, "veth3a8c2f1e", 0);
+	cr_expect(s >= 0 && s < 1.0, "repaired: %.3f s", s);
+	cr_expect_eq(pod_table__skipped_files(t), 1);
 	pod_table__stop_watch(t);
 	pod_table__destroy(t);
 	tmp_rm(&d);
