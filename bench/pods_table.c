@@ -101,8 +101,10 @@ int main(int argc, char **argv)
 	}
 	pod_table__stop_watch(t);
 	printf("files=%d entries=%zu\n", n, pod_table__count(t));
-	printf("cold rescan (parse all)      %8.2f ms  (%.1f us/file)\n", cold * 1e3, cold * 1e6 / n);
-	printf("warm rescan (no change)      %8.2f ms  (%.1f us/file)\n", warm * 1e3, warm * 1e6 / n);
+	printf("cold rescan (parse all)      %8.2f ms  (%.1f us/file)\n", cold * 1e3,
+	       cold * 1e6 / n);
+	printf("warm rescan (no change)      %8.2f ms  (%.1f us/file)\n", warm * 1e3,
+	       warm * 1e6 / n);
 	printf("lookup of every veth         %8.2f ms  (%.2f us/lookup)\n", look * 1e3,
 	       look * 1e6 / n);
 	printf("foreach                      %8.3f ms\n", each * 1e3);
