@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -81,6 +82,7 @@ struct pod_table {
 	int ifd;       /* inotify fd, -1 without inotify */
 	int wd;	       /* watch on dir, -1 while the directory is missing */
 	int watch_err; /* last add_watch errno logged */
+	int ready_fd;  /* eventfd: the watcher's first scan is done */
 };
 
 struct pod_table *pod_table__create(const char *dir)
@@ -99,6 +101,7 @@ struct pod_table *pod_table__create(const char *dir)
 	t->stop_fd = -1;
 	t->ifd = -1;
 	t->wd = -1;
+	t->ready_fd = -1;
 	return t;
 }
 
@@ -297,6 +300,54 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Read at most POD_CACHE_FILE_MAX bytes of the open file; -EFBIG beyond. *out is malloc'd. */
+static int read_bounded(int fd, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *nb;
+
+			if (cap > POD_CACHE_FILE_MAX) {
+				free(buf);
+				return -EFBIG;
+			}
+			cap *= 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = -errno;
+
+			free(buf);
+			return err;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > POD_CACHE_FILE_MAX) {
+		free(buf);
+		return -EFBIG;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
 static void update_file_locked(struct pod_table *t, const char *name, bool closed)
 {
 	struct pod_file nf = {0};
@@ -306,20 +357,28 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 	size_t len = 0;
 	long long age;
 	bool young;
-	int err;
+	int fd = -1, err;
 
 	/* inotify names are single components; refuse anything else rather than leave dir. */
 	if (!name[0] || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return;
 	if (fs__join(path, sizeof(path), t->dir, name))
 		return;
-	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-		/* Gone, or not a regular file (libcni writes regular files only). */
-		apply(t, name, NULL);
+	/* No symlinks, and never block: a FIFO put here must not stall the watcher. The stamp
+	 * comes from the open file, so it matches the bytes read. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 && errno != ENOENT && errno != ELOOP) {
+		/* EACCES, EMFILE: not the file's fault; try again on the next event/resync. */
+		log_warn("cannot open CNI cache file %s: %s", path, strerror(errno));
 		return;
 	}
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		/* Gone, or not a regular file (libcni writes regular files only). */
+		apply(t, name, NULL);
+		goto cleanup;
+	}
 	if (same_stamp(t, name, &st))
-		return;
+		goto cleanup;
 	nf.mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	nf.size = (long long)st.st_size;
 	nf.ino = (unsigned long long)st.st_ino;
@@ -328,34 +387,29 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 	young = !closed && age >= 0 && age < POD_IN_PROGRESS_NS;
 	if (st.st_size == 0 && young) {
 		t->in_progress = true;
-		return;
+		goto cleanup;
 	}
 	if (st.st_size > POD_CACHE_FILE_MAX) {
 		nf.err = POD_PARSE_OVERSIZED;
 	} else {
-		err = fs__read_file(path, POD_CACHE_FILE_MAX, &buf, &len);
-		if (err == -ENOENT) {
-			apply(t, name, NULL);
-			return;
-		}
+		err = read_bounded(fd, &buf, &len);
 		if (err == -EFBIG) {
 			nf.err = POD_PARSE_OVERSIZED;
 		} else if (err) {
-			/* EACCES, EIO: not the file's fault; try again on the next event/resync. */
 			log_warn("cannot read CNI cache file %s: %s", path, strerror(-err));
-			return;
+			goto cleanup;
 		} else {
 			nf.info = malloc(sizeof(*nf.info));
 			if (!nf.info) {
 				free(buf);
-				return;
+				goto cleanup;
 			}
 			nf.err = pod_cache__parse(buf, len, nf.info);
 			free(buf);
 			if (nf.err == POD_PARSE_TRUNCATED && young) {
 				t->in_progress = true;
 				free(nf.info);
-				return;
+				goto cleanup;
 			}
 		}
 	}
@@ -377,9 +431,12 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 	nf.name = strdup(name);
 	if (!nf.name) {
 		free(nf.info);
-		return;
+		goto cleanup;
 	}
 	apply(t, name, &nf);
+cleanup:
+	if (fd >= 0)
+		close(fd);
 }
 
 void pod_table__update_file(struct pod_table *t, const char *name)
@@ -612,21 +669,37 @@ static long long rescan_due(struct pod_table *t)
 	return mono_ms() + (again ? POD_IN_PROGRESS_NS / 1000000 + 100 : WATCH_RESYNC_MS);
 }
 
+/* After pods went away, hand freed heap back to the OS (all glibc arenas, so also what the
+ * scrapes that listed those pods allocated): without it the agent's RSS stays at the churn's peak.
+ * Coalesced, so a burst of deletions costs one trim. */
+#define WATCH_TRIM_DELAY_MS 250
+
 static void *watch_main(void *arg)
 {
 	struct pod_table *t = arg;
-	long long next_resync = mono_ms() + WATCH_RESYNC_MS;
+	long long next_resync, trim_at = 0;
+	uint64_t one = 1;
+
+	/* The first full scan runs here, so the memory parsing takes is set up at start (in this
+	 * thread's arena), not during the first burst of pods. */
+	next_resync = rescan_due(t);
+	if (write(t->ready_fd, &one, sizeof(one)) != sizeof(one))
+		log_warn("CNI cache watcher: cannot signal start: %s", strerror(errno));
 
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = t->stop_fd, .events = POLLIN},
 					{.fd = t->ifd, .events = POLLIN}};
 		bool rescan = try_watch(t); /* files created before the watch existed */
-		long long timeout;
+		size_t before = pod_table__count(t);
+		long long timeout, now;
 
 		if (rescan)
 			next_resync = rescan_due(t);
 		rescan = false;
-		timeout = t->wd < 0 ? WATCH_RETRY_MS : next_resync - mono_ms();
+		now = mono_ms();
+		timeout = t->wd < 0 ? WATCH_RETRY_MS : next_resync - now;
+		if (trim_at && trim_at - now < timeout)
+			timeout = trim_at - now;
 		if (timeout < 0)
 			timeout = 0;
 		if (poll(pfd, t->ifd >= 0 ? 2 : 1, (int)timeout) < 0 && errno != EINTR)
@@ -645,36 +718,52 @@ static void *watch_main(void *arg)
 		 * a periodic resync guards against lost events. */
 		if (rescan || t->wd < 0 || mono_ms() >= next_resync)
 			next_resync = rescan_due(t);
+		if (pod_table__count(t) < before && !trim_at)
+			trim_at = mono_ms() + WATCH_TRIM_DELAY_MS;
+		if (trim_at && mono_ms() >= trim_at) {
+			malloc_trim(0);
+			trim_at = 0;
+		}
 	}
 	return NULL;
 }
 
 int pod_table__start_watch(struct pod_table *t)
 {
+	uint64_t v;
 	int err;
 
 	if (t->watching)
 		return -EALREADY;
 	t->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (t->stop_fd < 0)
-		return -errno;
+	t->ready_fd = eventfd(0, EFD_CLOEXEC);
+	if (t->stop_fd < 0 || t->ready_fd < 0) {
+		err = -errno;
+		goto fail;
+	}
 	/* The watch exists before the first scan, so no file written after it is missed. */
 	t->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (t->ifd < 0)
 		log_warn("inotify unavailable (%s): CNI cache is rescanned every %d ms",
 			 strerror(errno), WATCH_RETRY_MS);
 	try_watch(t);
-	pod_table__rescan(t);
-	err = pthread_create(&t->thread, NULL, watch_main, t);
-	if (err) {
-		if (t->ifd >= 0)
-			close(t->ifd);
-		close(t->stop_fd);
-		t->ifd = t->wd = t->stop_fd = -1;
-		return -err;
-	}
+	err = -pthread_create(&t->thread, NULL, watch_main, t);
+	if (err)
+		goto fail;
+	/* Return with the table filled: callers scrape right after start. */
+	while (read(t->ready_fd, &v, sizeof(v)) < 0 && errno == EINTR)
+		;
 	t->watching = true;
 	return 0;
+fail:
+	if (t->ifd >= 0)
+		close(t->ifd);
+	if (t->stop_fd >= 0)
+		close(t->stop_fd);
+	if (t->ready_fd >= 0)
+		close(t->ready_fd);
+	t->ifd = t->wd = t->stop_fd = t->ready_fd = -1;
+	return err;
 }
 
 void pod_table__stop_watch(struct pod_table *t)
@@ -689,7 +778,8 @@ void pod_table__stop_watch(struct pod_table *t)
 	if (t->ifd >= 0)
 		close(t->ifd);
 	close(t->stop_fd);
-	t->ifd = t->wd = t->stop_fd = -1;
+	close(t->ready_fd);
+	t->ifd = t->wd = t->stop_fd = t->ready_fd = -1;
 	t->watching = false;
 }
 
