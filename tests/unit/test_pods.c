@@ -595,6 +595,39 @@ Test(pod_table, empty_young_file_is_in_progress_not_corrupt)
 	tmp_rm(&d);
 }
 
+Test(pod_table, symlinks_fifos_and_directories_are_not_cache_files)
+{
+	struct tmpdir d;
+	struct pod_table *t;
+	char target[PATH_MAX], link[PATH_MAX], fifo[PATH_MAX], sub[PATH_MAX];
+	struct pod_info pi;
+
+	tmp_make(&d);
+	copy_fixture(d.path, "multus_eth0", NULL);
+	snprintf(target, sizeof(target), "%s/multus_eth0", d.path);
+	snprintf(link, sizeof(link), "%s/cbr0-link-eth0", d.path);
+	snprintf(fifo, sizeof(fifo), "%s/cbr0-fifo-eth0", d.path);
+	snprintf(sub, sizeof(sub), "%s/cbr0-dir-eth0", d.path);
+	cr_assert_eq(symlink(target, link), 0);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	t = pod_table__create(d.path);
+	/* Returns (a FIFO without a writer would block a plain open) and counts only the file. */
+	cr_assert_eq(pod_table__rescan(t), 0);
+	cr_expect_eq(pod_table__count(t), 1);
+	cr_expect_eq(pod_table__skipped_files(t), 0);
+	pod_table__update_file(t, "cbr0-fifo-eth0");
+	pod_table__update_file(t, "cbr0-link-eth0");
+	cr_expect_eq(pod_table__count(t), 1);
+	/* A regular file replaced by a symlink loses its entry. */
+	cr_assert_eq(unlink(target), 0);
+	cr_assert_eq(symlink(link, target), 0);
+	pod_table__update_file(t, "multus_eth0");
+	cr_expect_eq(pod_table__lookup(t, "veth51d0e7c2", &pi), -ENOENT);
+	pod_table__destroy(t);
+	tmp_rm(&d);
+}
+
 static int collect_ifnames(const struct pod_info *pi, void *ctx)
 {
 	char *out = ctx;
