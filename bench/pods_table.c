@@ -27,6 +27,20 @@ static int count_cb(const struct pod_info *pi, void *ctx)
 	return 0;
 }
 
+static long rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long v = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			v = atol(line + 6);
+	if (f)
+		fclose(f);
+	return v;
+}
+
 static void put(const char *dir, int i, char *buf, size_t len, char *veth)
 {
 	char path[512], ifname[32];
@@ -99,6 +113,28 @@ int main(int argc, char **argv)
 		lat += d;
 		worst = d > worst ? d : worst;
 	}
+	/* Churn through the watcher: 50 files created, then deleted; RSS after 1 and 6 cycles. */
+	long rss[3] = {rss_kb(), 0, 0};
+	for (int c = 0; c < 6; c++) {
+		size_t base = pod_table__count(t);
+
+		for (int i = 0; i < 50; i++)
+			put(dir, 100000 + i, buf, len, veth);
+		while (pod_table__count(t) < base + 50)
+			usleep(1000);
+		for (int i = 0; i < 50; i++) {
+			char path[512];
+
+			snprintf(path, sizeof(path), "%s/cbr0-%064d-eth0", dir, 100000 + i);
+			unlink(path);
+		}
+		while (pod_table__count(t) > base)
+			usleep(1000);
+		usleep(300 * 1000); /* the watcher's coalesced malloc_trim */
+		if (c == 0)
+			rss[1] = rss_kb();
+	}
+	rss[2] = rss_kb();
 	pod_table__stop_watch(t);
 	printf("files=%d entries=%zu\n", n, pod_table__count(t));
 	printf("cold rescan (parse all)      %8.2f ms  (%.1f us/file)\n", cold * 1e3,
@@ -110,6 +146,8 @@ int main(int argc, char **argv)
 	printf("foreach                      %8.3f ms\n", each * 1e3);
 	printf("new file -> label (watcher)  %8.2f ms mean, %.2f ms worst of %d\n",
 	       lat * 1e3 / rounds, worst * 1e3, rounds);
+	printf("RSS: before churn %ld kB, after 1 cycle of 50 %ld kB, after 6 cycles %ld kB\n",
+	       rss[0], rss[1], rss[2]);
 	pod_table__destroy(t);
 	free(buf);
 	return system("rm -rf /tmp/np-bench-pods-*") != 0;
