@@ -793,3 +793,48 @@ Test(loader, batch_read_many_entries)
 	}
 	free(s);
 }
+
+/* A deleted interface's ifindex is reused by the kernel: loader__forget drops its counters (both
+ * directions, every path class) and nothing else. */
+Test(loader, forget_drops_only_that_interface)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t zeros[ncpu * 3];
+	struct path_stat *p = NULL;
+	struct if_stat s;
+	size_t n = 0;
+	int fd_if, fd_path;
+
+	ld = open_loader(ATTACH_TCX, 1024);
+	memset(zeros, 0, sizeof(zeros));
+	zeros[0] = 1;
+	fd_if = pin_fd("np_if_stats");
+	fd_path = pin_fd("np_path_stats");
+	for (uint32_t ifi = 7; ifi <= 8; ifi++) {
+		for (uint8_t dir = 0; dir < NP_DIR_MAX; dir++) {
+			struct np_if_key k = {.ifindex = ifi, .direction = dir};
+
+			cr_assert(bpf_map_update_elem(fd_if, &k, zeros, BPF_NOEXIST) == 0);
+			for (uint8_t path = 0; path < NP_PATH_MAX; path++) {
+				struct np_path_key pk = {
+				    .ifindex = ifi, .direction = dir, .path = path};
+
+				cr_assert(bpf_map_update_elem(fd_path, &pk, zeros, BPF_NOEXIST) ==
+					  0);
+			}
+		}
+	}
+	close(fd_if);
+	close(fd_path);
+
+	loader__forget(ld, 7);
+	cr_expect(!if_stat(ld, 7, NP_DIR_INGRESS, &s));
+	cr_expect(!if_stat(ld, 7, NP_DIR_EGRESS, &s));
+	cr_expect(if_stat(ld, 8, NP_DIR_INGRESS, &s));
+	cr_expect(if_stat(ld, 8, NP_DIR_EGRESS, &s));
+	cr_assert_eq(loader__read_path_stats(ld, &p, &n), 0);
+	cr_expect_eq(n, NP_DIR_MAX * NP_PATH_MAX);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_eq(p[i].ifindex, 8);
+	free(p);
+}
