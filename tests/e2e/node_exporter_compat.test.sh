@@ -17,9 +17,11 @@ NS=npcompat-$TAG
 TF=$(mktemp -d /tmp/npcompat-tf.XXXXXX)
 NE_PID= NP_PID=
 cleanup() {
-	[ -n "$NE_PID" ] && kill "$NE_PID" 2>/dev/null && wait "$NE_PID" 2>/dev/null
-	[ -n "$NP_PID" ] && kill "$NP_PID" 2>/dev/null && wait "$NP_PID" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
+	# wait returns 143 for a killed child: under set -e that would end cleanup early and leak
+	# the other agent and the namespace.
+	if [ -n "$NE_PID" ]; then kill "$NE_PID" 2>/dev/null || true; wait "$NE_PID" 2>/dev/null || true; fi
+	if [ -n "$NP_PID" ]; then kill "$NP_PID" 2>/dev/null || true; wait "$NP_PID" 2>/dev/null || true; fi
+	ip netns del "$NS" 2>/dev/null || true
 	rm -rf "$TF"
 	return 0
 }
