@@ -89,6 +89,9 @@ expect_dev() {
 	check "$n $d receive bytes" "$(mdelta "$n" "$a" "$b" ${IF}_receive_bytes_total "$sel")" "$7"
 	check "$n $d transmit packets" "$(mdelta "$n" "$a" "$b" ${IF}_transmit_packets_total "$sel")" "$8"
 	check "$n $d transmit bytes" "$(mdelta "$n" "$a" "$b" ${IF}_transmit_bytes_total "$sel")" "$9"
+	# UDP below the MTU: no GSO, one segment per packet
+	check "$n $d receive segments" "$(mdelta "$n" "$a" "$b" ${IF}_receive_segments_total "$sel")" "$6"
+	check "$n $d transmit segments" "$(mdelta "$n" "$a" "$b" ${IF}_transmit_segments_total "$sel")" "$8"
 }
 # expect_pod NODE A B POD RXP RXB TXP TXB: exact deltas in the pod's view
 expect_pod() {
@@ -165,6 +168,19 @@ expect_cross() {
 	done
 	expect_kernel "$sn" "$a" "$b"
 	expect_kernel "$dn" "$a" "$b"
+	expect_runs "$sn" "$a" "$b"
+	expect_runs "$dn" "$a" "$b"
+}
+
+# expect_runs NODE A B: the programs ran once per packet on every hook (bpf_enable_stats)
+expect_runs() {
+	local n=$1 a=$2 b=$3 f pk=0
+	for f in ${IF}_receive_packets_total ${IF}_transmit_packets_total \
+		${POD}_receive_packets_total ${POD}_transmit_packets_total; do
+		pk=$((pk + $(mdelta "$n" "$a" "$b" "$f" "")))
+	done
+	check "$n program runs = packets on all hooks" \
+		"$(mdelta "$n" "$a" "$b" nodepath_bpf_program_runs_total "")" "$pk"
 }
 
 # attached NODE LAYER: nodepath_bpf_attached_interfaces{layer}
