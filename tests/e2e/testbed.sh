@@ -545,17 +545,31 @@ tb__print_metrics() {
 	for p in $(tb_pods "$n"); do
 		echo "    pod $p: $(tb_pod_ip "$p"), host veth $(tb_pod_veth "$p")"
 	done
-	tb_scrape "$n" | grep -E '^nodepath_(interface|pod)_[a-z_]*(packets|bytes)_total|^nodepath_bpf_attached' ||
-		true
+	grep -E '^nodepath_(interface|pod|path)_[a-z_]*(packets|bytes)_total|^nodepath_pod_info|^nodepath_node_network_info|^nodepath_bpf_attached' \
+		<<<"$(tb_scrape "$n")" || true
 }
 
 tb__demo() {
 	local bin=${1:-build/nodepath} n
 	tb_trap
 	tb_up || exit 1
-	for n in $TB_NODES; do tb_start_agent "$n" "$bin" || exit 1; done
+	# Node-local state as containerd and flanneld leave it: pod names come from the CNI cache.
+	. "$(dirname "${BASH_SOURCE[0]}")/cni_cache.sh"
+	for n in $TB_NODES; do
+		mkdir -p "$TB_RUN/$n/cni"
+		cni_write_subnet_env "$TB_RUN/$n/subnet.env" "$n" || exit 1
+	done
+	cni_write_cache "$TB_RUN/n1/cni" n1a shop web-0 >/dev/null || exit 1
+	cni_write_cache "$TB_RUN/n1/cni" n1b shop cart-7d9f5c-x2k4q >/dev/null || exit 1
+	cni_write_cache "$TB_RUN/n2/cni" n2a shop db-0 >/dev/null || exit 1
+	cni_write_cache "$TB_RUN/n2/cni" n2b kube-system coredns-5d78c9869d-tqlpw >/dev/null || exit 1
+	for n in $TB_NODES; do
+		tb_start_agent "$n" "$bin" --path.cni-cache="$TB_RUN/$n/cni" \
+			--path.flannel-subnet="$TB_RUN/$n/subnet.env" || exit 1
+	done
 	echo "testbed $TB_TAG up; an agent on 127.0.0.1:$TB_AGENT_PORT in each of $(tb_ns n1), $(tb_ns n2)"
-	echo "sending 10 x 100 B UDP n1a->n1b (same node), 20 x 1000 B n1a->n2a (cross node)"
+	echo "sending 10 x 100 B UDP web-0->cart (same node), 20 x 1000 B web-0->db-0 (cross node)"
+	sleep 1.2 # pod names and path classes settle (the agent re-reads the CNI state each second)
 	tb_send_udp n1a n1b 10 100
 	tb_send_udp n1a n2a 20 1000
 	for n in $TB_NODES; do tb__print_metrics "$n"; done
