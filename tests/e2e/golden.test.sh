@@ -27,6 +27,7 @@ command -v promtool >/dev/null || { echo "FAIL: promtool missing (package promet
 NS=npgolden-$$-$RANDOM
 SCRATCH=$(mktemp -d /tmp/npgolden.XXXXXX)
 cleanup() {
+	set +e # every step must run even if an earlier one fails
 	ip netns del "$NS" 2>/dev/null
 	# The tmpfs mounts lived in the namespace's private mount table and are gone with it.
 	rm -rf "$SCRATCH"

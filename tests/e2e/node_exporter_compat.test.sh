@@ -17,8 +17,13 @@ NS=npcompat-$TAG
 TF=$(mktemp -d /tmp/npcompat-tf.XXXXXX)
 NE_PID= NP_PID=
 cleanup() {
-	[ -n "$NE_PID" ] && kill "$NE_PID" 2>/dev/null && wait "$NE_PID" 2>/dev/null
-	[ -n "$NP_PID" ] && kill "$NP_PID" 2>/dev/null && wait "$NP_PID" 2>/dev/null
+	set +e # every step must run even if an earlier one fails
+	for pid in $NE_PID $NP_PID; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $NE_PID $NP_PID; do
+		wait "$pid" 2>/dev/null
+	done
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "$TF"
 	return 0
