@@ -197,6 +197,18 @@ static int parse_collector_flag(struct parse_state *st, const char *name, size_t
 
 static int parse_loop(struct parse_state *st, int argc, char **argv, FILE *out, FILE *err)
 {
+	/* --help and --version win wherever they are, before any value replaces a default the
+	 * help text shows. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			flags__usage(out);
+			return 1;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			fprintf(out, "nodepath, version %s\n", NODEPATH_VERSION);
+			return 1;
+		}
+	}
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *name, *eq, *val = NULL;
 		const struct np_flag *f;
@@ -204,14 +216,6 @@ static int parse_loop(struct parse_state *st, int argc, char **argv, FILE *out, 
 		size_t len;
 		int ret, fi;
 
-		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			flags__usage(out);
-			return 1;
-		}
-		if (strcmp(arg, "--version") == 0) {
-			fprintf(out, "nodepath, version %s\n", NODEPATH_VERSION);
-			return 1;
-		}
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
 			fprintf(err, "nodepath: error: unexpected argument '%s', try --help\n", arg);
 			return -EINVAL;

@@ -381,8 +381,16 @@ int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_
 	bool fresh = false;
 	int err;
 
-	if (a && a->role != role)
-		return change_role(l, a, role);
+	if (a && a->role != role) {
+		err = change_role(l, a, role);
+		if (err) {
+			/* Half-changed: drop it all; the caller retries with a fresh attach. */
+			detach_dir(a, NP_DIR_INGRESS, true);
+			detach_dir(a, NP_DIR_EGRESS, true);
+			remove_att(l, a);
+		}
+		return err;
+	}
 	if (!a) {
 		a = add_att(l, ifindex);
 		if (!a)

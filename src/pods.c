@@ -35,8 +35,9 @@ const char *pods__cache_dir(void)
  * (logged once) so memory stays bounded. A node runs at most a few hundred pods. */
 #define POD_FILES_MAX 16384
 
-/* A file this young and empty is being written (libcni: open O_TRUNC, write, close); its
- * IN_CLOSE_WRITE follows, so it is neither parsed nor logged yet. */
+/* A file this young that is empty or ends early is being written (libcni: open O_TRUNC, write,
+ * close); its IN_CLOSE_WRITE follows, so it is not recorded or logged yet, and the previous record
+ * of the name stays. If the writer died, the next periodic resync finds it old and logs it. */
 #define POD_IN_PROGRESS_NS (2LL * 1000 * 1000 * 1000)
 
 #define WATCH_RETRY_MS 500
@@ -292,6 +293,8 @@ static void update_file_locked(struct pod_table *t, const char *name)
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
+	long long age;
+	bool young;
 	int err;
 
 	/* inotify names are single components; refuse anything else rather than leave dir. */
@@ -309,7 +312,9 @@ static void update_file_locked(struct pod_table *t, const char *name)
 	nf.mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	nf.size = (long long)st.st_size;
 	nf.ino = (unsigned long long)st.st_ino;
-	if (st.st_size == 0 && now_ns() - nf.mtime_ns < POD_IN_PROGRESS_NS)
+	age = now_ns() - nf.mtime_ns;
+	young = age >= 0 && age < POD_IN_PROGRESS_NS; /* a future mtime is clock skew, not young */
+	if (st.st_size == 0 && young)
 		return;
 	if (st.st_size > POD_CACHE_FILE_MAX) {
 		nf.err = POD_PARSE_OVERSIZED;
@@ -333,6 +338,10 @@ static void update_file_locked(struct pod_table *t, const char *name)
 			}
 			nf.err = pod_cache__parse(buf, len, nf.info);
 			free(buf);
+			if (nf.err == POD_PARSE_TRUNCATED && young) {
+				free(nf.info);
+				return;
+			}
 		}
 	}
 	if (nf.err != POD_PARSE_OK) {
@@ -659,9 +668,16 @@ void pod_table__stop_watch(struct pod_table *t)
 
 /* --- exposition -------------------------------------------------------------------------- */
 
-static int emit_one(const struct pod_info *pi, void *ctx)
+struct emit_ctx {
+	struct expo_writer *w;
+	bool (*present)(const char *ifname, void *ctx);
+	void *ctx;
+	size_t n;
+};
+
+static int emit_one(const struct pod_info *pi, void *arg)
 {
-	struct expo_writer *w = ctx;
+	struct emit_ctx *e = arg;
 	const struct expo_label labels[] = {
 	    {"namespace", pi->namespace},
 	    {"pod", pi->pod},
@@ -671,16 +687,32 @@ static int emit_one(const struct pod_info *pi, void *ctx)
 	    {"container_id", pi->container_id},
 	};
 
-	expo__sample(w, "nodepath_pod_info", labels, sizeof(labels) / sizeof(labels[0]), 1);
+	if (e->present && !e->present(pi->interface, e->ctx))
+		return 0;
+	expo__sample(e->w, "nodepath_pod_info", labels, sizeof(labels) / sizeof(labels[0]), 1);
+	e->n++;
 	return 0;
+}
+
+void pods__emit_info_if(struct expo_writer *w, struct pod_table *t,
+			bool (*present)(const char *ifname, void *ctx), void *ctx)
+{
+	struct emit_ctx e = {.w = w, .present = present, .ctx = ctx};
+	size_t mark;
+
+	if (!t)
+		return;
+	mark = expo__mark(w);
+	expo__family(w, "nodepath_pod_info",
+		     "Pod behind a host interface, from the CNI result cache (1 per interface).",
+		     EXPO_GAUGE);
+	pod_table__foreach(t, emit_one, &e);
+	/* No family without samples. */
+	if (e.n == 0)
+		expo__rollback(w, mark);
 }
 
 void pods__emit_info(struct expo_writer *w, struct pod_table *t)
 {
-	if (!t || pod_table__count(t) == 0)
-		return;
-	expo__family(w, "nodepath_pod_info",
-		     "Pod behind a host interface, from the CNI result cache (1 per interface).",
-		     EXPO_GAUGE);
-	pod_table__foreach(t, emit_one, w);
+	pods__emit_info_if(w, t, NULL, NULL);
 }

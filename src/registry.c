@@ -5,9 +5,10 @@
  * cannot be created): an init failure is logged once and the collector stays selected but
  * "failed", so every scrape reports node_scrape_collector_success{collector} 0 for it while
  * the other collectors keep serving. A node whose BPF programs cannot load still needs its host
- * statistics, and a 0 is something an alert can fire on; a crash-looping pod is not. */
+ * statistics, and a 0 is something an alert can fire on; a crash-looping pod is not.
+ * The exception is -EINVAL, which collectors return for a bad flag value: that is a
+ * configuration error, reported at once by refusing to start, as node_exporter does. */
 #include "collector.h"
-#include "collectors/process.h"
 #include "loader.h"
 
 #include <errno.h>
@@ -130,6 +131,10 @@ int registry__init_all(void)
 			continue;
 		if (c->init)
 			err = c->init();
+		if (err == -EINVAL) {
+			log_error("collector configuration invalid collector=%s", c->name);
+			return err;
+		}
 		if (err) {
 			e->init_err = err < 0 ? err : -EIO;
 			log_error("collector init failed, it will report "
@@ -212,20 +217,6 @@ static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
 	}
 }
 
-/* Like node_exporter's build_info: present in every scrape, whatever collectors run. */
-static void emit_build_info(struct expo_writer *w)
-{
-	struct expo_label lb[3] = { { "libbpf", loader__libbpf_version() },
-				    { "revision", NODEPATH_REVISION },
-				    { "version", NODEPATH_VERSION } };
-
-	expo__family(w, "nodepath_build_info",
-		     "A metric with a constant '1' value labeled by version, revision and the libbpf "
-		     "version nodepath was built with.",
-		     EXPO_GAUGE);
-	expo__sample(w, "nodepath_build_info", lb, 3, 1);
-}
-
 int registry__scrape(struct expo_writer *w, const char *const *filter, const char **bad_name)
 {
 	struct result *res;
@@ -279,8 +270,5 @@ int registry__scrape(struct expo_writer *w, const char *const *filter, const cha
 		}
 	}
 	free(res);
-	emit_build_info(w);
-	/* process_*: outside node_scrape_collector_*, on every scrape, as node_exporter. */
-	self_metrics__write(w);
 	return w->err;
 }

@@ -199,6 +199,14 @@ static void path_tick(void *arg, bool addrs_changed)
 	log_info("path classes updated prefixes=%zu", n);
 }
 
+/* -EINVAL from init means "bad flag value" to the registry (the agent refuses to start); a
+ * kernel that rejects a program or map with EINVAL is a runtime failure (keep serving the host
+ * statistics, report netpath as failed). */
+static int runtime_err(int err)
+{
+	return err == -EINVAL ? -EIO : err;
+}
+
 static int netpath_init(void)
 {
 	struct loader_opts lo = {
@@ -234,7 +242,7 @@ static int netpath_init(void)
 	lo.max_entries = (uint32_t)opt_max_entries;
 	err = loader__open(&lo, &g_loader);
 	if (err)
-		return err;
+		return runtime_err(err);
 	err = loader__set_nodeport_range(g_loader, np_min, np_max);
 	if (err)
 		goto fail;
@@ -255,7 +263,7 @@ fail:
 	g_pods = NULL;
 	loader__close(g_loader);
 	g_loader = NULL;
-	return err;
+	return runtime_err(err);
 }
 
 static void netpath_fini(void)

@@ -23,6 +23,7 @@ NP_FLAG_STRING("collector.netstat.fields", &opt_fields,
 
 static regex_t re_fields;
 static bool have_re;
+static struct pp_match_cache match_cache = PP_MATCH_CACHE_INIT;
 
 /* "TcpExt: SyncookiesSent ..." followed by "TcpExt: 0 ...": one header, one value line. */
 int netstat__parse_pairs(char *buf, struct pp_kvtab *t)
@@ -111,6 +112,7 @@ static void netstat_fini(void)
 	if (have_re)
 		regfree(&re_fields);
 	have_re = false;
+	pp_match_cache_clear(&match_cache);
 }
 
 static int read_parse(const char *rel, int (*parse)(char *, struct pp_kvtab *),
@@ -149,7 +151,7 @@ static int netstat_collect(struct expo_writer *w)
 		const char *key = t.v[i].key, *us = strchr(key, '_');
 		char name[PP_KEY_MAX + 16], help[PP_KEY_MAX + 16];
 
-		if (regexec(&re_fields, key, 0, NULL, 0) != 0)
+		if (!pp_match(&match_cache, &re_fields, key))
 			continue;
 		snprintf(name, sizeof(name), "node_netstat_%s", key);
 		if (!us || !expo__valid_metric_name(name))

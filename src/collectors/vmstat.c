@@ -18,6 +18,7 @@ NP_FLAG_STRING("collector.vmstat.fields", &opt_fields,
 
 static regex_t re_fields;
 static bool have_re;
+static struct pp_match_cache match_cache = PP_MATCH_CACHE_INIT;
 
 int vmstat__parse(char *buf, struct pp_kvtab *t)
 {
@@ -68,6 +69,7 @@ static void vmstat_fini(void)
 	if (have_re)
 		regfree(&re_fields);
 	have_re = false;
+	pp_match_cache_clear(&match_cache);
 }
 
 static int vmstat_collect(struct expo_writer *w)
@@ -88,7 +90,7 @@ static int vmstat_collect(struct expo_writer *w)
 	for (size_t i = 0; i < t.n; i++) {
 		char name[PP_KEY_MAX + 16], help[PP_KEY_MAX + 48];
 
-		if (regexec(&re_fields, t.v[i].key, 0, NULL, 0) != 0)
+		if (!pp_match(&match_cache, &re_fields, t.v[i].key))
 			continue;
 		snprintf(name, sizeof(name), "node_vmstat_%s", t.v[i].key);
 		if (!expo__valid_metric_name(name))

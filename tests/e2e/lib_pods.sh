@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# Pod identity and path-class additions to the namespace testbed (tests/e2e/testbed.sh, sourced
+# here and not changed): per-node CNI result caches and flanneld subnet.env files written the way
+# containerd + flannel write them, an "internet" namespace on the underlay, kube-proxy-like nft
+# NAT rules in a node namespace, and assertion helpers for exact counter deltas.
+#
+#   source tests/e2e/lib_pods.sh; tb_trap; tb_up; lp_write_caches; lp_start_agent n1 build/nodepath
+#
+# Per node N (files live under $TB_RUN, removed with the testbed):
+#   $TB_RUN/N/cni/cbr0-<containerId>-eth0   one cniCacheV1 file per pod (libcni's cache)
+#   $TB_RUN/N/subnet.env                    FLANNEL_NETWORK/SUBNET/MTU/IPMASQ (flanneld)
+# Per pod P: $TB_RUN/lp/P = "k8s-namespace k8s-name uid containerId" (its Kubernetes identity).
+#
+# The internet namespace <tag>-ext sits on the underlay switch as 192.168.250.254 and owns
+# 198.51.100.1 (TEST-NET-2); nodes route 198.51.100.0/24 to it. It also plays the NodePort client.
+
+# shellcheck source=tests/e2e/testbed.sh
+. "$(dirname "${BASH_SOURCE[0]}")/testbed.sh"
+
+LP_CLUSTER_CIDR=10.244.0.0/16
+LP_MTU=1450
+LP_EXT_IP=192.168.250.254     # the internet's router on the underlay
+LP_EXT_MAC=02:00:c0:a8:fa:fe
+LP_INET_IP=198.51.100.1       # an internet address behind it
+LP_SERVICE_IP=10.96.0.10      # a ClusterIP inside the default service CIDR 10.96.0.0/12
+
+lp_cni_dir() { echo "$TB_RUN/$1/cni"; }
+lp_subnet_env() { echo "$TB_RUN/$1/subnet.env"; }
+
+# lp_write_subnet_env NODE: what flanneld writes once it has the node's lease (written to a
+# temporary file and renamed in, as flanneld's WriteSubnetFile does).
+lp_write_subnet_env() {
+	local n=$1 f
+	f=$(lp_subnet_env "$n")
+	mkdir -p "$(dirname "$f")" || return 1
+	printf 'FLANNEL_NETWORK=%s\nFLANNEL_SUBNET=%s.%s.1/24\nFLANNEL_MTU=%s\nFLANNEL_IPMASQ=true\n' \
+		"$LP_CLUSTER_CIDR" "$TB_POD_NET" "$(tb__idx "$n")" "$LP_MTU" >"$f.tmp" || return 1
+	mv -f "$f.tmp" "$f"
+}
+
+lp__hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
+lp__uuid() {
+	local h
+	h=$(lp__hex 16)
+	echo "${h:0:8}-${h:8:4}-4${h:13:3}-a${h:17:3}-${h:20:12}"
+}
+
+# lp_set_identity POD K8S_NAMESPACE K8S_NAME: the pod's Kubernetes identity (fresh uid and
+# sandbox container id); lp_field POD namespace|name|uid|cid reads it back.
+lp_set_identity() {
+	mkdir -p "$TB_RUN/lp" || return 1
+	echo "$2 $3 $(lp__uuid) $(lp__hex 32)" >"$TB_RUN/lp/$1"
+}
+lp_field() {
+	local ns name uid cid
+	read -r ns name uid cid <"$TB_RUN/lp/$1" || return 1
+	case $2 in
+	namespace) echo "$ns" ;; name) echo "$name" ;; uid) echo "$uid" ;; cid) echo "$cid" ;;
+	*) return 1 ;;
+	esac
+}
+
+# lp_cache_file POD: path of the pod's libcni cache file on its node
+lp_cache_file() {
+	echo "$(lp_cni_dir "$(tb_pod_field "$1" node)")/cbr0-$(lp_field "$1" cid)-eth0"
+}
+
+# lp_cache_json POD: the cniCacheV1 document libcni (containerd 1.6+, flannel delegating to the
+# bridge plugin, network cbr0) writes for the pod: compact Go encoding/json, struct fields in
+# declaration order, map keys sorted; the result lists cni0, the host veth and the pod's eth0.
+lp_cache_json() {
+	local p=$1 node veth vmac
+	node=$(tb_pod_field "$p" node) || return 1
+	veth=$(tb_pod_veth "$p")
+	vmac=$(tb_exec "$node" cat "/sys/class/net/$veth/address") || return 1
+	"$TB_PY" - "$(lp_field "$p" cid)" "$(lp_field "$p" namespace)" "$(lp_field "$p" name)" \
+		"$(lp_field "$p" uid)" "/var/run/netns/$(tb_ns "$p")" "$(tb_pod_ip "$p")" \
+		"$TB_POD_NET.$(tb__idx "$node").1" "$(tb__cni_mac "$node")" "$veth" "$vmac" \
+		"$(tb_pod_field "$p" mac)" <<'EOF'
+import base64, json, sys
+cid, ns, name, uid, netns, ip, gw, bmac, veth, vmac, cmac = sys.argv[1:]
+conf = json.dumps({"name": "cbr0", "cniVersion": "0.3.1",
+                   "plugins": [{"type": "flannel", "delegate": {"hairpinMode": True,
+                                                               "isDefaultGateway": True}},
+                               {"type": "portmap", "capabilities": {"portMappings": True}}]},
+                  separators=(",", ":")).encode()
+doc = {"kind": "cniCacheV1", "containerId": cid, "config": base64.b64encode(conf).decode(),
+       "ifName": "eth0", "networkName": "cbr0", "netns": netns,
+       "cniArgs": [["IgnoreUnknown", "1"], ["K8S_POD_NAMESPACE", ns], ["K8S_POD_NAME", name],
+                   ["K8S_POD_INFRA_CONTAINER_ID", cid], ["K8S_POD_UID", uid]],
+       "capabilityArgs": {"io.kubernetes.cri.pod-annotations": {
+           "kubernetes.io/config.seen": "2026-11-26T07:01:12.402917311Z",
+           "kubernetes.io/config.source": "api"}},
+       "result": {"cniVersion": "0.3.1", "dns": {},
+                  "interfaces": [{"mac": bmac, "name": "cni0"}, {"mac": vmac, "name": veth},
+                                 {"mac": cmac, "name": "eth0", "sandbox": netns}],
+                  "ips": [{"address": ip + "/24", "gateway": gw, "interface": 2,
+                           "version": "4"}],
+                  "routes": [{"dst": "10.244.0.0/16"}, {"dst": "0.0.0.0/0", "gw": gw}]}}
+sys.stdout.write(json.dumps(doc, separators=(",", ":")))
+EOF
+}
+
+# lp_write_file PATH: stdin to PATH in ONE write(2) (as Go's os.WriteFile does for a small
+# buffer), mode 0600, so the agent never sees half a file from a single writer.
+lp_write_file() {
+	"$TB_PY" -c '
+import os, sys
+data = sys.stdin.buffer.read()
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+if os.write(fd, data) != len(data):
+    sys.exit("short write")
+os.close(fd)' "$1"
+}
+
+# lp_write_cache POD: (re)write the pod's cache file as libcni does after CNI ADD
+lp_write_cache() {
+	local p=$1 f
+	f=$(lp_cache_file "$p") || return 1
+	mkdir -p "$(dirname "$f")" || return 1
+	lp_cache_json "$p" | lp_write_file "$f"
+}
+
+# lp_add_pod NODE POD K8S_NAMESPACE K8S_NAME: a testbed pod plus its cache file
+lp_add_pod() {
+	tb_add_pod "$1" "$2" || return 1
+	lp_set_identity "$2" "$3" "$4" || return 1
+	lp_write_cache "$2"
+}
+
+# lp_add_bare_pod NODE POD K8S_NAMESPACE K8S_NAME: a cheap pod for churn (no UDP sink, no
+# neighbour mesh with the other pods: it only talks to its gateway) plus its cache file
+lp_add_bare_pod() {
+	lp_add_bare_pod_nocache "$@" || return 1
+	lp_write_cache "$2"
+}
+
+# lp_add_bare_pod_nocache NODE POD K8S_NAMESPACE K8S_NAME: the same, without writing the cache
+# file (the caller writes its own, e.g. a hostile one, to lp_cache_file POD)
+lp_add_bare_pod_nocache() {
+	local n=$1 p=$2 i k ip mac veth gw
+	[ -e "$TB_RUN/pods/$p" ] && { tb__die "pod $p exists"; return 1; }
+	i=$(tb__idx "$n")
+	k=2
+	while grep -qs " $TB_POD_NET.$i.$k " "$TB_RUN"/pods/*; do k=$((k + 1)); done
+	[ "$k" -lt 255 ] || { tb__die "node $n has no free pod address"; return 1; }
+	ip="$TB_POD_NET.$i.$k"
+	gw="$TB_POD_NET.$i.1"
+	mac=$(printf '02:00:0a:f4:%02x:%02x' "$i" "$k")
+	veth=veth$(tb__rand_hex8)
+	tb__mkns "$p" || return 1
+	tb__ip "$p" link add eth0 address "$mac" mtu 1450 type veth \
+		peer name "$veth" mtu 1450 netns "$(tb_ns "$n")" || return 1
+	echo "$n $ip $mac $veth" >"$TB_RUN/pods/$p"
+	tb__pod_node_side "$p" || return 1
+	tb__ip "$p" addr add "$ip/24" dev eth0 || return 1
+	tb__ip "$p" link set eth0 up || return 1
+	tb__ip "$p" route add default via "$gw" dev eth0 || return 1
+	tb__ip "$p" neigh replace "$gw" lladdr "$(tb__cni_mac "$n")" dev eth0 nud permanent || return 1
+	lp_set_identity "$p" "$3" "$4"
+}
+
+# lp_del_pod POD: CNI DEL (the veth goes with the namespace) and libcni removing its cache file
+lp_del_pod() {
+	local f
+	f=$(lp_cache_file "$1" 2>/dev/null) && rm -f "$f"
+	tb_del_pod "$1"
+}
+
+# lp_write_caches: cache files for every testbed pod that has none yet (tb_up's n1a n1b n2a n2b
+# get namespace "shop"/"data" names with random suffixes, as Deployments and StatefulSets do)
+lp_write_caches() {
+	local p
+	for p in $(tb_pods); do
+		[ -e "$TB_RUN/lp/$p" ] && continue
+		case $p in
+		*a) lp_set_identity "$p" shop "cart-$(lp__hex 4)-${p}" || return 1 ;;
+		*) lp_set_identity "$p" data "ingest-${p}-0" || return 1 ;;
+		esac
+		lp_write_cache "$p" || return 1
+	done
+}
+
+# lp_start_agent NODE BINARY [args...]: the agent with the node's CNI cache and subnet.env
+lp_start_agent() {
+	local n=$1 bin=$2
+	shift 2
+	mkdir -p "$(lp_cni_dir "$n")" || return 1
+	tb_start_agent "$n" "$bin" --path.cni-cache="$(lp_cni_dir "$n")" \
+		--path.flannel-subnet="$(lp_subnet_env "$n")" "$@"
+}
+
+# lp_rss NODE: the agent's VmRSS in KiB
+lp_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$(tb_agent_pid "$1")/status"; }
+
+# --- the internet and kube-proxy ----------------------------------------------------------
+# lp_add_external: <tag>-ext on the underlay (192.168.250.254, 198.51.100.1 on lo, UDP sink);
+# every node routes 198.51.100.0/24 to it and masquerades pod traffic leaving the cluster CIDR
+# as flanneld does with FLANNEL_IPMASQ=true. All neighbours/fdb entries are permanent.
+lp_add_external() {
+	local ul n
+	ul=$(tb_ns ul)
+	tb__mkns ext || return 1
+	ip -n "$ul" link add ul-ext type veth peer name eth0 netns "$(tb_ns ext)" || return 1
+	ip -n "$ul" link set ul-ext master ul0 up || return 1
+	bridge -n "$ul" fdb replace "$LP_EXT_MAC" dev ul-ext master static || return 1
+	tb__ip ext link set eth0 address "$LP_EXT_MAC" up || return 1
+	tb__ip ext addr add "$LP_EXT_IP/24" dev eth0 || return 1
+	tb__ip ext addr add "$LP_INET_IP/32" dev lo || return 1
+	for n in $TB_NODES; do
+		tb__ip ext neigh replace "$(tb_node_ip "$n")" lladdr "$(tb__nic_mac "$n")" dev eth0 \
+			nud permanent || return 1
+		tb__ip "$n" neigh replace "$LP_EXT_IP" lladdr "$LP_EXT_MAC" dev eth0 nud permanent ||
+			return 1
+		tb__ip "$n" route replace "${LP_INET_IP%.*}.0/24" via "$LP_EXT_IP" dev eth0 || return 1
+	done
+	tb__start_sink ext
+}
+
+# lp_kube_proxy NODE DNAT_POD: nft rules as kube-proxy (nftables/iptables mode) and flanneld
+# leave them, in NODE's namespace only:
+#   ClusterIP  $LP_SERVICE_IP:53/udp      -> DNAT_POD:5201
+#   NodePort   <node ip>:30080/udp        -> DNAT_POD:5201, masqueraded (externalTrafficPolicy
+#              Cluster: the pod sees the node as the client)
+#   NodePort   <node ip>:30081/udp        -> DNAT_POD:5201, client address kept (policy Local)
+#   flannel    pod traffic leaving 10.244.0.0/16 is masqueraded (FLANNEL_IPMASQ=true)
+lp_kube_proxy() {
+	local n=$1 dst
+	dst=$(tb_pod_ip "$2") || return 1
+	tb_exec "$n" nft -f - <<EOF
+table ip nodepath_test_kube {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		ip daddr $LP_SERVICE_IP udp dport 53 dnat to $dst:$TB_SINK_PORT
+		ip daddr $(tb_node_ip "$n") udp dport 30080 meta mark set 0x4000 dnat to $dst:$TB_SINK_PORT
+		ip daddr $(tb_node_ip "$n") udp dport 30081 dnat to $dst:$TB_SINK_PORT
+	}
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		meta mark 0x4000 masquerade
+		ip saddr $LP_CLUSTER_CIDR ip daddr != $LP_CLUSTER_CIDR masquerade
+	}
+}
+EOF
+}
+
+# --- assertions ---------------------------------------------------------------------------
+LP_FAILED=0
+LP_PASSED=0
+
+lp_ok() { echo "ok   $*"; LP_PASSED=$((LP_PASSED + 1)); }
+lp_fail() { echo "FAIL $*" >&2; LP_FAILED=$((LP_FAILED + 1)); }
+
+# lp_expect DESC GOT WANT: exact equality (numbers compared as numbers)
+lp_expect() {
+	if [ "$2" = "$3" ] || awk -v a="$2" -v b="$3" 'BEGIN { exit !(a != "" && b != "" && a + 0 == b + 0) }'; then
+		lp_ok "$1 = $3"
+	else
+		lp_fail "$1: got '$2', want '$3'"
+	fi
+}
+
+# lp_true DESC COMMAND...: the command succeeds
+lp_true() {
+	if "${@:2}"; then lp_ok "$1"; else lp_fail "$1"; fi
+}
+
+# lp_delta BEFORE AFTER FAMILY SELECTOR: growth of the selected sum between two scrapes
+# (a series absent from a scrape counts 0)
+lp_delta() {
+	local a b
+	a=$(tb_metric0 "$1" "$3" "$4")
+	b=$(tb_metric0 "$2" "$3" "$4")
+	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.17g\n", b - a }'
+}
+
+# lp_sel POD: the label selector of a pod's counters (its host veth and Kubernetes names)
+lp_sel() {
+	echo "interface=\"$(tb_pod_veth "$1")\",namespace=\"$(lp_field "$1" namespace)\",pod=\"$(lp_field "$1" name)\""
+}
+
+# lp_settle: let softirq processing finish (veth/VXLAN delivery is asynchronous to sendto)
+lp_settle() { sleep "${1:-0.3}"; }

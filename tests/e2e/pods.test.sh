@@ -1,0 +1,435 @@
+#!/usr/bin/env bash
+# Pods by name, end to end: the two-node testbed with CNI cache files and subnet.env written as
+# containerd + flannel write them, one agent per node namespace, and exact per-pod, per-path
+# counter deltas around every traffic batch. Covers (issue 4, "Tests"):
+#   A  subnet.env written after the agent started: nodepath_node_network_info appears and the
+#      path classes follow (measured, must be < 2.5 s; the agent re-reads it every second)
+#   B  same_node (both directions), cross_node, host (cni0 gateway, node NIC IP, node -> pod),
+#      external (an internet namespace behind the node, masqueraded like FLANNEL_IPMASQ),
+#      service (nft DNAT of 10.96.0.10:53 like kube-proxy, clients on both nodes), NodePort from
+#      the underlay (30080 masqueraded = externalTrafficPolicy Cluster, 30081 not = Local)
+#   C  nodepath_pod_info labels, one series per pod
+#   D  hostile cache files (corrupt, truncated, foreign kind, oversized) in the running agent,
+#      and a valid file that turns truncated and back: logged once per file, counted exactly
+#      under the interface label with empty namespace/pod, nothing lost
+#   E  churn: 50 pods created and deleted while scraping; labels right in every scrape, no
+#      series of a deleted pod left, map entries and RSS back to their level before
+#
+# What the receive side of a Service shows: the path class is decided from the addresses the
+# host veth sees. A client's transmit is seen before DNAT (destination = the ClusterIP), so it
+# is "service". The backend receives after DNAT with the client's real source address, so its
+# receive is classed by where the client is: same_node or cross_node for pods, "host" when the
+# node masqueraded the packet (NodePort with externalTrafficPolicy=Cluster), "external" when
+# the client address is kept (NodePort with externalTrafficPolicy=Local).
+#
+# Usage: bash tests/e2e/pods.test.sh build/nodepath   (root; exit 0 = pass)
+set -u
+cd "$(dirname "$0")/../.."
+BIN=$(readlink -f "${1:-build/nodepath}")
+
+# shellcheck source=tests/e2e/lib_pods.sh
+. tests/e2e/lib_pods.sh
+
+die() {
+	echo "pods.test: FATAL: $*" >&2
+	exit 1
+}
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+[ -x "$BIN" ] || die "no agent binary $BIN (build first)"
+for c in nft curl ip bridge; do
+	command -v "$c" >/dev/null || die "$c not found (scripts/setup.sh --test)"
+done
+
+tb_trap
+tb_up || die "testbed"
+W=$TB_RUN/lp-scrapes
+mkdir -p "$W" || die "mkdir"
+lp_write_caches || die "cache files"
+lp_add_external || die "internet namespace"
+lp_kube_proxy n1 n1b || die "nft on n1"
+lp_kube_proxy n2 n1b || die "nft on n2"
+tb__start_sink n1 || die "node sink" # node-local UDP sink for pod -> node traffic
+lp_write_subnet_env n2 || die "subnet.env n2"
+# n1's subnet.env is written after its agent started (phase A)
+lp_start_agent n1 "$BIN" || die "agent n1"
+lp_start_agent n2 "$BIN" || die "agent n2"
+echo "pods.test: testbed $TB_TAG up, agents n1 pid $(tb_agent_pid n1), n2 pid $(tb_agent_pid n2)"
+
+# snap TAG: scrape both agents into $W/TAG-<node>.prom
+snap() {
+	local n
+	for n in $TB_NODES; do
+		tb_scrape "$n" >"$W/$1-$n.prom" || { lp_fail "scrape of $n ($1)"; return 1; }
+	done
+}
+
+# expect_path NODE BEFORE AFTER POD transmit|receive PATH COUNT PAYLOAD: between two snaps, the
+# pod's PATH counters grew by exactly COUNT packets of PAYLOAD+42 bytes, and nothing else: its
+# counters over all paths and its nodepath_pod_* counters in that direction grew by the same.
+expect_path() {
+	local n=$1 b=$W/$2-$1.prom a=$W/$3-$1.prom p=$4 dir=$5 path=$6 cnt=$7 size=$8 sel what
+	sel="$(lp_sel "$p"),direction=\"$dir\""
+	what="$n $(lp_field "$p" namespace)/$(lp_field "$p" name) $dir"
+	lp_expect "$what path=$path packets" \
+		"$(lp_delta "$b" "$a" nodepath_path_packets_total "$sel,path=\"$path\"")" "$cnt"
+	lp_expect "$what path=$path bytes" \
+		"$(lp_delta "$b" "$a" nodepath_path_bytes_total "$sel,path=\"$path\"")" \
+		$((cnt * (size + 42)))
+	lp_expect "$what all paths packets" \
+		"$(lp_delta "$b" "$a" nodepath_path_packets_total "$sel")" "$cnt"
+	lp_expect "$what nodepath_pod_${dir}_packets_total" \
+		"$(lp_delta "$b" "$a" "nodepath_pod_${dir}_packets_total" "$(lp_sel "$p")")" "$cnt"
+	lp_expect "$what nodepath_pod_${dir}_bytes_total" \
+		"$(lp_delta "$b" "$a" "nodepath_pod_${dir}_bytes_total" "$(lp_sel "$p")")" \
+		$((cnt * (size + 42)))
+}
+
+# expect_quiet NODE BEFORE AFTER POD transmit|receive: nothing counted for the pod that way
+expect_quiet() {
+	local n=$1 b=$W/$2-$1.prom a=$W/$3-$1.prom p=$4 dir=$5
+	lp_expect "$n $(lp_field "$p" name) $dir: no packets" \
+		"$(lp_delta "$b" "$a" nodepath_path_packets_total "$(lp_sel "$p"),direction=\"$dir\"")" 0
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# --- A: subnet.env after start ----------------------------------------------------------------
+echo "== A: subnet.env written after the agent started"
+snap a0
+lp_true "n1: no nodepath_node_network_info before subnet.env exists" \
+	sh -c "! grep -q '^nodepath_node_network_info' '$W/a0-n1.prom'"
+lp_expect "n2: nodepath_node_network_info (subnet.env present at start)" \
+	"$(tb_metric0 "$W/a0-n2.prom" nodepath_node_network_info \
+		'cluster_cidr="10.244.0.0/16",pod_cidr="10.244.2.0/24",overlay_mtu="1450"')" 1
+# Without the pod CIDRs a same-node peer is nobody we know: external.
+tb_send_udp n1a n1b 2 100
+lp_settle
+snap a1
+expect_path n1 a0 a1 n1a transmit external 2 100
+lp_write_subnet_env n1
+t0=$(now_ms)
+followed=
+for i in $(seq 50); do
+	tb_send_udp n1a n1b 1 100
+	sleep 0.05
+	tb_scrape n1 >"$W/a2-n1.prom" || continue
+	if [ "$(lp_delta "$W/a1-n1.prom" "$W/a2-n1.prom" nodepath_path_packets_total \
+		"$(lp_sel n1a),direction=\"transmit\",path=\"same_node\"")" != 0 ]; then
+		followed=$(($(now_ms) - t0))
+		break
+	fi
+done
+echo "pods.test: path classes followed subnet.env after ${followed:-never} ms"
+lp_true "path classes follow a new subnet.env within 2500 ms (took ${followed:-never} ms)" \
+	test -n "$followed" -a "${followed:-99999}" -lt 2500
+lp_expect "n1: nodepath_node_network_info after subnet.env appeared" \
+	"$(tb_metric0 "$W/a2-n1.prom" nodepath_node_network_info \
+		'cluster_cidr="10.244.0.0/16",pod_cidr="10.244.1.0/24",overlay_mtu="1450"')" 1
+lp_expect "n1: one nodepath_node_network_info series" \
+	"$(grep -c '^nodepath_node_network_info' "$W/a2-n1.prom")" 1
+
+# --- B: path classes ----------------------------------------------------------------------------
+echo "== B: exact per-pod, per-path counts"
+lp_settle
+snap b0
+tb_send_udp n1a n1b 10 100
+lp_settle
+snap b1
+expect_path n1 b0 b1 n1a transmit same_node 10 100
+expect_path n1 b0 b1 n1b receive same_node 10 100
+expect_quiet n1 b0 b1 n1a receive
+expect_quiet n1 b0 b1 n1b transmit
+
+tb_send_udp n1b n1a 7 300
+lp_settle
+snap b2
+expect_path n1 b1 b2 n1b transmit same_node 7 300
+expect_path n1 b1 b2 n1a receive same_node 7 300
+expect_quiet n1 b1 b2 n1a transmit
+
+tb_send_udp n1a n2a 20 200
+lp_settle
+snap b3
+expect_path n1 b2 b3 n1a transmit cross_node 20 200
+expect_path n2 b2 b3 n2a receive cross_node 20 200
+expect_quiet n1 b2 b3 n1b receive
+
+tb_send_udp n2b n1b 6 150
+lp_settle
+snap b4
+expect_path n2 b3 b4 n2b transmit cross_node 6 150
+expect_path n1 b3 b4 n1b receive cross_node 6 150
+
+# pod -> node: the cni0 gateway, then the node's NIC address; node -> pod
+tb_send_udp n1a "$TB_POD_NET.1.1" 3 100
+lp_settle
+snap b5
+expect_path n1 b4 b5 n1a transmit host 3 100
+tb_send_udp n1a "$(tb_node_ip n1)" 4 120
+lp_settle
+snap b6
+expect_path n1 b5 b6 n1a transmit host 4 120
+tb_send_udp n1 n1a 5 80
+lp_settle
+snap b7
+expect_path n1 b6 b7 n1a receive host 5 80
+
+# pod -> internet, through the node (masqueraded on eth0)
+tb_send_udp n1a "$LP_INET_IP" 5 100
+lp_settle
+snap b8
+expect_path n1 b7 b8 n1a transmit external 5 100
+lp_expect "n1 eth0 transmitted the 5 external datagrams (after NAT, same size)" \
+	"$(lp_delta "$W/b7-n1.prom" "$W/b8-n1.prom" nodepath_interface_transmit_packets_total \
+		'device="eth0"')" 5
+
+# Service: ClusterIP DNATed to n1b on each node; clients n1a (same node) and n2a (other node)
+tb_send_udp n1a "$LP_SERVICE_IP" 6 64 53
+lp_settle
+snap b9
+expect_path n1 b8 b9 n1a transmit service 6 64
+expect_path n1 b8 b9 n1b receive same_node 6 64
+tb_send_udp n2a "$LP_SERVICE_IP" 7 64 53
+lp_settle
+snap b10
+expect_path n2 b9 b10 n2a transmit service 7 64
+expect_path n1 b9 b10 n1b receive cross_node 7 64
+
+# NodePort from the underlay (the internet namespace is the client)
+tb_send_udp ext "$(tb_node_ip n1)" 8 100 30080
+lp_settle
+snap b11
+lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=udp} (30080)" \
+	"$(lp_delta "$W/b10-n1.prom" "$W/b11-n1.prom" nodepath_nodeport_receive_packets_total \
+		'protocol="udp"')" 8
+lp_expect "n1 nodepath_nodeport_receive_bytes_total{protocol=udp} (30080)" \
+	"$(lp_delta "$W/b10-n1.prom" "$W/b11-n1.prom" nodepath_nodeport_receive_bytes_total \
+		'protocol="udp"')" $((8 * 142))
+expect_path n1 b10 b11 n1b receive host 8 100
+tb_send_udp ext "$(tb_node_ip n1)" 9 100 30081
+lp_settle
+snap b12
+lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=udp} (30081)" \
+	"$(lp_delta "$W/b11-n1.prom" "$W/b12-n1.prom" nodepath_nodeport_receive_packets_total \
+		'protocol="udp"')" 9
+lp_expect "n1 nodepath_nodeport_receive_bytes_total{protocol=udp} (30081)" \
+	"$(lp_delta "$W/b11-n1.prom" "$W/b12-n1.prom" nodepath_nodeport_receive_bytes_total \
+		'protocol="udp"')" $((9 * 142))
+lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=tcp}" \
+	"$(lp_delta "$W/b0-n1.prom" "$W/b12-n1.prom" nodepath_nodeport_receive_packets_total \
+		'protocol="tcp"')" 0
+lp_expect "n2 nodepath_nodeport_receive_packets_total{protocol=udp}" \
+	"$(lp_delta "$W/b0-n2.prom" "$W/b12-n2.prom" nodepath_nodeport_receive_packets_total \
+		'protocol="udp"')" 0
+expect_path n1 b11 b12 n1b receive external 9 100
+
+echo "pods.test: /metrics excerpt (n1):"
+grep -E '^nodepath_(path_packets_total|pod_transmit_packets_total|pod_receive_packets_total|pod_info|node_network_info|nodeport_receive_packets_total)' \
+	"$W/b12-n1.prom" | sed 's/^/    /'
+
+# --- C: nodepath_pod_info ----------------------------------------------------------------------
+echo "== C: nodepath_pod_info"
+for n in $TB_NODES; do
+	lp_expect "$n: nodepath_pod_info series" \
+		"$(grep -c '^nodepath_pod_info{' "$W/b12-$n.prom")" "$(tb_pods "$n" | wc -l)"
+	for p in $(tb_pods "$n"); do
+		lp_expect "$n nodepath_pod_info of $p" "$(tb_metric0 "$W/b12-$n.prom" nodepath_pod_info \
+			"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\",container_id=\"$(lp_field "$p" cid)\"")" 1
+	done
+done
+
+# --- D: hostile cache files ----------------------------------------------------------------------
+echo "== D: hostile cache files in the running agent"
+agent_log=$(tb_agent_log n1)
+lp_cache_json n1a >"$W/valid.json" # a real document to damage
+hostile_t0=$(now_ms)
+# hostile KIND: the damaged document written (one write) as the pod's cache file
+write_hostile() {
+	local p=$1 kind=$2 f
+	f=$(lp_cache_file "$p")
+	case $kind in
+	corrupt) sed 's/"ifName":"eth0"/"ifName":eth0"/' "$W/valid.json" ;;
+	truncated) head -c "$(($(wc -c <"$W/valid.json") * 3 / 5))" "$W/valid.json" ;;
+	foreign) sed 's/"kind":"cniCacheV1"/"kind":"cniCacheV2"/' "$W/valid.json" ;;
+	oversized) "$TB_PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["capabilityArgs"]["io.kubernetes.cri.pod-annotations"]["padding"] = "x" * (1100 * 1024)
+sys.stdout.write(json.dumps(d, separators=(",", ":")))' "$W/valid.json" ;;
+	esac | lp_write_file "$f"
+}
+hostile="corrupt truncated foreign oversized"
+declare -A H_REASON=([corrupt]=corrupt [truncated]=truncated [foreign]="foreign kind"
+	[oversized]=oversized)
+k=3
+for h in $hostile; do
+	lp_add_bare_pod_nocache n1 "h$h" evil "h$h-0" || die "pod h$h"
+	write_hostile "h$h" "$h"
+done
+lp_true "oversized file is > 1 MiB" test "$(stat -c %s "$(lp_cache_file hoversized)")" -gt 1048576
+lp_add_bare_pod n1 hflip shop "flip-0" || die "pod hflip"
+sleep 1 # the agent sees the files (inotify) and the veths (rtnetlink)
+snap d0
+for h in $hostile; do
+	tb_send_udp "h$h" "$TB_POD_NET.1.1" "$k" 100
+	k=$((k + 1))
+done
+tb_send_udp hflip "$TB_POD_NET.1.1" 5 100
+lp_settle
+snap d1
+k=3
+for h in $hostile; do
+	v=$(tb_pod_veth "h$h")
+	sel="interface=\"$v\",namespace=\"\",pod=\"\""
+	lp_expect "$h: nodepath_pod_transmit_packets_total{$sel}" \
+		"$(tb_metric0 "$W/d1-n1.prom" nodepath_pod_transmit_packets_total "$sel")" "$k"
+	lp_expect "$h: nodepath_path_bytes_total{$sel,path=host,transmit}" \
+		"$(tb_metric0 "$W/d1-n1.prom" nodepath_path_bytes_total "$sel,path=\"host\",direction=\"transmit\"")" \
+		$((k * 142))
+	lp_expect "$h: no nodepath_pod_info for $v" "$(grep -c "interface=\"$v\"" \
+		<(grep '^nodepath_pod_info' "$W/d1-n1.prom"))" 0
+	lp_expect "$h: no series with its would-be name" \
+		"$(grep -c "pod=\"h$h-0\"" "$W/d1-n1.prom")" 0
+	lp_expect "$h: logged once" "$(grep -cF "skipping CNI cache file $(lp_cache_file "h$h"): ${H_REASON[$h]}" "$agent_log")" 1
+	k=$((k + 1))
+done
+expect_path n1 d0 d1 hflip transmit host 5 100
+lp_true "agent n1 alive after hostile files" kill -0 "$(tb_agent_pid n1)"
+# A valid file damaged in place (a crash mid-write): the labels go, the counts stay.
+head -c 700 "$(lp_cache_file hflip)" | lp_write_file "$(lp_cache_file hflip)"
+v=$(tb_pod_veth hflip)
+for i in $(seq 50); do
+	tb_scrape n1 >"$W/d2-n1.prom" && ! grep -q "pod=\"flip-0\"" "$W/d2-n1.prom" && break
+	sleep 0.05
+done
+lp_expect "hflip truncated: its names are gone" "$(grep -c 'pod="flip-0"' "$W/d2-n1.prom")" 0
+tb_send_udp hflip "$TB_POD_NET.1.1" 4 100
+lp_settle
+snap d3
+sel="interface=\"$v\",namespace=\"\",pod=\"\""
+lp_expect "hflip truncated: transmit packets under the interface only (5 before + 4)" \
+	"$(tb_metric0 "$W/d3-n1.prom" nodepath_pod_transmit_packets_total "$sel")" 9
+lp_expect "hflip truncated: path host packets under the interface only" \
+	"$(tb_metric0 "$W/d3-n1.prom" nodepath_path_packets_total "$sel,direction=\"transmit\",path=\"host\"")" 9
+lp_expect "hflip truncated: logged once" \
+	"$(grep -cF "skipping CNI cache file $(lp_cache_file hflip): truncated" "$agent_log")" 1
+lp_write_cache hflip
+for i in $(seq 50); do
+	tb_scrape n1 >"$W/d4-n1.prom" && grep -q "pod=\"flip-0\"" "$W/d4-n1.prom" && break
+	sleep 0.05
+done
+tb_send_udp hflip "$TB_POD_NET.1.1" 2 100
+lp_settle
+snap d5
+lp_expect "hflip repaired: all 11 packets under its names again" \
+	"$(tb_metric0 "$W/d5-n1.prom" nodepath_pod_transmit_packets_total "$(lp_sel hflip)")" 11
+lp_expect "hflip repaired: no series with empty names for $v" \
+	"$(grep -c "interface=\"$v\",namespace=\"\"" "$W/d5-n1.prom")" 0
+lp_expect "hflip repaired: path host bytes" \
+	"$(tb_metric0 "$W/d5-n1.prom" nodepath_path_bytes_total "$(lp_sel hflip),direction=\"transmit\",path=\"host\"")" \
+	$((11 * 142))
+
+# --- E: churn -----------------------------------------------------------------------------------
+echo "== E: churn of 50 pods while scraping"
+CHURN=50
+# warm up (the first scrapes allocate the writer's buffers), then measure
+for i in $(seq 10); do tb_scrape n1 >/dev/null; done
+snap e0
+rss0=$(lp_rss n1)
+ent0_if=$(tb_metric0 "$W/e0-n1.prom" nodepath_bpf_map_entries 'map="np_if_stats"')
+ent0_path=$(tb_metric0 "$W/e0-n1.prom" nodepath_bpf_map_entries 'map="np_path_stats"')
+mkdir -p "$W/churn"
+(
+	i=0
+	while [ ! -e "$W/churn.stop" ]; do
+		i=$((i + 1))
+		tb_scrape n1 >"$W/churn/s$i.prom" 2>/dev/null || echo "$i" >>"$W/churn.failed"
+		sleep 0.05
+	done
+) &
+scraper=$!
+: >"$W/churn.map"
+for i in $(seq "$CHURN"); do
+	p=c$i
+	lp_add_bare_pod n1 "$p" "churn-ns$((i % 5))" "churn-$i-$(lp__hex 3)" || die "churn pod $p"
+	echo "$(tb_pod_veth "$p") $(lp_field "$p" namespace) $(lp_field "$p" name)" >>"$W/churn.map"
+done
+sleep 1
+for i in $(seq "$CHURN"); do tb_send_udp "c$i" "$TB_POD_NET.1.1" 3 60; done
+lp_settle
+snap e1
+rss_peak=$(lp_rss n1)
+# every pod of n1 but the 4 with hostile files has a nodepath_pod_info
+lp_expect "churn peak: nodepath_pod_info series" \
+	"$(grep -c '^nodepath_pod_info{' "$W/e1-n1.prom")" $(($(tb_pods n1 | wc -l) - 4))
+bad=0
+for i in $(seq "$CHURN"); do
+	p=c$i
+	[ "$(tb_metric0 "$W/e1-n1.prom" nodepath_path_packets_total "$(lp_sel "$p"),direction=\"transmit\",path=\"host\"")" = 3 ] || { bad=$((bad + 1)); echo "churn: $p path count wrong" >&2; }
+	[ "$(tb_metric0 "$W/e1-n1.prom" nodepath_pod_info "$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\"")" = 1 ] || { bad=$((bad + 1)); echo "churn: $p pod_info wrong" >&2; }
+done
+lp_expect "churn peak: pods with wrong labels or counts" "$bad" 0
+for i in $(seq "$CHURN"); do lp_del_pod "c$i"; done
+# wait for every series of the deleted pods to go (netns teardown is asynchronous)
+awk '{ print $1; print "pod=\"" $3 "\"" }' "$W/churn.map" >"$W/churn.patterns"
+t0=$(now_ms)
+for i in $(seq 100); do
+	tb_scrape n1 >"$W/e2-n1.prom" && ! grep -qF -f "$W/churn.patterns" "$W/e2-n1.prom" && break
+	sleep 0.1
+done
+echo "pods.test: series of 50 deleted pods gone after $(($(now_ms) - t0)) ms"
+touch "$W/churn.stop"
+wait "$scraper"
+lp_expect "after churn: lines naming a deleted pod or its veth" \
+	"$(grep -cF -f "$W/churn.patterns" "$W/e2-n1.prom")" 0
+lp_expect "after churn: failed scrapes during churn" "$(cat "$W/churn.failed" 2>/dev/null | wc -l)" 0
+nscr=$(ls "$W/churn" | wc -l)
+# Every scrape taken during the churn: a churn veth carries its own pod's names or none.
+wrong=$(awk 'FNR == NR { ns[$1] = $2; name[$1] = $3; next }
+	/^nodepath_(pod|path)_/ {
+		if (!match($0, /interface="[^"]*"/)) next
+		v = substr($0, RSTART + 11, RLENGTH - 12)
+		if (!(v in ns)) next
+		ok = index($0, "namespace=\"\"") && index($0, "pod=\"\"") && !/^nodepath_pod_info/
+		ok = ok || (index($0, "namespace=\"" ns[v] "\"") && index($0, "pod=\"" name[v] "\""))
+		if (!ok) { bad++; if (bad < 5) print FILENAME ": " $0 > "/dev/stderr" }
+	}
+	END { print bad + 0 }' "$W/churn.map" "$W"/churn/*.prom)
+lp_expect "churn: series with a wrong pod name in $nscr scrapes" "$wrong" 0
+lp_true "churn: at least 20 scrapes taken during the churn ($nscr)" test "$nscr" -ge 20
+for i in $(seq 10); do tb_scrape n1 >/dev/null; done
+snap e3
+rss1=$(lp_rss n1)
+lp_expect "after churn: np_if_stats entries back to before" \
+	"$(tb_metric0 "$W/e3-n1.prom" nodepath_bpf_map_entries 'map="np_if_stats"')" "$ent0_if"
+lp_expect "after churn: np_path_stats entries back to before" \
+	"$(tb_metric0 "$W/e3-n1.prom" nodepath_bpf_map_entries 'map="np_path_stats"')" "$ent0_path"
+lp_expect "after churn: nodepath_pod_info series (n1a n1b hflip)" \
+	"$(grep -c '^nodepath_pod_info{' "$W/e3-n1.prom")" 3
+for p in n1a n1b hflip; do
+	lp_expect "after churn: nodepath_pod_info of $p" "$(tb_metric0 "$W/e3-n1.prom" nodepath_pod_info \
+		"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\",container_id=\"$(lp_field "$p" cid)\"")" 1
+done
+lp_expect "after churn: n1a counters unchanged by the churn" \
+	"$(lp_delta "$W/e0-n1.prom" "$W/e3-n1.prom" nodepath_path_packets_total "$(lp_sel n1a)")" 0
+LP_RSS_TOL_KB=1024
+echo "pods.test: agent VmRSS before churn ${rss0} KiB, at 50 pods ${rss_peak} KiB, after ${rss1} KiB (tolerance +${LP_RSS_TOL_KB} KiB)"
+lp_true "RSS after churn ($rss1 KiB) within ${LP_RSS_TOL_KB} KiB of before ($rss0 KiB)" \
+	test "$rss1" -le $((rss0 + LP_RSS_TOL_KB))
+
+# --- F: logged once, also after the agent's periodic 30 s rescan of the cache directory --------
+wait_ms=$((31000 - ($(now_ms) - hostile_t0)))
+if [ "$wait_ms" -gt 0 ]; then
+	echo "pods.test: waiting $wait_ms ms for the agent's periodic cache rescan"
+	sleep "$(awk -v m="$wait_ms" 'BEGIN { printf "%.3f", m / 1000 }')"
+fi
+for h in $hostile; do
+	lp_expect "$h: still logged once after a periodic rescan" "$(grep -cF "skipping CNI cache file $(lp_cache_file "h$h")" "$agent_log")" 1
+done
+lp_expect "agent n1: skip warnings in total (4 hostile + 1 damaged)" \
+	"$(grep -c 'skipping CNI cache file' "$agent_log")" 5
+lp_true "agent n1 alive at the end" kill -0 "$(tb_agent_pid n1)"
+lp_true "agent n2 alive at the end" kill -0 "$(tb_agent_pid n2)"
+
+echo "pods.test: $LP_PASSED passed, $LP_FAILED failed"
+[ "$LP_FAILED" -eq 0 ]
