@@ -180,11 +180,13 @@ static void unmark_stuck(const char *mp)
 	pthread_mutex_unlock(&stuck_mu);
 }
 
+int (*filesystem__statvfs)(const char *path, struct statvfs *st) = statvfs;
+
 static void *stat_thread(void *arg)
 {
 	struct stat_job *j = arg;
 	struct statvfs st;
-	int err = statvfs(j->path, &st) ? -errno : 0;
+	int err = filesystem__statvfs(j->path, &st) ? -errno : 0;
 	bool abandoned;
 
 	pthread_mutex_lock(&j->mu);
@@ -204,8 +206,17 @@ static void *stat_thread(void *arg)
 	return NULL;
 }
 
-/* 0 and *st filled, -errno from statvfs, or -ETIMEDOUT (mount now marked stuck). */
-static int statvfs_deadline(const char *path, const char *mp, struct statvfs *st)
+void filesystem__set_timeout(unsigned long seconds)
+{
+	opt_timeout_s = seconds;
+}
+
+bool filesystem__is_stuck(const char *mp)
+{
+	return is_stuck(mp);
+}
+
+int filesystem__statvfs_deadline(const char *path, const char *mp, struct statvfs *st)
 {
 	struct stat_job *j = calloc(1, sizeof(*j));
 	pthread_attr_t attr;
@@ -226,7 +237,7 @@ static int statvfs_deadline(const char *path, const char *mp, struct statvfs *st
 	pthread_attr_destroy(&attr);
 	if (rc) {
 		/* No thread: do it inline rather than not at all. */
-		err = statvfs(path, st) ? -errno : 0;
+		err = filesystem__statvfs(path, st) ? -errno : 0;
 		goto free_job;
 	}
 	clock_gettime(CLOCK_REALTIME, &dl);
@@ -526,9 +537,9 @@ static int filesystem_collect(struct expo_writer *w)
 			continue;
 		}
 		if (local_fs(f->fstype))
-			serr = statvfs(path, &st) ? -errno : 0;
+			serr = filesystem__statvfs(path, &st) ? -errno : 0;
 		else
-			serr = statvfs_deadline(path, f->mp, &st);
+			serr = filesystem__statvfs_deadline(path, f->mp, &st);
 		if (serr) {
 			log_debug("collector=filesystem statvfs %s: %s", path, strerror(-serr));
 			f->error = true;
