@@ -61,7 +61,7 @@ ip netns exec "$NS" bash -euo pipefail -c '
 	cd "$0"
 	"$@" &
 	pid=$!
-	trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null" EXIT
+	trap "rc=\$?; set +e; kill $pid 2>/dev/null; wait $pid 2>/dev/null; exit \$rc" EXIT
 	for _ in $(seq 50); do
 		curl -fs -o "$R/../out.prom" http://127.0.0.1:19103/metrics && break
 		sleep 0.1
