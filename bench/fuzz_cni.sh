@@ -50,5 +50,6 @@ fi
 
 if [ "${UPDATE_CORPUS:-0}" = 1 ]; then
 	"$build/fuzz_$target" -merge=1 -max_len=8192 "$corpus" "$work" >>"$log" 2>&1
-	echo "fuzz_$target: corpus now $(ls "$corpus" | wc -l) files, $(du -sk "$corpus" | cut -f1) KiB"
+	echo "fuzz_$target: corpus now $(find "$corpus" -type f | wc -l) files," \
+		"$(find "$corpus" -type f -exec cat {} + | wc -c) bytes"
 fi

@@ -81,18 +81,37 @@ static int parse_uint(const char *s, unsigned long *out)
 	return 0;
 }
 
+/* Joined values of repeatable flags, which this file allocated: the previous join is freed
+ * when a later use extends it, the last one lives until exit like argv itself. */
+static char **g_joined;
+static size_t g_njoined;
+
 static int set_string(const struct np_flag *f, const char *val, bool seen)
 {
 	const char **p = f->ptr;
-	char *joined;
+	char *joined, **grown;
 
 	if (!f->repeatable || !seen) {
 		*p = val;
 		return 0;
 	}
-	/* Lives until exit, like argv itself. */
 	if (asprintf(&joined, "%s,%s", *p, val) < 0)
 		return -ENOMEM;
+	for (size_t i = 0; i < g_njoined; i++) {
+		if (g_joined[i] == *p) {
+			free(g_joined[i]);
+			g_joined[i] = joined;
+			*p = joined;
+			return 0;
+		}
+	}
+	grown = realloc(g_joined, (g_njoined + 1) * sizeof(*g_joined));
+	if (!grown) {
+		free(joined);
+		return -ENOMEM;
+	}
+	g_joined = grown;
+	g_joined[g_njoined++] = joined;
 	*p = joined;
 	return 0;
 }

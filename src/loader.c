@@ -799,6 +799,11 @@ int loader__prog_stats(struct loader *l, struct prog_stat *out, size_t *n)
 	struct bpf_program *p;
 	size_t i = 0;
 
+	if (l->stats_fd < 0) { /* disabled or refused: the kernel keeps no run statistics */
+		*n = 0;
+		return -ENOTSUP;
+	}
+
 	bpf_object__for_each_program(p, l->skel->obj)
 	{
 		struct bpf_prog_info info = {};

@@ -83,8 +83,8 @@ const char *pods__cache_dir(void);
  * (the table is then emptied only for -ENOENT/-ENOTDIR: the directory is gone). */
 int pod_table__rescan(struct pod_table *t);
 
-/* Re-read one file by its name in the directory (an inotify event): parsed if present,
- * dropped if gone. */
+/* Re-read one file by its name in the directory, known to be completely written (its writer
+ * closed it): parsed if present, dropped if gone. */
 void pod_table__update_file(struct pod_table *t, const char *name);
 
 /* Copy out the pod behind host interface ifname. 0 or -ENOENT. */

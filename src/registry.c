@@ -9,7 +9,6 @@
  * The exception is -EINVAL, which collectors return for a bad flag value: that is a
  * configuration error, reported at once by refusing to start, as node_exporter does. */
 #include "collector.h"
-#include "loader.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -170,12 +169,12 @@ static bool in_filter(const char *const *filter, const char *name)
 	return false;
 }
 
-static double now_seconds(void)
+static unsigned long long now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
 }
 
 struct result {
@@ -188,7 +187,7 @@ struct result {
 static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
 {
 	size_t mark = expo__mark(w);
-	double t0 = now_seconds();
+	unsigned long long t0 = now_ns();
 	int err = e->init_err;
 
 	r->ran = true;
@@ -200,7 +199,9 @@ static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
 		if (!err && w->err)
 			err = w->err;
 	}
-	r->seconds = now_seconds() - t0;
+	/* Integer nanoseconds first, as Go's time.Since().Seconds(): 1.8e-05, not the
+	 * 1.8000000011e-05 a difference of two large float timestamps gives. */
+	r->seconds = (double)(now_ns() - t0) / 1e9;
 	r->ok = err == 0;
 	if (err) {
 		expo__rollback(w, mark);

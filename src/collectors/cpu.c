@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "collector.h"
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
 #include "proc_parsers.h"
+#include "sysutil.h"
 
 #define JUMP_BACK_SECONDS 3.0
 
@@ -97,22 +99,29 @@ static size_t n_isolated;
 /* "0-2,7" -> {0,1,2,7}. Empty (no isolcpus) -> 0 entries. */
 int cpu__parse_list(char *buf, unsigned int **out, size_t *n)
 {
-	char *f[1], *tok, *save = NULL;
+	char *f[2], *tok, *save = NULL;
 	size_t cap = 0;
-	int err = 0;
+	int err = 0, nf;
 
 	*out = NULL;
 	*n = 0;
-	if (pp_split(buf, f, 1) < 1)
+	nf = pp_split(buf, f, 2);
+	if (nf == 0)
 		return 0;
+	if (nf != 1)
+		return -EINVAL;
 	for (tok = strtok_r(f[0], ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *dash = strchr(tok, '-');
 		uint64_t lo, hi;
 
 		if (dash)
 			*dash = '\0';
-		if (pp_u64(tok, &lo) || (dash ? pp_u64(dash + 1, &hi) : (hi = lo, 0)) || hi < lo ||
-		    hi > 1u << 20 || hi - lo > 65536) {
+		if (pp_u64(tok, &lo)) {
+			err = -EINVAL;
+			goto cleanup;
+		}
+		hi = lo;
+		if ((dash && pp_u64(dash + 1, &hi)) || hi < lo || hi > 1u << 20 || hi - lo > 65536) {
 			err = -EINVAL;
 			goto cleanup;
 		}
@@ -140,10 +149,42 @@ cleanup:
 	return err;
 }
 
+/* thermal_throttle directories come with the x86 thermal driver at boot: on machines without
+ * them (VMs, AMD, arm64) skip the two failing opens per CPU on every scrape. */
+static bool have_throttle;
+
+static bool throttle_dirs_present(void)
+{
+	char dir[4096];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	if (fs__join(dir, sizeof(dir), fs__sysfs(), "devices/system/cpu"))
+		return false;
+	d = opendir(dir);
+	if (!d)
+		return false;
+	for (de = readdir(d); !found && de; de = readdir(d)) {
+		char rel[320], path[4096];
+		struct stat st;
+
+		if (strncmp(de->d_name, "cpu", 3) != 0 || de->d_name[3] < '0' ||
+		    de->d_name[3] > '9')
+			continue;
+		snprintf(rel, sizeof(rel), "devices/system/cpu/%s/thermal_throttle", de->d_name);
+		found = fs__join(path, sizeof(path), fs__sysfs(), rel) == 0 && stat(path, &st) == 0;
+	}
+	closedir(d);
+	return found;
+}
+
 static int cpu_init(void)
 {
 	char *buf = NULL;
 	int err;
+
+	have_throttle = throttle_dirs_present();
 
 	err = compile_include("collector.cpu.info.flags-include", opt_flags_include, &re_flags,
 			      &have_re_flags);
@@ -231,7 +272,7 @@ static int emit_throttles(struct expo_writer *w)
 	if (!d)
 		return 0;
 	/* Sorted like node_exporter's glob, so the sibling that is read first is the same. */
-	while ((de = readdir(d))) {
+	for (de = readdir(d); de; de = readdir(d)) {
 		uint64_t id;
 
 		if (strncmp(de->d_name, "cpu", 3) != 0 || pp_u64(de->d_name + 3, &id) ||
@@ -320,7 +361,7 @@ int cpuinfo__parse(char *buf, struct cpuinfo_entry **out, size_t *n)
 	char *p = buf, *line;
 	int err = 0;
 
-	while ((line = pp_next_line(&p))) {
+	for (line = pp_next_line(&p); line; line = pp_next_line(&p)) {
 		char *colon = strchr(line, ':'), *key = line, *val, *end;
 
 		if (!colon) {
@@ -465,7 +506,7 @@ static int compile_include(const char *flag, const char *pat, regex_t *re, bool 
 		log_error("cpu: --%s requires --collector.cpu.info", flag);
 		return -EINVAL;
 	}
-	rc = regcomp(re, pat, REG_EXTENDED | REG_NOSUB);
+	rc = sysutil__regex_compile(re, pat);
 	if (rc) {
 		log_error("cpu: invalid --%s regexp=%s", flag, pat);
 		return -EINVAL;
@@ -544,7 +585,8 @@ static int cpu_collect(struct expo_writer *w)
 			expo__sample(w, iso, &l, 1, 1);
 		}
 	}
-	err = emit_throttles(w);
+	if (have_throttle)
+		err = emit_throttles(w);
 	if (!err && opt_info)
 		err = emit_info(w);
 cleanup:

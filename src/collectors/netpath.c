@@ -289,7 +289,7 @@ static const struct if_stat *find_stat(const struct if_stat *s, size_t n, int if
 {
 	struct if_stat key = { .ifindex = (uint32_t)ifindex, .direction = (uint8_t)dir };
 
-	return bsearch(&key, s, n, sizeof(*s), cmp_stat);
+	return n ? bsearch(&key, s, n, sizeof(*s), cmp_stat) : NULL;
 }
 
 enum field { F_PACKETS, F_BYTES, F_SEGS };
@@ -371,12 +371,26 @@ static int cmp_link(const void *a, const void *b)
 static const struct link_entry *find_link(const struct scrape *s, uint32_t ifindex, size_t *idx)
 {
 	struct link_entry key = { .ifindex = (int)ifindex };
-	const struct link_entry *e = bsearch(&key, s->links, s->n_links, sizeof(key), cmp_link);
+	const struct link_entry *e =
+		s->n_links ? bsearch(&key, s->links, s->n_links, sizeof(key), cmp_link) : NULL;
 
 	if (!e || e->layer != LAYER_POD || !e->attached)
 		return NULL;
 	*idx = (size_t)(e - s->links);
 	return e;
+}
+
+/* A pod's info series lives as long as its veth is hooked, not as long as its cache file (a
+ * crashed runtime can leave the file behind). Runs under the pod table's read lock. */
+static bool pod_veth_present(const char *ifname, void *ctx)
+{
+	const struct scrape *s = ctx;
+
+	for (size_t i = 0; i < s->n_links; i++)
+		if (s->links[i].layer == LAYER_POD && s->links[i].attached &&
+		    strcmp(s->links[i].name, ifname) == 0)
+			return true;
+	return false;
 }
 
 /* nodepath_path_{packets,bytes}_total: by pod, pod-view direction and path class. */
@@ -532,13 +546,15 @@ static int netpath_collect(struct expo_writer *w)
 	err = link_watch__snapshot(g_watch, &s.links, &s.n_links);
 	if (err)
 		return err;
-	qsort(s.links, s.n_links, sizeof(*s.links), cmp_link);
+	if (s.n_links)
+		qsort(s.links, s.n_links, sizeof(*s.links), cmp_link);
 	err = loader__read_if_stats(g_loader, &s.stats, &s.n_stats);
 	if (err) {
 		log_warn("reading np_if_stats failed: %s", strerror(-err));
 		goto cleanup;
 	}
-	qsort(s.stats, s.n_stats, sizeof(*s.stats), cmp_stat);
+	if (s.n_stats)
+		qsort(s.stats, s.n_stats, sizeof(*s.stats), cmp_stat);
 	err = loader__read_path_stats(g_loader, &s.paths, &s.n_paths);
 	if (err) {
 		log_warn("reading np_path_stats failed: %s", strerror(-err));
@@ -592,7 +608,7 @@ static int netpath_collect(struct expo_writer *w)
 	emit_paths(&s);
 	emit_nodeport(&s);
 	if (g_pods)
-		pods__emit_info(w, g_pods);
+		pods__emit_info_if(w, g_pods, pod_veth_present, &s);
 	netinfo__emit(w);
 	emit_health(&s);
 	err = w->err;

@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "proc_parsers.h"
+#include "sysutil.h"
 
 static const char *opt_fields =
 	"^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)"
@@ -31,7 +32,7 @@ int netstat__parse_pairs(char *buf, struct pp_kvtab *t)
 	char *cur = buf, *names;
 	int err = 0;
 
-	while ((names = pp_next_line(&cur))) {
+	for (names = pp_next_line(&cur); names; names = pp_next_line(&cur)) {
 		char *values = pp_next_line(&cur), *nf[512], *vf[512];
 		int nn, nv;
 		size_t pl;
@@ -69,7 +70,7 @@ int netstat__parse_snmp6(char *buf, struct pp_kvtab *t)
 	char *cur = buf, *line;
 	int err;
 
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[3], *six, key[PP_KEY_MAX];
 		double v;
 		int n = pp_split(line, f, 3);
@@ -93,14 +94,9 @@ int netstat__parse_snmp6(char *buf, struct pp_kvtab *t)
 
 static int netstat_init(void)
 {
-	int rc = regcomp(&re_fields, opt_fields, REG_EXTENDED | REG_NOSUB);
-
-	if (rc) {
-		char msg[128];
-
-		regerror(rc, &re_fields, msg, sizeof(msg));
-		log_error("netstat: invalid --collector.netstat.fields regexp=%s err=%s",
-			  opt_fields, msg);
+	/* RE2's \d \s \w are translated to POSIX classes. */
+	if (sysutil__regex_compile(&re_fields, opt_fields)) {
+		log_error("netstat: invalid --collector.netstat.fields regexp=%s", opt_fields);
 		return -EINVAL;
 	}
 	have_re = true;

@@ -65,7 +65,7 @@ int os_release__parse(char *buf, struct os_release *out)
 	char *cur = buf, *line;
 
 	memset(out, 0, sizeof(*out));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *eq, *key, *end;
 		size_t ll;
 

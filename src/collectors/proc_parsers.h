@@ -57,6 +57,8 @@ extern const char *const netdev_field_names[NETDEV_NFIELDS];
 struct netdev_line {
 	char name[32];
 	uint64_t v[NETDEV_NFIELDS];
+	bool have_nohandler;
+	uint64_t nohandler;
 };
 struct netdev_stats {
 	struct netdev_line *dev;
@@ -64,6 +66,14 @@ struct netdev_stats {
 };
 int netdev__parse(char *buf, struct netdev_stats *out);
 void netdev__free(struct netdev_stats *s);
+/* rx_nohandler per device from an RTM_NEWLINK dump (a buffer of netlink messages): sets
+ * have_nohandler/nohandler on the devices of s with the same name. 1 when NLMSG_DONE was seen,
+ * 0 if more messages follow, -EINVAL for a malformed message. */
+int netdev__parse_rtnl(const void *buf, size_t len, struct netdev_stats *s);
+/* --collector.netdev.address-info: Go's scope names for an AF_INET/AF_INET6 address, and the
+ * prefix length of a netmask of len bytes. */
+const char *netdev__addr_scope(int family, const void *addr);
+int netdev__prefix_len(const unsigned char *mask, size_t len);
 
 /* ---- /proc/net/netstat, /proc/net/snmp (header/value line pairs) and /proc/net/snmp6 ----
  * Keys are "<Proto>_<Field>"; help needs "<Proto><Field>", so the split point is kept. */

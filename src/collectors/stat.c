@@ -50,7 +50,7 @@ int proc_stat__parse(char *buf, struct proc_stat *st)
 	int err = 0;
 
 	memset(st, 0, sizeof(*st));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[16];
 		uint64_t *dst = NULL;
 		bool *seen = NULL;

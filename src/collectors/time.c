@@ -51,7 +51,7 @@ static int emit_clocksources(struct expo_writer *w)
 	d = opendir(dirpath);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno; /* procfs' glob matches nothing then */
-	while ((de = readdir(d)) && n < MAX_CLOCKSOURCES) {
+	for (de = readdir(d); de && n < MAX_CLOCKSOURCES; de = readdir(d)) {
 		if (!is_clocksource_dir(de->d_name))
 			continue;
 		names[n] = strdup(de->d_name);

@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "proc_parsers.h"
+#include "sysutil.h"
 
 static const char *opt_fields = "^(oom_kill|pgpg|pswp|pg.*fault).*";
 NP_FLAG_STRING("collector.vmstat.fields", &opt_fields,
@@ -26,7 +27,7 @@ int vmstat__parse(char *buf, struct pp_kvtab *t)
 	int err = 0;
 
 	memset(t, 0, sizeof(*t));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[3];
 		double v;
 		int n = pp_split(line, f, 3);
@@ -50,14 +51,9 @@ int vmstat__parse(char *buf, struct pp_kvtab *t)
 
 static int vmstat_init(void)
 {
-	int rc = regcomp(&re_fields, opt_fields, REG_EXTENDED | REG_NOSUB);
-
-	if (rc) {
-		char msg[128];
-
-		regerror(rc, &re_fields, msg, sizeof(msg));
-		log_error("vmstat: invalid --collector.vmstat.fields regexp=%s err=%s", opt_fields,
-			  msg);
+	/* RE2's \d \s \w are translated to POSIX classes. */
+	if (sysutil__regex_compile(&re_fields, opt_fields)) {
+		log_error("vmstat: invalid --collector.vmstat.fields regexp=%s", opt_fields);
 		return -EINVAL;
 	}
 	have_re = true;

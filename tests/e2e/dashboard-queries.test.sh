@@ -4,7 +4,9 @@
 # from node n1's namespace with the shipped static configuration (deploy/prometheus/
 # prometheus-static.yml, only the targets replaced by the testbed's node addresses) and its rule
 # file, pod traffic flows for ~35 s, then each panel query is evaluated through the Prometheus
-# HTTP API with Grafana's variables substituted. Fails on any query that errors or returns no data.
+# HTTP API with Grafana's variables substituted. Fails on any query that errors or returns no data,
+# on any alert rule that fails to evaluate, and on any metric family the rules use that no agent
+# exports.
 # Usage: bash tests/e2e/dashboard-queries.test.sh build/nodepath
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -97,6 +99,30 @@ for p in d["panels"]:
 for title, ref, n, err in rows:
     print(f"  {title} [{ref}]: {n} series {('FAIL: ' + err) if err else ''}")
 print(f"dashboard-queries: {len(rows)} queries, {len(rows) - bad} with data, {bad} failing")
+sys.exit(1 if bad else 0)
+PY
+# The alert rules ran against the same data: every rule evaluated without error, and every
+# metric family they name exists in the agents' output (catches a renamed family).
+tb_exec n1 python3 - deploy/prometheus/nodepath.rules.yml <<'PY' || fail "alert rules against real data"
+import json, re, sys, urllib.parse, urllib.request
+
+def api(path):
+    with urllib.request.urlopen("http://127.0.0.1:9090/api/v1/" + path, timeout=10) as r:
+        return json.load(r)["data"]
+
+bad = 0
+rules = [r for g in api("rules")["groups"] for r in g["rules"]]
+for r in rules:
+    if r.get("health") != "ok":
+        print(f"  rule {r['name']}: health {r.get('health')} {r.get('lastError', '')}")
+        bad += 1
+names = sorted(set(re.findall(r"\b(node(?:path)?_[A-Za-z0-9_]+)\b", "\n".join(l for l in open(sys.argv[1]) if not l.lstrip().startswith("#")))))
+for n in names:
+    res = api("query?" + urllib.parse.urlencode({"query": f'count({{__name__="{n}",job="nodepath"}})'}))
+    if not res["result"]:
+        print(f"  alert rules use {n}, which no agent exports")
+        bad += 1
+print(f"dashboard-queries: {len(rules)} rules evaluated, {len(names)} metric families they use exported, {bad} problems")
 sys.exit(1 if bad else 0)
 PY
 echo "dashboard-queries.test: ok"

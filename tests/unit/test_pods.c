@@ -485,13 +485,12 @@ Test(pod_table, file_turning_corrupt_drops_only_its_entry)
 	t = pod_table__create(d.path);
 	cr_assert_eq(pod_table__rescan(t), 0);
 	cr_expect_eq(pod_table__count(t), 2);
-	/* Half-written and young: a write in progress, the old entry stays. */
+	/* Seen by a rescan while young: maybe a write in progress, the old entry stays. */
 	copy_fixture(d.path, "truncated", "valid_single");
-	pod_table__update_file(t, "valid_single");
+	cr_assert_eq(pod_table__rescan(t), 0);
 	cr_expect_eq(pod_table__count(t), 2);
 	cr_expect_eq(pod_table__skipped_files(t), 0);
-	/* Still truncated when it is old: the writer died; logged, and its entry goes. */
-	bump_mtime(d.path, "valid_single", -10);
+	/* Its writer closed it (IN_CLOSE_WRITE): judged at once, logged, its entry goes. */
 	pod_table__update_file(t, "valid_single");
 	cr_expect_eq(pod_table__skipped_files(t), 1);
 	cr_expect_eq(pod_table__count(t), 1);
@@ -596,6 +595,39 @@ Test(pod_table, empty_young_file_is_in_progress_not_corrupt)
 	tmp_rm(&d);
 }
 
+Test(pod_table, symlinks_fifos_and_directories_are_not_cache_files)
+{
+	struct tmpdir d;
+	struct pod_table *t;
+	char target[PATH_MAX], link[PATH_MAX], fifo[PATH_MAX], sub[PATH_MAX];
+	struct pod_info pi;
+
+	tmp_make(&d);
+	copy_fixture(d.path, "multus_eth0", NULL);
+	snprintf(target, sizeof(target), "%s/multus_eth0", d.path);
+	snprintf(link, sizeof(link), "%s/cbr0-link-eth0", d.path);
+	snprintf(fifo, sizeof(fifo), "%s/cbr0-fifo-eth0", d.path);
+	snprintf(sub, sizeof(sub), "%s/cbr0-dir-eth0", d.path);
+	cr_assert_eq(symlink(target, link), 0);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	t = pod_table__create(d.path);
+	/* Returns (a FIFO without a writer would block a plain open) and counts only the file. */
+	cr_assert_eq(pod_table__rescan(t), 0);
+	cr_expect_eq(pod_table__count(t), 1);
+	cr_expect_eq(pod_table__skipped_files(t), 0);
+	pod_table__update_file(t, "cbr0-fifo-eth0");
+	pod_table__update_file(t, "cbr0-link-eth0");
+	cr_expect_eq(pod_table__count(t), 1);
+	/* A regular file replaced by a symlink loses its entry. */
+	cr_assert_eq(unlink(target), 0);
+	cr_assert_eq(symlink(link, target), 0);
+	pod_table__update_file(t, "multus_eth0");
+	cr_expect_eq(pod_table__lookup(t, "veth51d0e7c2", &pi), -ENOENT);
+	pod_table__destroy(t);
+	tmp_rm(&d);
+}
+
 static int collect_ifnames(const struct pod_info *pi, void *ctx)
 {
 	char *out = ctx;
@@ -691,6 +723,35 @@ Test(pod_watch, labels_follow_files_within_a_second)
 	cr_expect(s >= 0 && s < 1.0, "second create: %.3f s", s);
 	cr_expect_eq(pod_table__count(t), 1);
 
+	pod_table__stop_watch(t);
+	pod_table__destroy(t);
+	tmp_rm(&d);
+}
+
+Test(pod_watch, file_turning_truncated_is_judged_when_closed)
+{
+	struct tmpdir d;
+	struct pod_table *t;
+	double s;
+
+	tmp_make(&d);
+	copy_fixture(d.path, "valid_single", "cbr0-5b0d-eth0");
+	copy_fixture(d.path, "multus_eth0", NULL);
+	t = pod_table__create(d.path);
+	cr_assert_eq(pod_table__start_watch(t), 0);
+	cr_expect_eq(pod_table__count(t), 2);
+	/* Rewritten in place and closed while truncated (a disk-full write): the entry goes at
+	 * once and the file is logged, although it is young. */
+	copy_fixture(d.path, "truncated", "cbr0-5b0d-eth0");
+	s = wait_for(t, "veth3a8c2f1e", -ENOENT);
+	cr_expect(s >= 0 && s < 1.0, "truncated rewrite: %.3f s", s);
+	cr_expect_eq(pod_table__skipped_files(t), 1);
+	cr_expect_eq(pod_table__count(t), 1);
+	/* Repaired: back. */
+	copy_fixture(d.path, "valid_single", "cbr0-5b0d-eth0");
+	s = wait_for(t, "veth3a8c2f1e", 0);
+	cr_expect(s >= 0 && s < 1.0, "repaired: %.3f s", s);
+	cr_expect_eq(pod_table__skipped_files(t), 1);
 	pod_table__stop_watch(t);
 	pod_table__destroy(t);
 	tmp_rm(&d);

@@ -47,11 +47,13 @@ static void use_fixture_roots(const char *procfs)
 {
 	/* sysfs: a directory with no sysfs content, so only /proc data is exported */
 	static char proc_flag[4096]; /* flags keep pointers into argv */
-	char *argv[] = { "nodepath", proc_flag, "--path.sysfs=" NP_FIXTURES "/hostile/proc", NULL };
+	/* node_exporter ran with --no-collector.netdev.netlink: /proc/net/dev only */
+	char *argv[] = { "nodepath", proc_flag, "--path.sysfs=" NP_FIXTURES "/hostile/proc",
+			 "--no-collector.netdev.netlink", NULL };
 
 	snprintf(proc_flag, sizeof(proc_flag), "--path.procfs=%s/%s", NP_FIXTURES, procfs);
 	registry__reset();
-	cr_assert_eq(flags__parse(3, argv, stdout, stderr), 0);
+	cr_assert_eq(flags__parse(4, argv, stdout, stderr), 0);
 }
 
 static bool wanted(const char *line, const char *const *prefixes)
@@ -132,4 +134,35 @@ Test(proc_emit, this_machine_same_lines_as_node_exporter_1_5)
 Test(proc_emit, k8s_node_same_lines_as_node_exporter_1_5)
 {
 	compare_tree("proc/variants/k8s-node", "proc-expected/node_exporter-1.5-k8s-node.prom");
+}
+
+/* Thermal throttle counters and isolated CPUs from a sysfs tree whose cpu10 sorts before cpu2
+ * (node_exporter globs, and the first sibling read gives a core's count). */
+Test(proc_emit, cpu_sysfs_same_lines_as_node_exporter_1_5)
+{
+	static const char *const prefixes[] = { "node_cpu_isolated", "node_cpu_core_throttles",
+						"node_cpu_package_throttles", NULL };
+	static char proc_flag[] = "--path.procfs=" NP_FIXTURES "/proc";
+	static char sys_flag[] = "--path.sysfs=" NP_FIXTURES "/proc/variants/sysfs-cpu";
+	char *argv[] = { "nodepath", proc_flag, sys_flag, NULL };
+	struct collector *c = registry__find("cpu");
+	static char *want[64], *got[64];
+	char *expected = fx_load("proc-expected/node_exporter-1.5-sysfs-cpu.prom");
+	struct expo_writer w;
+	size_t nw, ng;
+
+	registry__reset();
+	cr_assert_eq(flags__parse(3, argv, stdout, stderr), 0);
+	cr_assert_eq(c->init(), 0);
+	expo__init(&w);
+	cr_assert_eq(c->collect(&w), 0);
+	nw = select_lines(expected, prefixes, want, 64);
+	ng = select_lines(w.buf, prefixes, got, 64);
+	cr_assert_eq(nw, 14);
+	cr_assert_eq(ng, nw);
+	for (size_t i = 0; i < nw; i++)
+		cr_assert_str_eq(got[i], want[i]);
+	c->fini();
+	expo__fini(&w);
+	free(expected);
 }

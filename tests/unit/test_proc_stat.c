@@ -91,7 +91,7 @@ Test(cpu_list, ranges_and_singles)
 	unsigned int *c;
 	size_t n;
 	char *a = fx_str("1-2,5\n"), *e = fx_str("\n"), *bad1 = fx_str("3-1\n"),
-	     *bad2 = fx_str("1,x\n"), *bad3 = fx_str("0-99999999\n");
+	     *bad2 = fx_str("1,x\n"), *bad3 = fx_str("0-99999999\n"), *bad4 = fx_str("1 2\n");
 
 	cr_assert_eq(cpu__parse_list(a, &c, &n), 0);
 	cr_assert_eq(n, 3);
@@ -103,6 +103,8 @@ Test(cpu_list, ranges_and_singles)
 	cr_assert_eq(cpu__parse_list(bad1, &c, &n), -EINVAL);
 	cr_assert_eq(cpu__parse_list(bad2, &c, &n), -EINVAL);
 	cr_assert_eq(cpu__parse_list(bad3, &c, &n), -EINVAL);
+	cr_assert_eq(cpu__parse_list(bad4, &c, &n), -EINVAL);
+	free(bad4);
 	free(a);
 	free(e);
 	free(bad1);
