@@ -367,7 +367,9 @@ int textfile__parse(char *buf, struct tf_file *out, unsigned int *line)
 			lcap = nc;
 		}
 		f.samples[f.nsamples].first_label = f.nlabels;
-		memcpy(f.labels + f.nlabels, lbl, f.samples[f.nsamples].nlabels * sizeof(*lbl));
+		if (f.samples[f.nsamples].nlabels)
+			memcpy(f.labels + f.nlabels, lbl,
+			       f.samples[f.nsamples].nlabels * sizeof(*lbl));
 		f.nlabels += f.samples[f.nsamples].nlabels;
 		{
 			struct tf_sample *s = &f.samples[f.nsamples];
