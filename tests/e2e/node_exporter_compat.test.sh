@@ -32,6 +32,12 @@ trap cleanup EXIT INT TERM
 
 ip netns add "$NS"
 ip netns exec "$NS" ip link set lo up
+# A veth pair in the test namespace, so netclass/netdev also see a device with a speed, a
+# duplex and a carrier (lo has none of these). IPv6 off: no RS/MLD traffic changing counters.
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip netns exec "$NS" ip link add npc0 mtu 1450 type veth peer name npc1
+ip netns exec "$NS" ip link set npc0 up
+ip netns exec "$NS" ip link set npc1 up
 printf '# HELP compat_textfile_value A value both exporters read.\n# TYPE compat_textfile_value gauge\ncompat_textfile_value{src="compat"} 42\n' >"$TF/compat.prom"
 
 # Debian's defaults differ from upstream: systemd collector on, lo excluded from netdev. Undo both

@@ -143,6 +143,7 @@ def main():
     checks = []
     for fam in ('node_memory_MemTotal_bytes', 'node_boot_time_seconds',
                 'node_filesystem_size_bytes', 'node_filesystem_files', 'node_network_mtu_bytes',
+                'node_network_speed_bytes', 'node_network_info', 'node_network_iface_id',
                 'node_disk_info', 'node_textfile_scrape_error', 'compat_textfile_value'):
         checks.append((fam, values(ne, fam), values(np, fam)))
     cpus = lambda f: {dict(k)['cpu'] for k in values(f, 'node_cpu_seconds_total')}
