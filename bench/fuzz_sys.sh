@@ -18,7 +18,9 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 	src/collectors/textfile.c src/collectors/process.c src/collectors/sysutil.c src/fsutil.c \
 	src/log.c src/expo.c -lm -lpthread
 rc=0
-"$work/fuzz" -max_total_time="$secs" -max_len=8192 -print_final_stats=1 "$work/corpus" \
+mkdir -p tests/fuzz/out # crashing inputs are kept there (ignored by git)
+"$work/fuzz" -max_total_time="$secs" -max_len=8192 -print_final_stats=1 \
+	-artifact_prefix=tests/fuzz/out/sys- "$work/corpus" \
 	>"$work/log" 2>&1 || rc=$?
 grep -E 'Done|stat::number_of_executed_units|ERROR|SUMMARY|runtime error' "$work/log" || true
 [ "$rc" -eq 0 ] || { tail -30 "$work/log"; echo "fuzz_sys: FAILED (libFuzzer exit $rc)"; exit 1; }
