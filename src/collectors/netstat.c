@@ -26,8 +26,24 @@ static regex_t re_fields;
 static bool have_re;
 static struct pp_match_cache match_cache = PP_MATCH_CACHE_INIT;
 
-/* "TcpExt: SyncookiesSent ..." followed by "TcpExt: 0 ...": one header, one value line. */
-int netstat__parse_pairs(char *buf, struct pp_kvtab *t)
+/* Fields the caller does not want are only checked, not converted: nearly all are plain
+ * integers, for which a digit scan is enough (up to 19 digits, far from overflowing a double);
+ * anything else gets the full check. */
+static int check_value(const char *s)
+{
+	const char *d = s + (*s == '-'), *p = d;
+	double v;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p > d && !*p && p - d <= 19)
+		return 0;
+	return pp_double(s, &v);
+}
+
+/* keep(key, ctx): whether to store the field; NULL keeps all. */
+static int parse_pairs(char *buf, struct pp_kvtab *t, bool (*keep)(const char *, void *),
+		       void *ctx)
 {
 	char *cur = buf, *names;
 	int err = 0;
@@ -49,12 +65,23 @@ int netstat__parse_pairs(char *buf, struct pp_kvtab *t)
 		if (pl < 2 || nf[0][pl - 1] != ':' || strcmp(nf[0], vf[0]) != 0)
 			return -EINVAL;
 		nf[0][pl - 1] = '\0';
+		pl--;
 		for (int i = 1; i < nn; i++) {
 			char key[PP_KEY_MAX];
+			size_t fl = strlen(nf[i]);
 			double v;
-			int n = snprintf(key, sizeof(key), "%s_%s", nf[0], nf[i]);
 
-			if (n < 0 || (size_t)n >= sizeof(key) || pp_double(vf[i], &v))
+			if (pl + 1 + fl >= sizeof(key))
+				return -EINVAL;
+			memcpy(key, nf[0], pl);
+			key[pl] = '_';
+			memcpy(key + pl + 1, nf[i], fl + 1);
+			if (keep && !keep(key, ctx)) {
+				if (check_value(vf[i]))
+					return -EINVAL;
+				continue;
+			}
+			if (pp_double(vf[i], &v))
 				return -EINVAL;
 			err = pp_kvtab_put(t, key, v);
 			if (err)
@@ -64,14 +91,22 @@ int netstat__parse_pairs(char *buf, struct pp_kvtab *t)
 	return 0;
 }
 
+/* "TcpExt: SyncookiesSent ..." followed by "TcpExt: 0 ...": one header, one value line. */
+int netstat__parse_pairs(char *buf, struct pp_kvtab *t)
+{
+	return parse_pairs(buf, t, NULL, NULL);
+}
+
 /* "Ip6InReceives  12": the protocol is everything up to and including the first '6'. */
-int netstat__parse_snmp6(char *buf, struct pp_kvtab *t)
+static int parse_snmp6(char *buf, struct pp_kvtab *t, bool (*keep)(const char *, void *),
+		       void *ctx)
 {
 	char *cur = buf, *line;
 	int err;
 
 	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[3], *six, key[PP_KEY_MAX];
+		size_t pl, rl;
 		double v;
 		int n = pp_split(line, f, 3);
 
@@ -82,14 +117,30 @@ int netstat__parse_snmp6(char *buf, struct pp_kvtab *t)
 		six = strchr(f[0], '6');
 		if (!six)
 			continue;
-		n = snprintf(key, sizeof(key), "%.*s_%s", (int)(six - f[0] + 1), f[0], six + 1);
-		if (n < 0 || (size_t)n >= sizeof(key) || pp_double(f[1], &v))
+		pl = (size_t)(six - f[0]) + 1;
+		rl = strlen(six + 1);
+		if (pl + 1 + rl >= sizeof(key))
+			return -EINVAL;
+		memcpy(key, f[0], pl);
+		key[pl] = '_';
+		memcpy(key + pl + 1, six + 1, rl + 1);
+		if (keep && !keep(key, ctx)) {
+			if (check_value(f[1]))
+				return -EINVAL;
+			continue;
+		}
+		if (pp_double(f[1], &v))
 			return -EINVAL;
 		err = pp_kvtab_put(t, key, v);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+int netstat__parse_snmp6(char *buf, struct pp_kvtab *t)
+{
+	return parse_snmp6(buf, t, NULL, NULL);
 }
 
 static int netstat_init(void)
@@ -111,7 +162,15 @@ static void netstat_fini(void)
 	pp_match_cache_clear(&match_cache);
 }
 
-static int read_parse(const char *rel, int (*parse)(char *, struct pp_kvtab *),
+/* Only fields the --collector.netstat.fields filter wants are converted and stored. */
+static bool wanted(const char *key, void *ctx)
+{
+	(void)ctx;
+	return pp_match(&match_cache, &re_fields, key);
+}
+
+static int read_parse(const char *rel,
+		      int (*parse)(char *, struct pp_kvtab *, bool (*)(const char *, void *), void *),
 		      struct pp_kvtab *t)
 {
 	char *buf = NULL;
@@ -119,7 +178,7 @@ static int read_parse(const char *rel, int (*parse)(char *, struct pp_kvtab *),
 
 	if (err)
 		return err;
-	err = parse(buf, t);
+	err = parse(buf, t, wanted, NULL);
 	free(buf);
 	return err;
 }
@@ -131,11 +190,11 @@ static int netstat_collect(struct expo_writer *w)
 
 	if (!have_re)
 		return -EINVAL;
-	err = read_parse("net/netstat", netstat__parse_pairs, &t);
+	err = read_parse("net/netstat", parse_pairs, &t);
 	if (!err)
-		err = read_parse("net/snmp", netstat__parse_pairs, &t);
+		err = read_parse("net/snmp", parse_pairs, &t);
 	if (!err) {
-		err = read_parse("net/snmp6", netstat__parse_snmp6, &t);
+		err = read_parse("net/snmp6", parse_snmp6, &t);
 		if (err == -ENOENT) {
 			log_debug("netstat: IPv6 not enabled, /proc/net/snmp6 missing");
 			err = 0;
@@ -147,8 +206,6 @@ static int netstat_collect(struct expo_writer *w)
 		const char *key = t.v[i].key, *us = strchr(key, '_');
 		char name[PP_KEY_MAX + 16], help[PP_KEY_MAX + 16];
 
-		if (!pp_match(&match_cache, &re_fields, key))
-			continue;
 		snprintf(name, sizeof(name), "node_netstat_%s", key);
 		if (!us || !expo__valid_metric_name(name))
 			continue;
