@@ -3,6 +3,7 @@
  * concurrent multi-page reads not torn) and netstat's filtered parse (an unwanted field with a
  * malformed value still fails the collector, as node_exporter's full parse does). */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "collectors/process.h"
 #include "expo.h"
 #include "flags.h"
 #include "fsutil.h"
@@ -163,5 +165,39 @@ Test(kept_fds, netstat_unwanted_malformed_field_fails_the_collector)
 	/* TcpExt_TW is not in the default field filter, and "many" is not a number */
 	cr_assert_eq(c->collect(&w), -EINVAL);
 	c->fini();
+	expo__fini(&w);
+}
+
+static int listing_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	cr_assert_not_null(d);
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* process_open_fds from the size of /proc/self/fd is what a listing of it counts (the listing's
+ * own descriptor included, as the Go client's). */
+Test(kept_fds, open_fds_count_matches_a_listing)
+{
+	struct expo_writer w;
+	const char *p;
+	int want;
+
+	/* the first call keeps /proc/self/stat (and /proc/stat for btime) open */
+	expo__init(&w);
+	cr_assert_eq(self_metrics__write(&w), 0);
+	expo__fini(&w);
+	want = listing_count();
+	expo__init(&w);
+	cr_assert_eq(self_metrics__write(&w), 0);
+	p = strstr(w.buf, "\nprocess_open_fds ");
+	cr_assert_not_null(p);
+	cr_assert_eq(atoi(p + strlen("\nprocess_open_fds ")), want, "%s", p);
 	expo__fini(&w);
 }
