@@ -354,6 +354,40 @@ static int shortest_digits(double v, char *dig, int *dp)
 		*dp = nd;
 		goto strip;
 	}
+	/* A value that is the double nearest to m / 10^k for an integer m < 10^15 (cpu seconds
+	 * from ticks, durations from nanoseconds, pressure from microseconds): for the smallest
+	 * such k, m's digits are the answer. m / 10^k is one correctly rounded division, so it is
+	 * what strtod gives for "m e-k": the digits read back. Any decimal with fewer places that
+	 * reads back is within half an ulp of v, and scaled by 10^j (< 10^15) within 0.25 of an
+	 * integer, which rounding finds at that smaller j: k is the fewest places. Fewer places
+	 * means fewer digits, and with m < 10^15 decimals at 10^-k are more than 4 ulps apart, so
+	 * m is the only candidate with k places. */
+	if (v >= DBL_MIN && v < 1e15) {
+		static const double p10[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,	1e7,
+					      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+					      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+
+		for (int k = 1; k <= 22; k++) {
+			double sc = v * p10[k], m;
+
+			if (sc >= 1e15)
+				break;
+			m = nearbyint(sc);
+			if (m >= 1 && m / p10[k] == v) {
+				unsigned long long u = (unsigned long long)m;
+				int i = (int)sizeof(txt);
+
+				do {
+					txt[--i] = (char)('0' + u % 10);
+					u /= 10;
+				} while (u);
+				nd = (int)sizeof(txt) - i;
+				memcpy(dig, txt + i, (size_t)nd);
+				*dp = nd - k;
+				goto strip;
+			}
+		}
+	}
 	/* Subnormals have a relatively huge ulp: the 15-digit shortcut does not hold, walk up. */
 	for (int prec = v >= DBL_MIN ? 14 : 0; prec <= 16; prec++) {
 		snprintf(txt, sizeof(txt), "%.*e", prec, v);
