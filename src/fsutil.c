@@ -178,8 +178,16 @@ static struct fd_slot *fds_adopt(const char *path, int fd)
 	return e;
 }
 
-/* Reads fd from offset 0 to EOF into a malloc'd NUL-terminated buffer. */
-static int read_all_at0(int fd, size_t max, size_t hint, char **out, size_t *len)
+/* seq_file fills at most its buffer (at least 4096 bytes) per read and stops early only when
+ * the next record does not fit: a read that leaves room both in the caller's buffer and for a
+ * record of at most max_record bytes in 4096 ended at EOF. */
+#define SEQ_MIN_BUF 4096
+
+/* Reads fd from offset 0 to EOF into a malloc'd NUL-terminated buffer. max_record (0: unknown)
+ * lets a short read of a seq_file count as EOF, saving the read that returns 0: for files like
+ * /proc/net/udp that read walks a whole hash table again. */
+static int read_all_at0(int fd, size_t max, size_t hint, size_t max_record, char **out,
+			size_t *len)
 {
 	size_t cap = 4096, n = 0;
 	char *buf;
@@ -223,6 +231,9 @@ static int read_all_at0(int fd, size_t max, size_t hint, char **out, size_t *len
 			err = -EFBIG;
 			goto cleanup;
 		}
+		if (max_record && max_record < SEQ_MIN_BUF && (size_t)r <= SEQ_MIN_BUF - max_record &&
+		    n + 1 < cap)
+			break;
 	}
 	buf[n] = '\0';
 	*out = buf;
@@ -237,13 +248,14 @@ cleanup:
 struct reader {
 	int (*fn)(struct reader *rd, int fd);
 	size_t max, hint; /* whole file: limit, last size seen */
+	size_t max_record; /* whole file: longest seq_file record, 0 if unknown */
 	char *out;	  /* whole file: malloc'd result; line: caller's buffer */
 	size_t len, cap;
 };
 
 static int read_whole(struct reader *rd, int fd)
 {
-	return read_all_at0(fd, rd->max, rd->hint, &rd->out, &rd->len);
+	return read_all_at0(fd, rd->max, rd->hint, rd->max_record, &rd->out, &rd->len);
 }
 
 static int read_one_line(struct reader *rd, int fd)
@@ -321,9 +333,9 @@ static int read_path(const char *path, struct reader *rd)
 	return err;
 }
 
-int fs__read_file(const char *path, size_t max, char **out, size_t *len)
+static int read_file_rec(const char *path, size_t max, size_t max_record, char **out, size_t *len)
 {
-	struct reader rd = { .fn = read_whole, .max = max };
+	struct reader rd = { .fn = read_whole, .max = max, .max_record = max_record };
 	int err;
 
 	*out = NULL;
@@ -336,6 +348,22 @@ int fs__read_file(const char *path, size_t max, char **out, size_t *len)
 	if (len)
 		*len = rd.len;
 	return 0;
+}
+
+int fs__read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	return read_file_rec(path, max, 0, out, len);
+}
+
+int fs__read_rel_records(const char *root, const char *rel, size_t max, size_t max_record,
+			 char **out, size_t *len)
+{
+	char path[PATH_MAX];
+	int err = fs__join(path, sizeof(path), root, rel);
+
+	if (err)
+		return err;
+	return read_file_rec(path, max, max_record, out, len);
 }
 
 int fs__read_rel(const char *root, const char *rel, size_t max, char **out, size_t *len)

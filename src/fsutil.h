@@ -22,6 +22,12 @@ int fs__read_file(const char *path, size_t max, char **out, size_t *len);
 /* Same, path = root + rel. */
 int fs__read_rel(const char *root, const char *rel, size_t max, char **out, size_t *len);
 
+/* Same, for a procfs seq_file whose records (lines) are at most max_record bytes: a short
+ * read then means EOF, so the final read returning 0 is skipped. Only for files where that
+ * read is expensive (/proc/net/udp walks the whole UDP hash table on every read). */
+int fs__read_rel_records(const char *root, const char *rel, size_t max, size_t max_record,
+			 char **out, size_t *len);
+
 /* Read a small sysfs-style attribute (one line, trailing newline stripped) into buf. */
 int fs__read_line(const char *path, char *buf, size_t cap);
 

@@ -49,7 +49,9 @@ int udp_queues__parse(char *buf, struct udp_queues *out)
 static int read_udp(const char *rel, struct udp_queues *q)
 {
 	char *buf = NULL;
-	int err = fs__read_rel(fs__procfs(), rel, 64u << 20, &buf, NULL);
+	/* Lines are 128 bytes (udp, padded) or under 256 (udp6: four 32-digit addresses and
+	 * a dozen numbers); 1024 leaves a wide margin. */
+	int err = fs__read_rel_records(fs__procfs(), rel, 64u << 20, 1024, &buf, NULL);
 
 	if (err)
 		return err;

@@ -21,9 +21,26 @@ static regex_t re_fields;
 static bool have_re;
 static struct pp_match_cache match_cache = PP_MATCH_CACHE_INIT;
 
-int vmstat__parse(char *buf, struct pp_kvtab *t)
+/* Digit scan for plain integers (all of /proc/vmstat; up to 19 digits cannot overflow a
+ * double), the full check for anything else. */
+static int check_value(const char *s)
+{
+	const char *d = s + (*s == '-'), *p = d;
+	double v;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p > d && !*p && p - d <= 19)
+		return 0;
+	return pp_double(s, &v);
+}
+
+/* keep(name): store the field; NULL keeps all. Fields not kept are only checked, so a malformed
+ * line fails the parse either way, as node_exporter's full parse does. */
+static int parse(char *buf, struct pp_kvtab *t, bool (*keep)(const char *))
 {
 	char *cur = buf, *line;
+	size_t lines = 0;
 	int err = 0;
 
 	memset(t, 0, sizeof(*t));
@@ -34,7 +51,19 @@ int vmstat__parse(char *buf, struct pp_kvtab *t)
 
 		if (n == 0)
 			continue;
-		if (n != 2 || pp_double(f[1], &v)) {
+		if (n != 2) {
+			err = -EINVAL;
+			break;
+		}
+		lines++;
+		if (keep && !keep(f[0])) {
+			if (check_value(f[1])) {
+				err = -EINVAL;
+				break;
+			}
+			continue;
+		}
+		if (pp_double(f[1], &v)) {
 			err = -EINVAL;
 			break;
 		}
@@ -42,11 +71,16 @@ int vmstat__parse(char *buf, struct pp_kvtab *t)
 		if (err)
 			break;
 	}
-	if (!err && t->n == 0)
+	if (!err && lines == 0)
 		err = -EINVAL;
 	if (err)
 		pp_kvtab_free(t);
 	return err;
+}
+
+int vmstat__parse(char *buf, struct pp_kvtab *t)
+{
+	return parse(buf, t, NULL);
 }
 
 static int vmstat_init(void)
@@ -68,6 +102,11 @@ static void vmstat_fini(void)
 	pp_match_cache_clear(&match_cache);
 }
 
+static bool wanted(const char *name)
+{
+	return pp_match(&match_cache, &re_fields, name);
+}
+
 static int vmstat_collect(struct expo_writer *w)
 {
 	struct pp_kvtab t;
@@ -79,15 +118,13 @@ static int vmstat_collect(struct expo_writer *w)
 	err = fs__read_rel(fs__procfs(), "vmstat", PP_MAX_FILE, &buf, NULL);
 	if (err)
 		return err;
-	err = vmstat__parse(buf, &t);
+	err = parse(buf, &t, wanted);
 	free(buf);
 	if (err)
 		return err;
 	for (size_t i = 0; i < t.n; i++) {
 		char name[PP_KEY_MAX + 16], help[PP_KEY_MAX + 48];
 
-		if (!pp_match(&match_cache, &re_fields, t.v[i].key))
-			continue;
 		snprintf(name, sizeof(name), "node_vmstat_%s", t.v[i].key);
 		if (!expo__valid_metric_name(name))
 			continue;
