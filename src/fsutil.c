@@ -87,6 +87,7 @@ int fs__join(char *out, size_t cap, const char *root, const char *rel)
 
 struct fd_slot {
 	char *path; /* NULL: free */
+	bool sysfs; /* every sysfs file is one record: a short read is EOF */
 	int fd;	    /* -1 after a failed reopen: opened again on the next read */
 	size_t last_len;
 	pthread_mutex_t mu;
@@ -131,12 +132,13 @@ static struct fd_slot *fds_find(const char *path)
 	return e;
 }
 
-static bool keepable(int fd)
+static bool keepable(int fd, bool *sysfs)
 {
 	struct statfs sf;
 
 	if (fstatfs(fd, &sf))
 		return false;
+	*sysfs = sf.f_type == SYSFS_MAGIC_;
 	return sf.f_type == PROC_SUPER_MAGIC_ || sf.f_type == SYSFS_MAGIC_;
 }
 
@@ -145,8 +147,9 @@ static bool keepable(int fd)
 static struct fd_slot *fds_adopt(const char *path, int fd)
 {
 	struct fd_slot *e = NULL;
+	bool sysfs;
 
-	if (!keepable(fd))
+	if (!keepable(fd, &sysfs))
 		return NULL;
 	pthread_mutex_lock(&g_fds_mu);
 	if (!g_fds_budget) {
@@ -167,6 +170,7 @@ static struct fd_slot *fds_adopt(const char *path, int fd)
 		if (e->path) {
 			pthread_mutex_init(&e->mu, NULL);
 			e->fd = fd;
+			e->sysfs = sysfs;
 			e->last_len = 0;
 			g_fds_open++;
 			pthread_mutex_lock(&e->mu);
@@ -283,6 +287,8 @@ static int slot_read(struct fd_slot *e, struct reader *rd)
 	int err;
 
 	rd->hint = e->last_len;
+	if (e->sysfs && !rd->max_record)
+		rd->max_record = FS_SINGLE_RECORD;
 	if (e->fd >= 0) {
 		err = rd->fn(rd, e->fd);
 		if (!gone(err))

@@ -25,6 +25,7 @@ int fs__read_rel(const char *root, const char *rel, size_t max, char **out, size
 /* Same, for a procfs seq_file whose records (lines) are at most max_record bytes: a short
  * read then means EOF, so the final read returning 0 is skipped. Only for files where that
  * read is expensive (/proc/net/udp walks the whole UDP hash table on every read). */
+#define FS_SINGLE_RECORD 1 /* max_record of a file generated as one record (single_open) */
 int fs__read_rel_records(const char *root, const char *rel, size_t max, size_t max_record,
 			 char **out, size_t *len);
 

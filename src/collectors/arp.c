@@ -74,7 +74,7 @@ static int arp_collect(struct expo_writer *w)
 	char *buf = NULL;
 	int err;
 
-	err = fs__read_rel(fs__procfs(), "net/arp", 64u << 20, &buf, NULL);
+	err = fs__read_rel_records(fs__procfs(), "net/arp", 64u << 20, 1024, &buf, NULL);
 	if (err)
 		return err;
 	err = arp__parse(buf, &s);

@@ -49,7 +49,7 @@ int conntrack__parse_stat(char *buf, struct conntrack_stat *out)
 static int read_u64(const char *rel, uint64_t *v)
 {
 	char *buf = NULL;
-	int err = fs__read_rel(fs__procfs(), rel, 4096, &buf, NULL);
+	int err = fs__read_rel_records(fs__procfs(), rel, 4096, FS_SINGLE_RECORD, &buf, NULL);
 
 	if (err)
 		return err;
@@ -74,7 +74,8 @@ static int conntrack_collect(struct expo_writer *w)
 	}
 	if (err)
 		return err;
-	err = fs__read_rel(fs__procfs(), "net/stat/nf_conntrack", PP_MAX_FILE, &buf, NULL);
+	err = fs__read_rel_records(fs__procfs(), "net/stat/nf_conntrack", PP_MAX_FILE, 1024, &buf,
+				   NULL);
 	if (!err) {
 		err = conntrack__parse_stat(buf, &st);
 		free(buf);

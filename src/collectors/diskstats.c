@@ -291,7 +291,7 @@ static int diskstats_collect(struct expo_writer *w)
 	size_t n = 0;
 	int err;
 
-	err = fs__read_rel(fs__procfs(), "diskstats", 1 << 22, &buf, NULL);
+	err = fs__read_rel_records(fs__procfs(), "diskstats", 1 << 22, 1024, &buf, NULL);
 	if (err) {
 		log_warn("collector=diskstats reading diskstats: %s", strerror(-err));
 		goto cleanup;

@@ -19,7 +19,7 @@ int pp_parse_single_u64(char *buf, uint64_t *v)
 static int read_u64(const char *rel, uint64_t *v)
 {
 	char *buf = NULL;
-	int err = fs__read_rel(fs__procfs(), rel, 4096, &buf, NULL);
+	int err = fs__read_rel_records(fs__procfs(), rel, 4096, FS_SINGLE_RECORD, &buf, NULL);
 
 	if (err)
 		return err;

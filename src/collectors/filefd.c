@@ -26,7 +26,8 @@ static int filefd_collect(struct expo_writer *w)
 	char *buf = NULL;
 	int err;
 
-	err = fs__read_rel(fs__procfs(), "sys/fs/file-nr", 4096, &buf, NULL);
+	err = fs__read_rel_records(fs__procfs(), "sys/fs/file-nr", 4096, FS_SINGLE_RECORD, &buf,
+				   NULL);
 	if (err)
 		return err;
 	err = filefd__parse(buf, &a, &m);

@@ -26,7 +26,7 @@ static int loadavg_collect(struct expo_writer *w)
 	char *buf = NULL;
 	int err;
 
-	err = fs__read_rel(fs__procfs(), "loadavg", 4096, &buf, NULL);
+	err = fs__read_rel_records(fs__procfs(), "loadavg", 4096, FS_SINGLE_RECORD, &buf, NULL);
 	if (err)
 		return err;
 	err = loadavg__parse(buf, load);

@@ -76,7 +76,8 @@ static int meminfo_collect(struct expo_writer *w)
 	char *buf = NULL;
 	int err;
 
-	err = fs__read_rel(fs__procfs(), "meminfo", PP_MAX_FILE, &buf, NULL);
+	err = fs__read_rel_records(fs__procfs(), "meminfo", PP_MAX_FILE, FS_SINGLE_RECORD, &buf,
+				   NULL);
 	if (err)
 		return err;
 	err = meminfo__parse(buf, &t);

@@ -373,7 +373,7 @@ static int netdev_collect(struct expo_writer *w)
 	bool *keep = NULL, any = false;
 	int err;
 
-	err = fs__read_rel(fs__procfs(), "net/dev", 16u << 20, &buf, NULL);
+	err = fs__read_rel_records(fs__procfs(), "net/dev", 16u << 20, 1024, &buf, NULL);
 	if (err)
 		return err;
 	err = netdev__parse(buf, &s);

@@ -174,7 +174,8 @@ static int read_parse(const char *rel,
 		      struct pp_kvtab *t)
 {
 	char *buf = NULL;
-	int err = fs__read_rel(fs__procfs(), rel, PP_MAX_FILE, &buf, NULL);
+	int err = fs__read_rel_records(fs__procfs(), rel, PP_MAX_FILE, FS_SINGLE_RECORD, &buf,
+					 NULL);
 
 	if (err)
 		return err;

@@ -75,7 +75,7 @@ static int read_psi(const char *res, struct psi_stats *s)
 
 	strcpy(rel, "pressure/");
 	strcat(rel, res);
-	err = fs__read_rel(fs__procfs(), rel, 4096, &buf, NULL);
+	err = fs__read_rel_records(fs__procfs(), rel, 4096, FS_SINGLE_RECORD, &buf, NULL);
 	if (err == -ENOENT || err == -EOPNOTSUPP) {
 		/* EOPNOTSUPP: file present but PSI disabled at boot (psi=0) */
 		log_debug("pressure information is unavailable, you need a Linux kernel >= 4.20 "

@@ -103,7 +103,7 @@ static void emit_proto(struct expo_writer *w, const struct sockstat_proto *p, lo
 static int read_sockstat(const char *rel, struct sockstat *s, bool *present)
 {
 	char *buf = NULL;
-	int err = fs__read_rel(fs__procfs(), rel, 65536, &buf, NULL);
+	int err = fs__read_rel_records(fs__procfs(), rel, 65536, FS_SINGLE_RECORD, &buf, NULL);
 
 	*present = false;
 	if (err == -ENOENT) {

@@ -75,7 +75,7 @@ static int softnet_collect(struct expo_writer *w)
 	char *buf = NULL;
 	int err;
 
-	err = fs__read_rel(fs__procfs(), "net/softnet_stat", PP_MAX_FILE, &buf, NULL);
+	err = fs__read_rel_records(fs__procfs(), "net/softnet_stat", PP_MAX_FILE, 1024, &buf, NULL);
 	if (err)
 		return err;
 	err = softnet__parse(buf, &s);

@@ -153,7 +153,7 @@ static int stat_collect(struct expo_writer *w)
 	char *buf = NULL;
 	int err;
 
-	err = fs__read_rel(fs__procfs(), "stat", PP_MAX_FILE, &buf, NULL);
+	err = fs__read_rel_records(fs__procfs(), "stat", PP_MAX_FILE, FS_SINGLE_RECORD, &buf, NULL);
 	if (err)
 		return err;
 	err = proc_stat__parse(buf, &st);

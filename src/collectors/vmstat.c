@@ -115,7 +115,7 @@ static int vmstat_collect(struct expo_writer *w)
 
 	if (!have_re)
 		return -EINVAL;
-	err = fs__read_rel(fs__procfs(), "vmstat", PP_MAX_FILE, &buf, NULL);
+	err = fs__read_rel_records(fs__procfs(), "vmstat", PP_MAX_FILE, 256, &buf, NULL);
 	if (err)
 		return err;
 	err = parse(buf, &t, wanted);
