@@ -114,6 +114,12 @@ static void put_escaped(struct expo_writer *w, const char *s, bool quote)
 	while (i < n) {
 		const char *esc = NULL;
 
+		/* plain ASCII, the common case: extend the run without the UTF-8 decoder */
+		if (p[i] < 0x80 && p[i] != '\\' && p[i] != '\n' && p[i] != '"') {
+			i++;
+			run++;
+			continue;
+		}
 		k = utf8_seq(p + i, n - i);
 		if (k == 0)
 			esc = "\xef\xbf\xbd";
@@ -194,13 +200,18 @@ void expo__family(struct expo_writer *w, const char *name, const char *help, enu
 		fail_invalid(w, "type for metric", name);
 		return;
 	}
-	copy = strdup(name);
-	if (!copy) {
-		w->err = -ENOMEM;
-		return;
+	/* Reuse the open family's copy when the new name fits (most do): no malloc per family. */
+	if (w->fam && strlen(w->fam) >= strlen(name)) {
+		strcpy((char *)w->fam, name);
+	} else {
+		copy = strdup(name);
+		if (!copy) {
+			w->err = -ENOMEM;
+			return;
+		}
+		free((char *)w->fam);
+		w->fam = copy;
 	}
-	free((char *)w->fam);
-	w->fam = copy;
 	if (help) {
 		puts_(w, "# HELP ");
 		puts_(w, name);
@@ -235,7 +246,9 @@ void expo__sample(struct expo_writer *w, const char *name, const struct expo_lab
 
 	if (w->err)
 		return;
-	if (!expo__valid_metric_name(name) || !in_family(w, name)) {
+	/* A sample named exactly as the open family needs no second name check. */
+	if (!(w->fam && strcmp(name, w->fam) == 0) &&
+	    (!expo__valid_metric_name(name) || !in_family(w, name))) {
 		fail_invalid(w, "sample", name);
 		return;
 	}
