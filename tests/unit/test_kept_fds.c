@@ -68,6 +68,11 @@ Test(kept_fds, dead_task_is_an_error_not_stale_data)
 	pthread_cond_broadcast(&cv);
 	pthread_mutex_unlock(&mu);
 	pthread_join(t, NULL);
+	/* join returns when the thread has cleared its tid, a moment before the kernel drops
+	 * the task: wait until a fresh lookup no longer finds it */
+	for (int i = 0; i < 1000 && access(path, F_OK) == 0; i++)
+		usleep(1000);
+	cr_assert_neq(access(path, F_OK), 0, "task %d still listed after 1 s", (int)child_tid);
 	cr_assert_lt(fs__read_file(path, 4096, &buf, NULL), 0, "read a dead task's stat: %s", buf);
 	cr_assert_null(buf);
 	cr_assert_lt(fs__read_line(path, (char[64]){ 0 }, 64), 0);
