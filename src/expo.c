@@ -55,9 +55,11 @@ static bool reserve(struct expo_writer *w, size_t n)
 	return true;
 }
 
-static void put(struct expo_writer *w, const char *s, size_t n)
+static inline void put(struct expo_writer *w, const char *s, size_t n)
 {
-	if (!reserve(w, n))
+	/* Room already there (every call after the first few scrapes' growth): no checks beyond
+	 * this one. w->err implies nothing is written, and reserve() keeps cap at 0 then. */
+	if (!(w->cap - w->len > n && !w->err) && !reserve(w, n))
 		return;
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
@@ -142,20 +144,31 @@ static void put_escaped(struct expo_writer *w, const char *s, bool quote)
 	put(w, s + n - run, run);
 }
 
+/* Character classes of metric and label names: 1 letter or '_', 2 digit, 4 ':'. */
+static const unsigned char name_class[256] = {
+	['_'] = 1, [':'] = 4,
+	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
+	['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+	['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+	['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+	['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+};
+
 static bool valid_name(const char *name, bool colon)
 {
-	const char *p;
+	const unsigned char *p = (const unsigned char *)name;
+	unsigned char first = colon ? 1 | 4 : 1, rest = colon ? 1 | 2 | 4 : 1 | 2;
 
-	if (!name || !*name)
+	if (!p || !(name_class[*p] & first))
 		return false;
-	for (p = name; *p; p++) {
-		char c = *p;
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-			  (colon && c == ':') || (p != name && c >= '0' && c <= '9');
-
-		if (!ok)
+	for (p++; *p; p++)
+		if (!(name_class[*p] & rest))
 			return false;
-	}
 	return true;
 }
 

@@ -16,15 +16,26 @@ static int meminfo_key(const char *raw, size_t len, char *out, size_t cap)
 {
 	const char *open = memchr(raw, '(', len);
 	const char *close = open ? memchr(open, ')', len - (size_t)(open - raw)) : NULL;
-	int n;
+	size_t a, b, c;
 
-	if (open && close)
-		n = snprintf(out, cap, "%.*s_%.*s%.*s", (int)(open - raw), raw,
-			     (int)(close - open - 1), open + 1, (int)(len - (size_t)(close - raw) - 1),
-			     close + 1);
-	else
-		n = snprintf(out, cap, "%.*s", (int)len, raw);
-	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+	if (!(open && close)) {
+		if (len >= cap)
+			return -ENAMETOOLONG;
+		memcpy(out, raw, len);
+		out[len] = '\0';
+		return 0;
+	}
+	a = (size_t)(open - raw);
+	b = (size_t)(close - open - 1);
+	c = len - (size_t)(close - raw) - 1;
+	if (a + 1 + b + c >= cap)
+		return -ENAMETOOLONG;
+	memcpy(out, raw, a);
+	out[a] = '_';
+	memcpy(out + a + 1, open + 1, b);
+	memcpy(out + a + 1 + b, close + 1, c);
+	out[a + 1 + b + c] = '\0';
+	return 0;
 }
 
 int meminfo__parse(char *buf, struct pp_kvtab *out)
@@ -89,13 +100,17 @@ static int meminfo_collect(struct expo_writer *w)
 		size_t kl = strlen(t.v[i].key);
 		bool total = kl >= 6 && strcmp(t.v[i].key + kl - 6, "_total") == 0;
 
-		snprintf(name, sizeof(name), "node_memory_%s", t.v[i].key);
+		/* key < PP_KEY_MAX: both fit */
+		memcpy(name, "node_memory_", 12);
+		memcpy(name + 12, t.v[i].key, kl + 1);
 		if (!expo__valid_metric_name(name)) {
 			log_debug("meminfo: skipping field with invalid metric name key=%s",
 				  t.v[i].key);
 			continue;
 		}
-		snprintf(help, sizeof(help), "Memory information field %s.", t.v[i].key);
+		memcpy(help, "Memory information field ", 25);
+		memcpy(help + 25, t.v[i].key, kl);
+		memcpy(help + 25 + kl, ".", 2);
 		pp_emit(w, name, help, total ? EXPO_COUNTER : EXPO_GAUGE, t.v[i].value);
 	}
 	pp_kvtab_free(&t);

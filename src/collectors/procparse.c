@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,9 +25,13 @@ char *pp_next_line(char **cur)
 	return line;
 }
 
-static int is_blank(char c)
+static const bool blank_tab[256] = {
+	[' '] = true, ['\t'] = true, ['\n'] = true, ['\r'] = true, ['\v'] = true, ['\f'] = true,
+};
+
+static inline int is_blank(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+	return blank_tab[(unsigned char)c];
 }
 
 int pp_split(char *line, char **f, int max)
