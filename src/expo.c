@@ -66,7 +66,7 @@ static inline void put(struct expo_writer *w, const char *s, size_t n)
 	w->buf[w->len] = '\0';
 }
 
-static void puts_(struct expo_writer *w, const char *s)
+static inline void puts_(struct expo_writer *w, const char *s)
 {
 	put(w, s, strlen(s));
 }
@@ -438,6 +438,12 @@ int expo__format_value(char *buf, size_t cap, double v)
 	int nd, dp, exp, o = 0;
 
 	/* expfmt writes these literally (and -0 as 0, since -0 == 0). */
+	if (v == 0 && cap >= 2) {
+		/* the most common value of all: no printf */
+		buf[0] = '0';
+		buf[1] = '\0';
+		return 1;
+	}
 	if (isnan(v))
 		return snprintf(buf, cap, "NaN");
 	if (isinf(v))
