@@ -2,6 +2,7 @@
  * /proc/net/snmp and, when IPv6 is present, /proc/net/snmp6, filtered by
  * --collector.netstat.fields (node_exporter 1.5's default regexp). */
 #include <errno.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,45 +42,114 @@ static int check_value(const char *s)
 	return pp_double(s, &v);
 }
 
-/* keep(key, ctx): whether to store the field; NULL keeps all. */
-static int parse_pairs(char *buf, struct pp_kvtab *t, bool (*keep)(const char *, void *),
-		       void *ctx)
+/* The filter's answers per header line, kept across scrapes: the header lines of a file never
+ * change while the kernel runs, so a scrape that finds the same line skips building and looking
+ * up ~300 keys. Protected by memo_mu (held for a whole collect). */
+#define MEMO_LINES 16
+struct hdr_memo {
+	char *text; /* the header line as read, before splitting */
+	size_t len;
+	unsigned char *want; /* per field (index 1..n-1) */
+	int n;
+};
+struct file_memo {
+	struct hdr_memo h[MEMO_LINES];
+};
+
+static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct file_memo memo_netstat, memo_snmp;
+
+static void memo_clear(struct file_memo *fm)
+{
+	for (int i = 0; fm && i < MEMO_LINES; i++) {
+		free(fm->h[i].text);
+		free(fm->h[i].want);
+		memset(&fm->h[i], 0, sizeof(fm->h[i]));
+	}
+}
+
+/* keep(key, ctx): whether to store the field; NULL keeps all. fm (with keep): remembered
+ * answers per header line, or NULL. */
+static int parse_pairs_memo(char *buf, struct pp_kvtab *t, bool (*keep)(const char *, void *),
+			    void *ctx, struct file_memo *fm)
 {
 	char *cur = buf, *names;
-	int err = 0;
+	int err = 0, li = 0;
 
-	for (names = pp_next_line(&cur); names; names = pp_next_line(&cur)) {
+	for (names = pp_next_line(&cur); names; names = pp_next_line(&cur), li++) {
 		char *values = pp_next_line(&cur), *nf[512], *vf[512];
+		struct hdr_memo *m = fm && keep && li < MEMO_LINES ? &fm->h[li] : NULL;
+		size_t hl = strlen(names);
+		bool hit = m && m->text && m->len == hl && memcmp(m->text, names, hl) == 0;
+		char *copy = NULL;
 		int nn, nv;
 		size_t pl;
 
+		if (m && !hit) {
+			copy = malloc(hl + 1);
+			if (copy)
+				memcpy(copy, names, hl + 1);
+		}
 		nn = pp_split(names, nf, 512);
-		if (nn == 0 && !values)
+		if (nn == 0 && !values) {
+			free(copy);
 			break;
-		if (!values)
+		}
+		if (!values || (nv = pp_split(values, vf, 512)) < 1 || nn < 1 || nn != nv) {
+			free(copy);
 			return -EINVAL;
-		nv = pp_split(values, vf, 512);
-		if (nn < 1 || nn != nv)
-			return -EINVAL;
+		}
 		pl = strlen(nf[0]);
-		if (pl < 2 || nf[0][pl - 1] != ':' || strcmp(nf[0], vf[0]) != 0)
+		if (pl < 2 || nf[0][pl - 1] != ':' || strcmp(nf[0], vf[0]) != 0) {
+			free(copy);
 			return -EINVAL;
+		}
 		nf[0][pl - 1] = '\0';
 		pl--;
+		if (m && !hit && copy) {
+			unsigned char *want = calloc((size_t)nn, 1);
+
+			if (want) {
+				free(m->text);
+				free(m->want);
+				m->text = copy;
+				m->len = hl;
+				m->want = want;
+				m->n = nn;
+				copy = NULL;
+				/* filled below; marked unusable until complete */
+				m->len = (size_t)-1;
+			}
+		}
+		free(copy);
 		for (int i = 1; i < nn; i++) {
 			char key[PP_KEY_MAX];
-			size_t fl = strlen(nf[i]);
+			size_t fl;
+			bool k;
 			double v;
 
+			if (hit) {
+				if (!m->want[i]) {
+					if (check_value(vf[i]))
+						return -EINVAL;
+					continue;
+				}
+			}
+			fl = strlen(nf[i]);
 			if (pl + 1 + fl >= sizeof(key))
 				return -EINVAL;
 			memcpy(key, nf[0], pl);
 			key[pl] = '_';
 			memcpy(key + pl + 1, nf[i], fl + 1);
-			if (keep && !keep(key, ctx)) {
-				if (check_value(vf[i]))
-					return -EINVAL;
-				continue;
+			if (!hit && keep) {
+				k = keep(key, ctx);
+				if (m && m->len == (size_t)-1)
+					m->want[i] = k;
+				if (!k) {
+					if (check_value(vf[i]))
+						return -EINVAL;
+					continue;
+				}
 			}
 			if (pp_double(vf[i], &v))
 				return -EINVAL;
@@ -87,8 +157,16 @@ static int parse_pairs(char *buf, struct pp_kvtab *t, bool (*keep)(const char *,
 			if (err)
 				return err;
 		}
+		if (m && !hit && m->len == (size_t)-1)
+			m->len = hl;
 	}
 	return 0;
+}
+
+static int parse_pairs(char *buf, struct pp_kvtab *t, bool (*keep)(const char *, void *),
+		       void *ctx)
+{
+	return parse_pairs_memo(buf, t, keep, ctx, NULL);
 }
 
 /* "TcpExt: SyncookiesSent ..." followed by "TcpExt: 0 ...": one header, one value line. */
@@ -160,6 +238,10 @@ static void netstat_fini(void)
 		regfree(&re_fields);
 	have_re = false;
 	pp_match_cache_clear(&match_cache);
+	pthread_mutex_lock(&memo_mu);
+	memo_clear(&memo_netstat);
+	memo_clear(&memo_snmp);
+	pthread_mutex_unlock(&memo_mu);
 }
 
 /* Only fields the --collector.netstat.fields filter wants are converted and stored. */
@@ -169,9 +251,8 @@ static bool wanted(const char *key, void *ctx)
 	return pp_match(&match_cache, &re_fields, key);
 }
 
-static int read_parse(const char *rel,
-		      int (*parse)(char *, struct pp_kvtab *, bool (*)(const char *, void *), void *),
-		      struct pp_kvtab *t)
+/* fm: remembered filter answers for a header/value pair file; NULL for snmp6. */
+static int read_parse(const char *rel, struct file_memo *fm, struct pp_kvtab *t)
 {
 	char *buf = NULL;
 	int err = fs__read_rel_records(fs__procfs(), rel, PP_MAX_FILE, FS_SINGLE_RECORD, &buf,
@@ -179,7 +260,10 @@ static int read_parse(const char *rel,
 
 	if (err)
 		return err;
-	err = parse(buf, t, wanted, NULL);
+	if (fm)
+		err = parse_pairs_memo(buf, t, wanted, NULL, fm);
+	else
+		err = parse_snmp6(buf, t, wanted, NULL);
 	free(buf);
 	return err;
 }
@@ -191,11 +275,13 @@ static int netstat_collect(struct expo_writer *w)
 
 	if (!have_re)
 		return -EINVAL;
-	err = read_parse("net/netstat", parse_pairs, &t);
+	pthread_mutex_lock(&memo_mu);
+	err = read_parse("net/netstat", &memo_netstat, &t);
 	if (!err)
-		err = read_parse("net/snmp", parse_pairs, &t);
+		err = read_parse("net/snmp", &memo_snmp, &t);
+	pthread_mutex_unlock(&memo_mu);
 	if (!err) {
-		err = read_parse("net/snmp6", parse_snmp6, &t);
+		err = read_parse("net/snmp6", NULL, &t);
 		if (err == -ENOENT) {
 			log_debug("netstat: IPv6 not enabled, /proc/net/snmp6 missing");
 			err = 0;
@@ -207,10 +293,18 @@ static int netstat_collect(struct expo_writer *w)
 		const char *key = t.v[i].key, *us = strchr(key, '_');
 		char name[PP_KEY_MAX + 16], help[PP_KEY_MAX + 16];
 
-		snprintf(name, sizeof(name), "node_netstat_%s", key);
+		size_t kl = strlen(key), pl;
+
+		/* key < PP_KEY_MAX: "node_netstat_" + key and "Statistic " + key + "." fit */
+		memcpy(name, "node_netstat_", 13);
+		memcpy(name + 13, key, kl + 1);
 		if (!us || !expo__valid_metric_name(name))
 			continue;
-		snprintf(help, sizeof(help), "Statistic %.*s%s.", (int)(us - key), key, us + 1);
+		pl = (size_t)(us - key);
+		memcpy(help, "Statistic ", 10);
+		memcpy(help + 10, key, pl);
+		memcpy(help + 10 + pl, us + 1, kl - pl - 1);
+		memcpy(help + 10 + kl - 1, ".", 2);
 		pp_emit(w, name, help, EXPO_UNTYPED, t.v[i].value);
 	}
 cleanup:

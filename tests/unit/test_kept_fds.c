@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -205,4 +206,59 @@ Test(kept_fds, open_fds_count_matches_a_listing)
 	cr_assert_not_null(p);
 	cr_assert_eq(atoi(p + strlen("\nprocess_open_fds ")), want, "%s", p);
 	expo__fini(&w);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* netstat remembers the filter's answers per header line: a second scrape with the same header
+ * takes that path, and must still refuse a malformed unwanted value and see new values. */
+Test(kept_fds, netstat_remembered_header_still_checks_values)
+{
+	char dir[] = "/tmp/npnetstat.XXXXXX", net[64], path[96], flag[128], snmp[96];
+	char *argv[] = { "nodepath", flag, NULL }, *fx;
+	struct collector *c;
+	struct expo_writer w;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(net, sizeof(net), "%s/net", dir);
+	cr_assert_eq(mkdir(net, 0755), 0);
+	snprintf(flag, sizeof(flag), "--path.procfs=%s", dir);
+	snprintf(snmp, sizeof(snmp), "%s/snmp", net);
+	snprintf(path, sizeof(path), "%s/netstat", net);
+	fx = NULL;
+	cr_assert_eq(fs__read_file(NP_FIXTURES "/proc/net/snmp", 1 << 20, &fx, NULL), 0);
+	write_file(snmp, fx);
+	free(fx);
+	registry__reset();
+	cr_assert_eq(flags__parse(2, argv, stdout, stderr), 0);
+	c = registry__find("netstat");
+	cr_assert_eq(c->init(), 0);
+	for (int round = 0; round < 3; round++) {
+		write_file(path, round == 2 ? "TcpExt: ListenDrops TW\nTcpExt: 5 many\n" :
+			   round == 1		? "TcpExt: ListenDrops TW\nTcpExt: 9 2\n" :
+						  "TcpExt: ListenDrops TW\nTcpExt: 7 1\n");
+		expo__init(&w);
+		if (round < 2) {
+			cr_assert_eq(c->collect(&w), 0, "round %d", round);
+			cr_assert_not_null(strstr(w.buf, round ? "node_netstat_TcpExt_ListenDrops 9\n" :
+							       "node_netstat_TcpExt_ListenDrops 7\n"),
+					   "round %d: %s", round, w.buf);
+			cr_assert_null(strstr(w.buf, "TcpExt_TW"));
+		} else {
+			cr_assert_eq(c->collect(&w), -EINVAL);
+		}
+		expo__fini(&w);
+	}
+	c->fini();
+	unlink(path);
+	unlink(snmp);
+	rmdir(net);
+	rmdir(dir);
 }
