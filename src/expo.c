@@ -108,40 +108,44 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 }
 
 /* Escapes \ and newline (HELP) or \, " and newline (label values), as expfmt does. */
+/* Bytes put_escaped must look at: the terminating NUL, \, newline, " and every non-ASCII byte. */
+static const unsigned char esc_class[256] = {
+	[0] = 1, ['\\'] = 1, ['\n'] = 1, ['"'] = 1, [0x80 ... 0xff] = 1,
+};
+
 static void put_escaped(struct expo_writer *w, const char *s, bool quote)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), run = 0, i = 0, k;
+	const unsigned char *p = (const unsigned char *)s, *run = p;
 
-	while (i < n) {
+	for (;;) {
 		const char *esc = NULL;
+		size_t k;
 
-		/* plain ASCII, the common case: extend the run without the UTF-8 decoder */
-		if (p[i] < 0x80 && p[i] != '\\' && p[i] != '\n' && p[i] != '"') {
-			i++;
-			run++;
-			continue;
-		}
-		k = utf8_seq(p + i, n - i);
+		while (!esc_class[*p])
+			p++;
+		if (!*p)
+			break;
+		/* The string is NUL-terminated and a NUL is no continuation byte, so the decoder
+		 * stops before reading past it: 4 is a safe bound. */
+		k = utf8_seq(p, 4);
 		if (k == 0)
 			esc = "\xef\xbf\xbd";
-		else if (p[i] == '\\')
+		else if (*p == '\\')
 			esc = "\\\\";
-		else if (p[i] == '\n')
+		else if (*p == '\n')
 			esc = "\\n";
-		else if (quote && p[i] == '"')
+		else if (quote && *p == '"')
 			esc = "\\\"";
 		if (!esc) {
-			i += k;
-			run += k;
+			p += k;
 			continue;
 		}
-		put(w, s + i - run, run);
-		run = 0;
+		put(w, (const char *)run, (size_t)(p - run));
 		puts_(w, esc);
-		i++;
+		p++;
+		run = p;
 	}
-	put(w, s + n - run, run);
+	put(w, (const char *)run, (size_t)(p - run));
 }
 
 /* Character classes of metric and label names: 1 letter or '_', 2 digit, 4 ':'. */
