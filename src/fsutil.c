@@ -47,19 +47,20 @@ const char *fs__udev_data(void)
 
 int fs__join(char *out, size_t cap, const char *root, const char *rel)
 {
-	size_t rl = strlen(root);
-	int n;
+	size_t rl = strlen(root), nl;
 
 	while (rl > 1 && root[rl - 1] == '/')
 		rl--;
 	while (*rel == '/')
 		rel++;
 	if (rl == 1 && root[0] == '/')
-		n = snprintf(out, cap, "/%s", rel);
-	else
-		n = snprintf(out, cap, "%.*s/%s", (int)rl, root, rel);
-	if (n < 0 || (size_t)n >= cap)
+		rl = 0; /* "/" + rel */
+	nl = strlen(rel);
+	if (rl + 1 + nl >= cap)
 		return -ENAMETOOLONG;
+	memcpy(out, root, rl);
+	out[rl] = '/';
+	memcpy(out + rl + 1, rel, nl + 1);
 	return 0;
 }
 

@@ -58,6 +58,7 @@ struct file_memo {
 
 static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct file_memo memo_netstat, memo_snmp;
+static struct pp_line_memo memo_snmp6;
 
 static void memo_clear(struct file_memo *fm)
 {
@@ -180,9 +181,10 @@ static int parse_snmp6(char *buf, struct pp_kvtab *t, bool (*keep)(const char *,
 		       void *ctx)
 {
 	char *cur = buf, *line;
+	size_t li = 0;
 	int err;
 
-	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur), li++) {
 		char *f[3], *six, key[PP_KEY_MAX];
 		size_t pl, rl;
 		double v;
@@ -202,7 +204,8 @@ static int parse_snmp6(char *buf, struct pp_kvtab *t, bool (*keep)(const char *,
 		memcpy(key, f[0], pl);
 		key[pl] = '_';
 		memcpy(key + pl + 1, six + 1, rl + 1);
-		if (keep && !keep(key, ctx)) {
+		if (keep && !(ctx ? pp_line_memo_match(ctx, li, key, &match_cache, &re_fields) :
+				    keep(key, NULL))) {
 			if (check_value(f[1]))
 				return -EINVAL;
 			continue;
@@ -241,6 +244,7 @@ static void netstat_fini(void)
 	pthread_mutex_lock(&memo_mu);
 	memo_clear(&memo_netstat);
 	memo_clear(&memo_snmp);
+	pp_line_memo_clear(&memo_snmp6);
 	pthread_mutex_unlock(&memo_mu);
 }
 
@@ -263,7 +267,7 @@ static int read_parse(const char *rel, struct file_memo *fm, struct pp_kvtab *t)
 	if (fm)
 		err = parse_pairs_memo(buf, t, wanted, NULL, fm);
 	else
-		err = parse_snmp6(buf, t, wanted, NULL);
+		err = parse_snmp6(buf, t, wanted, &memo_snmp6);
 	free(buf);
 	return err;
 }
@@ -279,7 +283,6 @@ static int netstat_collect(struct expo_writer *w)
 	err = read_parse("net/netstat", &memo_netstat, &t);
 	if (!err)
 		err = read_parse("net/snmp", &memo_snmp, &t);
-	pthread_mutex_unlock(&memo_mu);
 	if (!err) {
 		err = read_parse("net/snmp6", NULL, &t);
 		if (err == -ENOENT) {
@@ -287,6 +290,7 @@ static int netstat_collect(struct expo_writer *w)
 			err = 0;
 		}
 	}
+	pthread_mutex_unlock(&memo_mu);
 	if (err)
 		goto cleanup;
 	for (size_t i = 0; i < t.n; i++) {

@@ -217,6 +217,52 @@ void pp_match_cache_clear(struct pp_match_cache *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
+#define PP_LINE_MEMO_MAX 4096
+
+bool pp_line_memo_match(struct pp_line_memo *m, size_t idx, const char *name,
+			struct pp_match_cache *c, const regex_t *re)
+{
+	bool want;
+	char *copy;
+
+	if (idx < m->n && m->name[idx] && strcmp(m->name[idx], name) == 0)
+		return m->want[idx];
+	want = pp_match(c, re, name);
+	if (idx >= PP_LINE_MEMO_MAX)
+		return want;
+	if (idx >= m->n) {
+		size_t n = idx + 1 > 2 * m->n ? idx + 1 : 2 * m->n;
+		char **nn = realloc(m->name, n * sizeof(*nn));
+		unsigned char *nw;
+
+		if (!nn)
+			return want;
+		m->name = nn;
+		nw = realloc(m->want, n);
+		if (!nw)
+			return want;
+		m->want = nw;
+		memset(m->name + m->n, 0, (n - m->n) * sizeof(*nn));
+		m->n = n;
+	}
+	copy = strdup(name);
+	if (!copy)
+		return want;
+	free(m->name[idx]);
+	m->name[idx] = copy;
+	m->want[idx] = want;
+	return want;
+}
+
+void pp_line_memo_clear(struct pp_line_memo *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->name[i]);
+	free(m->name);
+	free(m->want);
+	memset(m, 0, sizeof(*m));
+}
+
 void pp_emit(struct expo_writer *w, const char *name, const char *help, enum expo_type type,
 	     double value)
 {

@@ -58,6 +58,18 @@ struct pp_match_cache {
 	struct pp_kvtab seen; /* key -> 1 (match) / 0 */
 };
 #define PP_MATCH_CACHE_INIT { PTHREAD_MUTEX_INITIALIZER, { 0 } }
+
+/* The filter's answer for the name on line idx of a file whose names come in the same order on
+ * every read (/proc/vmstat, /proc/net/snmp6): a strcmp with the name seen there last time
+ * instead of a locked hash lookup. The caller serialises use of one memo. */
+struct pp_line_memo {
+	char **name;
+	unsigned char *want;
+	size_t n;
+};
+bool pp_line_memo_match(struct pp_line_memo *m, size_t idx, const char *name,
+			struct pp_match_cache *c, const regex_t *re);
+void pp_line_memo_clear(struct pp_line_memo *m);
 bool pp_match(struct pp_match_cache *c, const regex_t *re, const char *key);
 void pp_match_cache_clear(struct pp_match_cache *c);
 

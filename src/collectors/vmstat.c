@@ -1,6 +1,7 @@
 /* vmstat collector: node_vmstat_<field> (untyped) for /proc/vmstat fields matching
  * --collector.vmstat.fields (node_exporter 1.5's default regexp). */
 #include <errno.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@ NP_FLAG_STRING("collector.vmstat.fields", &opt_fields,
 static regex_t re_fields;
 static bool have_re;
 static struct pp_match_cache match_cache = PP_MATCH_CACHE_INIT;
+static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct pp_line_memo memo; /* filter answers by line, under memo_mu */
 
 /* Digit scan for plain integers (all of /proc/vmstat; up to 19 digits cannot overflow a
  * double), the full check for anything else. */
@@ -37,7 +40,7 @@ static int check_value(const char *s)
 
 /* keep(name): store the field; NULL keeps all. Fields not kept are only checked, so a malformed
  * line fails the parse either way, as node_exporter's full parse does. */
-static int parse(char *buf, struct pp_kvtab *t, bool (*keep)(const char *))
+static int parse(char *buf, struct pp_kvtab *t, bool (*keep)(const char *, size_t))
 {
 	char *cur = buf, *line;
 	size_t lines = 0;
@@ -56,7 +59,7 @@ static int parse(char *buf, struct pp_kvtab *t, bool (*keep)(const char *))
 			break;
 		}
 		lines++;
-		if (keep && !keep(f[0])) {
+		if (keep && !keep(f[0], lines - 1)) {
 			if (check_value(f[1])) {
 				err = -EINVAL;
 				break;
@@ -100,11 +103,15 @@ static void vmstat_fini(void)
 		regfree(&re_fields);
 	have_re = false;
 	pp_match_cache_clear(&match_cache);
+	pthread_mutex_lock(&memo_mu);
+	pp_line_memo_clear(&memo);
+	pthread_mutex_unlock(&memo_mu);
 }
 
-static bool wanted(const char *name)
+/* Caller holds memo_mu. */
+static bool wanted(const char *name, size_t line)
 {
-	return pp_match(&match_cache, &re_fields, name);
+	return pp_line_memo_match(&memo, line, name, &match_cache, &re_fields);
 }
 
 static int vmstat_collect(struct expo_writer *w)
@@ -118,7 +125,9 @@ static int vmstat_collect(struct expo_writer *w)
 	err = fs__read_rel_records(fs__procfs(), "vmstat", PP_MAX_FILE, 256, &buf, NULL);
 	if (err)
 		return err;
+	pthread_mutex_lock(&memo_mu);
 	err = parse(buf, &t, wanted);
+	pthread_mutex_unlock(&memo_mu);
 	free(buf);
 	if (err)
 		return err;
