@@ -23,7 +23,9 @@ ip netns add "$NS"
 nsx ip link set lo up
 nsx ip link add ka type veth peer name kpa
 nsx ip link set ka mtu 1234
-nsx "$NODEPATH" --web.listen-address=127.0.0.1:19109 --collector.disable-defaults \
+# ip netns exec execs the agent: $! is the agent's PID (a shell function in the background
+# would be a subshell, and killing it would leave the agent running)
+ip netns exec "$NS" "$NODEPATH" --web.listen-address=127.0.0.1:19109 --collector.disable-defaults \
 	--collector.netclass --collector.netstat --log.level=error &
 PID=$!
 scrape() {
