@@ -41,6 +41,7 @@ for c in nft curl ip bridge; do
 done
 
 tb_trap
+trap 'tb_down 2>/dev/null' EXIT # quiet: bash reports the killed UDP sinks
 tb_up || die "testbed"
 W=$TB_RUN/lp-scrapes
 mkdir -p "$W" || die "mkdir"
@@ -330,92 +331,123 @@ lp_expect "hflip repaired: path host bytes" \
 	$((11 * 142))
 
 # --- E: churn -----------------------------------------------------------------------------------
-echo "== E: churn of 50 pods while scraping"
+# churn R: 50 pods created (veth + cache file, 3 datagrams each to the node) and deleted (CNI
+# DEL: namespace and veth gone, cache file removed) while a loop scrapes n1 every 50 ms.
 CHURN=50
-# warm up (the first scrapes allocate the writer's buffers), then measure
+churn() {
+	local r=$1 i p t0 nscr wrong bad scraper
+	mkdir -p "$W/churn$r"
+	rm -f "$W/churn.stop"
+	(
+		i=0
+		while [ ! -e "$W/churn.stop" ]; do
+			i=$((i + 1))
+			tb_scrape n1 >"$W/churn$r/s$i.prom" 2>/dev/null || echo "$i" >>"$W/churn$r.failed"
+			sleep 0.05
+		done
+	) &
+	scraper=$!
+	: >"$W/churn$r.map"
+	for i in $(seq "$CHURN"); do
+		p=c${r}x$i
+		lp_add_bare_pod n1 "$p" "churn-ns$((i % 5))" "churn-$r-$i-$(lp__hex 3)" ||
+			die "churn pod $p"
+		echo "$(tb_pod_veth "$p") $(lp_field "$p" namespace) $(lp_field "$p" name)" \
+			>>"$W/churn$r.map"
+	done
+	sleep 1
+	for i in $(seq "$CHURN"); do tb_send_udp "c${r}x$i" "$TB_POD_NET.1.1" 3 60; done
+	lp_settle
+	snap "e${r}peak"
+	RSS_PEAK[$r]=$(lp_rss n1)
+	# every pod of n1 but the 4 with hostile files has a nodepath_pod_info
+	lp_expect "churn $r at 50 pods: nodepath_pod_info series" \
+		"$(grep -c '^nodepath_pod_info{' "$W/e${r}peak-n1.prom")" $(($(tb_pods n1 | wc -l) - 4))
+	bad=0
+	for i in $(seq "$CHURN"); do
+		p=c${r}x$i
+		[ "$(tb_metric0 "$W/e${r}peak-n1.prom" nodepath_path_packets_total \
+			"$(lp_sel "$p"),direction=\"transmit\",path=\"host\"")" = 3 ] ||
+			{ bad=$((bad + 1)); echo "churn: $p path count wrong" >&2; }
+		[ "$(tb_metric0 "$W/e${r}peak-n1.prom" nodepath_pod_info \
+			"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\"")" = 1 ] ||
+			{ bad=$((bad + 1)); echo "churn: $p pod_info wrong" >&2; }
+	done
+	lp_expect "churn $r at 50 pods: pods with a wrong nodepath_pod_info or path count" "$bad" 0
+	for i in $(seq "$CHURN"); do lp_del_pod "c${r}x$i"; done
+	# wait for every series of the deleted pods to go (netns teardown is asynchronous)
+	awk '{ print $1; print "pod=\"" $3 "\"" }' "$W/churn$r.map" >"$W/churn$r.patterns"
+	t0=$(now_ms)
+	for i in $(seq 100); do
+		tb_scrape n1 >"$W/e${r}gone-n1.prom" &&
+			! grep -qF -f "$W/churn$r.patterns" "$W/e${r}gone-n1.prom" && break
+		sleep 0.1
+	done
+	echo "pods.test: churn $r: series of 50 deleted pods gone $(($(now_ms) - t0)) ms after the last delete"
+	touch "$W/churn.stop"
+	wait "$scraper"
+	lp_expect "churn $r: lines naming a deleted pod or its veth" \
+		"$(grep -cF -f "$W/churn$r.patterns" "$W/e${r}gone-n1.prom")" 0
+	lp_expect "churn $r: failed scrapes" "$(cat "$W/churn$r.failed" 2>/dev/null | wc -l)" 0
+	nscr=$(find "$W/churn$r" -name '*.prom' | wc -l)
+	# Every scrape taken during the churn: a churn veth carries its own pod's names or none.
+	wrong=$(awk 'FNR == NR { ns[$1] = $2; name[$1] = $3; next }
+		/^nodepath_(pod|path)_/ {
+			if (!match($0, /interface="[^"]*"/)) next
+			v = substr($0, RSTART + 11, RLENGTH - 12)
+			if (!(v in ns)) next
+			ok = index($0, "namespace=\"\"") && index($0, "pod=\"\"") && !/^nodepath_pod_info/
+			ok = ok || (index($0, "namespace=\"" ns[v] "\"") && index($0, "pod=\"" name[v] "\""))
+			if (!ok) { bad++; if (bad < 5) print FILENAME ": " $0 > "/dev/stderr" }
+		}
+		END { print bad + 0 }' "$W/churn$r.map" "$W/churn$r"/*.prom)
+	lp_expect "churn $r: series with a wrong pod name in $nscr scrapes" "$wrong" 0
+	lp_true "churn $r: at least 20 scrapes taken during the churn ($nscr)" test "$nscr" -ge 20
+	rm -rf "$W/churn$r"
+	for i in $(seq 10); do tb_scrape n1 >/dev/null; done
+	snap "e${r}after"
+	RSS_AFTER[$r]=$(lp_rss n1)
+	lp_expect "churn $r: np_if_stats entries back to before" \
+		"$(tb_metric0 "$W/e${r}after-n1.prom" nodepath_bpf_map_entries 'map="np_if_stats"')" \
+		"$ent0_if"
+	lp_expect "churn $r: np_path_stats entries back to before" \
+		"$(tb_metric0 "$W/e${r}after-n1.prom" nodepath_bpf_map_entries 'map="np_path_stats"')" \
+		"$ent0_path"
+	lp_expect "churn $r: nodepath_pod_info series left (n1a n1b hflip)" \
+		"$(grep -c '^nodepath_pod_info{' "$W/e${r}after-n1.prom")" 3
+	for p in n1a n1b hflip; do
+		lp_expect "churn $r: nodepath_pod_info of $p" \
+			"$(tb_metric0 "$W/e${r}after-n1.prom" nodepath_pod_info \
+				"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\",container_id=\"$(lp_field "$p" cid)\"")" 1
+	done
+	lp_expect "churn $r: n1a counters unchanged" \
+		"$(lp_delta "$W/e0-n1.prom" "$W/e${r}after-n1.prom" nodepath_path_packets_total \
+			"$(lp_sel n1a)")" 0
+}
+
+echo "== E: churn of 50 pods while scraping, twice"
+# warm up (the first scrapes size the writer's buffers), then measure
 for i in $(seq 10); do tb_scrape n1 >/dev/null; done
 snap e0
 rss0=$(lp_rss n1)
 ent0_if=$(tb_metric0 "$W/e0-n1.prom" nodepath_bpf_map_entries 'map="np_if_stats"')
 ent0_path=$(tb_metric0 "$W/e0-n1.prom" nodepath_bpf_map_entries 'map="np_path_stats"')
-mkdir -p "$W/churn"
-(
-	i=0
-	while [ ! -e "$W/churn.stop" ]; do
-		i=$((i + 1))
-		tb_scrape n1 >"$W/churn/s$i.prom" 2>/dev/null || echo "$i" >>"$W/churn.failed"
-		sleep 0.05
-	done
-) &
-scraper=$!
-: >"$W/churn.map"
-for i in $(seq "$CHURN"); do
-	p=c$i
-	lp_add_bare_pod n1 "$p" "churn-ns$((i % 5))" "churn-$i-$(lp__hex 3)" || die "churn pod $p"
-	echo "$(tb_pod_veth "$p") $(lp_field "$p" namespace) $(lp_field "$p" name)" >>"$W/churn.map"
+declare -A RSS_PEAK RSS_AFTER
+churn 1
+churn 2
+# Tolerance: the agent's anonymous memory has a high-water mark, not a leak. Measured with 4
+# rounds of this churn: VmRSS 6664 -> 7240 -> 7424 -> 7424 -> 7440 KiB (glibc keeps freed heap,
+# one arena or eight alike; thread stacks of concurrent scrapes stay cached), and
+# LeakSanitizer (build-asan agent, SIGTERM after the churn) reports no leak. 2 MiB is that
+# plateau (+0.6..1.2 MiB seen) with room for a busier machine. It catches a leak per scrape
+# (~500 scrapes here: 4 KiB each would exceed it) or per veth event, not a few bytes per pod:
+# that is LeakSanitizer's job.
+LP_RSS_TOL_KB=2048
+echo "pods.test: agent VmRSS (KiB): before churn $rss0, 50 pods ${RSS_PEAK[1]}, after ${RSS_AFTER[1]}, 50 pods again ${RSS_PEAK[2]}, after ${RSS_AFTER[2]}"
+for r in 1 2; do
+	lp_true "RSS after churn $r (${RSS_AFTER[$r]} KiB) within $LP_RSS_TOL_KB KiB of before ($rss0 KiB)" \
+		test "${RSS_AFTER[$r]}" -le $((rss0 + LP_RSS_TOL_KB))
 done
-sleep 1
-for i in $(seq "$CHURN"); do tb_send_udp "c$i" "$TB_POD_NET.1.1" 3 60; done
-lp_settle
-snap e1
-rss_peak=$(lp_rss n1)
-# every pod of n1 but the 4 with hostile files has a nodepath_pod_info
-lp_expect "churn peak: nodepath_pod_info series" \
-	"$(grep -c '^nodepath_pod_info{' "$W/e1-n1.prom")" $(($(tb_pods n1 | wc -l) - 4))
-bad=0
-for i in $(seq "$CHURN"); do
-	p=c$i
-	[ "$(tb_metric0 "$W/e1-n1.prom" nodepath_path_packets_total "$(lp_sel "$p"),direction=\"transmit\",path=\"host\"")" = 3 ] || { bad=$((bad + 1)); echo "churn: $p path count wrong" >&2; }
-	[ "$(tb_metric0 "$W/e1-n1.prom" nodepath_pod_info "$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\"")" = 1 ] || { bad=$((bad + 1)); echo "churn: $p pod_info wrong" >&2; }
-done
-lp_expect "churn peak: pods with wrong labels or counts" "$bad" 0
-for i in $(seq "$CHURN"); do lp_del_pod "c$i"; done
-# wait for every series of the deleted pods to go (netns teardown is asynchronous)
-awk '{ print $1; print "pod=\"" $3 "\"" }' "$W/churn.map" >"$W/churn.patterns"
-t0=$(now_ms)
-for i in $(seq 100); do
-	tb_scrape n1 >"$W/e2-n1.prom" && ! grep -qF -f "$W/churn.patterns" "$W/e2-n1.prom" && break
-	sleep 0.1
-done
-echo "pods.test: series of 50 deleted pods gone after $(($(now_ms) - t0)) ms"
-touch "$W/churn.stop"
-wait "$scraper"
-lp_expect "after churn: lines naming a deleted pod or its veth" \
-	"$(grep -cF -f "$W/churn.patterns" "$W/e2-n1.prom")" 0
-lp_expect "after churn: failed scrapes during churn" "$(cat "$W/churn.failed" 2>/dev/null | wc -l)" 0
-nscr=$(ls "$W/churn" | wc -l)
-# Every scrape taken during the churn: a churn veth carries its own pod's names or none.
-wrong=$(awk 'FNR == NR { ns[$1] = $2; name[$1] = $3; next }
-	/^nodepath_(pod|path)_/ {
-		if (!match($0, /interface="[^"]*"/)) next
-		v = substr($0, RSTART + 11, RLENGTH - 12)
-		if (!(v in ns)) next
-		ok = index($0, "namespace=\"\"") && index($0, "pod=\"\"") && !/^nodepath_pod_info/
-		ok = ok || (index($0, "namespace=\"" ns[v] "\"") && index($0, "pod=\"" name[v] "\""))
-		if (!ok) { bad++; if (bad < 5) print FILENAME ": " $0 > "/dev/stderr" }
-	}
-	END { print bad + 0 }' "$W/churn.map" "$W"/churn/*.prom)
-lp_expect "churn: series with a wrong pod name in $nscr scrapes" "$wrong" 0
-lp_true "churn: at least 20 scrapes taken during the churn ($nscr)" test "$nscr" -ge 20
-for i in $(seq 10); do tb_scrape n1 >/dev/null; done
-snap e3
-rss1=$(lp_rss n1)
-lp_expect "after churn: np_if_stats entries back to before" \
-	"$(tb_metric0 "$W/e3-n1.prom" nodepath_bpf_map_entries 'map="np_if_stats"')" "$ent0_if"
-lp_expect "after churn: np_path_stats entries back to before" \
-	"$(tb_metric0 "$W/e3-n1.prom" nodepath_bpf_map_entries 'map="np_path_stats"')" "$ent0_path"
-lp_expect "after churn: nodepath_pod_info series (n1a n1b hflip)" \
-	"$(grep -c '^nodepath_pod_info{' "$W/e3-n1.prom")" 3
-for p in n1a n1b hflip; do
-	lp_expect "after churn: nodepath_pod_info of $p" "$(tb_metric0 "$W/e3-n1.prom" nodepath_pod_info \
-		"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\",container_id=\"$(lp_field "$p" cid)\"")" 1
-done
-lp_expect "after churn: n1a counters unchanged by the churn" \
-	"$(lp_delta "$W/e0-n1.prom" "$W/e3-n1.prom" nodepath_path_packets_total "$(lp_sel n1a)")" 0
-LP_RSS_TOL_KB=1024
-echo "pods.test: agent VmRSS before churn ${rss0} KiB, at 50 pods ${rss_peak} KiB, after ${rss1} KiB (tolerance +${LP_RSS_TOL_KB} KiB)"
-lp_true "RSS after churn ($rss1 KiB) within ${LP_RSS_TOL_KB} KiB of before ($rss0 KiB)" \
-	test "$rss1" -le $((rss0 + LP_RSS_TOL_KB))
 
 # --- F: logged once, also after the agent's periodic 30 s rescan of the cache directory --------
 wait_ms=$((31000 - ($(now_ms) - hostile_t0)))
