@@ -281,6 +281,9 @@ static const struct if_stat *find_stat(const struct if_stat *s, size_t n, int if
 {
 	struct if_stat key = { .ifindex = (uint32_t)ifindex, .direction = (uint8_t)dir };
 
+	/* An empty map reads as (NULL, 0); bsearch/qsort must not be given NULL (UBSan). */
+	if (!n)
+		return NULL;
 	return bsearch(&key, s, n, sizeof(*s), cmp_stat);
 }
 
@@ -363,7 +366,8 @@ static int cmp_link(const void *a, const void *b)
 static const struct link_entry *find_link(const struct scrape *s, uint32_t ifindex, size_t *idx)
 {
 	struct link_entry key = { .ifindex = (int)ifindex };
-	const struct link_entry *e = bsearch(&key, s->links, s->n_links, sizeof(key), cmp_link);
+	const struct link_entry *e =
+		s->n_links ? bsearch(&key, s->links, s->n_links, sizeof(key), cmp_link) : NULL;
 
 	if (!e || e->layer != LAYER_POD || !e->attached)
 		return NULL;
@@ -524,13 +528,15 @@ static int netpath_collect(struct expo_writer *w)
 	err = link_watch__snapshot(g_watch, &s.links, &s.n_links);
 	if (err)
 		return err;
-	qsort(s.links, s.n_links, sizeof(*s.links), cmp_link);
+	if (s.n_links)
+		qsort(s.links, s.n_links, sizeof(*s.links), cmp_link);
 	err = loader__read_if_stats(g_loader, &s.stats, &s.n_stats);
 	if (err) {
 		log_warn("reading np_if_stats failed: %s", strerror(-err));
 		goto cleanup;
 	}
-	qsort(s.stats, s.n_stats, sizeof(*s.stats), cmp_stat);
+	if (s.n_stats)
+		qsort(s.stats, s.n_stats, sizeof(*s.stats), cmp_stat);
 	err = loader__read_path_stats(g_loader, &s.paths, &s.n_paths);
 	if (err) {
 		log_warn("reading np_path_stats failed: %s", strerror(-err));
