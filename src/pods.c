@@ -659,9 +659,16 @@ void pod_table__stop_watch(struct pod_table *t)
 
 /* --- exposition -------------------------------------------------------------------------- */
 
+struct emit_ctx {
+	struct expo_writer *w;
+	bool (*keep)(const struct pod_info *pi, void *ctx);
+	void *keep_ctx;
+	bool header;
+};
+
 static int emit_one(const struct pod_info *pi, void *ctx)
 {
-	struct expo_writer *w = ctx;
+	struct emit_ctx *c = ctx;
 	const struct expo_label labels[] = {
 	    {"namespace", pi->namespace},
 	    {"pod", pi->pod},
@@ -671,16 +678,30 @@ static int emit_one(const struct pod_info *pi, void *ctx)
 	    {"container_id", pi->container_id},
 	};
 
-	expo__sample(w, "nodepath_pod_info", labels, sizeof(labels) / sizeof(labels[0]), 1);
+	if (c->keep && !c->keep(pi, c->keep_ctx))
+		return 0;
+	if (!c->header) {
+		expo__family(c->w, "nodepath_pod_info",
+			     "Pod behind a host interface, from the CNI result cache (1 per "
+			     "interface).",
+			     EXPO_GAUGE);
+		c->header = true;
+	}
+	expo__sample(c->w, "nodepath_pod_info", labels, sizeof(labels) / sizeof(labels[0]), 1);
 	return 0;
+}
+
+void pods__emit_info_if(struct expo_writer *w, struct pod_table *t,
+			bool (*keep)(const struct pod_info *pi, void *ctx), void *ctx)
+{
+	struct emit_ctx c = {.w = w, .keep = keep, .keep_ctx = ctx};
+
+	if (!t)
+		return;
+	pod_table__foreach(t, emit_one, &c);
 }
 
 void pods__emit_info(struct expo_writer *w, struct pod_table *t)
 {
-	if (!t || pod_table__count(t) == 0)
-		return;
-	expo__family(w, "nodepath_pod_info",
-		     "Pod behind a host interface, from the CNI result cache (1 per interface).",
-		     EXPO_GAUGE);
-	pod_table__foreach(t, emit_one, w);
+	pods__emit_info_if(w, t, NULL, NULL);
 }

@@ -113,4 +113,9 @@ void pod_table__stop_watch(struct pod_table *t);
 /* nodepath_pod_info{namespace,pod,uid,pod_ip,interface,container_id} 1 for every entry. */
 void pods__emit_info(struct expo_writer *w, struct pod_table *t);
 
+/* The same for the entries keep() accepts (keep NULL: all). The family header is written only
+ * if at least one entry is kept. keep runs under the table's read lock. */
+void pods__emit_info_if(struct expo_writer *w, struct pod_table *t,
+			bool (*keep)(const struct pod_info *pi, void *ctx), void *ctx);
+
 #endif

@@ -518,6 +518,55 @@ static void emit_health(struct scrape *s)
 	}
 }
 
+/* Interfaces present in this namespace, for nodepath_pod_info: a cache file whose veth is gone
+ * (CNI DEL never completed, a node crash; libcni's cache survives reboots) names a pod that is
+ * not here, and its pod_ip may already belong to a new pod. */
+struct present_ifs {
+	struct if_nameindex *all;
+	const char **names; /* sorted */
+	size_t n;
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool pod_if_present(const struct pod_info *pi, void *ctx)
+{
+	const struct present_ifs *p = ctx;
+	const char *key = pi->interface;
+
+	return p->n && bsearch(&key, p->names, p->n, sizeof(*p->names), cmp_name);
+}
+
+static void emit_pod_info(struct expo_writer *w)
+{
+	struct present_ifs p = { 0 };
+
+	p.all = if_nameindex();
+	if (!p.all) {
+		/* Cannot list interfaces: names for all cache entries beat none. */
+		pods__emit_info(w, g_pods);
+		return;
+	}
+	for (struct if_nameindex *i = p.all; i->if_index; i++)
+		p.n++;
+	p.names = calloc(p.n ? p.n : 1, sizeof(*p.names));
+	if (!p.names) {
+		pods__emit_info(w, g_pods);
+		goto cleanup;
+	}
+	for (size_t i = 0; i < p.n; i++)
+		p.names[i] = p.all[i].if_name;
+	if (p.n)
+		qsort(p.names, p.n, sizeof(*p.names), cmp_name);
+	pods__emit_info_if(w, g_pods, pod_if_present, &p);
+cleanup:
+	free(p.names);
+	if_freenameindex(p.all);
+}
+
 static int netpath_collect(struct expo_writer *w)
 {
 	struct scrape s = { .w = w };
@@ -590,7 +639,7 @@ static int netpath_collect(struct expo_writer *w)
 	emit_paths(&s);
 	emit_nodeport(&s);
 	if (g_pods)
-		pods__emit_info(w, g_pods);
+		emit_pod_info(w);
 	netinfo__emit(w);
 	emit_health(&s);
 	err = w->err;
