@@ -251,9 +251,11 @@ LP_PASSED=0
 lp_ok() { echo "ok   $*"; LP_PASSED=$((LP_PASSED + 1)); }
 lp_fail() { echo "FAIL $*" >&2; LP_FAILED=$((LP_FAILED + 1)); }
 
-# lp_expect DESC GOT WANT: exact equality (numbers compared as numbers)
+# lp_expect DESC GOT WANT: exact equality (two numbers compared as numbers: 1420 = 1.42e+03)
 lp_expect() {
-	if [ "$2" = "$3" ] || awk -v a="$2" -v b="$3" 'BEGIN { exit !(a != "" && b != "" && a + 0 == b + 0) }'; then
+	if [ "$2" = "$3" ] || awk -v a="$2" -v b="$3" '
+		function num(x) { return x ~ /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/ }
+		BEGIN { exit !(num(a) && num(b) && a + 0 == b + 0) }'; then
 		lp_ok "$1 = $3"
 	else
 		lp_fail "$1: got '$2', want '$3'"

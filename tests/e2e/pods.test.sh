@@ -330,23 +330,59 @@ lp_expect "hflip repaired: path host bytes" \
 	"$(tb_metric0 "$W/d5-n1.prom" nodepath_path_bytes_total "$(lp_sel hflip),direction=\"transmit\",path=\"host\"")" \
 	$((11 * 142))
 
+# A pod whose veth went away but whose cache file stayed (CNI DEL never completed, a node
+# crash: libcni's cache outlives reboots) is not on this node: no pod_info, even when its IP
+# is handed to a new pod.
+lp_add_bare_pod n1 hstale shop "stale-0" || die "pod hstale"
+stale_ip=$(tb_pod_ip hstale)
+for i in $(seq 50); do
+	tb_scrape n1 >"$W/d6-n1.prom" && grep -q 'pod="stale-0"' "$W/d6-n1.prom" && break
+	sleep 0.05
+done
+lp_expect "hstale: nodepath_pod_info while its veth exists" \
+	"$(tb_metric0 "$W/d6-n1.prom" nodepath_pod_info "$(lp_sel hstale)")" 1
+stale_file=$(lp_cache_file hstale)
+tb_del_pod hstale # the veth goes, the cache file stays
+lp_add_bare_pod n1 hnew shop "new-0" || die "pod hnew"
+lp_expect "hnew got the stale pod's IP" "$(tb_pod_ip hnew)" "$stale_ip"
+for i in $(seq 50); do
+	tb_scrape n1 >"$W/d7-n1.prom" && grep -q 'pod="new-0"' "$W/d7-n1.prom" &&
+		! grep -q 'pod="stale-0"' "$W/d7-n1.prom" && break
+	sleep 0.05
+done
+lp_true "hstale: its cache file is still there" test -e "$stale_file"
+lp_expect "hstale: no series name the pod whose veth is gone" \
+	"$(grep -c 'pod="stale-0"' "$W/d7-n1.prom")" 0
+lp_expect "one nodepath_pod_info with pod_ip $stale_ip (the new pod's)" \
+	"$(tb_metric0 "$W/d7-n1.prom" nodepath_pod_info "pod_ip=\"$stale_ip\",pod=\"new-0\"")/$(grep -c "^nodepath_pod_info{.*pod_ip=\"$stale_ip\"" "$W/d7-n1.prom")" 1/1
+
 # --- E: churn -----------------------------------------------------------------------------------
 # churn R: 50 pods created (veth + cache file, 3 datagrams each to the node) and deleted (CNI
-# DEL: namespace and veth gone, cache file removed) while a loop scrapes n1 every 50 ms.
+# DEL: namespace and veth gone, cache file removed) while a loop scrapes n1 every 50 ms. The
+# test's own scrapes happen while that loop is stopped: one scrape at a time, so the memory
+# numbers are not those of several concurrent scrape threads (see the RSS note below).
 CHURN=50
-churn() {
-	local r=$1 i p t0 nscr wrong bad scraper
-	mkdir -p "$W/churn$r"
+SCRAPER=
+start_scraper() { # DIR PREFIX
 	rm -f "$W/churn.stop"
 	(
 		i=0
 		while [ ! -e "$W/churn.stop" ]; do
 			i=$((i + 1))
-			tb_scrape n1 >"$W/churn$r/s$i.prom" 2>/dev/null || echo "$i" >>"$W/churn$r.failed"
+			tb_scrape n1 >"$1/$2$i.prom" 2>/dev/null || echo "$2$i" >>"$1.failed"
 			sleep 0.05
 		done
 	) &
-	scraper=$!
+	SCRAPER=$!
+}
+stop_scraper() {
+	touch "$W/churn.stop"
+	wait "$SCRAPER"
+}
+churn() {
+	local r=$1 i p t0 nscr wrong bad
+	mkdir -p "$W/churn$r"
+	start_scraper "$W/churn$r" up
 	: >"$W/churn$r.map"
 	for i in $(seq "$CHURN"); do
 		p=c${r}x$i
@@ -358,6 +394,7 @@ churn() {
 	sleep 1
 	for i in $(seq "$CHURN"); do tb_send_udp "c${r}x$i" "$TB_POD_NET.1.1" 3 60; done
 	lp_settle
+	stop_scraper
 	snap "e${r}peak"
 	RSS_PEAK[$r]=$(lp_rss n1)
 	# every pod of n1 but the 4 with hostile files has a nodepath_pod_info
@@ -374,7 +411,10 @@ churn() {
 			{ bad=$((bad + 1)); echo "churn: $p pod_info wrong" >&2; }
 	done
 	lp_expect "churn $r at 50 pods: pods with a wrong nodepath_pod_info or path count" "$bad" 0
+	start_scraper "$W/churn$r" down
 	for i in $(seq "$CHURN"); do lp_del_pod "c${r}x$i"; done
+	sleep 0.5
+	stop_scraper
 	# wait for every series of the deleted pods to go (netns teardown is asynchronous)
 	awk '{ print $1; print "pod=\"" $3 "\"" }' "$W/churn$r.map" >"$W/churn$r.patterns"
 	t0=$(now_ms)
@@ -383,12 +423,11 @@ churn() {
 			! grep -qF -f "$W/churn$r.patterns" "$W/e${r}gone-n1.prom" && break
 		sleep 0.1
 	done
-	echo "pods.test: churn $r: series of 50 deleted pods gone $(($(now_ms) - t0)) ms after the last delete"
-	touch "$W/churn.stop"
-	wait "$scraper"
+	echo "pods.test: churn $r: series of 50 deleted pods gone $(($(now_ms) - t0)) ms after the last delete + 500 ms"
 	lp_expect "churn $r: lines naming a deleted pod or its veth" \
 		"$(grep -cF -f "$W/churn$r.patterns" "$W/e${r}gone-n1.prom")" 0
-	lp_expect "churn $r: failed scrapes" "$(cat "$W/churn$r.failed" 2>/dev/null | wc -l)" 0
+	lp_expect "churn $r: failed scrapes during the churn" \
+		"$(cat "$W/churn$r.failed" 2>/dev/null | wc -l)" 0
 	nscr=$(find "$W/churn$r" -name '*.prom' | wc -l)
 	# Every scrape taken during the churn: a churn veth carries its own pod's names or none.
 	wrong=$(awk 'FNR == NR { ns[$1] = $2; name[$1] = $3; next }
@@ -413,9 +452,9 @@ churn() {
 	lp_expect "churn $r: np_path_stats entries back to before" \
 		"$(tb_metric0 "$W/e${r}after-n1.prom" nodepath_bpf_map_entries 'map="np_path_stats"')" \
 		"$ent0_path"
-	lp_expect "churn $r: nodepath_pod_info series left (n1a n1b hflip)" \
-		"$(grep -c '^nodepath_pod_info{' "$W/e${r}after-n1.prom")" 3
-	for p in n1a n1b hflip; do
+	lp_expect "churn $r: nodepath_pod_info series left (n1a n1b hflip hnew)" \
+		"$(grep -c '^nodepath_pod_info{' "$W/e${r}after-n1.prom")" 4
+	for p in n1a n1b hflip hnew; do
 		lp_expect "churn $r: nodepath_pod_info of $p" \
 			"$(tb_metric0 "$W/e${r}after-n1.prom" nodepath_pod_info \
 				"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\",container_id=\"$(lp_field "$p" cid)\"")" 1
@@ -436,13 +475,15 @@ declare -A RSS_PEAK RSS_AFTER
 churn 1
 churn 2
 # Tolerance: the agent's anonymous memory has a high-water mark, not a leak. Measured with 4
-# rounds of this churn: VmRSS 6664 -> 7240 -> 7424 -> 7424 -> 7440 KiB (glibc keeps freed heap,
-# one arena or eight alike; thread stacks of concurrent scrapes stay cached), and
-# LeakSanitizer (build-asan agent, SIGTERM after the churn) reports no leak. 2 MiB is that
-# plateau (+0.6..1.2 MiB seen) with room for a busier machine. It catches a leak per scrape
-# (~500 scrapes here: 4 KiB each would exceed it) or per veth event, not a few bytes per pod:
+# sequential rounds of this churn: VmRSS 6764 -> 7104 -> 7124 -> 7196 -> 7232 KiB (glibc keeps
+# freed chunks; +340 KiB for the first 50 pods, then +20..70 KiB a round), and LeakSanitizer
+# (build-asan agent, SIGTERM after the churn) reports no leak. With concurrent scrapes each
+# scrape thread gets its own glibc arena, and every arena keeps its own high-water mark (+1.5 MiB
+# seen with 2 concurrent scrapers): that is allocator policy, not churn, so it is kept out of
+# this measurement. 1 MiB holds the sequential plateau with room; it catches a leak per scrape
+# (~500 scrapes here: 2 KiB each would exceed it) or per veth event, not a few bytes per pod:
 # that is LeakSanitizer's job.
-LP_RSS_TOL_KB=2048
+LP_RSS_TOL_KB=1024
 echo "pods.test: agent VmRSS (KiB): before churn $rss0, 50 pods ${RSS_PEAK[1]}, after ${RSS_AFTER[1]}, 50 pods again ${RSS_PEAK[2]}, after ${RSS_AFTER[2]}"
 for r in 1 2; do
 	lp_true "RSS after churn $r (${RSS_AFTER[$r]} KiB) within $LP_RSS_TOL_KB KiB of before ($rss0 KiB)" \
