@@ -167,11 +167,12 @@ lp_del_pod() {
 	tb_del_pod "$1"
 }
 
-# lp_write_caches: cache files for every testbed pod that has none yet (tb_up's n1a n1b n2a n2b
-# get namespace "shop"/"data" names with random suffixes, as Deployments and StatefulSets do)
+# lp_write_caches [NODE]: cache files for every testbed pod (of NODE) that has none yet (tb_up's
+# n1a n1b n2a n2b get namespace "shop"/"data" names with random suffixes, as Deployments and
+# StatefulSets do)
 lp_write_caches() {
 	local p
-	for p in $(tb_pods); do
+	for p in $(tb_pods "${1:-}"); do
 		[ -e "$TB_RUN/lp/$p" ] && continue
 		case $p in
 		*a) lp_set_identity "$p" shop "cart-$(lp__hex 4)-${p}" || return 1 ;;
@@ -182,12 +183,30 @@ lp_write_caches() {
 }
 
 # lp_start_agent NODE BINARY [args...]: the agent with the node's CNI cache and subnet.env
+# (either may not exist yet, as on a node that has not run a pod or got its flannel lease)
 lp_start_agent() {
 	local n=$1 bin=$2
 	shift 2
-	mkdir -p "$(lp_cni_dir "$n")" || return 1
 	tb_start_agent "$n" "$bin" --path.cni-cache="$(lp_cni_dir "$n")" \
 		--path.flannel-subnet="$(lp_subnet_env "$n")" "$@"
+}
+
+# lp_wait_names NODE POD [TIMEOUT_MS]: poll NODE's agent until POD's nodepath_pod_info is
+# there; prints the milliseconds it took, fails on timeout (default 5000)
+lp_wait_names() {
+	local n=$1 p=$2 tmo=${3:-5000} t0 t sel
+	sel="$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\""
+	t0=$(($(date +%s%N) / 1000000))
+	while :; do
+		t=$(($(date +%s%N) / 1000000 - t0))
+		if tb_scrape "$n" >"$TB_RUN/lp-wait.prom" 2>/dev/null &&
+			tb_metric "$TB_RUN/lp-wait.prom" nodepath_pod_info "$sel" >/dev/null; then
+			echo "$t"
+			return 0
+		fi
+		[ "$t" -lt "$tmo" ] || { echo "$t"; return 1; }
+		sleep 0.02
+	done
 }
 
 # lp_rss NODE: the agent's VmRSS in KiB

@@ -45,7 +45,7 @@ trap 'tb_down 2>/dev/null' EXIT # quiet: bash reports the killed UDP sinks
 tb_up || die "testbed"
 W=$TB_RUN/lp-scrapes
 mkdir -p "$W" || die "mkdir"
-lp_write_caches || die "cache files"
+lp_write_caches n1 || die "cache files"
 lp_add_external || die "internet namespace"
 lp_kube_proxy n1 n1b || die "nft on n1"
 lp_kube_proxy n2 n1b || die "nft on n2"
@@ -128,6 +128,16 @@ lp_expect "n1: nodepath_node_network_info after subnet.env appeared" \
 		'cluster_cidr="10.244.0.0/16",pod_cidr="10.244.1.0/24",overlay_mtu="1450"')" 1
 lp_expect "n1: one nodepath_node_network_info series" \
 	"$(grep -c '^nodepath_node_network_info' "$W/a2-n1.prom")" 1
+
+# n2's cache directory did not exist when its agent started (no pod had run on the node yet):
+# it appears with the pods' files, and their names follow within a second.
+lp_true "n2: no cache directory at agent start" test ! -e "$(lp_cni_dir n2)"
+lp_write_caches n2 || die "cache files n2"
+for p in n2a n2b; do
+	ms=$(lp_wait_names n2 "$p" 3000)
+	lp_true "n2: names of $p after its cache directory appeared (${ms} ms, < 1000)" \
+		test "$ms" -lt 1000
+done
 
 # --- B: path classes ----------------------------------------------------------------------------
 echo "== B: exact per-pod, per-path counts"
@@ -344,6 +354,8 @@ lp_expect "hstale: nodepath_pod_info while its veth exists" \
 stale_file=$(lp_cache_file hstale)
 tb_del_pod hstale # the veth goes, the cache file stays
 lp_add_bare_pod n1 hnew shop "new-0" || die "pod hnew"
+ms=$(lp_wait_names n1 hnew 3000)
+lp_true "hnew: names within a second of its cache file (${ms} ms)" test "$ms" -lt 1000
 lp_expect "hnew got the stale pod's IP" "$(tb_pod_ip hnew)" "$stale_ip"
 for i in $(seq 50); do
 	tb_scrape n1 >"$W/d7-n1.prom" && grep -q 'pod="new-0"' "$W/d7-n1.prom" &&
