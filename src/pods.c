@@ -510,9 +510,14 @@ uint64_t pod_table__skipped_files(struct pod_table *t)
 
 /* --- watcher ----------------------------------------------------------------------------- */
 
+/* No IN_CREATE: a file is read once its writer closed it (IN_CLOSE_WRITE) or renamed it in
+ * (IN_MOVED_TO). At IN_CREATE the writer may be in the middle of a multi-page write (pod
+ * annotations make cache files larger than a page), and the half file would be logged as
+ * truncated before IN_CLOSE_WRITE fixes it. The periodic rescan covers files that appear any
+ * other way (link(2)). */
 #define WATCH_MASK                                                                                 \
-	(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF |   \
-	 IN_MOVE_SELF | IN_ONLYDIR)
+	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF |  \
+	 IN_ONLYDIR)
 
 static long long mono_ms(void)
 {

@@ -41,7 +41,22 @@ for c in nft curl ip bridge; do
 done
 
 tb_trap
-trap 'tb_down 2>/dev/null' EXIT # quiet: bash reports the killed UDP sinks
+# On the way out: the agents' logs when something failed (or to $LP_LOG_DIR if set), then the
+# testbed goes (quietly: bash would report every UDP sink it kills).
+lp_exit() {
+	local f n
+	for n in $TB_NODES; do tb_stop_agent "$n" TERM 2>/dev/null; done # logs complete (LSan)
+	for f in "$TB_RUN"/log/agent-*.log; do
+		[ -e "$f" ] || continue
+		[ -n "${LP_LOG_DIR:-}" ] && cp "$f" "$LP_LOG_DIR/"
+		if [ "${LP_FAILED:-1}" -ne 0 ] || [ "${LP_DONE:-0}" -ne 1 ]; then
+			echo "--- last lines of $f:" >&2
+			tail -n 30 "$f" >&2
+		fi
+	done
+	tb_down 2>/dev/null
+}
+trap lp_exit EXIT
 tb_up || die "testbed"
 W=$TB_RUN/lp-scrapes
 mkdir -p "$W" || die "mkdir"
@@ -516,5 +531,6 @@ lp_expect "agent n1: skip warnings in total (4 hostile + 1 damaged)" \
 lp_true "agent n1 alive at the end" kill -0 "$(tb_agent_pid n1)"
 lp_true "agent n2 alive at the end" kill -0 "$(tb_agent_pid n2)"
 
+LP_DONE=1
 echo "pods.test: $LP_PASSED passed, $LP_FAILED failed"
 [ "$LP_FAILED" -eq 0 ]
