@@ -68,6 +68,7 @@ lp_cache_file() {
 # lp_cache_json POD: the cniCacheV1 document libcni (containerd 1.6+, flannel delegating to the
 # bridge plugin, network cbr0) writes for the pod: compact Go encoding/json, struct fields in
 # declaration order, map keys sorted; the result lists cni0, the host veth and the pod's eth0.
+# LP_ANNOTATION_BYTES=N adds a pod annotation of N bytes.
 lp_cache_json() {
 	local p=$1 node veth vmac
 	node=$(tb_pod_field "$p" node) || return 1
@@ -76,9 +77,9 @@ lp_cache_json() {
 	"$TB_PY" - "$(lp_field "$p" cid)" "$(lp_field "$p" namespace)" "$(lp_field "$p" name)" \
 		"$(lp_field "$p" uid)" "/var/run/netns/$(tb_ns "$p")" "$(tb_pod_ip "$p")" \
 		"$TB_POD_NET.$(tb__idx "$node").1" "$(tb__cni_mac "$node")" "$veth" "$vmac" \
-		"$(tb_pod_field "$p" mac)" <<'EOF'
+		"$(tb_pod_field "$p" mac)" "${LP_ANNOTATION_BYTES:-0}" <<'EOF'
 import base64, json, sys
-cid, ns, name, uid, netns, ip, gw, bmac, veth, vmac, cmac = sys.argv[1:]
+cid, ns, name, uid, netns, ip, gw, bmac, veth, vmac, cmac, pad = sys.argv[1:]
 conf = json.dumps({"name": "cbr0", "cniVersion": "0.3.1",
                    "plugins": [{"type": "flannel", "delegate": {"hairpinMode": True,
                                                                "isDefaultGateway": True}},
@@ -97,6 +98,11 @@ doc = {"kind": "cniCacheV1", "containerId": cid, "config": base64.b64encode(conf
                   "ips": [{"address": ip + "/24", "gateway": gw, "interface": 2,
                            "version": "4"}],
                   "routes": [{"dst": "10.244.0.0/16"}, {"dst": "0.0.0.0/0", "gw": gw}]}}
+if int(pad):
+    # containerd passes every pod annotation to CNI: big ones (last-applied-configuration,
+    # sidecar status) make the cache file many pages long
+    doc["capabilityArgs"]["io.kubernetes.cri.pod-annotations"][
+        "kubectl.kubernetes.io/last-applied-configuration"] = "{" + "x" * int(pad) + "}"
 sys.stdout.write(json.dumps(doc, separators=(",", ":")))
 EOF
 }
