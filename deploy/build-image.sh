@@ -10,7 +10,6 @@
 # libmicrohttpd pulls GnuTLS, which needs p11-kit, and Debian ships no libp11-kit.a.
 # Prints the image name and its size in bytes on the last line.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 binary=
 tag=
@@ -23,6 +22,10 @@ while [ $# -gt 0 ]; do
 	*) echo "build-image: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
+
+[ -z "$binary" ] || binary=$(readlink -f "$binary")
+[ -z "$save" ] || save=$(realpath -m "$save")
+cd "$(dirname "$0")/.."
 
 for tool in podman ldd strip; do
 	command -v "$tool" >/dev/null || { echo "build-image: $tool not found (scripts/setup.sh --test installs podman)" >&2; exit 1; }

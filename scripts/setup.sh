@@ -8,7 +8,11 @@ pkgs=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev 
       libmicrohttpd-dev libjson-c-dev iproute2 ca-certificates)
 if [ "${1:-}" = "--test" ]; then
 	pkgs+=(libcriterion-dev prometheus prometheus-node-exporter curl python3 iputils-ping
-	       socat nftables procps)
+	       socat nftables procps podman runc)
+	# deploy tests: kubectl (Debian: kubernetes-client; keep another kubectl package if present)
+	# and node/npm for the manifest schema validators
+	command -v kubectl >/dev/null || pkgs+=(kubernetes-client)
+	command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 
 missing=()

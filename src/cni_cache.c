@@ -228,7 +228,7 @@ static enum pod_parse_err parse_result(struct json_object *root, struct pod_info
 	n = json_object_array_length(ifs);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *ifc = json_object_array_get_idx(ifs, i);
-		char name[POD_IFNAME_MAX], sandbox[POD_NETNS_MAX];
+		char name[POD_IFNAME_MAX] = "", sandbox[POD_NETNS_MAX];
 
 		if (!ifc || !json_object_is_type(ifc, json_type_object))
 			return POD_PARSE_CORRUPT;

@@ -13,7 +13,10 @@
 struct collector {
 	const char *name;
 	bool default_enabled;
-	/* Optional; called once at start-up when enabled. -errno disables the agent start. */
+	/* Optional; called once at start-up when enabled. On -errno the failure is logged and the
+	 * collector is never called: every scrape reports node_scrape_collector_success 0 for it
+	 * while the others keep serving (registry.c says why). -EINVAL (a bad flag value) refuses
+	 * the start instead. */
 	int (*init)(void);
 	/* Called per scrape, possibly from several threads at once. 0 or -errno. */
 	int (*collect)(struct expo_writer *w);

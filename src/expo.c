@@ -4,6 +4,7 @@
 #include "expo.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -326,26 +327,46 @@ static bool reads_back(const char *dig, int nd, int dp, double v)
 }
 
 /* Shortest decimal digits that read back as v (finite, > 0), as Go's strconv (Ryu) picks them.
- * glibc printf rounds exactly, so the first precision whose correctly rounded result
- * round-trips has the shortest length. At a power of two the interval of numbers reading back
- * as v is twice as wide above v as below, so the next-larger candidate of that length can
- * round-trip when the nearest one (below v) does not: try it as well. */
+ * Exact, with cheap paths for the common cases:
+ *  - an integer below 2^53 reads back only from its own digits (any shorter decimal is at least
+ *    1 away, an ulp is at most 1), so they are the answer;
+ *  - if some p <= 15 digits read back as v, v lies within half an ulp (<= 1.2e-16 |v|) of that
+ *    p-digit number, and the 15-digit grid is coarser (half step >= 5e-16 |v|), so rounding v
+ *    to 15 digits lands on it: one printf, one strtod;
+ *  - otherwise (or for a subnormal) digit counts are tried upwards, up to 17. glibc printf rounds exactly, so the nearest 16-digit number is
+ *    tried, and at a power of two, where numbers reading back as v reach twice as far above v
+ *    as below, the next 16-digit number up as well; 17 digits always read back. */
 static int shortest_digits(double v, char *dig, int *dp)
 {
 	char txt[40];
 	int nd = 0;
 
-	for (int prec = 0; prec <= 16; prec++) {
+	if (v < 9007199254740992.0 && v == (double)(unsigned long long)v) {
+		unsigned long long u = (unsigned long long)v;
+		int i = (int)sizeof(txt);
+
+		do {
+			txt[--i] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		nd = (int)sizeof(txt) - i;
+		memcpy(dig, txt + i, (size_t)nd);
+		*dp = nd;
+		goto strip;
+	}
+	/* Subnormals have a relatively huge ulp: the 15-digit shortcut does not hold, walk up. */
+	for (int prec = v >= DBL_MIN ? 14 : 0; prec <= 16; prec++) {
 		snprintf(txt, sizeof(txt), "%.*e", prec, v);
 		nd = split_e(txt, dig, dp);
-		if (reads_back(dig, nd, *dp, v))
+		if (reads_back(dig, nd, *dp, v) || prec == 16)
 			break;
-		if (prec == 16)
-			break; /* 17 significant digits always round-trip */
+		if (prec == 14 && v >= DBL_MIN)
+			continue;
 		bump_last(dig, nd, dp);
 		if (reads_back(dig, nd, *dp, v))
 			break;
 	}
+strip:
 	while (nd > 1 && dig[nd - 1] == '0')
 		nd--;
 	return nd;
@@ -378,8 +399,14 @@ int expo__format_value(char *buf, size_t cap, double v)
 			memcpy(out + o, dig + 1, (size_t)nd - 1);
 			o += nd - 1;
 		}
-		o += snprintf(out + o, sizeof(out) - (size_t)o, "e%c%02d", exp < 0 ? '-' : '+',
-			      exp < 0 ? -exp : exp);
+		int e = exp < 0 ? -exp : exp;
+
+		out[o++] = 'e';
+		out[o++] = exp < 0 ? '-' : '+';
+		if (e >= 100)
+			out[o++] = (char)('0' + e / 100);
+		out[o++] = (char)('0' + e / 10 % 10);
+		out[o++] = (char)('0' + e % 10);
 	} else if (dp <= 0) {
 		out[o++] = '0';
 		out[o++] = '.';
@@ -397,5 +424,8 @@ int expo__format_value(char *buf, size_t cap, double v)
 		}
 	}
 	out[o] = '\0';
-	return snprintf(buf, cap, "%s", out);
+	if ((size_t)o >= cap)
+		return snprintf(buf, cap, "%s", out);
+	memcpy(buf, out, (size_t)o + 1);
+	return o;
 }

@@ -81,18 +81,37 @@ static int parse_uint(const char *s, unsigned long *out)
 	return 0;
 }
 
+/* Joined values of repeatable flags, which this file allocated: the previous join is freed
+ * when a later use extends it, the last one lives until exit like argv itself. */
+static char **g_joined;
+static size_t g_njoined;
+
 static int set_string(const struct np_flag *f, const char *val, bool seen)
 {
 	const char **p = f->ptr;
-	char *joined;
+	char *joined, **grown;
 
 	if (!f->repeatable || !seen) {
 		*p = val;
 		return 0;
 	}
-	/* Lives until exit, like argv itself. */
 	if (asprintf(&joined, "%s,%s", *p, val) < 0)
 		return -ENOMEM;
+	for (size_t i = 0; i < g_njoined; i++) {
+		if (g_joined[i] == *p) {
+			free(g_joined[i]);
+			g_joined[i] = joined;
+			*p = joined;
+			return 0;
+		}
+	}
+	grown = realloc(g_joined, (g_njoined + 1) * sizeof(*g_joined));
+	if (!grown) {
+		free(joined);
+		return -ENOMEM;
+	}
+	g_joined = grown;
+	g_joined[g_njoined++] = joined;
 	*p = joined;
 	return 0;
 }
@@ -197,6 +216,18 @@ static int parse_collector_flag(struct parse_state *st, const char *name, size_t
 
 static int parse_loop(struct parse_state *st, int argc, char **argv, FILE *out, FILE *err)
 {
+	/* --help and --version win wherever they are, before any value replaces a default the
+	 * help text shows. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			flags__usage(out);
+			return 1;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			fprintf(out, "nodepath, version %s\n", NODEPATH_VERSION);
+			return 1;
+		}
+	}
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *name, *eq, *val = NULL;
 		const struct np_flag *f;
@@ -204,14 +235,6 @@ static int parse_loop(struct parse_state *st, int argc, char **argv, FILE *out, 
 		size_t len;
 		int ret, fi;
 
-		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			flags__usage(out);
-			return 1;
-		}
-		if (strcmp(arg, "--version") == 0) {
-			fprintf(out, "nodepath, version %s\n", NODEPATH_VERSION);
-			return 1;
-		}
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
 			fprintf(err, "nodepath: error: unexpected argument '%s', try --help\n", arg);
 			return -EINVAL;

@@ -152,6 +152,8 @@ static void reconcile(struct link_watch *w, bool first)
 		if (first)
 			loader__remove_stale_tc(w->loader, t->a.ifindex);
 		err = loader__attach(w->loader, t->a.ifindex, t->a.name, role_of(layer));
+		if (err)
+			t->attached = false; /* a failed role change leaves nothing attached */
 		if (err == -ENODEV || err == -ENXIO) {
 			/* Gone between the event and the attach; RTM_DELLINK follows. */
 			log_info("device=%s vanished during attach", t->a.name);

@@ -381,8 +381,16 @@ int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_
 	bool fresh = false;
 	int err;
 
-	if (a && a->role != role)
-		return change_role(l, a, role);
+	if (a && a->role != role) {
+		err = change_role(l, a, role);
+		if (err) {
+			/* Half-changed: drop it all; the caller retries with a fresh attach. */
+			detach_dir(a, NP_DIR_INGRESS, true);
+			detach_dir(a, NP_DIR_EGRESS, true);
+			remove_att(l, a);
+		}
+		return err;
+	}
 	if (!a) {
 		a = add_att(l, ifindex);
 		if (!a)
@@ -790,6 +798,11 @@ int loader__prog_stats(struct loader *l, struct prog_stat *out, size_t *n)
 {
 	struct bpf_program *p;
 	size_t i = 0;
+
+	if (l->stats_fd < 0) { /* disabled or refused: the kernel keeps no run statistics */
+		*n = 0;
+		return -ENOTSUP;
+	}
 
 	bpf_object__for_each_program(p, l->skel->obj)
 	{

@@ -87,7 +87,9 @@ int loader__set_nodeport_range(struct loader *l, uint16_t min, uint16_t max);
 int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap);
 /* Sum over CPUs of np_errors[idx]. */
 int loader__read_error(struct loader *l, enum np_error idx, uint64_t *value);
-/* Program run statistics (zero unless stats are enabled). n in/out: array size / filled. */
+/* Program run statistics. n in/out: array size / filled. -ENOTSUP when the kernel's run-time
+ * statistics are off (--no-bpf.enable-stats, or bpf_enable_stats refused without
+ * CAP_SYS_ADMIN): then there is nothing true to report. */
 int loader__prog_stats(struct loader *l, struct prog_stat *out, size_t *n);
 
 #endif

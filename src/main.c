@@ -1,5 +1,6 @@
 /* nodepath: flags, lifecycle, signals. The only place that exits the process. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,9 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int err, sig = 0, rc = 1;
 
+	/* libmicrohttpd serves each connection on its own thread; glibc would give each thread
+	 * its own malloc arena and keep the memory. Two arenas bound the agent's footprint. */
+	mallopt(M_ARENA_MAX, 2);
 	registry__reset();
 	err = flags__parse(argc, argv, stdout, stderr);
 	if (err == 1)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -35,8 +36,12 @@ const char *pods__cache_dir(void)
  * (logged once) so memory stays bounded. A node runs at most a few hundred pods. */
 #define POD_FILES_MAX 16384
 
-/* A file this young and empty is being written (libcni: open O_TRUNC, write, close); its
- * IN_CLOSE_WRITE follows, so it is neither parsed nor logged yet. */
+/* libcni writes in place (open O_TRUNC, write, close). A file seen before its writer closed it
+ * (IN_CREATE, or a rescan racing the write) that is this young and empty or ends early is a
+ * write in progress: not recorded or logged, the previous record of the name stays, and the
+ * IN_CLOSE_WRITE that follows judges it. A file known to be closed (IN_CLOSE_WRITE, IN_MOVED_TO,
+ * an explicit update_file) is judged at once. If the writer died, the next rescan finds the file
+ * old and logs it. */
 #define POD_IN_PROGRESS_NS (2LL * 1000 * 1000 * 1000)
 
 #define WATCH_RETRY_MS 500
@@ -68,9 +73,16 @@ struct pod_table {
 	bool warned_full;
 	int dir_err_logged; /* last errno logged for the directory, to log a change once */
 
+	bool in_progress; /* a rescan skipped a write in progress (update_lock) */
+
+	/* Watcher state: set up by start_watch, then owned by the watcher thread. */
 	pthread_t thread;
 	bool watching;
 	int stop_fd;
+	int ifd;       /* inotify fd, -1 without inotify */
+	int wd;	       /* watch on dir, -1 while the directory is missing */
+	int watch_err; /* last add_watch errno logged */
+	int ready_fd;  /* eventfd: the watcher's first scan is done */
 };
 
 struct pod_table *pod_table__create(const char *dir)
@@ -87,6 +99,9 @@ struct pod_table *pod_table__create(const char *dir)
 	pthread_mutex_init(&t->update_lock, NULL);
 	pthread_rwlock_init(&t->lock, NULL);
 	t->stop_fd = -1;
+	t->ifd = -1;
+	t->wd = -1;
+	t->ready_fd = -1;
 	return t;
 }
 
@@ -285,54 +300,117 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void update_file_locked(struct pod_table *t, const char *name)
+/* Read at most POD_CACHE_FILE_MAX bytes of the open file; -EFBIG beyond. *out is malloc'd. */
+static int read_bounded(int fd, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *nb;
+
+			if (cap > POD_CACHE_FILE_MAX) {
+				free(buf);
+				return -EFBIG;
+			}
+			cap *= 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = -errno;
+
+			free(buf);
+			return err;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > POD_CACHE_FILE_MAX) {
+		free(buf);
+		return -EFBIG;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static void update_file_locked(struct pod_table *t, const char *name, bool closed)
 {
 	struct pod_file nf = {0};
 	char path[PATH_MAX];
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	int err;
+	long long age;
+	bool young;
+	int fd = -1, err;
 
 	/* inotify names are single components; refuse anything else rather than leave dir. */
 	if (!name[0] || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return;
 	if (fs__join(path, sizeof(path), t->dir, name))
 		return;
-	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-		/* Gone, or not a regular file (libcni writes regular files only). */
-		apply(t, name, NULL);
+	/* No symlinks, and never block: a FIFO put here must not stall the watcher. The stamp
+	 * comes from the open file, so it matches the bytes read. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 && errno != ENOENT && errno != ELOOP) {
+		/* EACCES, EMFILE: not the file's fault; try again on the next event/resync. */
+		log_warn("cannot open CNI cache file %s: %s", path, strerror(errno));
 		return;
 	}
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		/* Gone, or not a regular file (libcni writes regular files only). */
+		apply(t, name, NULL);
+		goto cleanup;
+	}
 	if (same_stamp(t, name, &st))
-		return;
+		goto cleanup;
 	nf.mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	nf.size = (long long)st.st_size;
 	nf.ino = (unsigned long long)st.st_ino;
-	if (st.st_size == 0 && now_ns() - nf.mtime_ns < POD_IN_PROGRESS_NS)
-		return;
+	age = now_ns() - nf.mtime_ns;
+	/* A future mtime is clock skew, not youth. */
+	young = !closed && age >= 0 && age < POD_IN_PROGRESS_NS;
+	if (st.st_size == 0 && young) {
+		t->in_progress = true;
+		goto cleanup;
+	}
 	if (st.st_size > POD_CACHE_FILE_MAX) {
 		nf.err = POD_PARSE_OVERSIZED;
 	} else {
-		err = fs__read_file(path, POD_CACHE_FILE_MAX, &buf, &len);
-		if (err == -ENOENT) {
-			apply(t, name, NULL);
-			return;
-		}
+		err = read_bounded(fd, &buf, &len);
 		if (err == -EFBIG) {
 			nf.err = POD_PARSE_OVERSIZED;
 		} else if (err) {
-			/* EACCES, EIO: not the file's fault; try again on the next event/resync. */
 			log_warn("cannot read CNI cache file %s: %s", path, strerror(-err));
-			return;
+			goto cleanup;
 		} else {
 			nf.info = malloc(sizeof(*nf.info));
 			if (!nf.info) {
 				free(buf);
-				return;
+				goto cleanup;
 			}
 			nf.err = pod_cache__parse(buf, len, nf.info);
 			free(buf);
+			if (nf.err == POD_PARSE_TRUNCATED && young) {
+				t->in_progress = true;
+				free(nf.info);
+				goto cleanup;
+			}
 		}
 	}
 	if (nf.err != POD_PARSE_OK) {
@@ -353,15 +431,18 @@ static void update_file_locked(struct pod_table *t, const char *name)
 	nf.name = strdup(name);
 	if (!nf.name) {
 		free(nf.info);
-		return;
+		goto cleanup;
 	}
 	apply(t, name, &nf);
+cleanup:
+	if (fd >= 0)
+		close(fd);
 }
 
 void pod_table__update_file(struct pod_table *t, const char *name)
 {
 	pthread_mutex_lock(&t->update_lock);
-	update_file_locked(t, name);
+	update_file_locked(t, name, true);
 	pthread_mutex_unlock(&t->update_lock);
 }
 
@@ -379,6 +460,7 @@ int pod_table__rescan(struct pod_table *t)
 	int err = 0;
 
 	pthread_mutex_lock(&t->update_lock);
+	t->in_progress = false;
 	d = opendir(t->dir);
 	if (!d) {
 		err = -errno;
@@ -419,7 +501,7 @@ int pod_table__rescan(struct pod_table *t)
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++)
-		update_file_locked(t, names[i]);
+		update_file_locked(t, names[i], false);
 sweep:
 	/* Records whose file is no longer listed. */
 	pthread_rwlock_rdlock(&t->lock);
@@ -510,14 +592,9 @@ uint64_t pod_table__skipped_files(struct pod_table *t)
 
 /* --- watcher ----------------------------------------------------------------------------- */
 
-/* No IN_CREATE: a file is read once its writer closed it (IN_CLOSE_WRITE) or renamed it in
- * (IN_MOVED_TO). At IN_CREATE the writer may be in the middle of a multi-page write (pod
- * annotations make cache files larger than a page), and the half file would be logged as
- * truncated before IN_CLOSE_WRITE fixes it. The periodic rescan covers files that appear any
- * other way (link(2)). */
 #define WATCH_MASK                                                                                 \
-	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF |  \
-	 IN_ONLYDIR)
+	(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF |   \
+	 IN_MOVE_SELF | IN_ONLYDIR)
 
 static long long mono_ms(void)
 {
@@ -555,97 +632,138 @@ static bool handle_events(struct pod_table *t, int ifd, int wd, bool *rescan)
 			}
 			if (!ev->len || (ev->mask & IN_ISDIR))
 				continue;
-			pod_table__update_file(t, ev->name);
+			pthread_mutex_lock(&t->update_lock);
+			update_file_locked(t, ev->name, !(ev->mask & IN_CREATE));
+			pthread_mutex_unlock(&t->update_lock);
 		}
 	}
 	return gone;
 }
 
+/* Establish the directory watch if there is none. True if a new one was set up. */
+static bool try_watch(struct pod_table *t)
+{
+	if (t->ifd < 0 || t->wd >= 0)
+		return false;
+	t->wd = inotify_add_watch(t->ifd, t->dir, WATCH_MASK);
+	if (t->wd >= 0) {
+		t->watch_err = 0;
+		return true;
+	}
+	if (errno != t->watch_err && errno != ENOENT)
+		log_warn("cannot watch CNI cache %s: %s; retrying", t->dir, strerror(errno));
+	t->watch_err = errno;
+	return false;
+}
+
+/* Rescan and say when the next one is due: soon if a write in progress was skipped (its close
+ * event may have happened before the watch existed), else after the resync interval. */
+static long long rescan_due(struct pod_table *t)
+{
+	bool again;
+
+	pod_table__rescan(t);
+	pthread_mutex_lock(&t->update_lock);
+	again = t->in_progress;
+	pthread_mutex_unlock(&t->update_lock);
+	return mono_ms() + (again ? POD_IN_PROGRESS_NS / 1000000 + 100 : WATCH_RESYNC_MS);
+}
+
+/* After pods went away, hand freed heap back to the OS (all glibc arenas, so also what the
+ * scrapes that listed those pods allocated): without it the agent's RSS stays at the churn's peak.
+ * Coalesced, so a burst of deletions costs one trim. */
+#define WATCH_TRIM_DELAY_MS 250
+
 static void *watch_main(void *arg)
 {
 	struct pod_table *t = arg;
-	long long next_resync = mono_ms() + WATCH_RESYNC_MS;
-	int ifd, wd = -1, last_err = 0;
+	long long next_resync, trim_at = 0;
+	uint64_t one = 1;
 
-	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (ifd < 0)
-		log_warn("inotify unavailable (%s): CNI cache is rescanned every %d ms",
-			 strerror(errno), WATCH_RETRY_MS);
+	/* The first full scan runs here, so the memory parsing takes is set up at start (in this
+	 * thread's arena), not during the first burst of pods. */
+	next_resync = rescan_due(t);
+	if (write(t->ready_fd, &one, sizeof(one)) != sizeof(one))
+		log_warn("CNI cache watcher: cannot signal start: %s", strerror(errno));
+
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = t->stop_fd, .events = POLLIN},
-					{.fd = ifd, .events = POLLIN}};
-		bool rescan = false;
-		int timeout;
+					{.fd = t->ifd, .events = POLLIN}};
+		bool rescan = try_watch(t); /* files created before the watch existed */
+		size_t before = pod_table__count(t);
+		long long timeout, now;
 
-		if (ifd >= 0 && wd < 0) {
-			wd = inotify_add_watch(ifd, t->dir, WATCH_MASK);
-			if (wd >= 0) {
-				/* Files created before the watch existed. */
-				rescan = true;
-				last_err = 0;
-			} else if (errno != last_err) {
-				last_err = errno;
-				if (errno != ENOENT)
-					log_warn("cannot watch CNI cache %s: %s; retrying", t->dir,
-						 strerror(errno));
-			}
-		}
-		if (rescan) {
-			pod_table__rescan(t);
-			next_resync = mono_ms() + WATCH_RESYNC_MS;
-		}
-		timeout = wd < 0 ? WATCH_RETRY_MS : (int)(next_resync - mono_ms());
+		if (rescan)
+			next_resync = rescan_due(t);
+		rescan = false;
+		now = mono_ms();
+		timeout = t->wd < 0 ? WATCH_RETRY_MS : next_resync - now;
+		if (trim_at && trim_at - now < timeout)
+			timeout = trim_at - now;
 		if (timeout < 0)
 			timeout = 0;
-		if (poll(pfd, ifd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
+		if (poll(pfd, t->ifd >= 0 ? 2 : 1, (int)timeout) < 0 && errno != EINTR)
 			break;
 		if (pfd[0].revents)
 			break;
-		if (ifd >= 0 && (pfd[1].revents & POLLIN)) {
-			bool gone = handle_events(t, ifd, wd, &rescan);
-
-			if (gone) {
-				/* The kernel dropped the watch with the directory; forget it and
-				 * let the rescan see the directory missing (pods go away). */
-				inotify_rm_watch(ifd, wd);
-				wd = -1;
-				rescan = true;
-			}
-			if (rescan) {
-				pod_table__rescan(t);
-				next_resync = mono_ms() + WATCH_RESYNC_MS;
-			}
+		if (t->ifd >= 0 && (pfd[1].revents & POLLIN) &&
+		    handle_events(t, t->ifd, t->wd, &rescan)) {
+			/* The kernel dropped the watch with the directory; forget it and let the
+			 * rescan see the directory missing (pods go away). */
+			inotify_rm_watch(t->ifd, t->wd);
+			t->wd = -1;
+			rescan = true;
 		}
-		if (wd < 0 || mono_ms() >= next_resync) {
-			/* Without a watch (no directory yet, no inotify) polling is all we have;
-			 * with one, a periodic resync guards against lost events. */
-			pod_table__rescan(t);
-			next_resync = mono_ms() + WATCH_RESYNC_MS;
+		/* Without a watch (no directory yet, no inotify) polling is all we have; with one,
+		 * a periodic resync guards against lost events. */
+		if (rescan || t->wd < 0 || mono_ms() >= next_resync)
+			next_resync = rescan_due(t);
+		if (pod_table__count(t) < before && !trim_at)
+			trim_at = mono_ms() + WATCH_TRIM_DELAY_MS;
+		if (trim_at && mono_ms() >= trim_at) {
+			malloc_trim(0);
+			trim_at = 0;
 		}
 	}
-	if (ifd >= 0)
-		close(ifd);
 	return NULL;
 }
 
 int pod_table__start_watch(struct pod_table *t)
 {
+	uint64_t v;
 	int err;
 
 	if (t->watching)
 		return -EALREADY;
 	t->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (t->stop_fd < 0)
-		return -errno;
-	pod_table__rescan(t);
-	err = pthread_create(&t->thread, NULL, watch_main, t);
-	if (err) {
-		close(t->stop_fd);
-		t->stop_fd = -1;
-		return -err;
+	t->ready_fd = eventfd(0, EFD_CLOEXEC);
+	if (t->stop_fd < 0 || t->ready_fd < 0) {
+		err = -errno;
+		goto fail;
 	}
+	/* The watch exists before the first scan, so no file written after it is missed. */
+	t->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (t->ifd < 0)
+		log_warn("inotify unavailable (%s): CNI cache is rescanned every %d ms",
+			 strerror(errno), WATCH_RETRY_MS);
+	try_watch(t);
+	err = -pthread_create(&t->thread, NULL, watch_main, t);
+	if (err)
+		goto fail;
+	/* Return with the table filled: callers scrape right after start. */
+	while (read(t->ready_fd, &v, sizeof(v)) < 0 && errno == EINTR)
+		;
 	t->watching = true;
 	return 0;
+fail:
+	if (t->ifd >= 0)
+		close(t->ifd);
+	if (t->stop_fd >= 0)
+		close(t->stop_fd);
+	if (t->ready_fd >= 0)
+		close(t->ready_fd);
+	t->ifd = t->wd = t->stop_fd = t->ready_fd = -1;
+	return err;
 }
 
 void pod_table__stop_watch(struct pod_table *t)
@@ -657,8 +775,11 @@ void pod_table__stop_watch(struct pod_table *t)
 	if (write(t->stop_fd, &one, sizeof(one)) != sizeof(one))
 		log_warn("cannot signal the CNI cache watcher: %s", strerror(errno));
 	pthread_join(t->thread, NULL);
+	if (t->ifd >= 0)
+		close(t->ifd);
 	close(t->stop_fd);
-	t->stop_fd = -1;
+	close(t->ready_fd);
+	t->ifd = t->wd = t->stop_fd = t->ready_fd = -1;
 	t->watching = false;
 }
 
@@ -666,14 +787,14 @@ void pod_table__stop_watch(struct pod_table *t)
 
 struct emit_ctx {
 	struct expo_writer *w;
-	bool (*keep)(const struct pod_info *pi, void *ctx);
-	void *keep_ctx;
-	bool header;
+	bool (*present)(const char *ifname, void *ctx);
+	void *ctx;
+	size_t n;
 };
 
-static int emit_one(const struct pod_info *pi, void *ctx)
+static int emit_one(const struct pod_info *pi, void *arg)
 {
-	struct emit_ctx *c = ctx;
+	struct emit_ctx *e = arg;
 	const struct expo_label labels[] = {
 	    {"namespace", pi->namespace},
 	    {"pod", pi->pod},
@@ -683,27 +804,29 @@ static int emit_one(const struct pod_info *pi, void *ctx)
 	    {"container_id", pi->container_id},
 	};
 
-	if (c->keep && !c->keep(pi, c->keep_ctx))
+	if (e->present && !e->present(pi->interface, e->ctx))
 		return 0;
-	if (!c->header) {
-		expo__family(c->w, "nodepath_pod_info",
-			     "Pod behind a host interface, from the CNI result cache (1 per "
-			     "interface).",
-			     EXPO_GAUGE);
-		c->header = true;
-	}
-	expo__sample(c->w, "nodepath_pod_info", labels, sizeof(labels) / sizeof(labels[0]), 1);
+	expo__sample(e->w, "nodepath_pod_info", labels, sizeof(labels) / sizeof(labels[0]), 1);
+	e->n++;
 	return 0;
 }
 
 void pods__emit_info_if(struct expo_writer *w, struct pod_table *t,
-			bool (*keep)(const struct pod_info *pi, void *ctx), void *ctx)
+			bool (*present)(const char *ifname, void *ctx), void *ctx)
 {
-	struct emit_ctx c = {.w = w, .keep = keep, .keep_ctx = ctx};
+	struct emit_ctx e = {.w = w, .present = present, .ctx = ctx};
+	size_t mark;
 
 	if (!t)
 		return;
-	pod_table__foreach(t, emit_one, &c);
+	mark = expo__mark(w);
+	expo__family(w, "nodepath_pod_info",
+		     "Pod behind a host interface, from the CNI result cache (1 per interface).",
+		     EXPO_GAUGE);
+	pod_table__foreach(t, emit_one, &e);
+	/* No family without samples. */
+	if (e.n == 0)
+		expo__rollback(w, mark);
 }
 
 void pods__emit_info(struct expo_writer *w, struct pod_table *t)

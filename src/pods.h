@@ -83,8 +83,8 @@ const char *pods__cache_dir(void);
  * (the table is then emptied only for -ENOENT/-ENOTDIR: the directory is gone). */
 int pod_table__rescan(struct pod_table *t);
 
-/* Re-read one file by its name in the directory (an inotify event): parsed if present,
- * dropped if gone. */
+/* Re-read one file by its name in the directory, known to be completely written (its writer
+ * closed it): parsed if present, dropped if gone. */
 void pod_table__update_file(struct pod_table *t, const char *name);
 
 /* Copy out the pod behind host interface ifname. 0 or -ENOENT. */
@@ -113,9 +113,10 @@ void pod_table__stop_watch(struct pod_table *t);
 /* nodepath_pod_info{namespace,pod,uid,pod_ip,interface,container_id} 1 for every entry. */
 void pods__emit_info(struct expo_writer *w, struct pod_table *t);
 
-/* The same for the entries keep() accepts (keep NULL: all). The family header is written only
- * if at least one entry is kept. keep runs under the table's read lock. */
+/* Same, only for entries whose host interface present() confirms (e.g. is in the link table),
+ * so a cache file a crashed runtime left behind does not keep a pod's info series alive after its
+ * veth is gone. present runs under the table's read lock: it must not call into the table. */
 void pods__emit_info_if(struct expo_writer *w, struct pod_table *t,
-			bool (*keep)(const struct pod_info *pi, void *ctx), void *ctx);
+			bool (*present)(const char *ifname, void *ctx), void *ctx);
 
 #endif

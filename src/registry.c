@@ -5,9 +5,10 @@
  * cannot be created): an init failure is logged once and the collector stays selected but
  * "failed", so every scrape reports node_scrape_collector_success{collector} 0 for it while
  * the other collectors keep serving. A node whose BPF programs cannot load still needs its host
- * statistics, and a 0 is something an alert can fire on; a crash-looping pod is not. */
+ * statistics, and a 0 is something an alert can fire on; a crash-looping pod is not.
+ * The exception is -EINVAL, which collectors return for a bad flag value: that is a
+ * configuration error, reported at once by refusing to start, as node_exporter does. */
 #include "collector.h"
-#include "loader.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -129,6 +130,10 @@ int registry__init_all(void)
 			continue;
 		if (c->init)
 			err = c->init();
+		if (err == -EINVAL) {
+			log_error("collector configuration invalid collector=%s", c->name);
+			return err;
+		}
 		if (err) {
 			e->init_err = err < 0 ? err : -EIO;
 			log_error("collector init failed, it will report "
@@ -164,12 +169,12 @@ static bool in_filter(const char *const *filter, const char *name)
 	return false;
 }
 
-static double now_seconds(void)
+static unsigned long long now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
 }
 
 struct result {
@@ -182,7 +187,7 @@ struct result {
 static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
 {
 	size_t mark = expo__mark(w);
-	double t0 = now_seconds();
+	unsigned long long t0 = now_ns();
 	int err = e->init_err;
 
 	r->ran = true;
@@ -194,7 +199,9 @@ static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
 		if (!err && w->err)
 			err = w->err;
 	}
-	r->seconds = now_seconds() - t0;
+	/* Integer nanoseconds first, as Go's time.Since().Seconds(): 1.8e-05, not the
+	 * 1.8000000011e-05 a difference of two large float timestamps gives. */
+	r->seconds = (double)(now_ns() - t0) / 1e9;
 	r->ok = err == 0;
 	if (err) {
 		expo__rollback(w, mark);
@@ -209,20 +216,6 @@ static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
 				  e->c->name, r->seconds, strerror(err < 0 ? -err : err));
 		}
 	}
-}
-
-/* Like node_exporter's build_info: present in every scrape, whatever collectors run. */
-static void emit_build_info(struct expo_writer *w)
-{
-	struct expo_label lb[3] = { { "libbpf", loader__libbpf_version() },
-				    { "revision", NODEPATH_REVISION },
-				    { "version", NODEPATH_VERSION } };
-
-	expo__family(w, "nodepath_build_info",
-		     "A metric with a constant '1' value labeled by version, revision and the libbpf "
-		     "version nodepath was built with.",
-		     EXPO_GAUGE);
-	expo__sample(w, "nodepath_build_info", lb, 3, 1);
 }
 
 int registry__scrape(struct expo_writer *w, const char *const *filter, const char **bad_name)
@@ -278,6 +271,5 @@ int registry__scrape(struct expo_writer *w, const char *const *filter, const cha
 		}
 	}
 	free(res);
-	emit_build_info(w);
 	return w->err;
 }

@@ -15,23 +15,32 @@
 #define NP_IPPROTO_UDP 17
 
 /* The peer address: destination when the pod sends, source when it receives. Returns the
- * address family's byte count (4 or 16) or 0 for frames that are not IPv4/IPv6. */
+ * address family's byte count (4 or 16) or 0 for frames that are not IPv4/IPv6 or whose network
+ * header is cut short or malformed. The whole fixed header is read, not just the address: the
+ * source address ends before the header does (byte 30 of 34 for IPv4, 38 of 54 for IPv6), and a
+ * truncated frame from a pod's packet socket, bridged to another pod, must not be classified. */
 static __always_inline int np_load_addr(struct __sk_buff *skb, bool want_dst, __u8 addr[16])
 {
 	__u16 proto = bpf_ntohs((__u16)skb->protocol);
 
 	if (proto == NP_ETH_P_IP) {
-		__u32 off = NP_ETH_HLEN + (want_dst ? 16 : 12);
+		struct iphdr ip;
 
-		if (bpf_skb_load_bytes(skb, off, addr, 4))
+		if (bpf_skb_load_bytes(skb, NP_ETH_HLEN, &ip, sizeof(ip)))
 			return 0;
+		if (ip.version != 4 || ip.ihl < 5)
+			return 0;
+		__builtin_memcpy(addr, want_dst ? (void *)&ip.daddr : (void *)&ip.saddr, 4);
 		return 4;
 	}
 	if (proto == NP_ETH_P_IPV6) {
-		__u32 off = NP_ETH_HLEN + (want_dst ? 24 : 8);
+		struct ipv6hdr ip6;
 
-		if (bpf_skb_load_bytes(skb, off, addr, 16))
+		if (bpf_skb_load_bytes(skb, NP_ETH_HLEN, &ip6, sizeof(ip6)))
 			return 0;
+		if (ip6.version != 6)
+			return 0;
+		__builtin_memcpy(addr, want_dst ? (void *)&ip6.daddr : (void *)&ip6.saddr, 16);
 		return 16;
 	}
 	return 0;
@@ -50,6 +59,9 @@ static __always_inline int np_load_l4_dport(struct __sk_buff *skb, __u8 *l4proto
 
 		if (bpf_skb_load_bytes(skb, NP_ETH_HLEN, &ip, sizeof(ip)))
 			return -1;
+		/* ihl < 5 would put the "port" inside the IP header; ip_rcv drops such packets. */
+		if (ip.version != 4 || ip.ihl < 5)
+			return -1;
 		if (bpf_ntohs(ip.frag_off) & 0x1fff) /* not the first fragment: no ports */
 			return -1;
 		*l4proto = ip.protocol;
@@ -58,6 +70,8 @@ static __always_inline int np_load_l4_dport(struct __sk_buff *skb, __u8 *l4proto
 		struct ipv6hdr ip6;
 
 		if (bpf_skb_load_bytes(skb, NP_ETH_HLEN, &ip6, sizeof(ip6)))
+			return -1;
+		if (ip6.version != 6)
 			return -1;
 		*l4proto = ip6.nexthdr;
 		l4off = NP_ETH_HLEN + sizeof(ip6);

@@ -21,7 +21,7 @@ int arp__parse(char *buf, struct arp_stats *out)
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		/* "IP address  HW type  Flags  HW address  Mask  Device" (header: 9 words) */
 		char *f[12], *dev;
 		size_t i;

@@ -22,7 +22,7 @@ int conntrack__parse_stat(char *buf, struct conntrack_stat *out)
 	memset(out, 0, sizeof(*out));
 	if (!line || pp_split(line, f, 18) < 16 || strcmp(f[0], "entries") != 0)
 		return -EINVAL;
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		uint64_t v[17] = { 0 };
 		int n = pp_split(line, f, 18);
 

@@ -33,7 +33,7 @@ int meminfo__parse(char *buf, struct pp_kvtab *out)
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[4], key[PP_KEY_MAX];
 		size_t kl;
 		double v;

@@ -199,6 +199,14 @@ static void path_tick(void *arg, bool addrs_changed)
 	log_info("path classes updated prefixes=%zu", n);
 }
 
+/* -EINVAL from init means "bad flag value" to the registry (the agent refuses to start); a
+ * kernel that rejects a program or map with EINVAL is a runtime failure (keep serving the host
+ * statistics, report netpath as failed). */
+static int runtime_err(int err)
+{
+	return err == -EINVAL ? -EIO : err;
+}
+
 static int netpath_init(void)
 {
 	struct loader_opts lo = {
@@ -234,7 +242,7 @@ static int netpath_init(void)
 	lo.max_entries = (uint32_t)opt_max_entries;
 	err = loader__open(&lo, &g_loader);
 	if (err)
-		return err;
+		return runtime_err(err);
 	err = loader__set_nodeport_range(g_loader, np_min, np_max);
 	if (err)
 		goto fail;
@@ -255,7 +263,7 @@ fail:
 	g_pods = NULL;
 	loader__close(g_loader);
 	g_loader = NULL;
-	return err;
+	return runtime_err(err);
 }
 
 static void netpath_fini(void)
@@ -281,10 +289,7 @@ static const struct if_stat *find_stat(const struct if_stat *s, size_t n, int if
 {
 	struct if_stat key = { .ifindex = (uint32_t)ifindex, .direction = (uint8_t)dir };
 
-	/* An empty map reads as (NULL, 0); bsearch/qsort must not be given NULL (UBSan). */
-	if (!n)
-		return NULL;
-	return bsearch(&key, s, n, sizeof(*s), cmp_stat);
+	return n ? bsearch(&key, s, n, sizeof(*s), cmp_stat) : NULL;
 }
 
 enum field { F_PACKETS, F_BYTES, F_SEGS };
@@ -373,6 +378,19 @@ static const struct link_entry *find_link(const struct scrape *s, uint32_t ifind
 		return NULL;
 	*idx = (size_t)(e - s->links);
 	return e;
+}
+
+/* A pod's info series lives as long as its veth is hooked, not as long as its cache file (a
+ * crashed runtime can leave the file behind). Runs under the pod table's read lock. */
+static bool pod_veth_present(const char *ifname, void *ctx)
+{
+	const struct scrape *s = ctx;
+
+	for (size_t i = 0; i < s->n_links; i++)
+		if (s->links[i].layer == LAYER_POD && s->links[i].attached &&
+		    strcmp(s->links[i].name, ifname) == 0)
+			return true;
+	return false;
 }
 
 /* nodepath_path_{packets,bytes}_total: by pod, pod-view direction and path class. */
@@ -518,55 +536,6 @@ static void emit_health(struct scrape *s)
 	}
 }
 
-/* Interfaces present in this namespace, for nodepath_pod_info: a cache file whose veth is gone
- * (CNI DEL never completed, a node crash; libcni's cache survives reboots) names a pod that is
- * not here, and its pod_ip may already belong to a new pod. */
-struct present_ifs {
-	struct if_nameindex *all;
-	const char **names; /* sorted */
-	size_t n;
-};
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static bool pod_if_present(const struct pod_info *pi, void *ctx)
-{
-	const struct present_ifs *p = ctx;
-	const char *key = pi->interface;
-
-	return p->n && bsearch(&key, p->names, p->n, sizeof(*p->names), cmp_name);
-}
-
-static void emit_pod_info(struct expo_writer *w)
-{
-	struct present_ifs p = { 0 };
-
-	p.all = if_nameindex();
-	if (!p.all) {
-		/* Cannot list interfaces: names for all cache entries beat none. */
-		pods__emit_info(w, g_pods);
-		return;
-	}
-	for (struct if_nameindex *i = p.all; i->if_index; i++)
-		p.n++;
-	p.names = calloc(p.n ? p.n : 1, sizeof(*p.names));
-	if (!p.names) {
-		pods__emit_info(w, g_pods);
-		goto cleanup;
-	}
-	for (size_t i = 0; i < p.n; i++)
-		p.names[i] = p.all[i].if_name;
-	if (p.n)
-		qsort(p.names, p.n, sizeof(*p.names), cmp_name);
-	pods__emit_info_if(w, g_pods, pod_if_present, &p);
-cleanup:
-	free(p.names);
-	if_freenameindex(p.all);
-}
-
 static int netpath_collect(struct expo_writer *w)
 {
 	struct scrape s = { .w = w };
@@ -639,7 +608,7 @@ static int netpath_collect(struct expo_writer *w)
 	emit_paths(&s);
 	emit_nodeport(&s);
 	if (g_pods)
-		emit_pod_info(w);
+		pods__emit_info_if(w, g_pods, pod_veth_present, &s);
 	netinfo__emit(w);
 	emit_health(&s);
 	err = w->err;

@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "proc_parsers.h"
+#include "sysutil.h"
 
 static const char *opt_fields =
 	"^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)"
@@ -23,6 +24,7 @@ NP_FLAG_STRING("collector.netstat.fields", &opt_fields,
 
 static regex_t re_fields;
 static bool have_re;
+static struct pp_match_cache match_cache = PP_MATCH_CACHE_INIT;
 
 /* "TcpExt: SyncookiesSent ..." followed by "TcpExt: 0 ...": one header, one value line. */
 int netstat__parse_pairs(char *buf, struct pp_kvtab *t)
@@ -30,7 +32,7 @@ int netstat__parse_pairs(char *buf, struct pp_kvtab *t)
 	char *cur = buf, *names;
 	int err = 0;
 
-	while ((names = pp_next_line(&cur))) {
+	for (names = pp_next_line(&cur); names; names = pp_next_line(&cur)) {
 		char *values = pp_next_line(&cur), *nf[512], *vf[512];
 		int nn, nv;
 		size_t pl;
@@ -68,7 +70,7 @@ int netstat__parse_snmp6(char *buf, struct pp_kvtab *t)
 	char *cur = buf, *line;
 	int err;
 
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[3], *six, key[PP_KEY_MAX];
 		double v;
 		int n = pp_split(line, f, 3);
@@ -92,14 +94,9 @@ int netstat__parse_snmp6(char *buf, struct pp_kvtab *t)
 
 static int netstat_init(void)
 {
-	int rc = regcomp(&re_fields, opt_fields, REG_EXTENDED | REG_NOSUB);
-
-	if (rc) {
-		char msg[128];
-
-		regerror(rc, &re_fields, msg, sizeof(msg));
-		log_error("netstat: invalid --collector.netstat.fields regexp=%s err=%s",
-			  opt_fields, msg);
+	/* RE2's \d \s \w are translated to POSIX classes. */
+	if (sysutil__regex_compile(&re_fields, opt_fields)) {
+		log_error("netstat: invalid --collector.netstat.fields regexp=%s", opt_fields);
 		return -EINVAL;
 	}
 	have_re = true;
@@ -111,6 +108,7 @@ static void netstat_fini(void)
 	if (have_re)
 		regfree(&re_fields);
 	have_re = false;
+	pp_match_cache_clear(&match_cache);
 }
 
 static int read_parse(const char *rel, int (*parse)(char *, struct pp_kvtab *),
@@ -149,7 +147,7 @@ static int netstat_collect(struct expo_writer *w)
 		const char *key = t.v[i].key, *us = strchr(key, '_');
 		char name[PP_KEY_MAX + 16], help[PP_KEY_MAX + 16];
 
-		if (regexec(&re_fields, key, 0, NULL, 0) != 0)
+		if (!pp_match(&match_cache, &re_fields, key))
 			continue;
 		snprintf(name, sizeof(name), "node_netstat_%s", key);
 		if (!us || !expo__valid_metric_name(name))

@@ -41,7 +41,7 @@ int pressure__parse(char *buf, struct psi_stats *out)
 	char *cur = buf, *line;
 
 	memset(out, 0, sizeof(*out));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[6];
 		int n = pp_split(line, f, 6);
 

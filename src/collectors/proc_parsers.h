@@ -27,10 +27,23 @@ struct proc_stat {
 	struct cpu_line *cpus; /* malloc'd, ncpu entries, in file order */
 	size_t ncpu;
 	uint64_t intr, ctxt, btime, processes, procs_running, procs_blocked;
+	/* softirq vectors in kernel order: hi timer net_tx net_rx block irq_poll tasklet sched
+	 * hrtimer rcu (0 when the line is absent, as procfs) */
+	uint64_t softirq[10];
 };
 
 int proc_stat__parse(char *buf, struct proc_stat *st);
+/* sysfs CPU list ("0-2,7"): malloc'd array of CPU numbers in *out (NULL when empty). */
+int cpu__parse_list(char *buf, unsigned int **out, size_t *n);
 void proc_stat__free(struct proc_stat *st);
+
+/* ---- /proc/cpuinfo (x86 layout), for --collector.cpu.info ---- */
+struct cpuinfo_entry {
+	char processor[16], vendor[64], family[16], model[16], model_name[128], stepping[16],
+		microcode[32], cache_size[32], physical_id[16], core_id[16];
+	char *flags, *bugs; /* point into the parsed buffer; NULL if absent */
+};
+int cpuinfo__parse(char *buf, struct cpuinfo_entry **out, size_t *n);
 
 /* ---- /proc/meminfo: keys already in node_exporter form (Active_anon_bytes), kB * 1024 ---- */
 int meminfo__parse(char *buf, struct pp_kvtab *out);
@@ -44,6 +57,8 @@ extern const char *const netdev_field_names[NETDEV_NFIELDS];
 struct netdev_line {
 	char name[32];
 	uint64_t v[NETDEV_NFIELDS];
+	bool have_nohandler;
+	uint64_t nohandler;
 };
 struct netdev_stats {
 	struct netdev_line *dev;
@@ -51,6 +66,14 @@ struct netdev_stats {
 };
 int netdev__parse(char *buf, struct netdev_stats *out);
 void netdev__free(struct netdev_stats *s);
+/* rx_nohandler per device from an RTM_NEWLINK dump (a buffer of netlink messages): sets
+ * have_nohandler/nohandler on the devices of s with the same name. 1 when NLMSG_DONE was seen,
+ * 0 if more messages follow, -EINVAL for a malformed message. */
+int netdev__parse_rtnl(const void *buf, size_t len, struct netdev_stats *s);
+/* --collector.netdev.address-info: Go's scope names for an AF_INET/AF_INET6 address, and the
+ * prefix length of a netmask of len bytes. */
+const char *netdev__addr_scope(int family, const void *addr);
+int netdev__prefix_len(const unsigned char *mask, size_t len);
 
 /* ---- /proc/net/netstat, /proc/net/snmp (header/value line pairs) and /proc/net/snmp6 ----
  * Keys are "<Proto>_<Field>"; help needs "<Proto><Field>", so the split point is kept. */
@@ -165,3 +188,31 @@ int os_release__parse(char *buf, struct os_release *out);
 double os_release__version(const struct os_release *os);
 
 #endif
+
+/* ---- time / timex (not /proc, but pure and tested the same way) ---- */
+struct timex;
+enum {
+	TIMEX_SYNC_STATUS,
+	TIMEX_OFFSET,
+	TIMEX_FREQ,
+	TIMEX_MAXERROR,
+	TIMEX_ESTERROR,
+	TIMEX_STATUS,
+	TIMEX_CONSTANT,
+	TIMEX_TICK,
+	TIMEX_PPSFREQ,
+	TIMEX_JITTER,
+	TIMEX_SHIFT,
+	TIMEX_STABIL,
+	TIMEX_JITCNT,
+	TIMEX_CALCNT,
+	TIMEX_ERRCNT,
+	TIMEX_STBCNT,
+	TIMEX_TAI,
+	TIMEX_NVALUES
+};
+/* adjtimex(2) result (return value state, struct) -> exported values in node_exporter units. */
+void timex__values(int state, const struct timex *t, double out[TIMEX_NVALUES]);
+
+/* available_clocksource: blank-separated names; returns count or -EINVAL/-E2BIG. */
+int clocksource__parse_available(char *buf, char **names, int max);

@@ -100,17 +100,57 @@ int pp_double(const char *s, double *v)
 	return fs__parse_double(s, v);
 }
 
+static uint32_t key_hash(const char *k)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 16777619u;
+	return h;
+}
+
+/* Slot holding key, or the empty slot where it would go. nslot is a power of two. */
+static size_t kvtab_probe(const struct pp_kvtab *t, const char *key)
+{
+	size_t mask = t->nslot - 1, i = key_hash(key) & mask;
+
+	while (t->slot[i] && strcmp(t->v[t->slot[i] - 1].key, key) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static int kvtab_grow_index(struct pp_kvtab *t)
+{
+	size_t nslot = t->nslot ? t->nslot * 2 : 128;
+	uint32_t *old = t->slot;
+
+	t->slot = calloc(nslot, sizeof(*t->slot));
+	if (!t->slot) {
+		t->slot = old;
+		return -ENOMEM;
+	}
+	free(old);
+	t->nslot = nslot;
+	for (size_t i = 0; i < t->n; i++)
+		t->slot[kvtab_probe(t, t->v[i].key)] = (uint32_t)(i + 1);
+	return 0;
+}
+
 int pp_kvtab_put(struct pp_kvtab *t, const char *key, double value)
 {
-	size_t kl = strlen(key);
+	size_t kl = strlen(key), s;
 
 	if (kl >= PP_KEY_MAX)
 		return -ENAMETOOLONG;
-	for (size_t i = 0; i < t->n; i++) {
-		if (strcmp(t->v[i].key, key) == 0) {
-			t->v[i].value = value;
-			return 0;
-		}
+	if (t->n >= UINT32_MAX - 1)
+		return -E2BIG;
+	/* keep the index at most half full */
+	if ((t->n + 1) * 2 > t->nslot && kvtab_grow_index(t))
+		return -ENOMEM;
+	s = kvtab_probe(t, key);
+	if (t->slot[s]) {
+		t->v[t->slot[s] - 1].value = value;
+		return 0;
 	}
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
@@ -123,23 +163,53 @@ int pp_kvtab_put(struct pp_kvtab *t, const char *key, double value)
 	}
 	memcpy(t->v[t->n].key, key, kl + 1);
 	t->v[t->n].value = value;
-	t->n++;
+	t->slot[s] = (uint32_t)(++t->n);
 	return 0;
 }
 
 const struct pp_kv *pp_kvtab_get(const struct pp_kvtab *t, const char *key)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->v[i].key, key) == 0)
-			return &t->v[i];
-	return NULL;
+	size_t s;
+
+	if (!t->nslot)
+		return NULL;
+	s = kvtab_probe(t, key);
+	return t->slot[s] ? &t->v[t->slot[s] - 1] : NULL;
 }
 
 void pp_kvtab_free(struct pp_kvtab *t)
 {
 	free(t->v);
-	t->v = NULL;
-	t->n = t->cap = 0;
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+#define PP_MATCH_CACHE_MAX 4096
+
+bool pp_match(struct pp_match_cache *c, const regex_t *re, const char *key)
+{
+	const struct pp_kv *kv;
+	bool m;
+
+	pthread_mutex_lock(&c->lock);
+	kv = pp_kvtab_get(&c->seen, key);
+	if (kv) {
+		m = kv->value != 0;
+	} else {
+		m = regexec(re, key, 0, NULL, 0) == 0;
+		/* A failed insert only costs a regexec next time. */
+		if (c->seen.n < PP_MATCH_CACHE_MAX)
+			(void)pp_kvtab_put(&c->seen, key, m ? 1 : 0);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return m;
+}
+
+void pp_match_cache_clear(struct pp_match_cache *c)
+{
+	pthread_mutex_lock(&c->lock);
+	pp_kvtab_free(&c->seen);
+	pthread_mutex_unlock(&c->lock);
 }
 
 void pp_emit(struct expo_writer *w, const char *name, const char *help, enum expo_type type,

@@ -4,6 +4,9 @@
 #ifndef NODEPATH_PROCPARSE_H
 #define NODEPATH_PROCPARSE_H
 
+#include <pthread.h>
+#include <regex.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,12 +42,24 @@ struct pp_kvtab {
 	struct pp_kv *v;
 	size_t n;
 	size_t cap;
+	uint32_t *slot; /* open-addressing index into v (+1; 0 = empty): netstat has ~300 keys */
+	size_t nslot;
 };
 
 /* -ENAMETOOLONG if the key does not fit, -ENOMEM. */
 int pp_kvtab_put(struct pp_kvtab *t, const char *key, double value);
 const struct pp_kv *pp_kvtab_get(const struct pp_kvtab *t, const char *key);
 void pp_kvtab_free(struct pp_kvtab *t);
+
+/* Field filters (--collector.netstat.fields, ...) test the same few hundred kernel field names
+ * every scrape; the answers are remembered (bounded) so regexec runs once per name. */
+struct pp_match_cache {
+	pthread_mutex_t lock;
+	struct pp_kvtab seen; /* key -> 1 (match) / 0 */
+};
+#define PP_MATCH_CACHE_INIT { PTHREAD_MUTEX_INITIALIZER, { 0 } }
+bool pp_match(struct pp_match_cache *c, const regex_t *re, const char *key);
+void pp_match_cache_clear(struct pp_match_cache *c);
 
 /* One family with one unlabelled sample. */
 void pp_emit(struct expo_writer *w, const char *name, const char *help, enum expo_type type,

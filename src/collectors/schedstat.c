@@ -25,7 +25,7 @@ int schedstat__parse(char *buf, struct schedstat *out)
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		/* "cpu<N> yld_count(legacy) sched_switch(legacy) sched_count sched_goidle ttwu_count
 		 *  ttwu_local rq_cpu_time run_delay pcount" (versions 15-17) */
 		char *f[16];

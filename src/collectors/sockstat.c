@@ -20,7 +20,7 @@ int sockstat__parse(char *buf, struct sockstat *out)
 	char *cur = buf, *line;
 
 	memset(out, 0, sizeof(*out));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[32];
 		size_t pl;
 		int n = pp_split(line, f, 32);

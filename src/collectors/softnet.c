@@ -23,7 +23,7 @@ int softnet__parse(char *buf, struct softnet_stats *out)
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[32];
 		uint64_t v[3];
 		int n = pp_split(line, f, 32);

@@ -5,8 +5,12 @@
 #include <string.h>
 
 #include "collector.h"
+#include "flags.h"
 #include "fsutil.h"
 #include "proc_parsers.h"
+
+static bool opt_softirq;
+NP_FLAG_BOOL("collector.stat.softirq", &opt_softirq, "Export softirq calls per vector");
 
 /* procfs divides ticks by USER_HZ, which is 100 on every Linux ABI node_exporter supports. */
 #define USER_HZ 100.0
@@ -46,7 +50,7 @@ int proc_stat__parse(char *buf, struct proc_stat *st)
 	int err = 0;
 
 	memset(st, 0, sizeof(*st));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[16];
 		uint64_t *dst = NULL;
 		bool *seen = NULL;
@@ -111,8 +115,21 @@ int proc_stat__parse(char *buf, struct proc_stat *st)
 			dst = &st->procs_running;
 		} else if (strcmp(f[0], "procs_blocked") == 0) {
 			dst = &st->procs_blocked;
+		} else if (strcmp(f[0], "softirq") == 0) {
+			/* "softirq total hi timer ..." */
+			if (n < 12) {
+				err = -EINVAL;
+				goto cleanup;
+			}
+			for (int i = 0; i < 10; i++) {
+				if (pp_u64(f[i + 2], &st->softirq[i])) {
+					err = -EINVAL;
+					goto cleanup;
+				}
+			}
+			continue;
 		} else {
-			continue; /* softirq, page, swap, ...: not exported by default */
+			continue; /* page, swap, ...: not exported */
 		}
 		if (n < 2 || pp_u64(f[1], dst)) {
 			err = -EINVAL;
@@ -155,6 +172,18 @@ static int stat_collect(struct expo_writer *w)
 		(double)st.procs_running);
 	pp_emit(w, "node_procs_blocked", "Number of processes blocked waiting for I/O to complete.",
 		EXPO_GAUGE, (double)st.procs_blocked);
+	if (opt_softirq) {
+		static const char *const vec[10] = { "hi",	    "timer",   "net_tx", "net_rx",
+						     "block",	    "block_iopoll", "tasklet", "sched",
+						     "hrtimer", "rcu" };
+
+		expo__family(w, "node_softirqs_total", "Number of softirq calls.", EXPO_COUNTER);
+		for (int i = 0; i < 10; i++) {
+			struct expo_label l = { "vector", vec[i] };
+
+			expo__sample(w, "node_softirqs_total", &l, 1, (double)st.softirq[i]);
+		}
+	}
 	proc_stat__free(&st);
 	return 0;
 }

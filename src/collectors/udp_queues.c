@@ -18,7 +18,7 @@ int udp_queues__parse(char *buf, struct udp_queues *out)
 	/* "  sl  local_address rem_address   st tx_queue rx_queue tr ..." */
 	if (!line || pp_split(line, f, 16) < 2 || strcmp(f[0], "sl") != 0)
 		return -EINVAL;
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		uint64_t tx, rx;
 		char *colon;
 		size_t l0;

@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "proc_parsers.h"
+#include "sysutil.h"
 
 static const char *opt_fields = "^(oom_kill|pgpg|pswp|pg.*fault).*";
 NP_FLAG_STRING("collector.vmstat.fields", &opt_fields,
@@ -18,6 +19,7 @@ NP_FLAG_STRING("collector.vmstat.fields", &opt_fields,
 
 static regex_t re_fields;
 static bool have_re;
+static struct pp_match_cache match_cache = PP_MATCH_CACHE_INIT;
 
 int vmstat__parse(char *buf, struct pp_kvtab *t)
 {
@@ -25,7 +27,7 @@ int vmstat__parse(char *buf, struct pp_kvtab *t)
 	int err = 0;
 
 	memset(t, 0, sizeof(*t));
-	while ((line = pp_next_line(&cur))) {
+	for (line = pp_next_line(&cur); line; line = pp_next_line(&cur)) {
 		char *f[3];
 		double v;
 		int n = pp_split(line, f, 3);
@@ -49,14 +51,9 @@ int vmstat__parse(char *buf, struct pp_kvtab *t)
 
 static int vmstat_init(void)
 {
-	int rc = regcomp(&re_fields, opt_fields, REG_EXTENDED | REG_NOSUB);
-
-	if (rc) {
-		char msg[128];
-
-		regerror(rc, &re_fields, msg, sizeof(msg));
-		log_error("vmstat: invalid --collector.vmstat.fields regexp=%s err=%s", opt_fields,
-			  msg);
+	/* RE2's \d \s \w are translated to POSIX classes. */
+	if (sysutil__regex_compile(&re_fields, opt_fields)) {
+		log_error("vmstat: invalid --collector.vmstat.fields regexp=%s", opt_fields);
 		return -EINVAL;
 	}
 	have_re = true;
@@ -68,6 +65,7 @@ static void vmstat_fini(void)
 	if (have_re)
 		regfree(&re_fields);
 	have_re = false;
+	pp_match_cache_clear(&match_cache);
 }
 
 static int vmstat_collect(struct expo_writer *w)
@@ -88,7 +86,7 @@ static int vmstat_collect(struct expo_writer *w)
 	for (size_t i = 0; i < t.n; i++) {
 		char name[PP_KEY_MAX + 16], help[PP_KEY_MAX + 48];
 
-		if (regexec(&re_fields, t.v[i].key, 0, NULL, 0) != 0)
+		if (!pp_match(&match_cache, &re_fields, t.v[i].key))
 			continue;
 		snprintf(name, sizeof(name), "node_vmstat_%s", t.v[i].key);
 		if (!expo__valid_metric_name(name))

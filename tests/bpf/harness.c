@@ -1,13 +1,21 @@
 /* Shared helpers of the BPF tests (see harness.h). */
 #include "harness.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/ethernet.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <netpacket/packet.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -85,63 +93,238 @@ struct netpath_bpf *np_test_load_netpath(uint32_t if_stats_entries)
 	return skel;
 }
 
-/* Per-CPU values come back as one slot per possible CPU, each rounded up to 8 bytes. */
-int np_test_if_sum(int map_fd, uint32_t ifindex, uint8_t dir, struct np_if_value *out)
+/* Per-CPU values come back as one slot per possible CPU, each rounded up to 8 bytes (all our
+ * values are u64 fields, so no rounding happens). */
+int np_test_percpu_sum(int map_fd, const void *key, uint64_t *out, size_t nfields)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	struct np_if_key key = {.ifindex = ifindex, .direction = dir};
-	struct np_if_value *vals;
-	int i, err = 0;
+	uint64_t *vals;
+	size_t i, c;
+	int err = 0;
 
 	cr_assert(ncpu > 0, "libbpf_num_possible_cpus: %d", ncpu);
-	vals = calloc((size_t)ncpu, sizeof(*vals));
+	vals = calloc((size_t)ncpu * nfields, sizeof(*vals));
 	cr_assert(vals);
-	memset(out, 0, sizeof(*out));
-	if (bpf_map_lookup_elem(map_fd, &key, vals)) {
+	memset(out, 0, nfields * sizeof(*out));
+	if (bpf_map_lookup_elem(map_fd, key, vals)) {
 		err = -errno;
 		goto cleanup;
 	}
-	for (i = 0; i < ncpu; i++) {
-		out->packets += vals[i].packets;
-		out->bytes += vals[i].bytes;
-		out->gso_segs += vals[i].gso_segs;
-	}
+	for (c = 0; c < (size_t)ncpu; c++)
+		for (i = 0; i < nfields; i++)
+			out[i] += vals[c * nfields + i];
 cleanup:
 	free(vals);
 	return err;
 }
 
-size_t np_test_if_keys(int map_fd, struct np_if_key *keys, size_t max)
+int np_test_if_sum(int map_fd, uint32_t ifindex, uint8_t dir, struct np_if_value *out)
 {
-	struct np_if_key cur, next;
+	struct np_if_key key = {.ifindex = ifindex, .direction = dir};
+	uint64_t sum[3];
+	int err = np_test_percpu_sum(map_fd, &key, sum, 3);
+
+	out->packets = sum[0];
+	out->bytes = sum[1];
+	out->gso_segs = sum[2];
+	return err;
+}
+
+size_t np_test_keys(int map_fd, void *keys, size_t key_size, size_t max)
+{
+	uint8_t cur[64], next[64];
 	size_t n = 0;
 	void *prev = NULL;
 
-	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+	cr_assert(key_size <= sizeof(cur));
+	while (bpf_map_get_next_key(map_fd, prev, next) == 0) {
 		if (n < max)
-			keys[n] = next;
+			memcpy((uint8_t *)keys + n * key_size, next, key_size);
 		n++;
-		cur = next;
-		prev = &cur;
+		memcpy(cur, next, key_size);
+		prev = cur;
 	}
 	cr_assert(errno == ENOENT, "bpf_map_get_next_key: %s", strerror(errno));
 	return n;
 }
 
+size_t np_test_if_keys(int map_fd, struct np_if_key *keys, size_t max)
+{
+	return np_test_keys(map_fd, keys, sizeof(*keys), max);
+}
+
 uint64_t np_test_err_sum(int map_fd, uint32_t idx)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct np_error_value *vals;
-	uint64_t sum = 0;
-	int i;
+	uint64_t sum;
+	int err = np_test_percpu_sum(map_fd, &idx, &sum, 1);
 
-	cr_assert(ncpu > 0);
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	cr_assert(vals);
-	cr_assert(bpf_map_lookup_elem(map_fd, &idx, vals) == 0, "np_errors[%u]: %s", idx,
-		  strerror(errno));
-	for (i = 0; i < ncpu; i++)
-		sum += vals[i].count;
-	free(vals);
+	cr_assert(err == 0, "np_errors[%u]: %s", idx, strerror(-err));
 	return sum;
+}
+
+int np_test_tcx_attach(const struct bpf_program *prog, uint32_t ifindex, int type)
+{
+	int fd = bpf_link_create(bpf_program__fd(prog), (int)ifindex, type, NULL);
+
+	cr_assert(fd >= 0, "tcx attach %s to %u: %d", bpf_program__name(prog), ifindex, fd);
+	return fd;
+}
+
+void np_test_send_raw(uint32_t ifindex, const void *frame, uint32_t len, uint32_t n)
+{
+	const struct ether_header *eth = frame;
+	struct sockaddr_ll to = {
+	    .sll_family = AF_PACKET, .sll_ifindex = (int)ifindex, .sll_halen = ETH_ALEN};
+	uint32_t i;
+	int fd;
+
+	cr_assert(len >= ETH_HLEN);
+	memcpy(to.sll_addr, eth->ether_dhost, ETH_ALEN);
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); /* protocol 0: send only */
+	cr_assert(fd >= 0, "AF_PACKET socket: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		ssize_t sent = sendto(fd, frame, len, 0, (struct sockaddr *)&to, sizeof(to));
+
+		cr_assert(sent == (ssize_t)len, "sendto: %zd (%s)", sent, strerror(errno));
+	}
+	close(fd);
+}
+
+void *np_frame_put(struct np_frame *f, uint32_t n)
+{
+	void *p = f->data + f->len;
+
+	cr_assert(f->len + n <= sizeof(f->data), "frame longer than %zu bytes", sizeof(f->data));
+	f->len += n;
+	return p;
+}
+
+/* Headers are filled in aligned locals and copied in: inside the frame they sit at odd offsets
+ * (UBSan flags the misaligned stores otherwise). */
+void np_frame_append(struct np_frame *f, const void *hdr, uint32_t n)
+{
+	memcpy(np_frame_put(f, n), hdr, n);
+}
+
+void np_frame_eth(struct np_frame *f, uint16_t ethertype)
+{
+	static const uint8_t dst[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x02};
+	static const uint8_t src[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
+	struct ether_header eth;
+
+	f->len = 0;
+	memcpy(eth.ether_dhost, dst, ETH_ALEN);
+	memcpy(eth.ether_shost, src, ETH_ALEN);
+	eth.ether_type = htons(ethertype);
+	np_frame_append(f, &eth, sizeof(eth));
+}
+
+static uint16_t ip_csum(const void *hdr, size_t len)
+{
+	const uint16_t *w = hdr;
+	uint32_t sum = 0;
+
+	for (; len > 1; len -= 2)
+		sum += *w++;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void parse_addr(int af, const char *text, void *out)
+{
+	cr_assert(inet_pton(af, text, out) == 1, "bad address %s", text);
+}
+
+void np_frame_ipv4(struct np_frame *f, uint8_t proto, const char *src, const char *dst,
+		   uint16_t l4_len, uint8_t opt_words, uint16_t frag_off)
+{
+	uint8_t hdr[60];
+	struct iphdr ip = {
+	    .version = 4,
+	    .ihl = (uint8_t)(5 + opt_words),
+	    .ttl = 64,
+	    .protocol = proto,
+	    .frag_off = htons(frag_off),
+	};
+	size_t hlen = sizeof(ip) + 4u * opt_words;
+
+	cr_assert(opt_words <= 10);
+	ip.tot_len = htons((uint16_t)(hlen + l4_len));
+	parse_addr(AF_INET, src, &ip.saddr);
+	parse_addr(AF_INET, dst, &ip.daddr);
+	memcpy(hdr, &ip, sizeof(ip));
+	memset(hdr + sizeof(ip), 1 /* IPOPT_NOP */, hlen - sizeof(ip));
+	ip.check = ip_csum(hdr, hlen);
+	memcpy(hdr, &ip, sizeof(ip));
+	np_frame_append(f, hdr, (uint32_t)hlen);
+}
+
+void np_frame_ipv6(struct np_frame *f, uint8_t nexthdr, const char *src, const char *dst,
+		   uint16_t payload_len)
+{
+	struct ip6_hdr ip6 = {0};
+
+	ip6.ip6_flow = htonl(6u << 28);
+	ip6.ip6_plen = htons(payload_len);
+	ip6.ip6_nxt = nexthdr;
+	ip6.ip6_hlim = 64;
+	parse_addr(AF_INET6, src, &ip6.ip6_src);
+	parse_addr(AF_INET6, dst, &ip6.ip6_dst);
+	np_frame_append(f, &ip6, sizeof(ip6));
+}
+
+void np_frame_udp(struct np_frame *f, uint16_t sport, uint16_t dport, uint16_t payload)
+{
+	struct udphdr udp = {
+	    .source = htons(sport),
+	    .dest = htons(dport),
+	    .len = htons((uint16_t)(sizeof(udp) + payload)),
+	};
+
+	np_frame_append(f, &udp, sizeof(udp));
+	memset(np_frame_put(f, payload), 0xab, payload);
+}
+
+void np_frame_tcp(struct np_frame *f, uint16_t sport, uint16_t dport, uint32_t payload)
+{
+	struct tcphdr tcp = {
+	    .source = htons(sport),
+	    .dest = htons(dport),
+	    .doff = sizeof(tcp) / 4,
+	    .ack = 1,
+	    .window = htons(512),
+	};
+
+	np_frame_append(f, &tcp, sizeof(tcp));
+	memset(np_frame_put(f, payload), 0xcd, payload);
+}
+
+void np_test_run(const struct bpf_program *prog, const struct np_frame *f, uint32_t repeat,
+		 const struct __sk_buff *ctx, struct np_run *r)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
+		    .data_out = r->out, .data_size_out = sizeof(r->out), .repeat = repeat);
+
+	memset(r, 0, sizeof(*r));
+	if (ctx) {
+		opts.ctx_in = ctx;
+		opts.ctx_size_in = sizeof(*ctx);
+		opts.ctx_out = &r->ctx_out;
+		opts.ctx_size_out = sizeof(r->ctx_out);
+	}
+	r->err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	r->retval = (int)opts.retval;
+	r->size_out = opts.data_size_out;
+}
+
+void np_test_run_ok(const struct bpf_program *prog, const struct np_frame *f, uint32_t repeat,
+		    const struct __sk_buff *ctx, struct np_run *r)
+{
+	np_test_run(prog, f, repeat, ctx, r);
+	cr_assert(r->err == 0, "bpf_prog_test_run_opts(%s): %d", bpf_program__name(prog), r->err);
+	cr_assert(r->retval == NP_TC_ACT_UNSPEC, "%s returned %d, want TC_ACT_UNSPEC (-1)",
+		  bpf_program__name(prog), r->retval);
+	cr_assert(r->size_out == f->len, "frame length changed: %u -> %u", f->len, r->size_out);
+	cr_assert(memcmp(r->out, f->data, f->len) == 0, "frame bytes changed");
 }

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <net/ethernet.h>
 #include <net/if.h>
-#include <netpacket/packet.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -26,10 +25,6 @@
 #include "harness.h"
 #include "netpath.skel.h"
 #include "peer.skel.h"
-
-/* libbpf 1.1 predates tcx: the attach types are spelled out (include/uapi/linux/bpf.h, 6.6). */
-#define NP_BPF_TCX_INGRESS 46
-#define NP_BPF_TCX_EGRESS 47
 
 #define FRAMES 100    /* N */
 #define FRAME_LEN 100 /* L: Ethernet header + payload, no FCS */
@@ -70,12 +65,8 @@ static void teardown(void)
 /* Without BPF_F_BEFORE/AFTER a tcx link is appended: the first attached runs first. */
 static void tcx_attach(const struct bpf_program *prog, uint32_t ifindex, int type)
 {
-	int fd;
-
 	cr_assert(nlinks < MAX_LINKS);
-	fd = bpf_link_create(bpf_program__fd(prog), (int)ifindex, type, NULL);
-	cr_assert(fd >= 0, "tcx attach %s to %u: %d", bpf_program__name(prog), ifindex, fd);
-	links[nlinks++] = fd;
+	links[nlinks++] = np_test_tcx_attach(prog, ifindex, type);
 }
 
 /* Filters of one clsact hook run in ascending priority. */
@@ -136,23 +127,11 @@ static void send_frames(void)
 {
 	uint8_t frame[FRAME_LEN] = {0};
 	struct ether_header *eth = (struct ether_header *)frame;
-	struct sockaddr_ll to = {
-	    .sll_family = AF_PACKET, .sll_ifindex = (int)if_b, .sll_halen = ETH_ALEN};
-	int fd, i;
 
 	get_mac("np_a", eth->ether_dhost);
 	get_mac("np_b", eth->ether_shost);
 	eth->ether_type = htons(0x88b5);
-	memcpy(to.sll_addr, eth->ether_dhost, ETH_ALEN);
-
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); /* protocol 0: send only */
-	cr_assert(fd >= 0, "AF_PACKET socket: %s", strerror(errno));
-	for (i = 0; i < FRAMES; i++) {
-		ssize_t n = sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *)&to, sizeof(to));
-
-		cr_assert(n == FRAME_LEN, "sendto: %zd (%s)", n, strerror(errno));
-	}
-	close(fd);
+	np_test_send_raw(if_b, frame, sizeof(frame), FRAMES);
 }
 
 static uint64_t peer_packets(void)

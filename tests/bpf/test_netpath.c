@@ -32,135 +32,36 @@
 #include "netpath.skel.h"
 
 #define LO_IFINDEX 1 /* the loopback device is always ifindex 1 in a network namespace */
-#define FRAME_MAX 4096
-
-struct frame {
-	uint8_t data[FRAME_MAX];
-	uint32_t len;
-};
 
 static struct netpath_bpf *skel;
 
-/* --- frame builders --------------------------------------------------------------------------
- * Only lengths and header fields matter to the datapath; checksums that nothing verifies at tc
- * are left zero (for UDP over IPv4 that is even valid). Headers are filled in aligned locals and
- * copied in: inside the frame they sit at odd offsets. */
-
-static void *put(struct frame *f, uint32_t n)
-{
-	void *p = f->data + f->len;
-
-	cr_assert(f->len + n <= sizeof(f->data));
-	f->len += n;
-	return p;
-}
-
-static void append(struct frame *f, const void *hdr, uint32_t n)
-{
-	memcpy(put(f, n), hdr, n);
-}
-
-static void put_eth(struct frame *f, uint16_t proto)
-{
-	static const uint8_t dst[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x02};
-	static const uint8_t src[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
-	struct ether_header eth;
-
-	memcpy(eth.ether_dhost, dst, ETH_ALEN);
-	memcpy(eth.ether_shost, src, ETH_ALEN);
-	eth.ether_type = htons(proto);
-	append(f, &eth, sizeof(eth));
-}
-
-static uint16_t ip_csum(const void *hdr, size_t len)
-{
-	const uint16_t *w = hdr;
-	uint32_t sum = 0;
-
-	for (; len > 1; len -= 2)
-		sum += *w++;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void put_ipv4(struct frame *f, uint8_t proto, uint16_t l4_len)
-{
-	struct iphdr ip = {
-	    .version = 4,
-	    .ihl = 5,
-	    .ttl = 64,
-	    .protocol = proto,
-	    .tot_len = htons(sizeof(ip) + l4_len),
-	    .saddr = htonl(0x0af40001), /* 10.244.0.1 */
-	    .daddr = htonl(0x0af40102), /* 10.244.1.2 */
-	};
-
-	ip.check = ip_csum(&ip, sizeof(ip));
-	append(f, &ip, sizeof(ip));
-}
-
-static void put_udp(struct frame *f, uint16_t payload)
-{
-	struct udphdr udp = {
-	    .source = htons(40000),
-	    .dest = htons(5201),
-	    .len = htons(sizeof(udp) + payload),
-	};
-
-	append(f, &udp, sizeof(udp));
-	memset(put(f, payload), 0xab, payload);
-}
-
-static void put_tcp(struct frame *f, uint32_t payload)
-{
-	struct tcphdr tcp = {
-	    .source = htons(40000),
-	    .dest = htons(443),
-	    .doff = sizeof(tcp) / 4,
-	    .ack = 1,
-	    .window = htons(512),
-	};
-
-	append(f, &tcp, sizeof(tcp));
-	memset(put(f, payload), 0xcd, payload);
-}
+/* --- frames (builders in harness.c) -------------------------------------------------------- */
 
 /* 14 + 20 + 8 + payload */
-static void ipv4_udp(struct frame *f, uint16_t payload)
+static void ipv4_udp(struct np_frame *f, uint16_t payload)
 {
-	f->len = 0;
-	put_eth(f, ETHERTYPE_IP);
-	put_ipv4(f, IPPROTO_UDP, sizeof(struct udphdr) + payload);
-	put_udp(f, payload);
+	np_frame_eth(f, ETHERTYPE_IP);
+	np_frame_ipv4(f, IPPROTO_UDP, "10.244.0.1", "10.244.1.2", sizeof(struct udphdr) + payload,
+		      0, 0);
+	np_frame_udp(f, 40000, 5201, payload);
 }
 
 /* 14 + 40 + 20 + payload */
-static void ipv6_tcp(struct frame *f, uint16_t payload)
+static void ipv6_tcp(struct np_frame *f, uint16_t payload)
 {
-	struct ip6_hdr ip6 = {0};
-
-	f->len = 0;
-	put_eth(f, ETHERTYPE_IPV6);
-	ip6.ip6_flow = htonl(6u << 28);
-	ip6.ip6_plen = htons(sizeof(struct tcphdr) + payload);
-	ip6.ip6_nxt = IPPROTO_TCP;
-	ip6.ip6_hlim = 64;
-	inet_pton(AF_INET6, "fd00::1", &ip6.ip6_src);
-	inet_pton(AF_INET6, "fd00::2", &ip6.ip6_dst);
-	append(f, &ip6, sizeof(ip6));
-	put_tcp(f, payload);
+	np_frame_eth(f, ETHERTYPE_IPV6);
+	np_frame_ipv6(f, IPPROTO_TCP, "fd00::1", "fd00::2", sizeof(struct tcphdr) + payload);
+	np_frame_tcp(f, 40000, 443, payload);
 }
 
 /* 14 + 28: who-has 10.244.0.1 tell 10.244.0.2, as sent (veths do not pad to 60 bytes) */
-static void arp_request(struct frame *f)
+static void arp_request(struct np_frame *f)
 {
 	static const uint8_t sha[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
 	struct ether_arp arp = {0};
 	uint32_t spa = htonl(0x0af40002), tpa = htonl(0x0af40001);
 
-	f->len = 0;
-	put_eth(f, ETHERTYPE_ARP);
+	np_frame_eth(f, ETHERTYPE_ARP);
 	arp.arp_hrd = htons(ARPHRD_ETHER);
 	arp.arp_pro = htons(ETHERTYPE_IP);
 	arp.arp_hln = ETH_ALEN;
@@ -169,78 +70,38 @@ static void arp_request(struct frame *f)
 	memcpy(arp.arp_sha, sha, ETH_ALEN);
 	memcpy(arp.arp_spa, &spa, 4);
 	memcpy(arp.arp_tpa, &tpa, 4);
-	append(f, &arp, sizeof(arp));
+	np_frame_append(f, &arp, sizeof(arp));
 }
 
 /* 14 + 4 (802.1Q tag, VID 100) + 20 + 8 + payload: the tag is in the frame, not offloaded */
-static void vlan_ipv4_udp(struct frame *f, uint16_t payload)
+static void vlan_ipv4_udp(struct np_frame *f, uint16_t payload)
 {
 	uint16_t tag[2] = {htons(100), htons(ETHERTYPE_IP)};
 
-	f->len = 0;
-	put_eth(f, ETHERTYPE_VLAN);
-	append(f, tag, sizeof(tag));
-	put_ipv4(f, IPPROTO_UDP, sizeof(struct udphdr) + payload);
-	put_udp(f, payload);
+	np_frame_eth(f, ETHERTYPE_VLAN);
+	np_frame_append(f, tag, sizeof(tag));
+	np_frame_ipv4(f, IPPROTO_UDP, "10.244.0.1", "10.244.1.2", sizeof(struct udphdr) + payload,
+		      0, 0);
+	np_frame_udp(f, 40000, 5201, payload);
 }
 
 /* Ethernet header only, local experimental ethertype: the smallest frame test_run accepts. */
-static void eth_only(struct frame *f, uint32_t len)
+static void eth_only(struct np_frame *f, uint32_t len)
 {
-	f->len = 0;
-	put_eth(f, 0x88b5);
+	np_frame_eth(f, 0x88b5);
 	f->len = len; /* lets a test shorten it below ETH_HLEN */
 }
 
 /* A TCP GSO skb carrying segs * mss payload bytes: 14 + 20 + 20 + segs * mss */
-static void ipv4_tcp_gso(struct frame *f, uint32_t mss, uint32_t segs)
+static void ipv4_tcp_gso(struct np_frame *f, uint32_t mss, uint32_t segs)
 {
-	f->len = 0;
-	put_eth(f, ETHERTYPE_IP);
-	put_ipv4(f, IPPROTO_TCP, sizeof(struct tcphdr) + mss * segs);
-	put_tcp(f, mss * segs);
+	np_frame_eth(f, ETHERTYPE_IP);
+	np_frame_ipv4(f, IPPROTO_TCP, "10.244.0.1", "10.244.1.2",
+		      (uint16_t)(sizeof(struct tcphdr) + mss * segs), 0, 0);
+	np_frame_tcp(f, 40000, 443, mss * segs);
 }
 
 /* --- running and checking ------------------------------------------------------------------ */
-
-struct run {
-	int err;
-	int retval;
-	uint32_t size_out;
-	uint8_t out[FRAME_MAX];
-	struct __sk_buff ctx_out;
-};
-
-/* ctx may be NULL: then the kernel uses its defaults (loopback, no GSO). */
-static void run_prog(const struct bpf_program *prog, const struct frame *f, uint32_t repeat,
-		     const struct __sk_buff *ctx, struct run *r)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
-		    .data_out = r->out, .data_size_out = sizeof(r->out), .repeat = repeat);
-
-	memset(r, 0, sizeof(*r));
-	if (ctx) {
-		opts.ctx_in = ctx;
-		opts.ctx_size_in = sizeof(*ctx);
-		opts.ctx_out = &r->ctx_out;
-		opts.ctx_size_out = sizeof(r->ctx_out);
-	}
-	r->err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
-	r->retval = (int)opts.retval;
-	r->size_out = opts.data_size_out;
-}
-
-/* Runs prog and asserts what every run must show: success, TC_ACT_UNSPEC, frame unchanged. */
-static void run_ok(const struct bpf_program *prog, const struct frame *f, uint32_t repeat,
-		   const struct __sk_buff *ctx, struct run *r)
-{
-	run_prog(prog, f, repeat, ctx, r);
-	cr_assert(r->err == 0, "bpf_prog_test_run_opts(%s): %d", bpf_program__name(prog), r->err);
-	cr_assert(r->retval == NP_TC_ACT_UNSPEC, "%s returned %d, want TC_ACT_UNSPEC (-1)",
-		  bpf_program__name(prog), r->retval);
-	cr_assert(r->size_out == f->len, "frame length changed: %u -> %u", f->len, r->size_out);
-	cr_assert(memcmp(r->out, f->data, f->len) == 0, "frame bytes changed");
-}
 
 static void expect_counts(uint32_t ifindex, uint8_t dir, uint64_t packets, uint64_t bytes,
 			  uint64_t segs)
@@ -305,12 +166,12 @@ TestSuite(test_run, .init = setup, .fini = teardown, .timeout = 30);
 Test(test_run, ipv4_udp_ingress)
 {
 	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS}};
-	struct frame f;
-	struct run r;
+	struct np_frame f;
+	struct np_run r;
 
 	ipv4_udp(&f, 100);
 	cr_assert_eq(f.len, 142);
-	run_ok(skel->progs.np_ingress, &f, 1000, NULL, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 1000, NULL, &r);
 	expect_keys(keys, 1);
 	expect_counts(LO_IFINDEX, NP_DIR_INGRESS, 1000, 142000, 1000);
 	expect_no_errors();
@@ -319,12 +180,12 @@ Test(test_run, ipv4_udp_ingress)
 Test(test_run, ipv6_tcp_egress)
 {
 	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_EGRESS}};
-	struct frame f;
-	struct run r;
+	struct np_frame f;
+	struct np_run r;
 
 	ipv6_tcp(&f, 64);
 	cr_assert_eq(f.len, 138);
-	run_ok(skel->progs.np_egress, &f, 333, NULL, &r);
+	np_test_run_ok(skel->progs.np_egress, &f, 333, NULL, &r);
 	expect_keys(keys, 1);
 	expect_counts(LO_IFINDEX, NP_DIR_EGRESS, 333, 333 * 138, 333);
 	expect_no_errors();
@@ -333,12 +194,12 @@ Test(test_run, ipv6_tcp_egress)
 Test(test_run, arp_ingress)
 {
 	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS}};
-	struct frame f;
-	struct run r;
+	struct np_frame f;
+	struct np_run r;
 
 	arp_request(&f);
 	cr_assert_eq(f.len, 42);
-	run_ok(skel->progs.np_ingress, &f, 50, NULL, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 50, NULL, &r);
 	expect_keys(keys, 1);
 	expect_counts(LO_IFINDEX, NP_DIR_INGRESS, 50, 2100, 50);
 	expect_no_errors();
@@ -347,12 +208,12 @@ Test(test_run, arp_ingress)
 Test(test_run, vlan_tagged_egress)
 {
 	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_EGRESS}};
-	struct frame f;
-	struct run r;
+	struct np_frame f;
+	struct np_run r;
 
 	vlan_ipv4_udp(&f, 32);
 	cr_assert_eq(f.len, 78);
-	run_ok(skel->progs.np_egress, &f, 20, NULL, &r);
+	np_test_run_ok(skel->progs.np_egress, &f, 20, NULL, &r);
 	expect_keys(keys, 1);
 	expect_counts(LO_IFINDEX, NP_DIR_EGRESS, 20, 1560, 20);
 	expect_no_errors();
@@ -361,17 +222,17 @@ Test(test_run, vlan_tagged_egress)
 Test(test_run, minimal_frame)
 {
 	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS}};
-	struct frame f;
-	struct run r;
+	struct np_frame f;
+	struct np_run r;
 
 	eth_only(&f, ETH_HLEN);
-	run_ok(skel->progs.np_ingress, &f, 7, NULL, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 7, NULL, &r);
 	expect_keys(keys, 1);
 	expect_counts(LO_IFINDEX, NP_DIR_INGRESS, 7, 98, 7);
 
 	/* Below ETH_HLEN the kernel refuses the run: the program never sees a runt. */
 	eth_only(&f, ETH_HLEN - 1);
-	run_prog(skel->progs.np_ingress, &f, 1, NULL, &r);
+	np_test_run(skel->progs.np_ingress, &f, 1, NULL, &r);
 	cr_assert_eq(r.err, -EINVAL);
 	expect_counts(LO_IFINDEX, NP_DIR_INGRESS, 7, 98, 7);
 	expect_no_errors();
@@ -382,12 +243,12 @@ Test(test_run, gso_super_packet)
 {
 	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS}};
 	struct __sk_buff ctx = {.gso_segs = 2, .gso_size = 1448};
-	struct frame f;
-	struct run r;
+	struct np_frame f;
+	struct np_run r;
 
 	ipv4_tcp_gso(&f, 1448, 2);
 	cr_assert_eq(f.len, 2950);
-	run_ok(skel->progs.np_ingress, &f, 100, &ctx, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 100, &ctx, &r);
 	cr_expect_eq(r.ctx_out.gso_segs, 2);
 	expect_keys(keys, 1);
 	expect_counts(LO_IFINDEX, NP_DIR_INGRESS, 100, 295000, 200);
@@ -401,17 +262,17 @@ Test(test_run, mixed_frames_and_directions)
 	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS},
 				   {.ifindex = LO_IFINDEX, .direction = NP_DIR_EGRESS}};
 	struct __sk_buff gso = {.gso_segs = 44, .gso_size = 64};
-	struct frame f;
-	struct run r;
+	struct np_frame f;
+	struct np_run r;
 
 	ipv4_udp(&f, 100); /* 142 */
-	run_ok(skel->progs.np_ingress, &f, 10, NULL, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 10, NULL, &r);
 	arp_request(&f); /* 42 */
-	run_ok(skel->progs.np_ingress, &f, 3, NULL, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 3, NULL, &r);
 	ipv4_tcp_gso(&f, 64, 44); /* 14 + 20 + 20 + 2816 = 2870 */
-	run_ok(skel->progs.np_ingress, &f, 2, &gso, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 2, &gso, &r);
 	ipv6_tcp(&f, 64); /* 138 */
-	run_ok(skel->progs.np_egress, &f, 4, NULL, &r);
+	np_test_run_ok(skel->progs.np_egress, &f, 4, NULL, &r);
 
 	expect_keys(keys, 2);
 	expect_counts(LO_IFINDEX, NP_DIR_INGRESS, 15, 10 * 142 + 3 * 42 + 2 * 2870,
@@ -427,8 +288,8 @@ Test(test_run, ctx_ifindex)
 	struct __sk_buff ctx = {0};
 	struct np_if_key keys[3];
 	uint32_t a;
-	struct frame f;
-	struct run r;
+	struct np_frame f;
+	struct np_run r;
 
 	np_test_sh("ip link add name np_a type veth peer name np_b");
 	a = if_nametoindex("np_a");
@@ -436,14 +297,14 @@ Test(test_run, ctx_ifindex)
 
 	ipv4_udp(&f, 100);
 	ctx.ifindex = a;
-	run_ok(skel->progs.np_ingress, &f, 5, &ctx, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 5, &ctx, &r);
 	cr_expect_eq(r.ctx_out.ifindex, a);
-	run_ok(skel->progs.np_egress, &f, 6, &ctx, &r);
+	np_test_run_ok(skel->progs.np_egress, &f, 6, &ctx, &r);
 	ctx.ifindex = 0;
-	run_ok(skel->progs.np_ingress, &f, 8, &ctx, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 8, &ctx, &r);
 	cr_expect_eq(r.ctx_out.ifindex, LO_IFINDEX);
 	ctx.ifindex = LO_IFINDEX;
-	run_ok(skel->progs.np_ingress, &f, 9, &ctx, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 9, &ctx, &r);
 
 	keys[0] = (struct np_if_key){.ifindex = a, .direction = NP_DIR_INGRESS};
 	keys[1] = (struct np_if_key){.ifindex = a, .direction = NP_DIR_EGRESS};
@@ -459,29 +320,29 @@ Test(test_run, ctx_ifindex)
 Test(test_run, ctx_rejected)
 {
 	struct __sk_buff ctx;
-	struct frame f;
-	struct run r;
+	struct np_frame f;
+	struct np_run r;
 
 	ipv4_udp(&f, 100);
 
 	ctx = (struct __sk_buff){.ifindex = 4242}; /* no such device here */
-	run_prog(skel->progs.np_ingress, &f, 1, &ctx, &r);
+	np_test_run(skel->progs.np_ingress, &f, 1, &ctx, &r);
 	cr_expect_eq(r.err, -ENODEV);
 
 	ctx = (struct __sk_buff){.len = 142}; /* read-only for test_run */
-	run_prog(skel->progs.np_ingress, &f, 1, &ctx, &r);
+	np_test_run(skel->progs.np_ingress, &f, 1, &ctx, &r);
 	cr_expect_eq(r.err, -EINVAL);
 
 	ctx = (struct __sk_buff){.protocol = htons(ETHERTYPE_IP)};
-	run_prog(skel->progs.np_ingress, &f, 1, &ctx, &r);
+	np_test_run(skel->progs.np_ingress, &f, 1, &ctx, &r);
 	cr_expect_eq(r.err, -EINVAL);
 
 	ctx = (struct __sk_buff){.gso_segs = 65536}; /* > GSO_MAX_SEGS */
-	run_prog(skel->progs.np_ingress, &f, 1, &ctx, &r);
+	np_test_run(skel->progs.np_ingress, &f, 1, &ctx, &r);
 	cr_expect_eq(r.err, -EINVAL);
 
 	ctx = (struct __sk_buff){.wire_len = 100}; /* shorter than the frame */
-	run_prog(skel->progs.np_ingress, &f, 1, &ctx, &r);
+	np_test_run(skel->progs.np_ingress, &f, 1, &ctx, &r);
 	cr_expect_eq(r.err, -EINVAL);
 
 	expect_keys(NULL, 0);
@@ -497,8 +358,8 @@ Test(test_run, percpu_slots_summed)
 	struct np_if_value slots[CPU_SETSIZE];
 	cpu_set_t allowed, one;
 	uint64_t used = 0;
-	struct frame f;
-	struct run r;
+	struct np_frame f;
+	struct np_run r;
 	int cpu;
 
 	cr_assert(ncpu > 0 && ncpu <= CPU_SETSIZE);
@@ -510,7 +371,7 @@ Test(test_run, percpu_slots_summed)
 		CPU_ZERO(&one);
 		CPU_SET(cpu, &one);
 		cr_assert(sched_setaffinity(0, sizeof(one), &one) == 0, "pin to CPU %d", cpu);
-		run_ok(skel->progs.np_ingress, &f, 10 + cpu, NULL, &r);
+		np_test_run_ok(skel->progs.np_ingress, &f, 10 + cpu, NULL, &r);
 		used += 10 + cpu;
 	}
 	cr_assert(sched_setaffinity(0, sizeof(allowed), &allowed) == 0);
@@ -535,26 +396,26 @@ Test(map_full, new_key_counts_error)
 	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS}};
 	struct __sk_buff ctx = {0};
 	int err_fd = bpf_map__fd(skel->maps.np_errors);
-	struct frame f;
-	struct run r;
+	struct np_frame f;
+	struct np_run r;
 	uint32_t i;
 
 	cr_assert_eq(bpf_map__max_entries(skel->maps.np_if_stats), 1);
 	np_test_sh("ip link add name np_a type veth peer name np_b");
 	ipv4_udp(&f, 100);
 
-	run_ok(skel->progs.np_ingress, &f, 10, NULL, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 10, NULL, &r);
 	expect_counts(LO_IFINDEX, NP_DIR_INGRESS, 10, 1420, 10);
 	cr_assert_eq(np_test_err_sum(err_fd, NP_ERR_IF_STATS_FULL), 0);
 
 	ctx.ifindex = if_nametoindex("np_a"); /* a second device */
-	run_ok(skel->progs.np_ingress, &f, 25, &ctx, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 25, &ctx, &r);
 	cr_expect_eq(np_test_err_sum(err_fd, NP_ERR_IF_STATS_FULL), 25);
 
-	run_ok(skel->progs.np_egress, &f, 4, NULL, &r); /* same device, other direction */
+	np_test_run_ok(skel->progs.np_egress, &f, 4, NULL, &r); /* same device, other direction */
 	cr_expect_eq(np_test_err_sum(err_fd, NP_ERR_IF_STATS_FULL), 29);
 
-	run_ok(skel->progs.np_ingress, &f, 3, NULL, &r); /* the existing key still counts */
+	np_test_run_ok(skel->progs.np_ingress, &f, 3, NULL, &r); /* the existing key still counts */
 	expect_keys(keys, 1);
 	expect_counts(LO_IFINDEX, NP_DIR_INGRESS, 13, 13 * 142, 13);
 	for (i = NP_ERR_IF_STATS_FULL + 1; i < NP_ERR_MAX; i++)

@@ -300,7 +300,8 @@ tb_start_agent() {
 			tail -20 "$TB_RUN/log/agent-$n.log" >&2
 			return 1
 		fi
-		if tb_scrape "$n" 2>/dev/null | grep -q '^nodepath_bpf_attached_interfaces'; then
+		# not `tb_scrape | grep -q`: grep leaving early fails the pipe under pipefail
+		if grep -q '^nodepath_bpf_attached_interfaces' <<<"$(tb_scrape "$n" 2>/dev/null)"; then
 			return 0
 		fi
 		sleep 0.02

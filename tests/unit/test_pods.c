@@ -414,6 +414,8 @@ Test(pod_table, rescan_mixed_directory_keeps_every_good_file)
 	tmp_make(&d);
 	for (size_t i = 0; i < sizeof(all_fixtures) / sizeof(all_fixtures[0]); i++)
 		copy_fixture(d.path, all_fixtures[i], NULL);
+	/* Old enough not to look like a write in progress. */
+	bump_mtime(d.path, "truncated", -60);
 	put_oversized(d.path, "oversized");
 	mkdir(strcat(strcpy((char[96]){0}, d.path), "/subdir"), 0755);
 	t = pod_table__create(d.path);
@@ -483,9 +485,14 @@ Test(pod_table, file_turning_corrupt_drops_only_its_entry)
 	t = pod_table__create(d.path);
 	cr_assert_eq(pod_table__rescan(t), 0);
 	cr_expect_eq(pod_table__count(t), 2);
+	/* Seen by a rescan while young: maybe a write in progress, the old entry stays. */
 	copy_fixture(d.path, "truncated", "valid_single");
-	bump_mtime(d.path, "valid_single", 3);
+	cr_assert_eq(pod_table__rescan(t), 0);
+	cr_expect_eq(pod_table__count(t), 2);
+	cr_expect_eq(pod_table__skipped_files(t), 0);
+	/* Its writer closed it (IN_CLOSE_WRITE): judged at once, logged, its entry goes. */
 	pod_table__update_file(t, "valid_single");
+	cr_expect_eq(pod_table__skipped_files(t), 1);
 	cr_expect_eq(pod_table__count(t), 1);
 	cr_expect_eq(pod_table__lookup(t, "veth3a8c2f1e", &pi), -ENOENT);
 	cr_expect_eq(pod_table__lookup(t, "veth51d0e7c2", &pi), 0);
@@ -546,6 +553,30 @@ Test(pod_table, directory_missing_then_gone)
 	tmp_rm(&d);
 }
 
+Test(pod_table, young_truncated_file_is_in_progress_not_corrupt)
+{
+	struct tmpdir d;
+	struct pod_table *t;
+
+	tmp_make(&d);
+	copy_fixture(d.path, "truncated", NULL);
+	t = pod_table__create(d.path);
+	cr_assert_eq(pod_table__rescan(t), 0);
+	cr_expect_eq(pod_table__skipped_files(t), 0);
+	/* The rest arrives (IN_CLOSE_WRITE): parsed, never logged as truncated. */
+	copy_fixture(d.path, "valid_single", "truncated");
+	pod_table__update_file(t, "truncated");
+	cr_expect_eq(pod_table__skipped_files(t), 0);
+	cr_expect_eq(pod_table__count(t), 1);
+	/* A future mtime (clock skew) is not "young": judged on content at once. */
+	copy_fixture(d.path, "truncated", "skewed");
+	bump_mtime(d.path, "skewed", 3600);
+	cr_assert_eq(pod_table__rescan(t), 0);
+	cr_expect_eq(pod_table__skipped_files(t), 1);
+	pod_table__destroy(t);
+	tmp_rm(&d);
+}
+
 Test(pod_table, empty_young_file_is_in_progress_not_corrupt)
 {
 	struct tmpdir d;
@@ -560,6 +591,39 @@ Test(pod_table, empty_young_file_is_in_progress_not_corrupt)
 	bump_mtime(d.path, "being-written", -60);
 	cr_assert_eq(pod_table__rescan(t), 0);
 	cr_expect_eq(pod_table__skipped_files(t), 1);
+	pod_table__destroy(t);
+	tmp_rm(&d);
+}
+
+Test(pod_table, symlinks_fifos_and_directories_are_not_cache_files)
+{
+	struct tmpdir d;
+	struct pod_table *t;
+	char target[PATH_MAX], link[PATH_MAX], fifo[PATH_MAX], sub[PATH_MAX];
+	struct pod_info pi;
+
+	tmp_make(&d);
+	copy_fixture(d.path, "multus_eth0", NULL);
+	snprintf(target, sizeof(target), "%s/multus_eth0", d.path);
+	snprintf(link, sizeof(link), "%s/cbr0-link-eth0", d.path);
+	snprintf(fifo, sizeof(fifo), "%s/cbr0-fifo-eth0", d.path);
+	snprintf(sub, sizeof(sub), "%s/cbr0-dir-eth0", d.path);
+	cr_assert_eq(symlink(target, link), 0);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	t = pod_table__create(d.path);
+	/* Returns (a FIFO without a writer would block a plain open) and counts only the file. */
+	cr_assert_eq(pod_table__rescan(t), 0);
+	cr_expect_eq(pod_table__count(t), 1);
+	cr_expect_eq(pod_table__skipped_files(t), 0);
+	pod_table__update_file(t, "cbr0-fifo-eth0");
+	pod_table__update_file(t, "cbr0-link-eth0");
+	cr_expect_eq(pod_table__count(t), 1);
+	/* A regular file replaced by a symlink loses its entry. */
+	cr_assert_eq(unlink(target), 0);
+	cr_assert_eq(symlink(link, target), 0);
+	pod_table__update_file(t, "multus_eth0");
+	cr_expect_eq(pod_table__lookup(t, "veth51d0e7c2", &pi), -ENOENT);
 	pod_table__destroy(t);
 	tmp_rm(&d);
 }
@@ -659,6 +723,35 @@ Test(pod_watch, labels_follow_files_within_a_second)
 	cr_expect(s >= 0 && s < 1.0, "second create: %.3f s", s);
 	cr_expect_eq(pod_table__count(t), 1);
 
+	pod_table__stop_watch(t);
+	pod_table__destroy(t);
+	tmp_rm(&d);
+}
+
+Test(pod_watch, file_turning_truncated_is_judged_when_closed)
+{
+	struct tmpdir d;
+	struct pod_table *t;
+	double s;
+
+	tmp_make(&d);
+	copy_fixture(d.path, "valid_single", "cbr0-5b0d-eth0");
+	copy_fixture(d.path, "multus_eth0", NULL);
+	t = pod_table__create(d.path);
+	cr_assert_eq(pod_table__start_watch(t), 0);
+	cr_expect_eq(pod_table__count(t), 2);
+	/* Rewritten in place and closed while truncated (a disk-full write): the entry goes at
+	 * once and the file is logged, although it is young. */
+	copy_fixture(d.path, "truncated", "cbr0-5b0d-eth0");
+	s = wait_for(t, "veth3a8c2f1e", -ENOENT);
+	cr_expect(s >= 0 && s < 1.0, "truncated rewrite: %.3f s", s);
+	cr_expect_eq(pod_table__skipped_files(t), 1);
+	cr_expect_eq(pod_table__count(t), 1);
+	/* Repaired: back. */
+	copy_fixture(d.path, "valid_single", "cbr0-5b0d-eth0");
+	s = wait_for(t, "veth3a8c2f1e", 0);
+	cr_expect(s >= 0 && s < 1.0, "repaired: %.3f s", s);
+	cr_expect_eq(pod_table__skipped_files(t), 1);
 	pod_table__stop_watch(t);
 	pod_table__destroy(t);
 	tmp_rm(&d);
@@ -813,6 +906,45 @@ Test(pods_emit, pod_info_lines)
 		   "1\n"),
 	    "%s", w.buf);
 	cr_expect_not_null(strstr(w.buf, "pod=\"cart-7d9f8c6b5-x2k4q\""), "%s", w.buf);
+	expo__fini(&w);
+	pod_table__destroy(t);
+	tmp_rm(&d);
+}
+
+static bool only_coredns_veth(const char *ifname, void *ctx)
+{
+	(*(int *)ctx)++;
+	return strcmp(ifname, "veth0c9e41b7") == 0;
+}
+
+static bool nothing_present(const char *ifname, void *ctx)
+{
+	return false;
+}
+
+Test(pods_emit, filtered_by_present_interfaces)
+{
+	struct tmpdir d;
+	struct pod_table *t;
+	struct expo_writer w;
+	int calls = 0;
+
+	tmp_make(&d);
+	copy_fixture(d.path, "valid_single", NULL);
+	copy_fixture(d.path, "ipv6_dualstack", NULL);
+	t = pod_table__create(d.path);
+	cr_assert_eq(pod_table__rescan(t), 0);
+	expo__init(&w);
+	pods__emit_info_if(&w, t, only_coredns_veth, &calls);
+	cr_assert_eq(w.err, 0);
+	cr_expect_eq(calls, 2);
+	cr_expect_not_null(strstr(w.buf, "pod=\"coredns-5d78c9869d-tq8wz\""), "%s", w.buf);
+	cr_expect_null(strstr(w.buf, "cart-7d9f8c6b5-x2k4q"), "%s", w.buf);
+	expo__fini(&w);
+	/* Nothing present: not even the HELP/TYPE lines. */
+	expo__init(&w);
+	pods__emit_info_if(&w, t, nothing_present, NULL);
+	cr_expect_eq(w.len, 0);
 	expo__fini(&w);
 	pod_table__destroy(t);
 	tmp_rm(&d);

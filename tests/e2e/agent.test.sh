@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The agent under bad input and hostile conditions, in the namespace testbed: bad flags, a pin
+# path where no bpffs can be had, interfaces that vanish while being attached, a full counter
+# map, and a clean shutdown that leaves no program counting (tcx and tc modes).
+set -u
+BIN=$(readlink -f "${1:-build/nodepath}")
+cd "$(dirname "$0")/../.."
+. tests/e2e/testbed.sh
+
+fails=0
+pass() { echo "ok   $*"; }
+fail() {
+	echo "FAIL $*"
+	fails=$((fails + 1))
+}
+check() { # DESC CMD...
+	local d=$1
+	shift
+	if "$@"; then pass "$d"; else fail "$d"; fi
+}
+
+tb_trap
+tb_up || { echo "FAIL testbed"; exit 1; }
+
+# --- bad flags: refused at start with a clear message and a non-zero exit -------------------
+bad_flag() { # EXPECTED_RC PATTERN ARGS...
+	local want=$1 pat=$2 out rc
+	shift 2
+	out=$(tb_exec n1 "$BIN" --web.listen-address=127.0.0.1:19199 \
+		--bpf.pin-path="$(tb_bpf_dir n1)" "$@" 2>&1 </dev/null)
+	rc=$?
+	if [ "$rc" -ne "$want" ] || ! grep -q -- "$pat" <<<"$out"; then
+		echo "  rc=$rc want=$want; output: $(head -c 400 <<<"$out")"
+		return 1
+	fi
+}
+check "unknown flag -> exit 2" bad_flag 2 "no-such-flag" --no-such-flag
+check "bad attach mode -> exit 1" bad_flag 1 "attach-mode" --bpf.attach-mode=sideways
+check "bad NodePort range -> exit 1" bad_flag 1 "nodeport-range" \
+	--collector.netpath.nodeport-range=32767-30000
+check "bad service CIDR -> exit 1" bad_flag 1 "service-cidr" \
+	--collector.netpath.service-cidr=10.96.0.0/33
+check "non-numeric map size -> exit 2" bad_flag 2 "map-max-entries" --bpf.map-max-entries=lots
+
+# --- no bpffs to be had: the agent keeps serving and says netpath failed ---------------------
+no_bpffs() {
+	local log="$TB_RUN/log/nobpffs.log" pid out ok=1 t
+	# --path.cni-cache under TB_RUN marks the process as this run's for tb_down.
+	ip netns exec "$(tb_ns n1)" "$BIN" --web.listen-address=127.0.0.1:19198 \
+		--path.cni-cache="$TB_RUN/nobpffs-cni" \
+		--bpf.pin-path=/proc/nodepath-no-bpffs-here </dev/null >"$log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$TB_RUN/pids/nobpffs"
+	for t in $(seq 250); do
+		out=$(tb_exec n1 curl -sf --max-time 2 http://127.0.0.1:19198/metrics) && break
+		sleep 0.02
+	done
+	grep -q '^node_scrape_collector_success{collector="netpath"} 0$' <<<"$out" || ok=0
+	grep -q '^nodepath_build_info{' <<<"$out" || ok=0
+	grep -q 'pin path /proc/nodepath-no-bpffs-here' "$log" || ok=0
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$TB_RUN/pids/nobpffs"
+	[ "$ok" -eq 1 ] || { echo "  log: $(tail -5 "$log")"; return 1; }
+}
+check "no bpffs: serves, netpath success 0, clear log line" no_bpffs
+
+# --- interfaces that vanish during attach ----------------------------------------------------
+churn_vanish() {
+	local i out pods errs
+	for i in $(seq 40); do
+		tb__ip n1 link add "vethz$i" type veth peer name "vethzp$i" 2>/dev/null
+		tb__ip n1 link set "vethz$i" master cni0 2>/dev/null
+		tb__ip n1 link del "vethz$i" 2>/dev/null
+	done
+	sleep 0.5
+	kill -0 "$(tb_agent_pid n1)" || { echo "  agent died"; return 1; }
+	out=$(tb_scrape n1) || return 1
+	pods=$(tb_metric /dev/stdin nodepath_bpf_attached_interfaces 'layer="pod"' <<<"$out")
+	errs=$(tb_metric /dev/stdin nodepath_bpf_attach_errors_total 'layer="pod"' <<<"$out")
+	if [ "$pods" != 2 ] || [ "$errs" != 0 ] || grep -q 'vethz' <<<"$out"; then
+		echo "  attached pods=$pods (want 2) attach errors=$errs (want 0)"
+		grep 'vethz' <<<"$out" | head -3
+		return 1
+	fi
+}
+tb_start_agent n1 "$BIN" || { echo "FAIL agent start"; exit 1; }
+check "40 veths deleted right after enslaving: no leak, no error, agent alive" churn_vanish
+
+# --- clean shutdown leaves nothing counting --------------------------------------------------
+map_packets() { # NODE: total packets in the pinned np_if_stats (all CPUs, all keys)
+	bpftool -j map dump pinned "$(tb_bpf_dir "$1")/np_if_stats" | "$TB_PY" -c '
+import json, sys
+total = 0
+for e in json.load(sys.stdin):
+    # with BTF, bpftool -j puts the named fields under "formatted"
+    for v in e.get("formatted", e).get("values", []):
+        total += v["value"]["packets"]
+print(total)'
+}
+shutdown_detaches() { # MODE
+	local mode=$1 before after v f dir
+	tb_stop_agent n1 TERM || { echo "  agent exit status $?"; return 1; }
+	tb_start_agent n1 "$BIN" --bpf.attach-mode="$mode" || return 1
+	tb_send_udp n1a n1b 5 100
+	tb_stop_agent n1 TERM || { echo "  exit status $? on SIGTERM"; return 1; }
+	before=$(map_packets n1)
+	tb_send_udp n1a n1b 25 100
+	after=$(map_packets n1)
+	[ "$before" = "$after" ] || { echo "  pinned counters moved after shutdown: $before -> $after"; return 1; }
+	[ "$before" -gt 0 ] || { echo "  nothing counted before shutdown"; return 1; }
+	for v in $(tb_pod_veth n1a) cni0 eth0 flannel.1; do
+		for dir in ingress egress; do
+			f=$(tb_exec n1 tc filter show dev "$v" "$dir" 2>/dev/null)
+			if grep -q np_ <<<"$f"; then
+				echo "  filter left on $v $dir: $f"
+				return 1
+			fi
+		done
+	done
+}
+check "SIGTERM detaches everything (tcx)" shutdown_detaches tcx
+check "SIGTERM detaches everything (tc)" shutdown_detaches tc
+
+# --- a full map is counted, not silent -------------------------------------------------------
+map_full() {
+	local out full entries
+	tb_start_agent n1 "$BIN" --bpf.map-max-entries=4 || return 1
+	grep -q 'replacing it' "$(tb_agent_log n1)" || { echo "  no log line about the replaced pin"; return 1; }
+	tb_send_udp n1a n1b 10 100
+	tb_send_udp n1a n2a 10 100
+	out=$(tb_scrape n1) || return 1
+	full=$(tb_metric /dev/stdin nodepath_bpf_map_full_total 'map="np_if_stats"' <<<"$out")
+	entries=$(tb_metric /dev/stdin nodepath_bpf_map_entries 'map="np_if_stats"' <<<"$out")
+	if [ "$entries" != 4 ] || [ "$full" -le 0 ]; then
+		echo "  entries=$entries (want 4) full=$full (want > 0)"
+		return 1
+	fi
+	tb_stop_agent n1 TERM
+}
+check "map capacity 4: full map reported" map_full
+
+echo "agent.test: $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Grafana dashboard deploy/grafana/nodepath-path.json, checked offline: valid JSON, a Grafana 10+
+# model (schemaVersion, unique ids, grid inside 24 columns, datasource/job/instance variables),
+# every panel query bound to the datasource variable and filtered by $job and $instance, and
+# every query parsed as PromQL by promtool (written out as recording rules with the Grafana
+# variables substituted); the JSON equals what deploy/grafana/gen-dashboard.py writes.
+# Usage: bash tests/e2e/dashboard.test.sh [path/to/nodepath] (unused)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+fail() { echo "dashboard.test: FAIL: $*" >&2; exit 1; }
+command -v python3 >/dev/null || fail "python3 not found"
+command -v promtool >/dev/null || fail "promtool not found (Debian package prometheus)"
+tmp=$(mktemp -d /tmp/nodepath-dashboard.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+python3 - deploy/grafana/nodepath-path.json "$tmp/queries.rules.yml" <<'PY' || fail "dashboard model"
+import json, re, sys
+
+path, rules_out = sys.argv[1], sys.argv[2]
+with open(path) as f:
+    d = json.load(f)  # raises on invalid JSON
+errs = []
+def check(cond, msg):
+    if not cond:
+        errs.append(msg)
+
+check(d.get("schemaVersion", 0) >= 36, "schemaVersion < 36 (Grafana 10 writes 38/39)")
+check(d.get("uid") == "nodepath-path", "uid")
+vars_ = {v["name"]: v for v in d["templating"]["list"]}
+check(vars_.get("datasource", {}).get("type") == "datasource" and vars_["datasource"].get("query") == "prometheus",
+      "datasource variable")
+for v in ("job", "instance"):
+    check(vars_.get(v, {}).get("type") == "query", f"variable {v}")
+    check(vars_.get(v, {}).get("datasource", {}).get("uid") == "${datasource}", f"variable {v} datasource")
+
+ids, queries = set(), []
+for p in d["panels"]:
+    check(p["id"] not in ids, f"duplicate panel id {p['id']}")
+    ids.add(p["id"])
+    g = p["gridPos"]
+    check(0 <= g["x"] and g["x"] + g["w"] <= 24 and g["h"] > 0, f"panel {p['title']}: gridPos {g}")
+    if p["type"] == "row":
+        continue
+    check(p.get("datasource", {}).get("uid") == "${datasource}", f"panel {p['title']}: datasource")
+    check(bool(p.get("targets")), f"panel {p['title']}: no queries")
+    for t in p.get("targets", []):
+        e = t.get("expr", "")
+        check(t.get("datasource", {}).get("uid") == "${datasource}", f"panel {p['title']}: target datasource")
+        check('job=~"$job"' in e and 'instance=~"$instance"' in e, f"panel {p['title']}: query not filtered by $job/$instance: {e}")
+        queries.append((p["title"], e))
+
+wanted = ["nodepath_interface_receive_bytes_total", "nodepath_interface_transmit_bytes_total",
+          'layer="node"', 'layer="bridge"', 'layer="overlay"', "nodepath_pod_transmit_bytes_total",
+          "nodepath_path_bytes_total", "nodepath_bpf_attached_interfaces", "nodepath_bpf_attach_errors_total",
+          "nodepath_bpf_map_entries", "nodepath_bpf_map_capacity", "node_scrape_collector_success"]
+allq = "\n".join(e for _, e in queries)
+for w in wanted:
+    check(w in allq, f"no panel uses {w}")
+
+# Substitute Grafana's variables the way Grafana would, then let promtool parse each query.
+subst = {"$__rate_interval": "1m", "$__range": "1h", "$__interval": "30s", "$job": "nodepath", "$instance": ".*"}
+with open(rules_out, "w") as f:
+    f.write("groups:\n  - name: dashboard\n    rules:\n")
+    for i, (title, e) in enumerate(queries):
+        for k in sorted(subst, key=len, reverse=True):
+            e = e.replace(k, subst[k])
+        check("$" not in e, f"panel {title}: unknown variable left in {e}")
+        f.write(f"      - record: dashboard:query_{i}\n        expr: {json.dumps(e)}\n")
+if errs:
+    print("\n".join(errs))
+    sys.exit(1)
+print(f"dashboard.test: {len(d['panels'])} panels, {len(queries)} queries")
+PY
+promtool check rules "$tmp/queries.rules.yml" || fail "a dashboard query is not valid PromQL"
+python3 deploy/grafana/gen-dashboard.py --check || fail "dashboard JSON differs from its generator"
+echo "dashboard.test: ok"

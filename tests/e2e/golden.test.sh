@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# End-to-end golden test: runs nodepath with --path.procfs/--path.sysfs/--path.rootfs/--path.udev.data
+# on the fixture tree (tests/fixtures), scrapes it over HTTP inside a network namespace this test
+# creates, and diffs the exposition with tests/e2e/golden/fixtures.prom. Then runs
+# `promtool check metrics` on it.
+#   bash tests/e2e/golden.test.sh build/nodepath            compare
+#   bash tests/e2e/golden.test.sh build/nodepath --update   regenerate the golden file
+# Only collectors whose output is a function of the fixture files run (the list is explicit, so a
+# new collector does not silently change the golden). Left out: time, timex, uname, os (live
+# clock/kernel), netpath (BPF), process_* (--web.disable-exporter-metrics). Sample lines of
+# node_scrape_collector_duration_seconds and nodepath_build_info are dropped before the diff.
+# Filesystems: the mounts fixture names mount points that this test backs with tmpfs mounts of
+# fixed size and inode count under a scratch --path.rootfs, in the private mount namespace of
+# `ip netns exec`, so statvfs results are exact.
+set -euo pipefail
+NODEPATH=$(realpath "${1:-build/nodepath}")
+UPDATE=${2:-}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+GOLDEN=$ROOT/tests/e2e/golden/fixtures.prom
+COLLECTORS="arp conntrack cpu cpufreq diskstats edac entropy filefd filesystem hwmon loadavg mdadm
+meminfo netclass netdev netstat powersupplyclass pressure schedstat sockstat softnet stat textfile
+thermal_zone udp_queues vmstat"
+
+[ -x "$NODEPATH" ] || { echo "FAIL: $NODEPATH not found" >&2; exit 1; }
+command -v promtool >/dev/null || { echo "FAIL: promtool missing (package prometheus)" >&2; exit 1; }
+
+NS=npgolden-$$-$RANDOM
+SCRATCH=$(mktemp -d /tmp/npgolden.XXXXXX)
+cleanup() {
+	ip netns del "$NS" 2>/dev/null
+	# The tmpfs mounts lived in the namespace's private mount table and are gone with it.
+	rm -rf "$SCRATCH"
+	return 0
+}
+trap cleanup EXIT INT TERM
+
+# textfile mtimes are part of the output: pin them.
+touch -d @1700000000 "$ROOT"/tests/fixtures/textfile/*
+
+args=(--web.listen-address=127.0.0.1:19103 --collector.disable-defaults --web.disable-exporter-metrics
+	--path.procfs=tests/fixtures/proc --path.sysfs=tests/fixtures/sys
+	--path.rootfs="$SCRATCH/root" --path.udev.data=tests/fixtures/root/run/udev/data
+	--collector.textfile.directory=tests/fixtures/textfile --log.level=error)
+for c in $COLLECTORS; do args+=("--collector.$c"); done
+
+ip netns add "$NS"
+ip netns exec "$NS" ip link set lo up
+# Everything below runs in one private mount namespace (ip netns exec unshares it).
+ip netns exec "$NS" bash -euo pipefail -c '
+	R=$1/root; shift
+	mkdir -p "$R"
+	mount -t tmpfs -o size=64m,nr_inodes=4096,mode=755 golden-root "$R"
+	mkdir -p "$R/boot" "$R/var/lib/containerd" "$R/srv/data set" \
+		"$R/var/lib/kubelet/pods/1b2c/volumes/kubernetes.io~projected/kube-api-access-x"
+	mount -t tmpfs -o size=256m,nr_inodes=1000 golden-boot "$R/boot"
+	mount -t tmpfs -o size=1g,nr_inodes=65536 golden-containerd "$R/var/lib/containerd"
+	mount -t tmpfs -o size=170000k,nr_inodes=100 golden-kubelet \
+		"$R/var/lib/kubelet/pods/1b2c/volumes/kubernetes.io~projected/kube-api-access-x"
+	mount -t tmpfs -o size=2g,nr_inodes=500000 golden-data "$R/srv/data set"
+	cd "$0"
+	"$@" &
+	pid=$!
+	trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null" EXIT
+	for _ in $(seq 50); do
+		curl -fs -o "$R/../out.prom" http://127.0.0.1:19103/metrics && break
+		sleep 0.1
+	done
+	[ -s "$R/../out.prom" ]
+' "$ROOT" "$SCRATCH" "$NODEPATH" "${args[@]}"
+
+grep -vE '^(node_scrape_collector_duration_seconds|nodepath_build_info)\{' "$SCRATCH/out.prom" \
+	>"$SCRATCH/filtered.prom"
+
+if [ "$UPDATE" = "--update" ]; then
+	mkdir -p "$(dirname "$GOLDEN")"
+	cp "$SCRATCH/filtered.prom" "$GOLDEN"
+	echo "updated $GOLDEN ($(grep -vc '^#' "$GOLDEN") samples)"
+fi
+
+rc=0
+if ! diff -u "$GOLDEN" "$SCRATCH/filtered.prom"; then
+	echo "FAIL: output differs from $GOLDEN (run with --update if the change is intended)"
+	rc=1
+fi
+# promtool: the exposition must parse (exit 1 = parse error). Exit 3 = lint findings, accepted
+# only for the names node_exporter itself has (node_memory_MemTotal_bytes, node_netstat_Tcp_InSegs:
+# camelCase; node_entropy_*_bits: unit), which dashboards depend on.
+prc=0
+promtool check metrics <"$SCRATCH/out.prom" >"$SCRATCH/promtool.txt" 2>&1 || prc=$?
+if [ "$prc" -eq 3 ] && ! grep -vE "^node_(memory|netstat)_[A-Za-z0-9_]+ metric names should be written in 'snake_case' not 'camelCase'$|^node_entropy_[a-z_]+_bits use base unit \"bytes\" instead of \"bits\"$" \
+	"$SCRATCH/promtool.txt" >/dev/null; then
+	prc=0
+fi
+if [ "$prc" -ne 0 ]; then
+	cat "$SCRATCH/promtool.txt"
+	echo "FAIL: promtool check metrics"
+	rc=1
+fi
+[ "$rc" -eq 0 ] && echo "PASS: golden ($(grep -vc '^#' "$SCRATCH/filtered.prom") samples) and promtool"
+exit "$rc"

@@ -1,0 +1,72 @@
+/* mounts parser and rootfs prefix stripping. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "collectors/filesystem.h"
+#include "sys_fixture.h"
+
+Test(sys_filesystem, k8s_node_mounts)
+{
+	char *buf = sys_fixture("proc/1/mounts");
+	struct mount_entry *m;
+	size_t n;
+
+	cr_assert_eq(filesystem__parse_mounts(buf, &m, &n), 0);
+	cr_assert_eq(n, 16);
+	cr_assert_str_eq(m[4].device, "/dev/mapper/vg0-root");
+	cr_assert_str_eq(m[4].mountpoint, "/");
+	cr_assert_str_eq(m[4].fstype, "ext4");
+	cr_assert_str_eq(m[7].options, "ro,relatime");
+	cr_assert_str_eq(m[13].mountpoint, "/srv/data set"); /* \040 unescaped */
+	free(m);
+	free(buf);
+}
+
+Test(sys_filesystem, this_vm)
+{
+	char *buf = sys_fixture("variants/mounts.vm");
+	struct mount_entry *m;
+	size_t n;
+
+	cr_assert_eq(filesystem__parse_mounts(buf, &m, &n), 0);
+	cr_assert_geq(n, 3);
+	cr_assert_str_eq(m[0].fstype, "proc");
+	free(m);
+	free(buf);
+}
+
+Test(sys_filesystem, hostile)
+{
+	char *buf = sys_fixture("hostile/sys/mounts.short");
+	struct mount_entry *m;
+	size_t n;
+
+	cr_assert_eq(filesystem__parse_mounts(buf, &m, &n), -EINVAL);
+	free(buf);
+	buf = sys_fixture("hostile/sys/mounts.escapes");
+	cr_assert_eq(filesystem__parse_mounts(buf, &m, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(m[0].mountpoint, "/a b");
+	cr_assert_str_eq(m[1].mountpoint, "/c\td");
+	free(m);
+	free(buf);
+	buf = sys_fixture("hostile/sys/empty");
+	cr_assert_eq(filesystem__parse_mounts(buf, &m, &n), 0);
+	cr_assert_eq(n, 0);
+	free(m);
+	free(buf);
+}
+
+Test(sys_filesystem, strip_rootfs)
+{
+	char out[256];
+
+	filesystem__strip_rootfs("/", "/var/lib", out, sizeof(out));
+	cr_assert_str_eq(out, "/var/lib");
+	filesystem__strip_rootfs("/host", "/host/var/lib", out, sizeof(out));
+	cr_assert_str_eq(out, "/var/lib");
+	filesystem__strip_rootfs("/host", "/host", out, sizeof(out));
+	cr_assert_str_eq(out, "/");
+	filesystem__strip_rootfs("/host", "/boot", out, sizeof(out));
+	cr_assert_str_eq(out, "/boot");
+}
