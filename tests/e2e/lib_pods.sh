@@ -307,4 +307,4 @@ lp_sel() {
 }
 
 # lp_settle: let softirq processing finish (veth/VXLAN delivery is asynchronous to sendto)
-lp_settle() { sleep "${1:-0.3}"; }
+lp_settle() { sleep 0.3; }
