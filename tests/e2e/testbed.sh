@@ -16,7 +16,9 @@
 #
 # Exact counting needs a silent network: IPv6 is disabled (all, default) in every namespace before
 # any link exists (no RS/MLD/DAD), every neighbour is permanent (no ARP), the bridges have static
-# fdb entries (no unknown-unicast floods), STP is off and nothing is enabled that sends on its own.
+# fdb entries (no unknown-unicast floods), STP is off, no IGMP reports for 224.0.0.x (cni0 joins
+# 224.0.0.106 for bridge multicast router discovery and would report it to every pod, sometimes
+# seconds after it came up) and nothing is enabled that sends on its own.
 # MACs are fixed per role so permanent entries survive a device being recreated.
 #
 # Byte sizes of one UDP datagram with payload P, as counted at tc (skb->len, Ethernet included):
@@ -88,7 +90,8 @@ tb__mkns() { # NAME: create namespace <tag>-NAME, silent (no IPv6) before any li
 			net.ipv6.conf.lo.disable_ipv6=1 &&
 		sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
 			net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0 \
-			net.ipv4.conf.all.arp_notify=0 net.ipv4.conf.default.arp_notify=0 &&
+			net.ipv4.conf.all.arp_notify=0 net.ipv4.conf.default.arp_notify=0 \
+			net.ipv4.igmp_link_local_mcast_reports=0 &&
 		ip link set lo up' || return 1
 }
 
