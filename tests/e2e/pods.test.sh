@@ -44,11 +44,13 @@ for c in nft curl ip bridge; do
 done
 
 tb_trap
-# On the way out: the agents' logs when something failed (or to $LP_LOG_DIR if set), then the
+# On the way out: the agents' logs when something failed (with the scrapes, to $LP_LOG_DIR if
+# set), then the
 # testbed goes (quietly: bash would report every UDP sink it kills).
 lp_exit() {
 	local f n
 	for n in $TB_NODES; do tb_stop_agent "$n" TERM 2>/dev/null; done # logs complete (LSan)
+	[ -n "${LP_LOG_DIR:-}" ] && [ -d "${W:-}" ] && cp -r "$W" "$LP_LOG_DIR/scrapes"
 	for f in "$TB_RUN"/log/agent-*.log; do
 		[ -e "$f" ] || continue
 		[ -n "${LP_LOG_DIR:-}" ] && cp "$f" "$LP_LOG_DIR/"
