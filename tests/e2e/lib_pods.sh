@@ -292,12 +292,16 @@ lp_true() {
 	if "${@:2}"; then lp_ok "$1"; else lp_fail "$1"; fi
 }
 
-# lp_delta BEFORE AFTER FAMILY SELECTOR: growth of the selected sum between two scrapes
+# lp_delta BEFORE AFTER FAMILY [SELECTOR]: growth of the selected sum between two scrapes
 # (a series absent from a scrape counts 0)
 lp_delta() {
 	local a b
-	a=$(tb_metric0 "$1" "$3" "$4")
-	b=$(tb_metric0 "$2" "$3" "$4")
+	a=$(tb_metric0 "$1" "$3" "${4:-}")
+	b=$(tb_metric0 "$2" "$3" "${4:-}")
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		echo "unreadable"
+		return 1
+	fi
 	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.17g\n", b - a }'
 }
 

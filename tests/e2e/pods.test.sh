@@ -112,6 +112,15 @@ expect_quiet() {
 		"$(lp_delta "$b" "$a" nodepath_path_packets_total "$(lp_sel "$p"),direction=\"$dir\"")" 0
 }
 
+# expect_total BEFORE AFTER N1 N2: over every pod of each node, the path counters grew by exactly
+# N1 (n1) and N2 (n2) packets: nothing but the batch was counted anywhere
+expect_total() {
+	lp_expect "n1: all pods, all paths, packets ($1 -> $2)" \
+		"$(lp_delta "$W/$1-n1.prom" "$W/$2-n1.prom" nodepath_path_packets_total)" "$3"
+	lp_expect "n2: all pods, all paths, packets ($1 -> $2)" \
+		"$(lp_delta "$W/$1-n2.prom" "$W/$2-n2.prom" nodepath_path_packets_total)" "$4"
+}
+
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # --- A: subnet.env after start ----------------------------------------------------------------
@@ -170,6 +179,7 @@ expect_path n1 b0 b1 n1a transmit same_node 10 100
 expect_path n1 b0 b1 n1b receive same_node 10 100
 expect_quiet n1 b0 b1 n1a receive
 expect_quiet n1 b0 b1 n1b transmit
+expect_total b0 b1 20 0
 
 tb_send_udp n1b n1a 7 300
 lp_settle
@@ -177,6 +187,7 @@ snap b2
 expect_path n1 b1 b2 n1b transmit same_node 7 300
 expect_path n1 b1 b2 n1a receive same_node 7 300
 expect_quiet n1 b1 b2 n1a transmit
+expect_total b1 b2 14 0
 
 tb_send_udp n1a n2a 20 200
 lp_settle
@@ -184,32 +195,38 @@ snap b3
 expect_path n1 b2 b3 n1a transmit cross_node 20 200
 expect_path n2 b2 b3 n2a receive cross_node 20 200
 expect_quiet n1 b2 b3 n1b receive
+expect_total b2 b3 20 20
 
 tb_send_udp n2b n1b 6 150
 lp_settle
 snap b4
 expect_path n2 b3 b4 n2b transmit cross_node 6 150
 expect_path n1 b3 b4 n1b receive cross_node 6 150
+expect_total b3 b4 6 6
 
 # pod -> node: the cni0 gateway, then the node's NIC address; node -> pod
 tb_send_udp n1a "$TB_POD_NET.1.1" 3 100
 lp_settle
 snap b5
 expect_path n1 b4 b5 n1a transmit host 3 100
+expect_total b4 b5 3 0
 tb_send_udp n1a "$(tb_node_ip n1)" 4 120
 lp_settle
 snap b6
 expect_path n1 b5 b6 n1a transmit host 4 120
+expect_total b5 b6 4 0
 tb_send_udp n1 n1a 5 80
 lp_settle
 snap b7
 expect_path n1 b6 b7 n1a receive host 5 80
+expect_total b6 b7 5 0
 
 # pod -> internet, through the node (masqueraded on eth0)
 tb_send_udp n1a "$LP_INET_IP" 5 100
 lp_settle
 snap b8
 expect_path n1 b7 b8 n1a transmit external 5 100
+expect_total b7 b8 5 0
 lp_expect "n1 eth0 transmitted the 5 external datagrams (after NAT, same size)" \
 	"$(lp_delta "$W/b7-n1.prom" "$W/b8-n1.prom" nodepath_interface_transmit_packets_total \
 		'device="eth0"')" 5
@@ -220,11 +237,13 @@ lp_settle
 snap b9
 expect_path n1 b8 b9 n1a transmit service 6 64
 expect_path n1 b8 b9 n1b receive same_node 6 64
+expect_total b8 b9 12 0
 tb_send_udp n2a "$LP_SERVICE_IP" 7 64 53
 lp_settle
 snap b10
 expect_path n2 b9 b10 n2a transmit service 7 64
 expect_path n1 b9 b10 n1b receive cross_node 7 64
+expect_total b9 b10 7 7
 
 # NodePort from the underlay (the internet namespace is the client)
 tb_send_udp ext "$(tb_node_ip n1)" 8 100 30080
@@ -237,6 +256,7 @@ lp_expect "n1 nodepath_nodeport_receive_bytes_total{protocol=udp} (30080)" \
 	"$(lp_delta "$W/b10-n1.prom" "$W/b11-n1.prom" nodepath_nodeport_receive_bytes_total \
 		'protocol="udp"')" $((8 * 142))
 expect_path n1 b10 b11 n1b receive host 8 100
+expect_total b10 b11 8 0
 tb_send_udp ext "$(tb_node_ip n1)" 9 100 30081
 lp_settle
 snap b12
@@ -253,6 +273,7 @@ lp_expect "n2 nodepath_nodeport_receive_packets_total{protocol=udp}" \
 	"$(lp_delta "$W/b0-n2.prom" "$W/b12-n2.prom" nodepath_nodeport_receive_packets_total \
 		'protocol="udp"')" 0
 expect_path n1 b11 b12 n1b receive external 9 100
+expect_total b11 b12 9 0
 
 echo "pods.test: /metrics excerpt (n1):"
 grep -E '^nodepath_(path_packets_total|pod_transmit_packets_total|pod_receive_packets_total|pod_info|node_network_info|nodeport_receive_packets_total)' \
