@@ -128,7 +128,7 @@ static enum attach_role role_of(enum np_layer layer)
 }
 
 /* Brings attachments in line with the classification of every known link. Lock held. */
-static void reconcile(struct link_watch *w, bool first)
+static void reconcile(struct link_watch *w)
 {
 	int br = bridge_ifindex(w);
 
@@ -149,8 +149,6 @@ static void reconcile(struct link_watch *w, bool first)
 		t->layer = layer;
 		if (layer == LAYER_NONE)
 			continue;
-		if (first)
-			loader__remove_stale_tc(w->loader, t->a.ifindex);
 		err = loader__attach(w->loader, t->a.ifindex, t->a.name, role_of(layer));
 		if (err)
 			t->attached = false; /* a failed role change leaves nothing attached */
@@ -171,14 +169,33 @@ static void reconcile(struct link_watch *w, bool first)
 	}
 }
 
+/* The interface is gone. Its counters go too, even if it was no longer hooked (a veth that
+ * left the bridge first): ifindexes are reused, and dead keys would fill the maps. */
 static void forget_link(struct link_watch *w, struct tracked *t)
 {
-	if (t->attached || t->layer != LAYER_NONE) {
-		loader__forget(w->loader, t->a.ifindex);
+	loader__forget(w->loader, t->a.ifindex);
+	if (t->attached || t->layer != LAYER_NONE)
 		log_info("forgot device=%s layer=%s (deleted)", t->a.name,
 			 links__layer_name(t->layer));
-	}
 	*t = w->links[--w->n_links];
+}
+
+/* Counters of interfaces deleted while no agent ran stay in the pinned maps: drop every key
+ * whose ifindex is not a current link (after the first complete dump). */
+static void purge_dead_counters(struct link_watch *w)
+{
+	int *live = calloc(w->n_links ? w->n_links : 1, sizeof(*live));
+	size_t removed = 0;
+
+	if (!live)
+		return;
+	for (size_t i = 0; i < w->n_links; i++)
+		live[i] = w->links[i].a.ifindex;
+	if (loader__purge_except(w->loader, live, w->n_links, &removed) == 0 && removed)
+		log_info("removed %zu pinned counter entries of interfaces deleted while the agent "
+			 "was not running",
+			 removed);
+	free(live);
 }
 
 static struct tracked *upsert_link(struct link_watch *w, const struct link_attrs *a)
@@ -257,12 +274,33 @@ static int parse_link(struct nlmsghdr *nh, struct link_attrs *a)
 	return a->name[0] ? 0 : -EINVAL;
 }
 
-static void collect_default_route(struct link_watch *w, struct nlmsghdr *nh)
+/* Default-route devices collected by a dump; swapped in only when complete. */
+struct route_set {
+	int devs[MAX_DEFAULT_ROUTE_DEVS];
+	size_t n;
+};
+
+static bool route_set_has(const struct route_set *r, int ifindex)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->devs[i] == ifindex)
+			return true;
+	return false;
+}
+
+static void route_set_add(struct route_set *r, int ifindex)
+{
+	if (ifindex > 0 && r->n < MAX_DEFAULT_ROUTE_DEVS && !route_set_has(r, ifindex))
+		r->devs[r->n++] = ifindex;
+}
+
+static void collect_default_route(struct route_set *r, struct nlmsghdr *nh)
 {
 	struct rtmsg *rtm = NLMSG_DATA(nh);
 	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*rtm));
 	__u32 table = rtm->rtm_table;
-	int oif = 0;
+	int oif = 0, mp[MAX_DEFAULT_ROUTE_DEVS];
+	size_t n_mp = 0;
 
 	if (len < 0 || rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
 		return;
@@ -277,17 +315,16 @@ static void collect_default_route(struct link_watch *w, struct nlmsghdr *nh)
 			for (struct rtnexthop *nh2 = RTA_DATA(rta);
 			     mlen >= (int)sizeof(*nh2) && nh2->rtnh_len >= sizeof(*nh2) &&
 			     nh2->rtnh_len <= mlen;
-			     mlen -= NLMSG_ALIGN(nh2->rtnh_len), nh2 = RTNH_NEXT(nh2)) {
-				if (w->n_default_devs < MAX_DEFAULT_ROUTE_DEVS &&
-				    !is_default_dev(w, nh2->rtnh_ifindex))
-					w->default_devs[w->n_default_devs++] = nh2->rtnh_ifindex;
-			}
+			     mlen -= NLMSG_ALIGN(nh2->rtnh_len), nh2 = RTNH_NEXT(nh2))
+				mp[n_mp < MAX_DEFAULT_ROUTE_DEVS ? n_mp++ : n_mp - 1] =
+					nh2->rtnh_ifindex;
 		}
 	}
-	if (table != RT_TABLE_MAIN || oif <= 0)
+	if (table != RT_TABLE_MAIN)
 		return;
-	if (w->n_default_devs < MAX_DEFAULT_ROUTE_DEVS && !is_default_dev(w, oif))
-		w->default_devs[w->n_default_devs++] = oif;
+	route_set_add(r, oif);
+	for (size_t i = 0; i < n_mp; i++)
+		route_set_add(r, mp[i]);
 }
 
 typedef void (*nl_cb)(struct link_watch *w, struct nlmsghdr *nh, void *arg);
@@ -304,6 +341,7 @@ static int nl_dump(struct link_watch *w, int type, int family, nl_cb cb, void *a
 	} req = {};
 	char *buf = NULL;
 	__u32 seq = ++w->seq;
+	bool intr = false;
 	int err = 0;
 
 	req.nh.nlmsg_type = (__u16)type;
@@ -331,15 +369,22 @@ static int nl_dump(struct link_watch *w, int type, int family, nl_cb cb, void *a
 			err = -errno;
 			goto cleanup;
 		}
+		if (n == 0) {
+			err = -EIO;
+			goto cleanup;
+		}
 		for (struct nlmsghdr *nh = (void *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
 			if (nh->nlmsg_seq != seq)
 				continue;
+			/* The table changed during the dump: its view may miss live links. */
+			if (nh->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
 			if (nh->nlmsg_type == NLMSG_DONE)
 				goto cleanup;
 			if (nh->nlmsg_type == NLMSG_ERROR) {
 				struct nlmsgerr *e = NLMSG_DATA(nh);
 
-				err = e->error;
+				err = nh->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error : -EIO;
 				goto cleanup;
 			}
 			cb(w, nh, arg);
@@ -347,6 +392,8 @@ static int nl_dump(struct link_watch *w, int type, int family, nl_cb cb, void *a
 	}
 cleanup:
 	free(buf);
+	if (!err && intr)
+		err = -EAGAIN;
 	return err;
 }
 
@@ -365,20 +412,31 @@ static void on_dump_link(struct link_watch *w, struct nlmsghdr *nh, void *arg)
 static void on_dump_route(struct link_watch *w, struct nlmsghdr *nh, void *arg)
 {
 	if (nh->nlmsg_type == RTM_NEWROUTE)
-		collect_default_route(w, nh);
+		collect_default_route(arg, nh);
 }
 
+/* The node devices follow the default routes, but not through a gap: a failed dump, or a
+ * moment with no default route at all (DHCP renewal, "ip route replace" done as del + add),
+ * keeps the previous devices rather than detaching the node NIC and losing its packets. */
 static int refresh_default_routes(struct link_watch *w)
 {
+	struct route_set r = { .n = 0 };
 	int err;
 
 	if (w->cfg.node_devices && *w->cfg.node_devices)
 		return 0;
-	w->n_default_devs = 0;
-	err = nl_dump(w, RTM_GETROUTE, AF_INET, on_dump_route, NULL);
+	err = nl_dump(w, RTM_GETROUTE, AF_INET, on_dump_route, &r);
 	if (!err)
-		err = nl_dump(w, RTM_GETROUTE, AF_INET6, on_dump_route, NULL);
-	return err;
+		err = nl_dump(w, RTM_GETROUTE, AF_INET6, on_dump_route, &r);
+	if (err)
+		return err;
+	if (r.n == 0 && w->n_default_devs > 0) {
+		log_debug("no default route right now; keeping the node devices");
+		return 0;
+	}
+	memcpy(w->default_devs, r.devs, sizeof(r.devs));
+	w->n_default_devs = r.n;
+	return 0;
 }
 
 /* Full resync: authoritative view of all links and default routes. Lock held. */
@@ -386,9 +444,14 @@ static int full_sync(struct link_watch *w, bool first)
 {
 	int err;
 
-	for (size_t i = 0; i < w->n_links; i++)
-		w->links[i].seen = false;
-	err = nl_dump(w, RTM_GETLINK, AF_UNSPEC, on_dump_link, NULL);
+	for (int attempt = 0; attempt < 3; attempt++) {
+		for (size_t i = 0; i < w->n_links; i++)
+			w->links[i].seen = false;
+		err = nl_dump(w, RTM_GETLINK, AF_UNSPEC, on_dump_link, NULL);
+		if (err != -EAGAIN)
+			break;
+	}
+	/* Never forget links on an incomplete view (-EAGAIN three times: churn; next resync). */
 	if (err) {
 		log_warn("link dump failed: %s", strerror(-err));
 		return err;
@@ -402,7 +465,9 @@ static int full_sync(struct link_watch *w, bool first)
 	err = refresh_default_routes(w);
 	if (err)
 		log_warn("route dump failed: %s", strerror(-err));
-	reconcile(w, first);
+	reconcile(w);
+	if (first)
+		purge_dead_counters(w);
 	return 0;
 }
 
@@ -456,7 +521,7 @@ static int drain_events(struct link_watch *w, char *buf)
 	}
 	if (routes_changed)
 		refresh_default_routes(w);
-	reconcile(w, false);
+	reconcile(w);
 	return err;
 }
 

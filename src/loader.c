@@ -20,9 +20,10 @@
 
 #include "netpath.skel.h"
 
-/* libbpf 1.1 predates tcx: the attach types are defined here (kernel >= 6.6). */
+/* libbpf 1.1 predates tcx: the attach types and flag are defined here (kernel >= 6.6). */
 #define NP_BPF_TCX_INGRESS 46
 #define NP_BPF_TCX_EGRESS 47
+#define NP_BPF_F_BEFORE (1U << 3) /* with no relative program: the head of the chain */
 
 /* Our clsact filters: a fixed handle and priority so that a restarted agent replaces (never
  * duplicates) what an earlier one left, and removes only its own filters. 0x6e70 = "np". */
@@ -49,7 +50,7 @@ struct loader {
 
 /* Set around calls whose failure is expected (probing for leftovers), so that libbpf's warning
  * about them does not look like a problem in the logs. */
-static bool g_quiet;
+static __thread bool g_quiet;
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -117,7 +118,9 @@ static int ensure_bpffs(const char *path)
 			  strerror(-err));
 		return err;
 	}
-	log_info("mounted bpffs at %s", path);
+	log_warn("mounted a private bpffs at %s: pinned counters survive agent restarts only while "
+		 "this mount does (mount the host's /sys/fs/bpf for that)",
+		 path);
 	return 0;
 }
 
@@ -191,8 +194,10 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 		goto cleanup;
 	}
 	err = bpf_map__set_max_entries(l->skel->maps.np_if_stats, opts->max_entries);
+	/* Up to 10 path keys (2 directions x 5 classes) per pod veth against 2 per interface. */
 	if (!err)
-		err = bpf_map__set_max_entries(l->skel->maps.np_path_stats, opts->max_entries);
+		err = bpf_map__set_max_entries(l->skel->maps.np_path_stats,
+					       opts->max_entries / 2 * 5);
 	if (err)
 		goto cleanup;
 	drop_incompatible_pins(l->skel->obj, opts->pin_path);
@@ -268,6 +273,32 @@ static void tc_hook_init(struct bpf_tc_hook *hook, int ifindex, int dir)
 	hook->attach_point = dir == NP_DIR_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS;
 }
 
+/* What sits at our handle and priority: 1 a nodepath program (this or an earlier agent's),
+ * 0 nothing, -EEXIST another tool's filter, which we must neither replace nor delete. */
+static int tc_slot_owner(int ifindex, int dir)
+{
+	LIBBPF_OPTS(bpf_tc_opts, o, .handle = NP_TC_HANDLE, .priority = NP_TC_PRIORITY);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	struct bpf_tc_hook hook;
+	int fd, err;
+
+	tc_hook_init(&hook, ifindex, dir);
+	g_quiet = true; /* "no such filter/qdisc" is the common answer */
+	err = bpf_tc_query(&hook, &o);
+	g_quiet = false;
+	if (err)
+		return 0;
+	fd = bpf_prog_get_fd_by_id(o.prog_id);
+	if (fd < 0)
+		return -EEXIST;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (err || strncmp(info.name, "np_", 3) != 0)
+		return -EEXIST;
+	return 1;
+}
+
 static int tc_detach_one(int ifindex, int dir)
 {
 	LIBBPF_OPTS(bpf_tc_opts, o, .handle = NP_TC_HANDLE, .priority = NP_TC_PRIORITY);
@@ -284,6 +315,12 @@ static int tc_attach_one(struct loader *l, int ifindex, int dir, enum attach_rol
 	struct bpf_tc_hook hook;
 	int err;
 
+	if (tc_slot_owner(ifindex, dir) == -EEXIST) {
+		log_warn("ifindex=%d: another tool's tc filter holds handle 0x%x prio %d; not "
+			 "replacing it",
+			 ifindex, NP_TC_HANDLE, NP_TC_PRIORITY);
+		return -EEXIST;
+	}
 	tc_hook_init(&hook, ifindex, dir);
 	/* Creates clsact if missing. An existing one (ours from before, or another tool's) is
 	 * shared and never deleted by us. */
@@ -297,8 +334,11 @@ static int tc_attach_one(struct loader *l, int ifindex, int dir, enum attach_rol
 
 static int tcx_attach_one(struct loader *l, int ifindex, int dir, enum attach_role role)
 {
+	/* Prepend, like our clsact priority 1: a program before us that ends the chain
+	 * (TC_ACT_OK, a redirect) would otherwise hide packets from the counters. */
+	LIBBPF_OPTS(bpf_link_create_opts, o, .flags = NP_BPF_F_BEFORE);
 	int type = dir == NP_DIR_INGRESS ? NP_BPF_TCX_INGRESS : NP_BPF_TCX_EGRESS;
-	int fd = bpf_link_create(prog_fd(l, dir, role), ifindex, type, NULL);
+	int fd = bpf_link_create(prog_fd(l, dir, role), ifindex, type, &o);
 
 	return fd < 0 ? -errno : fd;
 }
@@ -364,15 +404,13 @@ static void detach_dir(struct attachment *a, int dir, bool live)
 	}
 }
 
-void loader__remove_stale_tc(struct loader *l, int ifindex)
+/* A clsact filter with our handle left by an earlier agent in tc mode (killed, or run with
+ * --bpf.attach-mode=tc) would count every packet a second time next to a tcx link. */
+static void remove_stale_tc(int ifindex)
 {
-	if (l->mode == ATTACH_TC)
-		return; /* our own filters: replaced in place by the attach */
-	g_quiet = true;
 	for (int dir = 0; dir < NP_DIR_MAX; dir++)
-		if (tc_detach_one(ifindex, dir) == 0)
+		if (tc_slot_owner(ifindex, dir) == 1 && tc_detach_one(ifindex, dir) == 0)
 			log_info("removed a clsact filter left by an earlier agent ifindex=%d", ifindex);
-	g_quiet = false;
 }
 
 int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_role role)
@@ -400,6 +438,8 @@ int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_
 	}
 	for (int dir = 0; dir < NP_DIR_MAX; dir++) {
 		err = attach_dir(l, a, dir, role);
+		if (!err && fresh && a->tcx_fd[dir] >= 0 && dir == NP_DIR_EGRESS)
+			remove_stale_tc(ifindex);
 		if (err) {
 			detach_dir(a, NP_DIR_INGRESS, true);
 			detach_dir(a, NP_DIR_EGRESS, true);
@@ -749,6 +789,48 @@ int loader__set_cidrs(struct loader *l, const struct cidr_entry *e, size_t n)
 	}
 	drop_stale_cidrs(fd4, AF_INET, e, n);
 	drop_stale_cidrs(fd6, AF_INET6, e, n);
+	return 0;
+}
+
+static bool in_list(const int *list, size_t n, int v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == v)
+			return true;
+	return false;
+}
+
+/* Deletes the keys of a counter map whose ifindex (the first key field in both maps) is not
+ * live. Restarts the walk after each delete: the deleted key was the walk position. */
+static size_t purge_map(struct bpf_map *map, const int *live, size_t n_live)
+{
+	int fd = bpf_map__fd(map);
+	size_t ksz = bpf_map__key_size(map), removed = 0;
+	char key[64], next[64];
+	void *prev = NULL;
+
+	if (ksz > sizeof(key))
+		return 0;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		__u32 ifindex;
+
+		memcpy(key, next, ksz);
+		prev = key;
+		memcpy(&ifindex, key, sizeof(ifindex));
+		if (in_list(live, n_live, (int)ifindex))
+			continue;
+		if (bpf_map_delete_elem(fd, key) == 0) {
+			removed++;
+			prev = NULL;
+		}
+	}
+	return removed;
+}
+
+int loader__purge_except(struct loader *l, const int *live, size_t n_live, size_t *removed)
+{
+	*removed = purge_map(l->skel->maps.np_if_stats, live, n_live) +
+		   purge_map(l->skel->maps.np_path_stats, live, n_live);
 	return 0;
 }
 

@@ -63,14 +63,13 @@ void loader__close(struct loader *l);
 /* Attach both directions to ifindex with the programs of role. Idempotent; a changed role
  * replaces the programs. -ENODEV if the interface is gone. */
 int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_role role);
-/* Remove clsact filters with our handle that an earlier agent in tc mode left (it was killed
- * or ran with --bpf.attach-mode=tc): with tcx they would count every packet twice. */
-void loader__remove_stale_tc(struct loader *l, int ifindex);
 /* Detach our programs from a live interface (it left the bridge, or shutdown). */
 int loader__detach(struct loader *l, int ifindex);
 /* The interface is gone: drop our state and its counters (ifindexes are reused). */
 void loader__forget(struct loader *l, int ifindex);
 bool loader__is_attached(struct loader *l, int ifindex);
+/* Drop the counters of every ifindex not in live (interfaces deleted while no agent ran). */
+int loader__purge_except(struct loader *l, const int *live, size_t n_live, size_t *removed);
 /* The mode in use after auto-detection: "tcx" or "tc". */
 const char *loader__mode_name(const struct loader *l);
 

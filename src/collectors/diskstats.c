@@ -16,12 +16,13 @@
 #include "sysutil.h"
 
 /* node_exporter 1.5's default, with \d spelled for POSIX. */
-static const char *opt_exclude = "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme[0-9]+n[0-9]+p)[0-9]+$";
+#define DEFAULT_EXCLUDE "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme[0-9]+n[0-9]+p)[0-9]+$"
+static const char *opt_exclude = DEFAULT_EXCLUDE;
 static const char *opt_include = "";
 NP_FLAG_STRING("collector.diskstats.device-exclude", &opt_exclude,
 	       "Regexp of diskstats devices to exclude (mutually exclusive to device-include).");
-NP_FLAG_STRING("collector.diskstats.device-include",
-	       &opt_include, "Regexp of diskstats devices to include (mutually exclusive to device-exclude).");
+NP_FLAG_STRING("collector.diskstats.device-include", &opt_include,
+	       "Regexp of diskstats devices to include (mutually exclusive to device-exclude).");
 
 static regex_t dev_re;
 static bool dev_re_include;
@@ -233,8 +234,8 @@ static int diskstats_init(void)
 	char path[4096];
 	struct stat st;
 
-	if (opt_include[0] && opt_exclude[0] &&
-	    strcmp(opt_exclude, "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme[0-9]+n[0-9]+p)[0-9]+$")) {
+	/* As node_exporter: an include pattern replaces the default exclude, not a set one. */
+	if (opt_include[0] && opt_exclude[0] && strcmp(opt_exclude, DEFAULT_EXCLUDE)) {
 		log_error("collector=diskstats device-include and device-exclude are mutually exclusive");
 		return -EINVAL;
 	}

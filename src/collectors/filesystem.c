@@ -16,7 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "collector.h"
@@ -175,11 +180,13 @@ static void unmark_stuck(const char *mp)
 	pthread_mutex_unlock(&stuck_mu);
 }
 
+int (*filesystem__statvfs)(const char *path, struct statvfs *st) = statvfs;
+
 static void *stat_thread(void *arg)
 {
 	struct stat_job *j = arg;
 	struct statvfs st;
-	int err = statvfs(j->path, &st) ? -errno : 0;
+	int err = filesystem__statvfs(j->path, &st) ? -errno : 0;
 	bool abandoned;
 
 	pthread_mutex_lock(&j->mu);
@@ -199,8 +206,17 @@ static void *stat_thread(void *arg)
 	return NULL;
 }
 
-/* 0 and *st filled, -errno from statvfs, or -ETIMEDOUT (mount now marked stuck). */
-static int statvfs_deadline(const char *path, const char *mp, struct statvfs *st)
+void filesystem__set_timeout(unsigned long seconds)
+{
+	opt_timeout_s = seconds;
+}
+
+bool filesystem__is_stuck(const char *mp)
+{
+	return is_stuck(mp);
+}
+
+int filesystem__statvfs_deadline(const char *path, const char *mp, struct statvfs *st)
 {
 	struct stat_job *j = calloc(1, sizeof(*j));
 	pthread_attr_t attr;
@@ -221,7 +237,7 @@ static int statvfs_deadline(const char *path, const char *mp, struct statvfs *st
 	pthread_attr_destroy(&attr);
 	if (rc) {
 		/* No thread: do it inline rather than not at all. */
-		err = statvfs(path, st) ? -errno : 0;
+		err = filesystem__statvfs(path, st) ? -errno : 0;
 		goto free_job;
 	}
 	clock_gettime(CLOCK_REALTIME, &dl);
@@ -272,11 +288,6 @@ static int filesystem_init(void)
 	return 0;
 }
 
-static void filesystem_fini(void)
-{
-	regfree(&mp_re);
-	regfree(&fs_re);
-}
 
 static bool has_ro_option(const char *opts)
 {
@@ -290,6 +301,196 @@ static bool has_ro_option(const char *opts)
 			return true;
 		p = c ? c + 1 : NULL;
 	}
+	return false;
+}
+
+/* ---- mount table cache -------------------------------------------------------------------- */
+
+/* Reading <procfs>/1/mounts costs ~0.3 ms on a busy VM (the kernel formats every mount) and the
+ * exclude regexes cost more; both only change when the mount table does. The kernel makes
+ * /proc/<pid>/mounts pollable: POLLERR|POLLPRI once the table changed since the last poll. So the
+ * file stays open and is re-read and re-filtered only then. A --path.procfs that is not a procfs
+ * (test fixtures) has no such event and is re-read every scrape. Scrapes share one immutable,
+ * reference-counted snapshot of the filtered mounts. */
+struct mount_snapshot {
+	int refs;
+	char *buf;
+	struct fs_stat *sel; /* device/fstype point into buf; stats filled per scrape copy */
+	size_t n;
+};
+
+static pthread_mutex_t mcache_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct mount_snapshot *mcache;
+static int mcache_fd = -1;
+static bool mcache_pollable;
+
+static void snapshot_put(struct mount_snapshot *ms)
+{
+	if (ms && __atomic_sub_fetch(&ms->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free(ms->sel);
+		free(ms->buf);
+		free(ms);
+	}
+}
+
+static int read_fd_all(int fd, char **out)
+{
+	size_t cap = 16384, n = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		free(buf);
+		return -errno;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			char *nb;
+
+			if (cap >= (1u << 22)) {
+				free(buf);
+				return -EFBIG;
+			}
+			cap *= 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = -errno;
+
+			free(buf);
+			return err;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static int build_snapshot(char *buf, struct mount_snapshot **out)
+{
+	struct mount_snapshot *ms = calloc(1, sizeof(*ms));
+	struct mount_entry *m = NULL;
+	size_t n = 0;
+	int err;
+
+	if (!ms) {
+		free(buf);
+		return -ENOMEM;
+	}
+	ms->refs = 1;
+	ms->buf = buf;
+	err = filesystem__parse_mounts(buf, &m, &n);
+	if (err) {
+		log_warn("collector=filesystem malformed mount point information");
+		goto fail;
+	}
+	ms->sel = calloc(n ? n : 1, sizeof(*ms->sel));
+	if (!ms->sel) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct fs_stat *f = &ms->sel[ms->n];
+		bool dup = false;
+
+		filesystem__strip_rootfs(fs__rootfs(), m[i].mountpoint, f->mp, sizeof(f->mp));
+		if (sysutil__regex_match(&mp_re, f->mp) || sysutil__regex_match(&fs_re, m[i].fstype))
+			continue;
+		/* One series per (device, mountpoint, fstype), first mount wins, as node_exporter. */
+		for (size_t k = 0; k < ms->n && !dup; k++)
+			dup = !strcmp(ms->sel[k].mp, f->mp) && !strcmp(ms->sel[k].device, m[i].device) &&
+			      !strcmp(ms->sel[k].fstype, m[i].fstype);
+		if (dup)
+			continue;
+		f->device = m[i].device;
+		f->fstype = m[i].fstype;
+		f->ro = has_ro_option(m[i].options);
+		ms->n++;
+	}
+	free(m);
+	*out = ms;
+	return 0;
+fail:
+	free(m);
+	snapshot_put(ms);
+	return err;
+}
+
+/* A reference to the current filtered mount list, refreshed if the table changed. */
+static int mounts_get(struct mount_snapshot **out)
+{
+	struct mount_snapshot *ms = NULL;
+	bool refresh = true;
+	char *buf = NULL;
+	int err = 0;
+
+	pthread_mutex_lock(&mcache_mu);
+	if (mcache_fd < 0) {
+		char path[4096];
+		struct statfs sfs;
+
+		err = fs__join(path, sizeof(path), fs__procfs(), "1/mounts");
+		if (!err) {
+			mcache_fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (mcache_fd < 0 && errno == ENOENT &&
+			    !fs__join(path, sizeof(path), fs__procfs(), "mounts"))
+				mcache_fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (mcache_fd < 0)
+				err = -errno;
+		}
+		if (err) {
+			log_warn("collector=filesystem opening mounts: %s", strerror(-err));
+			goto unlock;
+		}
+		mcache_pollable = fstatfs(mcache_fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+	} else if (mcache && mcache_pollable) {
+		struct pollfd pfd = { .fd = mcache_fd, .events = POLLPRI };
+
+		refresh = poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLPRI));
+	}
+	if (refresh) {
+		err = read_fd_all(mcache_fd, &buf);
+		if (!err)
+			err = build_snapshot(buf, &ms);
+		if (err) {
+			log_warn("collector=filesystem reading mounts: %s", strerror(-err));
+			goto unlock;
+		}
+		snapshot_put(mcache);
+		mcache = ms;
+	}
+	__atomic_add_fetch(&mcache->refs, 1, __ATOMIC_ACQ_REL);
+	*out = mcache;
+unlock:
+	pthread_mutex_unlock(&mcache_mu);
+	return err;
+}
+
+/* statvfs on these reads in-memory superblock counters: no deadline thread needed. Anything else
+ * (nfs, cifs, fuse, ceph, 9p, ...) may block on a server and goes through statvfs_deadline. */
+static bool local_fs(const char *t)
+{
+	static const char *const local[] = { "ext2", "ext3",  "ext4",  "xfs",   "btrfs", "tmpfs",
+					     "vfat", "exfat", "f2fs",  "jfs",   "zfs",   "ramfs",
+					     "ntfs", "ntfs3", "hfsplus", "reiserfs", "nilfs2" };
+
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if (!strcmp(local[i], t))
+			return true;
 	return false;
 }
 
@@ -310,63 +511,40 @@ static int filesystem_collect(struct expo_writer *w)
 		{ "node_filesystem_size_bytes", "Filesystem size in bytes.",
 		  offsetof(struct fs_stat, size) },
 	};
-	struct mount_entry *m = NULL;
+	struct mount_snapshot *ms = NULL;
 	struct fs_stat *s = NULL;
-	size_t n = 0, ns = 0;
-	char *buf = NULL;
+	size_t ns = 0;
 	int err;
 
-	err = fs__read_rel(fs__procfs(), "1/mounts", 1 << 22, &buf, NULL);
-	if (err == -ENOENT)
-		err = fs__read_rel(fs__procfs(), "mounts", 1 << 22, &buf, NULL);
-	if (err) {
-		log_warn("collector=filesystem reading mounts: %s", strerror(-err));
-		goto cleanup;
-	}
-	err = filesystem__parse_mounts(buf, &m, &n);
-	if (err) {
-		log_warn("collector=filesystem malformed mount point information");
-		goto cleanup;
-	}
-	s = calloc(n ? n : 1, sizeof(*s));
+	err = mounts_get(&ms);
+	if (err)
+		return err;
+	ns = ms->n;
+	s = malloc((ns ? ns : 1) * sizeof(*s));
 	if (!s) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct fs_stat *f = &s[ns];
+	memcpy(s, ms->sel, ns * sizeof(*s));
+	for (size_t i = 0; i < ns; i++) {
+		struct fs_stat *f = &s[i];
 		char path[4096];
 		struct statvfs st;
-		bool dup = false;
 		int serr;
 
-		filesystem__strip_rootfs(fs__rootfs(), m[i].mountpoint, f->mp, sizeof(f->mp));
-		if (sysutil__regex_match(&mp_re, f->mp) || sysutil__regex_match(&fs_re, m[i].fstype))
-			continue;
-		/* One series per (device, mountpoint, fstype), first mount wins, as node_exporter. */
-		for (size_t k = 0; k < ns && !dup; k++)
-			dup = !strcmp(s[k].mp, f->mp) && !strcmp(s[k].device, m[i].device) &&
-			      !strcmp(s[k].fstype, m[i].fstype);
-		if (dup)
-			continue;
-		f->device = m[i].device;
-		f->fstype = m[i].fstype;
-		ns++;
-		if (is_stuck(f->mp)) {
+		if (is_stuck(f->mp) || fs__join(path, sizeof(path), fs__rootfs(), f->mp)) {
 			f->error = true;
 			continue;
 		}
-		if (fs__join(path, sizeof(path), fs__rootfs(), f->mp)) {
-			f->error = true;
-			continue;
-		}
-		serr = statvfs_deadline(path, f->mp, &st);
+		if (local_fs(f->fstype))
+			serr = filesystem__statvfs(path, &st) ? -errno : 0;
+		else
+			serr = filesystem__statvfs_deadline(path, f->mp, &st);
 		if (serr) {
 			log_debug("collector=filesystem statvfs %s: %s", path, strerror(-serr));
 			f->error = true;
 			continue;
 		}
-		f->ro = has_ro_option(m[i].options);
 		f->size = (double)st.f_blocks * (double)st.f_bsize;
 		f->free = (double)st.f_bfree * (double)st.f_bsize;
 		f->avail = (double)st.f_bavail * (double)st.f_bsize;
@@ -410,9 +588,21 @@ static int filesystem_collect(struct expo_writer *w)
 	}
 cleanup:
 	free(s);
-	free(m);
-	free(buf);
+	snapshot_put(ms);
 	return err;
+}
+
+static void filesystem_fini(void)
+{
+	pthread_mutex_lock(&mcache_mu);
+	snapshot_put(mcache);
+	mcache = NULL;
+	if (mcache_fd >= 0)
+		close(mcache_fd);
+	mcache_fd = -1;
+	pthread_mutex_unlock(&mcache_mu);
+	regfree(&mp_re);
+	regfree(&fs_re);
 }
 
 static struct collector filesystem_collector = {

@@ -2,7 +2,9 @@
 #ifndef NODEPATH_COLLECTORS_FILESYSTEM_H
 #define NODEPATH_COLLECTORS_FILESYSTEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/statvfs.h>
 
 #define FILESYSTEM_MAX_MOUNTS 4096
 
@@ -18,5 +20,14 @@ int filesystem__parse_mounts(char *buf, struct mount_entry **out, size_t *n);
 /* Strip the rootfs prefix from a mount point as node_exporter's rootfsStripPrefix does;
  * writes into out (cap bytes). */
 void filesystem__strip_rootfs(const char *rootfs, const char *mp, char *out, size_t cap);
+
+/* statvfs with --collector.filesystem.mount-timeout: 0, -errno, or -ETIMEDOUT after which mp
+ * is "stuck" (skipped with device_error 1) until the blocked call returns. */
+int filesystem__statvfs_deadline(const char *path, const char *mp, struct statvfs *st);
+bool filesystem__is_stuck(const char *mp);
+
+/* Test hooks: the statvfs implementation and the timeout. */
+extern int (*filesystem__statvfs)(const char *path, struct statvfs *st);
+void filesystem__set_timeout(unsigned long seconds);
 
 #endif

@@ -22,7 +22,7 @@ static const char *opt_overlay = "flannel.1";
 static const char *opt_node = "";
 static const char *opt_pin_path = "/sys/fs/bpf/nodepath";
 static const char *opt_attach_mode = "auto";
-static unsigned long opt_max_entries = 16384;
+static unsigned long opt_max_entries = 4096;
 static unsigned long opt_resync_s = 30;
 static bool opt_enable_stats = true;
 static const char *opt_service_cidr = "10.96.0.0/12";
@@ -40,7 +40,8 @@ NP_FLAG_STRING("bpf.pin-path", &opt_pin_path,
 NP_FLAG_STRING("bpf.attach-mode", &opt_attach_mode,
 	       "tc attach mode: auto (tcx if the kernel has it), tcx or tc (clsact).");
 NP_FLAG_UINT("bpf.map-max-entries", &opt_max_entries,
-	     "Capacity of the per-interface counter map (2 entries per hooked interface).");
+	     "Capacity of np_if_stats (2 entries per hooked interface); np_path_stats gets 5/2 of it "
+	     "(up to 10 per pod veth). Per-CPU maps: memory is capacity x CPUs.");
 NP_FLAG_STRING("collector.netpath.service-cidr", &opt_service_cidr,
 	       "Comma-separated service CIDRs (path class \"service\"; dual-stack: one per family).");
 NP_FLAG_STRING("collector.netpath.nodeport-range", &opt_nodeport_range,
@@ -151,6 +152,12 @@ static void refresh_host_addrs(void)
 			c.prefix = 32;
 			memcpy(c.addr, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
 		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			const struct in6_addr *a6 = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+
+			/* Every host veth has one; none is a pod's peer, and they would crowd out the
+			 * node's real addresses and rewrite the table on every pod. */
+			if (IN6_IS_ADDR_LINKLOCAL(a6))
+				continue;
 			c.family = AF_INET6;
 			c.prefix = 128;
 			memcpy(c.addr, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
@@ -433,13 +440,16 @@ static void emit_paths(struct scrape *s)
 	}
 }
 
-static void emit_nodeport(struct scrape *s)
+static int emit_nodeport(struct scrape *s)
 {
 	struct np_path_value np[NP_NODEPORT_MAX];
 	static const char *const proto[NP_NODEPORT_MAX] = { "tcp", "udp" };
+	int err = loader__read_nodeport(g_loader, np);
 
-	if (loader__read_nodeport(g_loader, np))
-		return;
+	if (err) {
+		log_warn("reading np_nodeport failed: %s", strerror(-err));
+		return err;
+	}
 	expo__family(s->w, "nodepath_nodeport_receive_packets_total",
 		     "Inbound packets to the NodePort range on the node device(s).", EXPO_COUNTER);
 	for (int i = 0; i < NP_NODEPORT_MAX; i++) {
@@ -457,6 +467,7 @@ static void emit_nodeport(struct scrape *s)
 		expo__sample(s->w, "nodepath_nodeport_receive_bytes_total", &lb, 1,
 			     (double)np[i].bytes);
 	}
+	return 0;
 }
 
 static void emit_health(struct scrape *s)
@@ -543,11 +554,8 @@ static int netpath_collect(struct expo_writer *w)
 
 	if (!g_loader || !g_watch)
 		return -ENODEV;
-	err = link_watch__snapshot(g_watch, &s.links, &s.n_links);
-	if (err)
-		return err;
-	if (s.n_links)
-		qsort(s.links, s.n_links, sizeof(*s.links), cmp_link);
+	/* Maps first, link table second: an interface deleted in between (its keys removed) is
+	 * then absent from the table too, rather than listed with a counter dropped to 0. */
 	err = loader__read_if_stats(g_loader, &s.stats, &s.n_stats);
 	if (err) {
 		log_warn("reading np_if_stats failed: %s", strerror(-err));
@@ -560,6 +568,11 @@ static int netpath_collect(struct expo_writer *w)
 		log_warn("reading np_path_stats failed: %s", strerror(-err));
 		goto cleanup;
 	}
+	err = link_watch__snapshot(g_watch, &s.links, &s.n_links);
+	if (err)
+		goto cleanup;
+	if (s.n_links)
+		qsort(s.links, s.n_links, sizeof(*s.links), cmp_link);
 	s.names = calloc(s.n_links ? s.n_links : 1, sizeof(*s.names));
 	if (!s.names) {
 		err = -ENOMEM;
@@ -606,7 +619,9 @@ static int netpath_collect(struct expo_writer *w)
 			"Bytes transmitted by the pod (host veth ingress, skb->len).",
 			NP_DIR_INGRESS, F_BYTES);
 	emit_paths(&s);
-	emit_nodeport(&s);
+	err = emit_nodeport(&s);
+	if (err)
+		goto cleanup;
 	if (g_pods)
 		pods__emit_info_if(w, g_pods, pod_veth_present, &s);
 	netinfo__emit(w);

@@ -5,10 +5,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "flags.h"
@@ -63,37 +65,6 @@ int process__parse_stat(const char *buf, struct proc_self_stat *st)
 	return 0;
 }
 
-static int parse_limit_line(const char *buf, const char *key, unsigned long long *out)
-{
-	const char *p = strstr(buf, key);
-	char tok[32];
-	size_t i = 0;
-
-	if (!p || (p != buf && p[-1] != '\n'))
-		return -EINVAL;
-	p += strlen(key);
-	while (*p == ' ')
-		p++;
-	while (*p && *p != ' ' && *p != '\n' && i < sizeof(tok) - 1)
-		tok[i++] = *p++;
-	tok[i] = '\0';
-	if (!strcmp(tok, "unlimited")) {
-		*out = UINT64_MAX;
-		return 0;
-	}
-	return fs__parse_u64(tok, out);
-}
-
-int process__parse_limits(const char *buf, unsigned long long *max_fds,
-			  unsigned long long *max_as)
-{
-	int err = parse_limit_line(buf, "Max open files", max_fds);
-
-	if (err)
-		return err;
-	return parse_limit_line(buf, "Max address space", max_as);
-}
-
 int process__parse_btime(const char *buf, unsigned long long *btime)
 {
 	const char *p = strstr(buf, "\nbtime ");
@@ -129,26 +100,49 @@ static int count_fds(void)
 	return n;
 }
 
+/* Boot time never changes while the process runs: read /proc/stat (long on big machines: one
+ * interrupt counter per IRQ) once, not per scrape. */
+static pthread_once_t btime_once = PTHREAD_ONCE_INIT;
+static unsigned long long btime_cached;
+static int btime_err;
+
+static void read_btime(void)
+{
+	char *pstat = NULL;
+
+	btime_err = fs__read_file(SELF_PROC "/stat", 1 << 22, &pstat, NULL);
+	if (!btime_err)
+		btime_err = process__parse_btime(pstat, &btime_cached);
+	free(pstat);
+}
+
+static unsigned long long rlim_value(int resource)
+{
+	struct rlimit rl;
+
+	/* The soft limit, as the "Soft Limit" column of /proc/self/limits the Go client reads;
+	 * unlimited is reported as 2^64-1 there too. */
+	if (getrlimit(resource, &rl))
+		return 0;
+	return rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (unsigned long long)rl.rlim_cur;
+}
+
 int self_metrics__write(struct expo_writer *w)
 {
-	unsigned long long max_fds = 0, max_as = 0, btime = 0;
-	char *stat = NULL, *limits = NULL, *pstat = NULL;
+	unsigned long long max_fds, max_as, btime;
 	struct proc_self_stat st;
+	char *stat = NULL;
 	int err, fds;
 
 	if (!self_metrics__enabled())
 		return 0;
-	err = fs__read_file(SELF_PROC "/self/stat", 1 << 12, &stat, NULL);
+	pthread_once(&btime_once, read_btime);
+	err = btime_err;
+	btime = btime_cached;
+	if (!err)
+		err = fs__read_file(SELF_PROC "/self/stat", 1 << 12, &stat, NULL);
 	if (!err)
 		err = process__parse_stat(stat, &st);
-	if (!err)
-		err = fs__read_file(SELF_PROC "/self/limits", 1 << 14, &limits, NULL);
-	if (!err)
-		err = process__parse_limits(limits, &max_fds, &max_as);
-	if (!err)
-		err = fs__read_file(SELF_PROC "/stat", 1 << 20, &pstat, NULL);
-	if (!err)
-		err = process__parse_btime(pstat, &btime);
 	fds = count_fds();
 	if (!err && fds < 0)
 		err = fds;
@@ -156,6 +150,8 @@ int self_metrics__write(struct expo_writer *w)
 		log_warn("process metrics: %s", strerror(-err));
 		goto cleanup;
 	}
+	max_fds = rlim_value(RLIMIT_NOFILE);
+	max_as = rlim_value(RLIMIT_AS);
 	expo__family(w, "process_cpu_seconds_total",
 		     "Total user and system CPU time spent in seconds.", EXPO_COUNTER);
 	expo__sample(w, "process_cpu_seconds_total", NULL, 0,
@@ -181,7 +177,5 @@ int self_metrics__write(struct expo_writer *w)
 	expo__sample(w, "process_virtual_memory_max_bytes", NULL, 0, (double)max_as);
 cleanup:
 	free(stat);
-	free(limits);
-	free(pstat);
 	return err;
 }

@@ -16,11 +16,6 @@ struct proc_self_stat {
 /* Parse /proc/<pid>/stat (comm may contain spaces and parentheses). 0 or -EINVAL. */
 int process__parse_stat(const char *buf, struct proc_self_stat *st);
 
-/* Parse /proc/<pid>/limits: soft "Max open files" and "Max address space" ("unlimited" is
- * UINT64_MAX, as the Go client reports it). 0 or -EINVAL if a line is missing/malformed. */
-int process__parse_limits(const char *buf, unsigned long long *max_fds,
-			  unsigned long long *max_as);
-
 /* Parse "btime N" out of /proc/stat. */
 int process__parse_btime(const char *buf, unsigned long long *btime);
 

@@ -182,13 +182,3 @@ bool sysutil__has_num_suffix(const char *name, const char *prefix)
 			return false;
 	return true;
 }
-
-static int cmp_label(const void *a, const void *b)
-{
-	return strcmp(((const struct expo_label *)a)->name, ((const struct expo_label *)b)->name);
-}
-
-void sysutil__sort_labels(struct expo_label *labels, size_t n)
-{
-	qsort(labels, n, sizeof(*labels), cmp_label);
-}

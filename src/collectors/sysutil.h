@@ -1,5 +1,5 @@
 /* Helpers shared by the sysfs-backed collectors: bounded attribute reads, sorted directory
- * listings, node_exporter-compatible regular expressions and sorted label sets. */
+ * listings and node_exporter-compatible regular expressions. */
 #ifndef NODEPATH_COLLECTORS_SYSUTIL_H
 #define NODEPATH_COLLECTORS_SYSUTIL_H
 
@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "expo.h"
 
 /* Upper bound on directory entries a collector looks at: a hostile or broken sysfs must not
  * make a scrape allocate without limit. */
@@ -30,10 +29,7 @@ void sysutil__free_list(char **names, size_t n);
 int sysutil__regex_compile(regex_t *re, const char *pattern);
 bool sysutil__regex_match(const regex_t *re, const char *s);
 
-/* True if the string is "<prefix><digits>", digits stored in *num_start. */
+/* True if name is "<prefix><digits>" (cpu12, thermal_zone0, mc1). */
 bool sysutil__has_num_suffix(const char *name, const char *prefix);
-
-/* Sort labels by name: Prometheus' Go client writes label pairs in this order. */
-void sysutil__sort_labels(struct expo_label *labels, size_t n);
 
 #endif

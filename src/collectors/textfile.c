@@ -195,12 +195,13 @@ static int parse_comment(char *p, struct tf_file *f, size_t *fcap, struct tf_fam
 	return 0;
 }
 
-static int parse_sample(char *p, struct tf_sample *s)
+/* Parses one sample line; its labels go to lbl (TEXTFILE_MAX_LABELS entries). */
+static int parse_sample(char *p, struct tf_sample *s, struct tf_label *lbl)
 {
 	size_t nl = scan_name(p, true);
 	char *val;
 
-	memset(s, 0, offsetof(struct tf_sample, labels));
+	memset(s, 0, sizeof(*s));
 	if (!nl)
 		return -EINVAL;
 	s->name = p;
@@ -245,9 +246,9 @@ static int parse_sample(char *p, struct tf_sample *s)
 			if (!strncmp(lname, "__", 2))
 				return -EINVAL;
 			for (unsigned int i = 0; i < s->nlabels; i++)
-				if (!strcmp(s->labels[i].name, lname))
+				if (!strcmp(lbl[i].name, lname))
 					return -EINVAL;
-			s->labels[s->nlabels++] = (struct tf_label){ lname, lval };
+			lbl[s->nlabels++] = (struct tf_label){ lname, lval };
 			while (*p == ' ' || *p == '\t')
 				p++;
 			if (*p == ',') {
@@ -292,14 +293,16 @@ void textfile__free(struct tf_file *f)
 {
 	free(f->fams);
 	free(f->samples);
+	free(f->labels);
 	memset(f, 0, sizeof(*f));
 }
 
 int textfile__parse(char *buf, struct tf_file *out, unsigned int *line)
 {
+	struct tf_label lbl[TEXTFILE_MAX_LABELS];
 	struct tf_file f = { 0 };
 	struct tf_family *cur = NULL;
-	size_t fcap = 0, scap = 0;
+	size_t fcap = 0, scap = 0, lcap = 0;
 	size_t *fam_of = NULL; /* family index of each sample */
 	char *p = buf;
 	int err = 0;
@@ -346,9 +349,28 @@ int textfile__parse(char *buf, struct tf_file *out, unsigned int *line)
 			}
 			scap = nc;
 		}
-		err = parse_sample(l, &f.samples[f.nsamples]);
+		err = parse_sample(l, &f.samples[f.nsamples], lbl);
 		if (err)
 			goto cleanup;
+		if (f.nlabels + f.samples[f.nsamples].nlabels > lcap) {
+			size_t nc = lcap ? lcap * 2 : 256;
+			struct tf_label *nlb;
+
+			while (nc < f.nlabels + f.samples[f.nsamples].nlabels)
+				nc *= 2;
+			nlb = realloc(f.labels, nc * sizeof(*nlb));
+			if (!nlb) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			f.labels = nlb;
+			lcap = nc;
+		}
+		f.samples[f.nsamples].first_label = f.nlabels;
+		if (f.samples[f.nsamples].nlabels)
+			memcpy(f.labels + f.nlabels, lbl,
+			       f.samples[f.nsamples].nlabels * sizeof(*lbl));
+		f.nlabels += f.samples[f.nsamples].nlabels;
 		{
 			struct tf_sample *s = &f.samples[f.nsamples];
 			struct tf_family *fam = family_of(&f, s->name);
@@ -395,9 +417,10 @@ struct tf_loaded {
 	double mtime;
 };
 
-static void write_sample(struct expo_writer *w, const struct tf_sample *s, const char **lnames,
-			 size_t nln)
+static void write_sample(struct expo_writer *w, const struct tf_file *tf, const struct tf_sample *s,
+			 const char **lnames, size_t nln)
 {
+	const struct tf_label *lb = tf_sample_labels(tf, s);
 	char line[256];
 
 	expo__raw(w, s->name, strlen(s->name));
@@ -410,8 +433,8 @@ static void write_sample(struct expo_writer *w, const struct tf_sample *s, const
 				const char *v = "";
 
 				for (unsigned int j = 0; j < s->nlabels; j++)
-					if (!strcmp(s->labels[j].name, lnames[k]))
-						v = s->labels[j].value;
+					if (!strcmp(lb[j].name, lnames[k]))
+						v = lb[j].value;
 				if (!first)
 					expo__raw(w, ",", 1);
 				first = false;
@@ -425,9 +448,9 @@ static void write_sample(struct expo_writer *w, const struct tf_sample *s, const
 				if (!first)
 					expo__raw(w, ",", 1);
 				first = false;
-				expo__raw(w, s->labels[j].name, strlen(s->labels[j].name));
+				expo__raw(w, lb[j].name, strlen(lb[j].name));
 				expo__raw(w, "=\"", 2);
-				expo__raw(w, s->labels[j].value, strlen(s->labels[j].value));
+				expo__raw(w, lb[j].value, strlen(lb[j].value));
 				expo__raw(w, "\"", 1);
 			}
 		}
@@ -487,14 +510,15 @@ static void emit_family(struct expo_writer *w, struct tf_loaded *files, size_t n
 				continue;
 			for (size_t s = o->first; s < o->first + o->count; s++) {
 				const struct tf_sample *sm = &files[f].f.samples[s];
+				const struct tf_label *lb = tf_sample_labels(&files[f].f, sm);
 
 				for (unsigned int j = 0; j < sm->nlabels; j++) {
 					bool seen = false;
 
 					for (size_t q = 0; q < nln && !seen; q++)
-						seen = !strcmp(lnames[q], sm->labels[j].name);
+						seen = !strcmp(lnames[q], lb[j].name);
 					if (!seen && nln < sizeof(lnames) / sizeof(lnames[0]))
-						lnames[nln++] = sm->labels[j].name;
+						lnames[nln++] = lb[j].name;
 				}
 			}
 		}
@@ -513,8 +537,8 @@ static void emit_family(struct expo_writer *w, struct tf_loaded *files, size_t n
 					 files[f].path, o->name);
 			} else {
 				for (size_t s = o->first; s < o->first + o->count; s++)
-					write_sample(w, &files[f].f.samples[s], lnames,
-						     simple ? nln : 0);
+					write_sample(w, &files[f].f, &files[f].f.samples[s],
+						     lnames, simple ? nln : 0);
 			}
 			o->name = ""; /* emitted */
 		}

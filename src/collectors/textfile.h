@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define TEXTFILE_MAX_LABELS 64
+#define TEXTFILE_MAX_LABELS 64 /* per sample */
 #define TEXTFILE_MAX_SAMPLES 200000
 #define TEXTFILE_MAX_FAMILIES 20000
 
@@ -17,7 +17,7 @@ struct tf_sample {
 	const char *name;
 	const char *value; /* validated float text */
 	unsigned int nlabels;
-	struct tf_label labels[TEXTFILE_MAX_LABELS];
+	size_t first_label; /* index into tf_file.labels */
 };
 
 struct tf_family {
@@ -33,7 +33,15 @@ struct tf_file {
 	size_t nfams;
 	struct tf_sample *samples;
 	size_t nsamples;
+	struct tf_label *labels; /* all samples' labels, in sample order */
+	size_t nlabels;
 };
+
+static inline const struct tf_label *tf_sample_labels(const struct tf_file *f,
+						      const struct tf_sample *s)
+{
+	return f->labels + s->first_label;
+}
 
 /* Strict validator/parser for the Prometheus text format 0.0.4, in place (buf is modified and
  * must outlive *out). Rejects what node_exporter's expfmt parser rejects that matters here:

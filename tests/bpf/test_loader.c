@@ -382,12 +382,15 @@ Test(loader, changed_capacity_replaces_pin)
 		if (resized) {
 			cr_expect_neq(info.id, ids[i], "%s kept despite the new capacity",
 				      pinned_maps[i]);
-			cr_expect_eq(info.max_entries, 2048);
+			/* np_path_stats is sized 5/2 of np_if_stats (10 keys per pod veth). */
+			unsigned was = i == 0 ? 1024 : 2560, now = i == 0 ? 2048 : 5120;
+
+			cr_expect_eq(info.max_entries, now);
 			snprintf(
 			    want, sizeof(want),
-			    "pinned map %s/%s has another layout or capacity (max_entries 1024, "
-			    "want 2048); replacing it",
-			    pin_dir, pinned_maps[i]);
+			    "pinned map %s/%s has another layout or capacity (max_entries %u, "
+			    "want %u); replacing it",
+			    pin_dir, pinned_maps[i], was, now);
 			cr_expect(strstr(log, want), "log lacks \"%s\"", want);
 		} else {
 			cr_expect_eq(info.id, ids[i], "%s replaced needlessly", pinned_maps[i]);
@@ -673,7 +676,7 @@ Test(loader, close_detaches)
 }
 
 /* An agent killed in tc mode leaves its clsact filters (they outlive the process). The next
- * agent in tcx mode removes them before attaching, or every packet would count twice. */
+ * agent in tcx mode removes them when it attaches, or every packet would count twice. */
 Test(loader, stale_tc_filters_of_a_killed_agent)
 {
 	pid_t pid = fork();
@@ -694,10 +697,9 @@ Test(loader, stale_tc_filters_of_a_killed_agent)
 	expect_tc(if_a, BPF_TC_INGRESS, "np_ingress");
 
 	ld = open_loader(ATTACH_TCX, 1024);
-	loader__remove_stale_tc(ld, (int)if_a);
+	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
 	cr_expect_eq(tc_filter(if_a, BPF_TC_INGRESS), 0, "stale ingress filter kept");
 	cr_expect_eq(tc_filter(if_a, BPF_TC_EGRESS), 0, "stale egress filter kept");
-	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
 	send_frames(20);
 	expect_a_ingress(ld, 20); /* once, not twice */
 }
@@ -837,4 +839,48 @@ Test(loader, forget_drops_only_that_interface)
 	for (size_t i = 0; i < n; i++)
 		cr_expect_eq(p[i].ifindex, 8);
 	free(p);
+}
+
+/* tcx: the counters go to the head of the chain. Another tool's tcx program attached earlier
+ * that ends the chain (peer returns TC_ACT_OK) must not hide packets from them. */
+Test(loader, tcx_attach_prepends)
+{
+	struct peer_bpf *peer = peer_bpf__open_and_load();
+	int peer_link;
+
+	cr_assert(peer);
+	peer_link = np_test_tcx_attach(peer->progs.peer_count, if_a, 46 /* BPF_TCX_INGRESS */);
+	cr_assert(peer_link >= 0, "peer tcx attach: %d", peer_link);
+	ld = open_loader(ATTACH_TCX, 1024);
+	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
+	send_frames(15);
+	expect_a_ingress(ld, 15);
+	for (int i = 0; i < 2000 && peer->bss->peer_packets < 15; i++)
+		usleep(1000);
+	cr_expect_eq(peer->bss->peer_packets, 15, "peer after us saw %llu",
+		     (unsigned long long)peer->bss->peer_packets);
+	close(peer_link);
+	peer_bpf__destroy(peer);
+}
+
+/* A filter of another tool at our clsact handle and priority is neither replaced nor
+ * deleted: the attach fails for that interface (and is reported), the filter keeps running. */
+Test(loader, foreign_filter_at_our_handle_is_kept)
+{
+	struct peer_bpf *peer = peer_bpf__open_and_load();
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)if_a, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, o, .handle = NP_TC_HANDLE, .priority = NP_TC_PRIORITY);
+
+	cr_assert(peer);
+	o.prog_fd = bpf_program__fd(peer->progs.peer_count);
+	cr_assert(bpf_tc_hook_create(&hook) == 0 || errno == EEXIST);
+	cr_assert_eq(bpf_tc_attach(&hook, &o), 0);
+	ld = open_loader(ATTACH_TC, 1024);
+	cr_expect_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), -EEXIST);
+	cr_expect_not(loader__is_attached(ld, (int)if_a));
+	np_test_sh("tc filter show dev np_a ingress | grep -q 'handle 0x6e70 peer_count'");
+	loader__close(ld);
+	ld = NULL;
+	np_test_sh("tc filter show dev np_a ingress | grep -q 'handle 0x6e70 peer_count'");
+	peer_bpf__destroy(peer);
 }

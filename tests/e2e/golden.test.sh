@@ -27,6 +27,7 @@ command -v promtool >/dev/null || { echo "FAIL: promtool missing (package promet
 NS=npgolden-$$-$RANDOM
 SCRATCH=$(mktemp -d /tmp/npgolden.XXXXXX)
 cleanup() {
+	set +e # every step must run even if an earlier one fails
 	ip netns del "$NS" 2>/dev/null
 	# The tmpfs mounts lived in the namespace's private mount table and are gone with it.
 	rm -rf "$SCRATCH"
@@ -60,7 +61,7 @@ ip netns exec "$NS" bash -euo pipefail -c '
 	cd "$0"
 	"$@" &
 	pid=$!
-	trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null" EXIT
+	trap "rc=\$?; set +e; kill $pid 2>/dev/null; wait $pid 2>/dev/null; exit \$rc" EXIT
 	for _ in $(seq 50); do
 		curl -fs -o "$R/../out.prom" http://127.0.0.1:19103/metrics && break
 		sleep 0.1

@@ -17,11 +17,14 @@ NS=npcompat-$TAG
 TF=$(mktemp -d /tmp/npcompat-tf.XXXXXX)
 NE_PID= NP_PID=
 cleanup() {
-	# wait returns 143 for a killed child: under set -e that would end cleanup early and leak
-	# the other agent and the namespace.
-	if [ -n "$NE_PID" ]; then kill "$NE_PID" 2>/dev/null || true; wait "$NE_PID" 2>/dev/null || true; fi
-	if [ -n "$NP_PID" ]; then kill "$NP_PID" 2>/dev/null || true; wait "$NP_PID" 2>/dev/null || true; fi
-	ip netns del "$NS" 2>/dev/null || true
+	set +e # every step must run even if an earlier one fails
+	for pid in $NE_PID $NP_PID; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $NE_PID $NP_PID; do
+		wait "$pid" 2>/dev/null
+	done
+	ip netns del "$NS" 2>/dev/null
 	rm -rf "$TF"
 	return 0
 }
@@ -29,6 +32,12 @@ trap cleanup EXIT INT TERM
 
 ip netns add "$NS"
 ip netns exec "$NS" ip link set lo up
+# A veth pair in the test namespace, so netclass/netdev also see a device with a speed, a
+# duplex and a carrier (lo has none of these). IPv6 off: no RS/MLD traffic changing counters.
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip netns exec "$NS" ip link add npc0 mtu 1450 type veth peer name npc1
+ip netns exec "$NS" ip link set npc0 up
+ip netns exec "$NS" ip link set npc1 up
 printf '# HELP compat_textfile_value A value both exporters read.\n# TYPE compat_textfile_value gauge\ncompat_textfile_value{src="compat"} 42\n' >"$TF/compat.prom"
 
 # Debian's defaults differ from upstream: systemd collector on, lo excluded from netdev. Undo both

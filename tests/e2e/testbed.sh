@@ -16,14 +16,26 @@
 #
 # Exact counting needs a silent network: IPv6 is disabled (all, default) in every namespace before
 # any link exists (no RS/MLD/DAD), every neighbour is permanent (no ARP), the bridges have static
-# fdb entries (no unknown-unicast floods), STP is off, no IGMP reports for 224.0.0.x (cni0 joins
-# 224.0.0.106 for bridge multicast router discovery and would report it to every pod, sometimes
-# seconds after it came up) and nothing is enabled that sends on its own.
+# fdb entries (no unknown-unicast floods), STP is off, no IGMP reports for 224.0.0.x groups (a new
+# cni0 with multicast snooping joins 224.0.0.106 and would report it twice within ~1 s), and nothing
+# else is enabled that sends on its own.
 # MACs are fixed per role so permanent entries survive a device being recreated.
 #
 # Byte sizes of one UDP datagram with payload P, as counted at tc (skb->len, Ethernet included):
 # pod frame P+42, VXLAN outer frame P+92. The kernel's own counters equal those except cni0
 # receive and flannel.1 (both directions), which count P+28 (no Ethernet header).
+#
+# Library, the main entry points (state lives in $TB_RUN=/run/np-<tag>, removed by tb_down):
+#   tb_up / tb_down / tb_trap          build; tear down (idempotent); tear down on EXIT/INT/TERM
+#   tb_add_pod NODE POD, tb_del_pod    a CNI-style pod while things run (host veth: tb_pod_veth)
+#   tb_node_bridge / tb_node_overlay   (re)create cni0 / flannel.1 with flannel's static entries
+#   tb_start_agent NODE BIN [args]     agent in NODE on 127.0.0.1:9100, pins in tb_bpf_dir NODE
+#   tb_stop_agent NODE [SIG], tb_scrape NODE [curl args], tb_agent_log NODE
+#   tb_send_udp SRC DST COUNT PAYLOAD  exact-size datagrams, pod to pod (or to an IP)
+#   tb_metric FILE FAMILY 'k="v",...'  sample value (sum over matches); tb_metric0: 0 if none
+#   tb_sysstats NS + tb_sysstat FILE DEV FIELD    kernel /sys/class/net/*/statistics
+#   tb_tcx_progs NS DEV DIR, tb_tc_filters NS DEV DIR   what is attached to a hook
+#   tb_exec NS cmd..., tb_ns NAME, tb_node_ip NODE, tb_pod_ip POD, tb_pods [NODE]
 
 TB_NODES=${TB_NODES:-"n1 n2"}
 TB_UL_NET=192.168.250 # underlay /24: node nN is .N
@@ -199,10 +211,13 @@ tb_add_pod() {
 	mac=$(printf '02:00:0a:f4:%02x:%02x' "$i" "$k")
 	veth=veth$(tb__rand_hex8)
 	tb__mkns "$p" || return 1
+	mkdir -p "$TB_RUN/podtimes"
+	date +%s%3N >"$TB_RUN/podtimes/$p" # veth creation (ms), for attach latency
 	tb__ip "$p" link add eth0 address "$mac" mtu 1450 type veth \
 		peer name "$veth" mtu 1450 netns "$(tb_ns "$n")" || return 1
 	echo "$n $ip $mac $veth" >"$TB_RUN/pods/$p"
 	tb__pod_node_side "$p" || return 1
+	date +%s%3N >>"$TB_RUN/podtimes/$p" # enslaved and up
 	tb__ip "$p" addr add "$ip/24" dev eth0 || return 1
 	tb__ip "$p" link set eth0 up || return 1
 	tb__ip "$p" route add default via "$gw" dev eth0 || return 1
@@ -239,6 +254,7 @@ while True:
     s.recv(65536)
 ' "$TB_SINK_PORT" "$ready" </dev/null >/dev/null 2>>"$TB_RUN/log/sink-$p.log" &
 	echo $! >"$TB_RUN/pids/sink-$p"
+	disown $! # killed by PID at teardown; no job report
 	for t in $(seq 200); do
 		[ -e "$ready" ] && return 0
 		sleep 0.01
@@ -312,6 +328,74 @@ tb_start_agent() {
 	tb__die "agent on $n not ready after 10 s"
 }
 
+# tb_tcx_progs NODE DEV ingress|egress: ids of the programs in DEV's tcx chain (bpftool 7.1
+# cannot list tcx yet, so ask the kernel: BPF_PROG_QUERY in the node's namespace).
+tb_tcx_progs() {
+	tb_exec "$1" "$TB_PY" -c '
+import ctypes, socket, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+types = {"ingress": 46, "egress": 47}  # BPF_TCX_INGRESS, BPF_TCX_EGRESS
+ids = (ctypes.c_uint32 * 64)()
+attr = ctypes.create_string_buffer(128)
+struct.pack_into("<IIIIQI", attr, 0, socket.if_nametoindex(sys.argv[1]), types[sys.argv[2]],
+                 0, 0, ctypes.addressof(ids), 64)
+if libc.syscall(321, 16, attr, 128) < 0:  # __NR_bpf, BPF_PROG_QUERY
+    sys.exit("BPF_PROG_QUERY: errno %d" % ctypes.get_errno())
+for i in range(struct.unpack_from("<I", attr, 24)[0]):
+    print(ids[i])
+' "$2" "$3"
+}
+
+# tb_link_monitor NODE FILE: log "epoch_ms ifname master_ifindex" for every RTM_NEWLINK in NODE
+# (clock of the agent's log lines: for attach latency); stopped by tb_down or tb__kill_pidfile
+tb_link_monitor() {
+	local n=$1 out=$2 t
+	rm -f "$out.ready"
+	ip netns exec "$(tb_ns "$n")" "$TB_PY" -c '
+import socket, struct, sys, time
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+s.bind((0, 1))  # RTMGRP_LINK
+out = open(sys.argv[1], "a", buffering=1)
+open(sys.argv[1] + ".ready", "w").close()
+while True:
+    buf = s.recv(65536)
+    now = int(time.time() * 1000)
+    off = 0
+    while off + 16 <= len(buf):
+        ln, typ = struct.unpack_from("=IH", buf, off)
+        if ln < 16:
+            break
+        if typ == 16 and buf[off + 16] == 0:  # RTM_NEWLINK, AF_UNSPEC
+            name, master, a = "?", 0, off + 32
+            while a + 4 <= off + ln:
+                alen, atyp = struct.unpack_from("=HH", buf, a)
+                if alen < 4:
+                    break
+                if atyp == 3:
+                    name = buf[a + 4:a + alen].split(b"\0")[0].decode()
+                elif atyp == 10:
+                    master = struct.unpack_from("=I", buf, a + 4)[0]
+                a += (alen + 3) & ~3
+            out.write("%d %s %d\n" % (now, name, master))
+        off += (ln + 3) & ~3
+' "$out" </dev/null >/dev/null 2>>"$TB_RUN/log/monitor-$n.log" &
+	echo $! >"$TB_RUN/pids/monitor-$n"
+	disown $!
+	for t in $(seq 200); do
+		[ -e "$out.ready" ] && return 0
+		sleep 0.01
+	done
+	tb__die "link monitor in $n not ready"
+}
+
+# tb_prog_name ID: a loaded BPF program's name
+tb_prog_name() { bpftool prog show id "$1" | awk '{ for (i = 1; i < NF; i++) if ($i == "name") print $(i + 1) }'; }
+
+# tb_tc_filters NODE DEV ingress|egress: the clsact filters (one line each, with handle)
+tb_tc_filters() { tb_exec "$1" tc filter show dev "$2" "$3" | grep ' handle ' || true; }
+
 tb_agent_pid() { cat "$TB_RUN/pids/agent-$1" 2>/dev/null; }
 tb_agent_log() { echo "$TB_RUN/log/agent-$1.log"; }
 
@@ -323,7 +407,7 @@ tb_stop_agent() {
 	kill -"$sig" "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || rc=$?
 	# not our child (agent started by another shell): poll
-	while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
+	while tb__alive "$pid"; do sleep 0.02; done
 	rm -f "$TB_RUN/pids/agent-$n"
 	return "$rc"
 }
@@ -367,9 +451,18 @@ tb_metric0() { tb_metric "$@" || echo 0; }
 # --- teardown ------------------------------------------------------------------------------
 # Every process the testbed starts has $TB_RUN in its command line (pin path, ready file): a
 # recycled PID of someone else's process is never signalled.
-tb__ours() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF "$TB_RUN/"; }
+tb__ours() {
+	local cmd
+	cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") && grep -qF "$TB_RUN/" <<<"$cmd"
+}
 
-tb__kill_pidfile() { # FILE [SIGNAL]: kill the recorded PID if it is still ours
+tb__alive() { # PID: running (a zombie counts as gone)
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+tb__kill_pidfile() { # FILE [SIGNAL]: kill the recorded PID if it is still ours, reap it
 	local f=$1 sig=${2:-TERM} pid t
 	[ -e "$f" ] || return 0
 	pid=$(cat "$f")
@@ -377,18 +470,23 @@ tb__kill_pidfile() { # FILE [SIGNAL]: kill the recorded PID if it is still ours
 	[ -n "$pid" ] && tb__ours "$pid" || return 0
 	kill -"$sig" "$pid" 2>/dev/null || return 0
 	for t in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || return 0
+		tb__alive "$pid" || break
 		sleep 0.02
 	done
-	kill -KILL "$pid" 2>/dev/null
+	tb__alive "$pid" && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true # our child: reap it quietly (no "Killed" job report)
+	return 0
 }
 
 # tb_down: remove everything this run created; idempotent, safe on a half-built testbed
 tb_down() {
 	local f ns m
+	# runs from EXIT traps of scripts under `set -e`: a failing step must not end the teardown
+	local -
+	set +e
 	[ -n "${TB_TAG:-}" ] && [ -n "${TB_RUN:-}" ] && [ -d "$TB_RUN" ] || return 0
 	for f in "$TB_RUN"/pids/agent-*; do [ -e "$f" ] && tb__kill_pidfile "$f" TERM; done
-	for f in "$TB_RUN"/pids/*; do [ -e "$f" ] && tb__kill_pidfile "$f" KILL; done
+	for f in "$TB_RUN"/pids/*; do [ -e "$f" ] && tb__kill_pidfile "$f" TERM; done
 	wait 2>/dev/null
 	if [ -s "$TB_RUN/mounts" ]; then
 		while read -r m; do
@@ -442,25 +540,45 @@ tb__node_neighbours() { # NODE: permanent ARP entries for the other nodes' NICs
 
 # --- CLI -----------------------------------------------------------------------------------
 tb__print_metrics() {
-	local n=$1
-	echo "--- $n ($(tb_ns "$n")) per layer and per pod:"
-	tb_scrape "$n" | grep -E '^nodepath_(interface|pod)_|^nodepath_bpf_attached' || true
+	local n=$1 p
+	echo "--- node $n (namespace $(tb_ns "$n"), NIC eth0 $(tb_node_ip "$n"))"
+	for p in $(tb_pods "$n"); do
+		echo "    pod $p: $(tb_pod_ip "$p"), host veth $(tb_pod_veth "$p")"
+	done
+	grep -E '^nodepath_(interface|pod|path)_[a-z_]*(packets|bytes)_total|^nodepath_pod_info|^nodepath_node_network_info|^nodepath_bpf_attached' \
+		<<<"$(tb_scrape "$n")" || true
 }
 
 tb__demo() {
 	local bin=${1:-build/nodepath} n
 	tb_trap
 	tb_up || exit 1
-	for n in $TB_NODES; do tb_start_agent "$n" "$bin" || exit 1; done
-	echo "testbed $TB_TAG up; agents on 127.0.0.1:$TB_AGENT_PORT in $(tb_ns n1), $(tb_ns n2)"
-	echo "sending: 10 x 100 B n1a->n1b (same node), 20 x 1000 B n1a->n2a (cross node)"
+	# Node-local state as containerd and flanneld leave it: pod names come from the CNI cache.
+	. "$(dirname "${BASH_SOURCE[0]}")/cni_cache.sh"
+	for n in $TB_NODES; do
+		mkdir -p "$TB_RUN/$n/cni"
+		cni_write_subnet_env "$TB_RUN/$n/subnet.env" "$n" || exit 1
+	done
+	cni_write_cache "$TB_RUN/n1/cni" n1a shop web-0 >/dev/null || exit 1
+	cni_write_cache "$TB_RUN/n1/cni" n1b shop cart-7d9f5c-x2k4q >/dev/null || exit 1
+	cni_write_cache "$TB_RUN/n2/cni" n2a shop db-0 >/dev/null || exit 1
+	cni_write_cache "$TB_RUN/n2/cni" n2b kube-system coredns-5d78c9869d-tqlpw >/dev/null || exit 1
+	for n in $TB_NODES; do
+		tb_start_agent "$n" "$bin" --path.cni-cache="$TB_RUN/$n/cni" \
+			--path.flannel-subnet="$TB_RUN/$n/subnet.env" || exit 1
+	done
+	echo "testbed $TB_TAG up; an agent on 127.0.0.1:$TB_AGENT_PORT in each of $(tb_ns n1), $(tb_ns n2)"
+	echo "sending 10 x 100 B UDP web-0->cart (same node), 20 x 1000 B web-0->db-0 (cross node)"
+	sleep 1.2 # pod names and path classes settle (the agent re-reads the CNI state each second)
 	tb_send_udp n1a n1b 10 100
 	tb_send_udp n1a n2a 20 1000
 	for n in $TB_NODES; do tb__print_metrics "$n"; done
 	echo
-	echo "try: ip netns exec $(tb_ns n1) curl -s 127.0.0.1:$TB_AGENT_PORT/metrics"
-	echo "Ctrl-C tears everything down."
-	while :; do sleep 3600; done
+	echo "same node: 142 B frames, seen only on the two pods' veths (cni0 bridges them port to port)"
+	echo "cross node: 1042 B frames on veth, cni0 and flannel.1; 1092 B (VXLAN, +50) on eth0"
+	echo "more: ip netns exec $(tb_ns n1) curl -s 127.0.0.1:$TB_AGENT_PORT/metrics"
+	echo "      agent logs in $TB_RUN/log/; Ctrl-C tears everything down"
+	while :; do sleep 1; done
 }
 
 tb__main() {

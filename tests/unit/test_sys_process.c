@@ -1,4 +1,4 @@
-/* process_* parsers: /proc/self/stat, limits, btime. */
+/* process_* parsers: /proc/self/stat and btime. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,17 +20,10 @@ Test(sys_process, stat_with_odd_comm)
 	cr_assert_eq(st.rss, 3765);
 }
 
-Test(sys_process, limits_and_btime)
+Test(sys_process, btime)
 {
-	const char *lim = "Limit                     Soft Limit           Hard Limit           Units\n"
-			  "Max cpu time              unlimited            unlimited            seconds\n"
-			  "Max open files            20000                20000                files\n"
-			  "Max address space         unlimited            unlimited            bytes\n";
-	unsigned long long fds, as, bt;
+	unsigned long long bt;
 
-	cr_assert_eq(process__parse_limits(lim, &fds, &as), 0);
-	cr_assert_eq(fds, 20000);
-	cr_assert_eq(as, UINT64_MAX);
 	cr_assert_eq(process__parse_btime("cpu 1 2\nbtime 1795676932\nprocesses 9\n", &bt), 0);
 	cr_assert_eq(bt, 1795676932ULL);
 	cr_assert_eq(process__parse_btime("cpu 1 2\n", &bt), -EINVAL);
@@ -39,7 +32,6 @@ Test(sys_process, limits_and_btime)
 Test(sys_process, hostile)
 {
 	struct proc_self_stat st;
-	unsigned long long a, b;
 	char *buf;
 
 	buf = sys_fixture("hostile/sys/stat.short");
@@ -47,9 +39,6 @@ Test(sys_process, hostile)
 	free(buf);
 	buf = sys_fixture("hostile/sys/stat.noparen");
 	cr_assert_eq(process__parse_stat(buf, &st), -EINVAL);
-	free(buf);
-	buf = sys_fixture("hostile/sys/limits.bad");
-	cr_assert_neq(process__parse_limits(buf, &a, &b), 0);
 	free(buf);
 	cr_assert_eq(process__parse_stat("", &st), -EINVAL);
 }

@@ -39,7 +39,9 @@ Test(sys_textfile, label_values)
 
 	cr_assert_eq(textfile__parse(buf, &f, &line), 0);
 	cr_assert_eq(f.nsamples, 1);
-	cr_assert_str_eq(f.samples[0].labels[0].value, "q\\\"uote");
+	cr_assert_eq(f.samples[0].nlabels, 2);
+	cr_assert_str_eq(tf_sample_labels(&f, &f.samples[0])[0].value, "q\\\"uote");
+	cr_assert_str_eq(tf_sample_labels(&f, &f.samples[0])[1].name, "b");
 	cr_assert_str_eq(f.samples[0].value, "-Inf");
 	textfile__free(&f);
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Side-by-side comparison of node_exporter and nodepath, run inside the test's namespace.
 
-usage: compat.py NODE_EXPORTER_URL NODEPATH_URL
+usage: compat.py [--exact] NODE_EXPORTER_URL NODEPATH_URL
 For every collector both run (node_scrape_collector_success in both), scrapes
 ?collect[]=<collector> from each and requires the same family names, types and label names.
 process_* (outside any collector in both) is compared from the full scrape. Then stable values
 must be equal. Prints a per-collector table; exit status 1 on any mismatch.
+--exact (fixture trees, where both read the same files): every sample value and every HELP text
+must be equal too, and no stable-value checks are made.
 """
 import re
 import sys
@@ -20,9 +22,13 @@ SELF = re.compile(r'^(go_|promhttp_|process_|node_scrape_collector_|node_exporte
 
 def parse(text):
     """-> {family: {"type": t, "labels": set(names), "samples": {(name, labels): value}}}"""
-    fams, types = {}, {}
+    fams, types, helps = {}, {}, {}
     for line in text.splitlines():
         if not line.strip():
+            continue
+        if line.startswith('# HELP '):
+            parts = line.split(None, 3)
+            helps[parts[2]] = parts[3] if len(parts) > 3 else ''
             continue
         if line.startswith('# TYPE '):
             _, _, name, typ = line.split(None, 3)
@@ -45,6 +51,9 @@ def parse(text):
         pairs = LABEL.findall(lbl)
         f["labels"].update(k for k, _ in pairs if k not in ('le', 'quantile'))
         f["samples"][(name, tuple(sorted(pairs)))] = float(val)
+    for name, h in helps.items():
+        if name in fams:
+            fams[name]["help"] = h
     return fams
 
 
@@ -53,8 +62,12 @@ def fetch(url):
         return r.read().decode()
 
 
-def compare(a, b, keep):
+EXACT = False
+
+
+def compare(a, b, keep, exact=None):
     """Family-level differences between a (node_exporter) and b (nodepath)."""
+    exact = EXACT if exact is None else exact
     diffs = []
     fa = {k: v for k, v in a.items() if keep(k) and v["samples"]}
     fb = {k: v for k, v in b.items() if keep(k) and v["samples"]}
@@ -69,6 +82,14 @@ def compare(a, b, keep):
             if fa[fam]["labels"] != fb[fam]["labels"]:
                 diffs.append('labels %s: %s vs %s' % (fam, sorted(fa[fam]["labels"]),
                                                       sorted(fb[fam]["labels"])))
+            if exact and fa[fam].get("help") != fb[fam].get("help"):
+                diffs.append('HELP %s: %r vs %r' % (fam, fa[fam].get("help"), fb[fam].get("help")))
+            if exact and fa[fam]["samples"] != fb[fam]["samples"]:
+                sa, sb = fa[fam]["samples"], fb[fam]["samples"]
+                for k in sorted(set(sa) | set(sb))[:200]:
+                    if sa.get(k) != sb.get(k):
+                        diffs.append('sample %s%s: %s vs %s' % (k[0], dict(k[1]), sa.get(k),
+                                                                 sb.get(k)))
     return len(set(fa) | set(fb)), diffs
 
 
@@ -82,7 +103,12 @@ def values(fams, fam):
 
 
 def main():
-    ne_url, np_url = sys.argv[1], sys.argv[2]
+    global EXACT
+    args = sys.argv[1:]
+    if args and args[0] == '--exact':
+        EXACT = True
+        args = args[1:]
+    ne_url, np_url = args[0], args[1]
     ne, np = parse(fetch(ne_url)), parse(fetch(np_url))
     ne_ok, np_ok = success(ne), success(np)
     common = sorted(set(ne_ok) & set(np_ok))
@@ -97,7 +123,8 @@ def main():
         for d in diffs:
             print('    ' + d)
         failed += bool(diffs)
-    n, diffs = compare(ne, np, lambda f: f.startswith('process_'))
+    # process_* describe two different processes: only names, types and labels can match.
+    n, diffs = compare(ne, np, lambda f: f.startswith('process_'), exact=False)
     print('%-18s %-6s %-6s %-9d %s' % ('(process_*)', '-', '-', n,
                                        'match' if not diffs else 'MISMATCH'))
     for d in diffs:
@@ -107,11 +134,16 @@ def main():
     only_np = sorted(set(np_ok) - set(ne_ok))
     print('collectors only in node_exporter (not compared): %s' % ' '.join(only_ne))
     print('collectors only in nodepath (not compared): %s' % ' '.join(only_np))
+    if EXACT:
+        samples = sum(len(v["samples"]) for k, v in np.items() if not SELF.match(k))
+        print('compat: %d mismatching item(s), %d samples compared' % (failed, samples))
+        sys.exit(1 if failed else 0)
 
     # Stable values: must be equal, not just present.
     checks = []
     for fam in ('node_memory_MemTotal_bytes', 'node_boot_time_seconds',
                 'node_filesystem_size_bytes', 'node_filesystem_files', 'node_network_mtu_bytes',
+                'node_network_speed_bytes', 'node_network_info', 'node_network_iface_id',
                 'node_disk_info', 'node_textfile_scrape_error', 'compat_textfile_value'):
         checks.append((fam, values(ne, fam), values(np, fam)))
     cpus = lambda f: {dict(k)['cpu'] for k in values(f, 'node_cpu_seconds_total')}

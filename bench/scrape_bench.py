@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Scrape two exporters alternately and report latency, size, CPU and RSS per exporter.
+
+usage: scrape_bench.py N name=host:port:pid [name=host:port:pid ...]
+Runs inside the benchmark's network namespace (scrape_bench.sh). Keep-alive HTTP/1.1 connection
+per exporter; scrapes alternate between exporters so machine noise hits both alike.
+"""
+import gzip
+import http.client
+import statistics
+import sys
+import time
+
+TICK = 100.0  # USER_HZ
+
+
+def cpu_ticks(pid):
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+
+
+def hwm_kib(pid):
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1])
+    return 0
+
+
+def scrape(conn, gz=False):
+    conn.request('GET', '/metrics', headers={'Accept-Encoding': 'gzip'} if gz else {})
+    r = conn.getresponse()
+    body = r.read()
+    if r.status != 200:
+        raise RuntimeError('HTTP %d' % r.status)
+    return body
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    k = min(len(xs) - 1, max(0, int(round(p / 100.0 * len(xs) + 0.5)) - 1))
+    return xs[k]
+
+
+def main():
+    n = int(sys.argv[1])
+    targets = []
+    for arg in sys.argv[2:]:
+        name, rest = arg.split('=', 1)
+        host, port, pid = rest.split(':')
+        targets.append({'name': name, 'pid': int(pid),
+                        'conn': http.client.HTTPConnection(host, int(port), timeout=30),
+                        'lat': []})
+    for t in targets:  # warm-up (Go runtime, page cache, first-scrape init)
+        for _ in range(20):
+            scrape(t['conn'])
+        t['plain'] = len(scrape(t['conn']))
+        body = scrape(t['conn'], gz=True)
+        t['gzip'] = len(body)
+        gzip.decompress(body)  # must be valid gzip
+        t['cpu0'] = cpu_ticks(t['pid'])
+        t['wall0'] = time.perf_counter()
+    for _ in range(n):
+        for t in targets:
+            s = time.perf_counter()
+            scrape(t['conn'])
+            t['lat'].append(time.perf_counter() - s)
+    for t in targets:
+        t['cpu'] = (cpu_ticks(t['pid']) - t['cpu0']) / TICK / n
+        t['rss'] = hwm_kib(t['pid'])
+    print('| exporter | scrapes | median ms | p99 ms | plain bytes | gzip bytes | CPU ms/scrape | peak RSS MiB |')
+    print('|---|---|---|---|---|---|---|---|')
+    for t in targets:
+        print('| %s | %d | %.2f | %.2f | %d | %d | %.2f | %.1f |' % (
+            t['name'], n, statistics.median(t['lat']) * 1e3, pct(t['lat'], 99) * 1e3, t['plain'],
+            t['gzip'], t['cpu'] * 1e3, t['rss'] / 1024.0))
+    if len(targets) == 2:
+        a, b = targets
+        print()
+        print('ratio %s/%s: median latency %.3f, p99 %.3f, peak RSS %.3f, CPU/scrape %.3f' % (
+            b['name'], a['name'], statistics.median(b['lat']) / statistics.median(a['lat']),
+            pct(b['lat'], 99) / pct(a['lat'], 99), b['rss'] / a['rss'],
+            (b['cpu'] / a['cpu']) if a['cpu'] else float('nan')))
+
+
+if __name__ == '__main__':
+    main()

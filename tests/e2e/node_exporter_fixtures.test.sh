@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# node_exporter 1.5 and nodepath read the same fixture tree (tests/fixtures: sysfs from a laptop,
+# a Super-I/O board, a Xeon with EDAC and a Kubernetes node; mdstat in every state; diskstats with
+# udev data; text files; the /proc fixtures; mounts backed by fixed-size tmpfs) and must write the
+# same samples: family names, types, HELP, label names and values, collector by collector. Both
+# run in a network namespace this test creates, in its private mount namespace.
+# usage: node_exporter_fixtures.test.sh path/to/nodepath
+set -euo pipefail
+NODEPATH=$(realpath "${1:-build/nodepath}")
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+NE=$(command -v prometheus-node-exporter || true)
+[ -x "$NE" ] || { echo "FAIL: prometheus-node-exporter not installed" >&2; exit 1; }
+[ -x "$NODEPATH" ] || { echo "FAIL: $NODEPATH not found" >&2; exit 1; }
+NS=npfixcmp-$$-$RANDOM
+SCRATCH=$(mktemp -d /tmp/npfixcmp.XXXXXX)
+cleanup() {
+	set +e
+	ip netns del "$NS" 2>/dev/null # the agents and mounts die with the inner shell
+	rm -rf "$SCRATCH"
+	return 0
+}
+trap cleanup EXIT INT TERM
+cd "$ROOT"
+touch -d @1700000000 tests/fixtures/textfile/*
+# Every collector whose input is a file under the path flags. Not netdev: node_exporter 1.5 reads
+# interface counters over rtnetlink by default (--collector.netdev.netlink), ignoring
+# --path.procfs. Not the clock/uname ones.
+args=(--collector.disable-defaults --collector.netclass --collector.cpufreq --collector.hwmon
+	--collector.thermal_zone --collector.powersupplyclass --collector.edac --collector.mdadm
+	--collector.diskstats --collector.textfile --collector.filesystem --collector.arp
+	--collector.conntrack --collector.cpu --collector.entropy --collector.filefd
+	--collector.loadavg --collector.meminfo --collector.netstat --collector.pressure
+	--collector.schedstat --collector.sockstat --collector.softnet --collector.stat
+	--collector.udp_queues --collector.vmstat
+	--path.sysfs=tests/fixtures/sys --path.procfs=tests/fixtures/proc
+	--path.rootfs="$SCRATCH/root" --path.udev.data=tests/fixtures/root/run/udev/data
+	--collector.textfile.directory=tests/fixtures/textfile)
+ip netns add "$NS"
+ip netns exec "$NS" ip link set lo up
+ip netns exec "$NS" bash -euo pipefail -c '
+	S=$1 NE=$2 NP=$3 ROOT=$4; shift 4
+	R=$S/root
+	mkdir -p "$R"
+	# The mount points of tests/fixtures/proc/1/mounts, as in golden.test.sh.
+	mount -t tmpfs -o size=64m,nr_inodes=4096,mode=755 fixcmp-root "$R"
+	mkdir -p "$R/boot" "$R/var/lib/containerd" "$R/srv/data set" \
+		"$R/var/lib/kubelet/pods/1b2c/volumes/kubernetes.io~projected/kube-api-access-x"
+	mount -t tmpfs -o size=256m,nr_inodes=1000 fixcmp-boot "$R/boot"
+	mount -t tmpfs -o size=1g,nr_inodes=65536 fixcmp-containerd "$R/var/lib/containerd"
+	mount -t tmpfs -o size=170000k,nr_inodes=100 fixcmp-kubelet \
+		"$R/var/lib/kubelet/pods/1b2c/volumes/kubernetes.io~projected/kube-api-access-x"
+	mount -t tmpfs -o size=2g,nr_inodes=500000 fixcmp-data "$R/srv/data set"
+	"$NE" --web.listen-address=127.0.0.1:19107 "$@" >"$S/ne.log" 2>&1 &
+	ne=$!
+	"$NP" --web.listen-address=127.0.0.1:19108 "$@" --log.level=error >"$S/np.log" 2>&1 &
+	np=$!
+	trap "rc=\$?; set +e; kill $ne $np 2>/dev/null; wait $ne $np 2>/dev/null; exit \$rc" EXIT
+	for _ in $(seq 50); do
+		curl -fs -o /dev/null http://127.0.0.1:19107/metrics &&
+			curl -fs -o /dev/null http://127.0.0.1:19108/metrics && break
+		sleep 0.1
+	done
+	python3 "$ROOT/tests/e2e/lib/compat.py" --exact http://127.0.0.1:19107/metrics \
+		http://127.0.0.1:19108/metrics
+' bash "$SCRATCH" "$NE" "$NODEPATH" "$ROOT" "${args[@]}" || {
+	grep -E 'level=(error|warn)' "$SCRATCH/ne.log" 2>/dev/null | grep -v 'root user' | tail -5
+	echo "FAIL: node_exporter and nodepath differ on the fixture tree"
+	exit 1
+}
+echo "PASS: identical to node_exporter 1.5 on the fixture tree"
