@@ -242,9 +242,53 @@ lp_add_external() {
 	tb__start_sink ext
 }
 
+LP_ECHO_PORT=5202
+LP_ECHO_SERVICE_IP=10.96.0.11 # a ClusterIP whose backend answers (UDP echo)
+
+# lp_start_echo POD: a UDP echo server on LP_ECHO_PORT in POD (each datagram sent back as is)
+lp_start_echo() {
+	local p=$1 ready="$TB_RUN/echo-$1.ready" t
+	rm -f "$ready"
+	ip netns exec "$(tb_ns "$p")" "$TB_PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+open(sys.argv[2], "w").close()
+while True:
+    b, a = s.recvfrom(65536)
+    s.sendto(b, a)
+' "$LP_ECHO_PORT" "$ready" </dev/null >/dev/null 2>>"$TB_RUN/log/echo-$p.log" &
+	echo $! >"$TB_RUN/pids/echo-$p"
+	disown $!
+	for t in $(seq 200); do
+		[ -e "$ready" ] && return 0
+		sleep 0.01
+	done
+	tb__die "echo server in $p not ready"
+}
+
+# lp_udp_rpc SRC DST PORT COUNT PAYLOAD: COUNT requests, one at a time, each waiting for its
+# echo (the socket stays open, so no reply meets a closed port); fails if a reply is missing
+lp_udp_rpc() {
+	tb_exec "$1" "$TB_PY" -c '
+import socket, sys
+dst, port, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+buf = b"e" * size
+for i in range(n):
+    s.sendto(buf, (dst, port))
+    b, a = s.recvfrom(65536)
+    if len(b) != size or a != (dst, port):
+        sys.exit("bad reply %r from %r" % (len(b), a))
+' "$2" "$3" "$4" "$5"
+}
+
 # lp_kube_proxy NODE DNAT_POD: nft rules as kube-proxy (nftables/iptables mode) and flanneld
 # leave them, in NODE's namespace only:
-#   ClusterIP  $LP_SERVICE_IP:53/udp      -> DNAT_POD:5201
+#   ClusterIP  $LP_SERVICE_IP:53/udp      -> DNAT_POD:5201 (sink)
+#   ClusterIP  $LP_ECHO_SERVICE_IP:53/udp -> DNAT_POD:5202 (echo: replies are reverse-NATed)
 #   NodePort   <node ip>:30080/udp        -> DNAT_POD:5201, masqueraded (externalTrafficPolicy
 #              Cluster: the pod sees the node as the client)
 #   NodePort   <node ip>:30081/udp        -> DNAT_POD:5201, client address kept (policy Local)
@@ -257,6 +301,7 @@ table ip nodepath_test_kube {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		ip daddr $LP_SERVICE_IP udp dport 53 dnat to $dst:$TB_SINK_PORT
+		ip daddr $LP_ECHO_SERVICE_IP udp dport 53 dnat to $dst:$LP_ECHO_PORT
 		ip daddr $(tb_node_ip "$n") udp dport 30080 meta mark set 0x4000 dnat to $dst:$TB_SINK_PORT
 		ip daddr $(tb_node_ip "$n") udp dport 30081 dnat to $dst:$TB_SINK_PORT
 	}

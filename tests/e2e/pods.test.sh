@@ -7,7 +7,8 @@
 #      a cache directory that appears after the agent started (pod names within 1 s)
 #   B  same_node (both directions), cross_node, host (cni0 gateway, node NIC IP, node -> pod),
 #      external (an internet namespace behind the node, masqueraded like FLANNEL_IPMASQ),
-#      service (nft DNAT of 10.96.0.10:53 like kube-proxy, clients on both nodes), NodePort from
+#      service (nft DNAT of 10.96.0.10:53 like kube-proxy, clients on both nodes; 10.96.0.11 with
+#      a UDP echo backend: replies come back to the client as "service"), NodePort from
 #      the underlay (30080 masqueraded = externalTrafficPolicy Cluster, 30081 not = Local)
 #   C  nodepath_pod_info labels, one series per pod
 #   D  hostile cache files (corrupt, truncated, foreign kind, oversized) in the running agent,
@@ -20,7 +21,8 @@
 #
 # What the receive side of a Service shows: the path class is decided from the addresses the
 # host veth sees. A client's transmit is seen before DNAT (destination = the ClusterIP), so it
-# is "service". The backend receives after DNAT with the client's real source address, so its
+# is "service", and so are the replies it receives (reverse NAT happens before its veth). The
+# backend receives after DNAT with the client's real source address, so its
 # receive is classed by where the client is: same_node or cross_node for pods, "host" when the
 # node masqueraded the packet (NodePort with externalTrafficPolicy=Cluster), "external" when
 # the client address is kept (NodePort with externalTrafficPolicy=Local).
@@ -70,6 +72,7 @@ lp_add_external || die "internet namespace"
 lp_kube_proxy n1 n1b || die "nft on n1"
 lp_kube_proxy n2 n1b || die "nft on n2"
 tb__start_sink n1 || die "node sink" # node-local UDP sink for pod -> node traffic
+lp_start_echo n1b || die "echo server in n1b"
 lp_write_subnet_env n2 || die "subnet.env n2"
 # n1's subnet.env is written after its agent started (phase A)
 lp_start_agent n1 "$BIN" || die "agent n1"
@@ -245,18 +248,39 @@ expect_path n2 b9 b10 n2a transmit service 7 64
 expect_path n1 b9 b10 n1b receive cross_node 7 64
 expect_total b9 b10 7 7
 
+# Service with replies (UDP echo behind $LP_ECHO_SERVICE_IP): the client sees the ClusterIP both
+# ways (its replies are reverse-NATed before its veth), the backend sees the client's address.
+lp_true "n1a: 4 echo requests to $LP_ECHO_SERVICE_IP:53 answered" \
+	lp_udp_rpc n1a "$LP_ECHO_SERVICE_IP" 53 4 90
+lp_settle
+snap b10r1
+expect_path n1 b10 b10r1 n1a transmit service 4 90
+expect_path n1 b10 b10r1 n1a receive service 4 90
+expect_path n1 b10 b10r1 n1b receive same_node 4 90
+expect_path n1 b10 b10r1 n1b transmit same_node 4 90
+expect_total b10 b10r1 16 0
+lp_true "n2a: 3 echo requests to $LP_ECHO_SERVICE_IP:53 answered" \
+	lp_udp_rpc n2a "$LP_ECHO_SERVICE_IP" 53 3 110
+lp_settle
+snap b10r2
+expect_path n2 b10r1 b10r2 n2a transmit service 3 110
+expect_path n2 b10r1 b10r2 n2a receive service 3 110
+expect_path n1 b10r1 b10r2 n1b receive cross_node 3 110
+expect_path n1 b10r1 b10r2 n1b transmit cross_node 3 110
+expect_total b10r1 b10r2 6 6
+
 # NodePort from the underlay (the internet namespace is the client)
 tb_send_udp ext "$(tb_node_ip n1)" 8 100 30080
 lp_settle
 snap b11
 lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=udp} (30080)" \
-	"$(lp_delta "$W/b10-n1.prom" "$W/b11-n1.prom" nodepath_nodeport_receive_packets_total \
+	"$(lp_delta "$W/b10r2-n1.prom" "$W/b11-n1.prom" nodepath_nodeport_receive_packets_total \
 		'protocol="udp"')" 8
 lp_expect "n1 nodepath_nodeport_receive_bytes_total{protocol=udp} (30080)" \
-	"$(lp_delta "$W/b10-n1.prom" "$W/b11-n1.prom" nodepath_nodeport_receive_bytes_total \
+	"$(lp_delta "$W/b10r2-n1.prom" "$W/b11-n1.prom" nodepath_nodeport_receive_bytes_total \
 		'protocol="udp"')" $((8 * 142))
-expect_path n1 b10 b11 n1b receive host 8 100
-expect_total b10 b11 8 0
+expect_path n1 b10r2 b11 n1b receive host 8 100
+expect_total b10r2 b11 8 0
 tb_send_udp ext "$(tb_node_ip n1)" 9 100 30081
 lp_settle
 snap b12
