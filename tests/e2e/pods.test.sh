@@ -319,16 +319,12 @@ echo "== D: hostile cache files in the running agent"
 agent_log=$(tb_agent_log n1)
 lp_cache_json n1a >"$W/valid.json" # a real document to damage
 hostile_t0=$(now_ms)
-# hostile KIND: the damaged document written (one write) as the pod's cache file. The
-# oversized one is written elsewhere and renamed in: the agent may look at a file still being
-# written (IN_CREATE, rescan), and a 1.1 MiB write seen past 1 MiB but before its close would
-# be judged twice (see the report); what is tested here is the judgement of a whole file.
+# hostile KIND: the damaged document written in place (one write(2), as libcni writes) as the
+# pod's cache file. The agent may look at a file still being written (IN_CREATE, a rescan): a
+# 1.1 MiB write must still be judged once, when closed.
 write_hostile() {
 	local p=$1 kind=$2 f
 	f=$(lp_cache_file "$p")
-	if [ "$kind" = oversized ]; then
-		f=$(dirname "$(dirname "$f")")/oversized.tmp # same file system, outside the cache dir
-	fi
 	case $kind in
 	corrupt) sed 's/"ifName":"eth0"/"ifName":eth0"/' "$W/valid.json" ;;
 	truncated) head -c "$(($(wc -c <"$W/valid.json") * 3 / 5))" "$W/valid.json" ;;
@@ -339,9 +335,6 @@ d = json.load(open(sys.argv[1]))
 d["capabilityArgs"]["io.kubernetes.cri.pod-annotations"]["padding"] = "x" * (1100 * 1024)
 sys.stdout.write(json.dumps(d, separators=(",", ":")))' "$W/valid.json" ;;
 	esac | lp_write_file "$f"
-	if [ "$kind" = oversized ]; then
-		mv "$f" "$(lp_cache_file "$p")"
-	fi
 }
 hostile="corrupt truncated foreign oversized"
 declare -A H_REASON=([corrupt]=corrupt [truncated]=truncated [foreign]="foreign kind"
