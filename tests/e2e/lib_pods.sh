@@ -14,8 +14,9 @@
 # The internet namespace <tag>-ext sits on the underlay switch as 192.168.250.254 and owns
 # 198.51.100.1 (TEST-NET-2); nodes route 198.51.100.0/24 to it. It also plays the NodePort client.
 
+# testbed.sh's demo sources this file from inside testbed.sh: load the testbed only once.
 # shellcheck source=tests/e2e/testbed.sh
-. "$(dirname "${BASH_SOURCE[0]}")/testbed.sh"
+declare -F tb_up >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/testbed.sh"
 
 LP_CLUSTER_CIDR=10.244.0.0/16
 LP_MTU=1450
@@ -127,11 +128,16 @@ lp_write_cache() {
 	lp_cache_json "$p" | lp_write_file "$f"
 }
 
+# lp_name_pod POD K8S_NAMESPACE K8S_NAME: give an existing testbed pod its identity and cache file
+lp_name_pod() {
+	lp_set_identity "$1" "$2" "$3" || return 1
+	lp_write_cache "$1"
+}
+
 # lp_add_pod NODE POD K8S_NAMESPACE K8S_NAME: a testbed pod plus its cache file
 lp_add_pod() {
 	tb_add_pod "$1" "$2" || return 1
-	lp_set_identity "$2" "$3" "$4" || return 1
-	lp_write_cache "$2"
+	lp_name_pod "$2" "$3" "$4"
 }
 
 # lp_add_bare_pod NODE POD K8S_NAMESPACE K8S_NAME: a cheap pod for churn (no UDP sink, no

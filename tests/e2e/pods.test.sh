@@ -9,7 +9,8 @@
 #      external (an internet namespace behind the node, masqueraded like FLANNEL_IPMASQ),
 #      service (nft DNAT of 10.96.0.10:53 like kube-proxy, clients on both nodes; 10.96.0.11 with
 #      a UDP echo backend: replies come back to the client as "service"), NodePort from
-#      the underlay (30080 masqueraded = externalTrafficPolicy Cluster, 30081 not = Local)
+#      the underlay (30080 masqueraded = externalTrafficPolicy Cluster, 30081 not = Local; a TCP
+#      SYN counted as protocol tcp; a port outside the NodePort range not counted)
 #   C  nodepath_pod_info labels, one series per pod
 #   D  hostile cache files (corrupt, truncated, foreign kind, oversized) in the running agent,
 #      and a valid file that turns truncated and back: logged once per file (also after the
@@ -298,6 +299,35 @@ lp_expect "n2 nodepath_nodeport_receive_packets_total{protocol=udp}" \
 		'protocol="udp"')" 0
 expect_path n1 b11 b12 n1b receive external 9 100
 expect_total b11 b12 9 0
+# A TCP SYN to n1:30081 (no rule for TCP: the node refuses it with a RST) is a NodePort packet
+# too; 3 datagrams to 29999 (outside the NodePort range, answered with ICMP) are not.
+nodeport_tcp_and_outside() {
+	tb_exec ext "$TB_PY" -c '
+import socket, sys
+ip = sys.argv[1]
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3):
+    u.sendto(b"q" * 100, (ip, 29999))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.settimeout(2)
+try:
+    t.connect((ip, 30081))
+except ConnectionRefusedError:
+    pass
+else:
+    sys.exit("30081/tcp accepted a connection")
+' "$(tb_node_ip n1)"
+}
+lp_true "ext: TCP SYN to n1:30081 refused" nodeport_tcp_and_outside
+lp_settle
+snap b13
+lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=tcp} (SYN to 30081)" \
+	"$(lp_delta "$W/b12-n1.prom" "$W/b13-n1.prom" nodepath_nodeport_receive_packets_total \
+		'protocol="tcp"')" 1
+lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=udp} (port 29999: none)" \
+	"$(lp_delta "$W/b12-n1.prom" "$W/b13-n1.prom" nodepath_nodeport_receive_packets_total \
+		'protocol="udp"')" 0
+expect_total b12 b13 0 0
 
 echo "pods.test: /metrics excerpt (n1):"
 grep -E '^nodepath_(path_packets_total|pod_transmit_packets_total|pod_receive_packets_total|pod_info|node_network_info|nodeport_receive_packets_total)' \

@@ -554,18 +554,17 @@ tb__demo() {
 	tb_trap
 	tb_up || exit 1
 	# Node-local state as containerd and flanneld leave it: pod names come from the CNI cache.
-	. "$(dirname "${BASH_SOURCE[0]}")/cni_cache.sh"
+	# shellcheck source=tests/e2e/lib_pods.sh
+	. "$(dirname "${BASH_SOURCE[0]}")/lib_pods.sh"
 	for n in $TB_NODES; do
-		mkdir -p "$TB_RUN/$n/cni"
-		cni_write_subnet_env "$TB_RUN/$n/subnet.env" "$n" || exit 1
+		lp_write_subnet_env "$n" || exit 1
 	done
-	cni_write_cache "$TB_RUN/n1/cni" n1a shop web-0 >/dev/null || exit 1
-	cni_write_cache "$TB_RUN/n1/cni" n1b shop cart-7d9f5c-x2k4q >/dev/null || exit 1
-	cni_write_cache "$TB_RUN/n2/cni" n2a shop db-0 >/dev/null || exit 1
-	cni_write_cache "$TB_RUN/n2/cni" n2b kube-system coredns-5d78c9869d-tqlpw >/dev/null || exit 1
+	lp_name_pod n1a shop web-0 || exit 1
+	lp_name_pod n1b shop cart-7d9f5c-x2k4q || exit 1
+	lp_name_pod n2a shop db-0 || exit 1
+	lp_name_pod n2b kube-system coredns-5d78c9869d-tqlpw || exit 1
 	for n in $TB_NODES; do
-		tb_start_agent "$n" "$bin" --path.cni-cache="$TB_RUN/$n/cni" \
-			--path.flannel-subnet="$TB_RUN/$n/subnet.env" || exit 1
+		lp_start_agent "$n" "$bin" || exit 1
 	done
 	echo "testbed $TB_TAG up; an agent on 127.0.0.1:$TB_AGENT_PORT in each of $(tb_ns n1), $(tb_ns n2)"
 	echo "sending 10 x 100 B UDP web-0->cart (same node), 20 x 1000 B web-0->db-0 (cross node)"
