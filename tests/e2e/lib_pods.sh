@@ -148,28 +148,11 @@ lp_add_bare_pod() {
 }
 
 # lp_add_bare_pod_nocache NODE POD K8S_NAMESPACE K8S_NAME: the same, without writing the cache
-# file (the caller writes its own, e.g. a hostile one, to lp_cache_file POD)
+# file (the caller writes its own, e.g. a hostile one, to lp_cache_file POD). Addresses go lowest
+# free first, so a deleted pod's IP goes to the next pod.
 lp_add_bare_pod_nocache() {
-	local n=$1 p=$2 i k ip mac veth gw
-	[ -e "$TB_RUN/pods/$p" ] && { tb__die "pod $p exists"; return 1; }
-	i=$(tb__idx "$n")
-	k=2
-	while grep -qs " $TB_POD_NET.$i.$k " "$TB_RUN"/pods/*; do k=$((k + 1)); done
-	[ "$k" -lt 255 ] || { tb__die "node $n has no free pod address"; return 1; }
-	ip="$TB_POD_NET.$i.$k"
-	gw="$TB_POD_NET.$i.1"
-	mac=$(printf '02:00:0a:f4:%02x:%02x' "$i" "$k")
-	veth=veth$(tb__rand_hex8)
-	tb__mkns "$p" || return 1
-	tb__ip "$p" link add eth0 address "$mac" mtu 1450 type veth \
-		peer name "$veth" mtu 1450 netns "$(tb_ns "$n")" || return 1
-	echo "$n $ip $mac $veth" >"$TB_RUN/pods/$p"
-	tb__pod_node_side "$p" || return 1
-	tb__ip "$p" addr add "$ip/24" dev eth0 || return 1
-	tb__ip "$p" link set eth0 up || return 1
-	tb__ip "$p" route add default via "$gw" dev eth0 || return 1
-	tb__ip "$p" neigh replace "$gw" lladdr "$(tb__cni_mac "$n")" dev eth0 nud permanent || return 1
-	lp_set_identity "$p" "$3" "$4"
+	tb__wire_pod "$1" "$2" 2 || return 1
+	lp_set_identity "$2" "$3" "$4"
 }
 
 # lp_del_pod POD: CNI DEL (the veth goes with the namespace) and libcni removing its cache file

@@ -198,14 +198,16 @@ tb__pod_node_side() {
 	tb__ip "$node" neigh replace "$ip" lladdr "$mac" dev cni0 nud permanent || return 1
 }
 
-# tb_add_pod NODE NAME: a pod namespace wired as the CNI bridge plugin does (veth made in the pod,
-# host end named veth<8 hex> in the node, enslaved to cni0), with a UDP sink on TB_SINK_PORT.
-tb_add_pod() {
-	local n=$1 p=$2 i k ip mac veth q gw
+# tb__wire_pod NODE NAME FIRST: a pod namespace wired as the CNI bridge plugin does (veth made in
+# the pod, host end named veth<8 hex> in the node, enslaved to cni0; default route and permanent
+# neighbour entry for the cni0 gateway), its address the first free one from 10.244.N.FIRST.
+tb__wire_pod() {
+	local n=$1 p=$2 i k ip mac veth gw
 	[ -e "$TB_RUN/pods/$p" ] && { tb__die "pod $p exists"; return 1; }
 	i=$(tb__idx "$n")
-	k=$(($(tb_pods "$n" | wc -l) + 2))
+	k=$3
 	while grep -qs " $TB_POD_NET.$i.$k " "$TB_RUN"/pods/*; do k=$((k + 1)); done
+	[ "$k" -lt 255 ] || { tb__die "node $n has no free pod address"; return 1; }
 	ip="$TB_POD_NET.$i.$k"
 	gw="$TB_POD_NET.$i.1"
 	mac=$(printf '02:00:0a:f4:%02x:%02x' "$i" "$k")
@@ -221,7 +223,16 @@ tb_add_pod() {
 	tb__ip "$p" addr add "$ip/24" dev eth0 || return 1
 	tb__ip "$p" link set eth0 up || return 1
 	tb__ip "$p" route add default via "$gw" dev eth0 || return 1
-	tb__ip "$p" neigh replace "$gw" lladdr "$(tb__cni_mac "$n")" dev eth0 nud permanent || return 1
+	tb__ip "$p" neigh replace "$gw" lladdr "$(tb__cni_mac "$n")" dev eth0 nud permanent
+}
+
+# tb_add_pod NODE NAME: a pod (tb__wire_pod) with permanent neighbour entries to and from the
+# node's other pods and a UDP sink on TB_SINK_PORT.
+tb_add_pod() {
+	local n=$1 p=$2 q ip mac
+	tb__wire_pod "$n" "$p" $(($(tb_pods "$n" | wc -l) + 2)) || return 1
+	ip=$(tb_pod_ip "$p")
+	mac=$(tb_pod_field "$p" mac)
 	for q in $(tb_pods "$n"); do
 		[ "$q" = "$p" ] && continue
 		tb__ip "$p" neigh replace "$(tb_pod_ip "$q")" lladdr "$(tb_pod_field "$q" mac)" \
