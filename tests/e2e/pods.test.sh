@@ -125,6 +125,14 @@ expect_total() {
 		"$(lp_delta "$W/$1-n2.prom" "$W/$2-n2.prom" nodepath_path_packets_total)" "$4"
 }
 
+# expect_nodeport NODE BEFORE AFTER packets|bytes PROTOCOL WANT [NOTE]: between two snaps,
+# NODE's nodepath_nodeport_receive_<packets|bytes>_total{protocol=PROTOCOL} grew by exactly WANT
+expect_nodeport() {
+	lp_expect "$1 nodepath_nodeport_receive_$4_total{protocol=$5}${7:+ ($7)}" \
+		"$(lp_delta "$W/$2-$1.prom" "$W/$3-$1.prom" "nodepath_nodeport_receive_$4_total" \
+			"protocol=\"$5\"")" "$6"
+}
+
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # --- A: subnet.env after start ----------------------------------------------------------------
@@ -274,29 +282,17 @@ expect_total b10r1 b10r2 6 6
 tb_send_udp ext "$(tb_node_ip n1)" 8 100 30080
 lp_settle
 snap b11
-lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=udp} (30080)" \
-	"$(lp_delta "$W/b10r2-n1.prom" "$W/b11-n1.prom" nodepath_nodeport_receive_packets_total \
-		'protocol="udp"')" 8
-lp_expect "n1 nodepath_nodeport_receive_bytes_total{protocol=udp} (30080)" \
-	"$(lp_delta "$W/b10r2-n1.prom" "$W/b11-n1.prom" nodepath_nodeport_receive_bytes_total \
-		'protocol="udp"')" $((8 * 142))
+expect_nodeport n1 b10r2 b11 packets udp 8 "30080"
+expect_nodeport n1 b10r2 b11 bytes udp $((8 * 142)) "30080"
 expect_path n1 b10r2 b11 n1b receive host 8 100
 expect_total b10r2 b11 8 0
 tb_send_udp ext "$(tb_node_ip n1)" 9 100 30081
 lp_settle
 snap b12
-lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=udp} (30081)" \
-	"$(lp_delta "$W/b11-n1.prom" "$W/b12-n1.prom" nodepath_nodeport_receive_packets_total \
-		'protocol="udp"')" 9
-lp_expect "n1 nodepath_nodeport_receive_bytes_total{protocol=udp} (30081)" \
-	"$(lp_delta "$W/b11-n1.prom" "$W/b12-n1.prom" nodepath_nodeport_receive_bytes_total \
-		'protocol="udp"')" $((9 * 142))
-lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=tcp}" \
-	"$(lp_delta "$W/b0-n1.prom" "$W/b12-n1.prom" nodepath_nodeport_receive_packets_total \
-		'protocol="tcp"')" 0
-lp_expect "n2 nodepath_nodeport_receive_packets_total{protocol=udp}" \
-	"$(lp_delta "$W/b0-n2.prom" "$W/b12-n2.prom" nodepath_nodeport_receive_packets_total \
-		'protocol="udp"')" 0
+expect_nodeport n1 b11 b12 packets udp 9 "30081"
+expect_nodeport n1 b11 b12 bytes udp $((9 * 142)) "30081"
+expect_nodeport n1 b0 b12 packets tcp 0
+expect_nodeport n2 b0 b12 packets udp 0
 expect_path n1 b11 b12 n1b receive external 9 100
 expect_total b11 b12 9 0
 # A TCP SYN to n1:30081 (no rule for TCP: the node refuses it with a RST) is a NodePort packet
@@ -321,12 +317,8 @@ else:
 lp_true "ext: TCP SYN to n1:30081 refused" nodeport_tcp_and_outside
 lp_settle
 snap b13
-lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=tcp} (SYN to 30081)" \
-	"$(lp_delta "$W/b12-n1.prom" "$W/b13-n1.prom" nodepath_nodeport_receive_packets_total \
-		'protocol="tcp"')" 1
-lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=udp} (port 29999: none)" \
-	"$(lp_delta "$W/b12-n1.prom" "$W/b13-n1.prom" nodepath_nodeport_receive_packets_total \
-		'protocol="udp"')" 0
+expect_nodeport n1 b12 b13 packets tcp 1 "SYN to 30081"
+expect_nodeport n1 b12 b13 packets udp 0 "port 29999: none"
 expect_total b12 b13 0 0
 
 echo "pods.test: /metrics excerpt (n1):"
