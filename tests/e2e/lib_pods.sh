@@ -236,25 +236,11 @@ LP_ECHO_SERVICE_IP=10.96.0.11 # a ClusterIP whose backend answers (UDP echo)
 
 # lp_start_echo POD: a UDP echo server on LP_ECHO_PORT in POD (each datagram sent back as is)
 lp_start_echo() {
-	local p=$1 ready="$TB_RUN/echo-$1.ready" t
-	rm -f "$ready"
-	ip netns exec "$(tb_ns "$p")" "$TB_PY" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
-s.bind(("0.0.0.0", int(sys.argv[1])))
-open(sys.argv[2], "w").close()
+	tb__start_udp_server echo "$1" "$LP_ECHO_PORT" '
 while True:
     b, a = s.recvfrom(65536)
     s.sendto(b, a)
-' "$LP_ECHO_PORT" "$ready" </dev/null >/dev/null 2>>"$TB_RUN/log/echo-$p.log" &
-	echo $! >"$TB_RUN/pids/echo-$p"
-	disown $!
-	for t in $(seq 200); do
-		[ -e "$ready" ] && return 0
-		sleep 0.01
-	done
-	tb__die "echo server in $p not ready"
+'
 }
 
 # lp_udp_rpc SRC DST PORT COUNT PAYLOAD: COUNT requests, one at a time, each waiting for its

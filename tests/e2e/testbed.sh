@@ -251,26 +251,34 @@ tb_del_pod() {
 	rm -f "$TB_RUN/pods/$p"
 }
 
-tb__start_sink() { # POD: bound UDP socket that discards (no ICMP port-unreachable replies)
-	local p=$1 ready="$TB_RUN/sink-$1.ready" t
+# tb__start_udp_server ROLE POD PORT LOOP: a Python UDP socket s bound to PORT in POD (4 MiB
+# receive buffer), then the Python statements LOOP; pid in $TB_RUN/pids/ROLE-POD (killed by PID
+# at teardown), stderr in $TB_RUN/log/ROLE-POD.log. Returns once the socket is bound.
+tb__start_udp_server() {
+	local role=$1 p=$2 ready="$TB_RUN/$1-$2.ready" t
 	rm -f "$ready"
-	# started directly (not through a function) so that $! is the sink itself
+	# started directly (not through a function) so that $! is the server itself
 	ip netns exec "$(tb_ns "$p")" "$TB_PY" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
 s.bind(("0.0.0.0", int(sys.argv[1])))
 open(sys.argv[2], "w").close()
-while True:
-    s.recv(65536)
-' "$TB_SINK_PORT" "$ready" </dev/null >/dev/null 2>>"$TB_RUN/log/sink-$p.log" &
-	echo $! >"$TB_RUN/pids/sink-$p"
-	disown $! # killed by PID at teardown; no job report
+'"$4" "$3" "$ready" </dev/null >/dev/null 2>>"$TB_RUN/log/$role-$p.log" &
+	echo $! >"$TB_RUN/pids/$role-$p"
+	disown $! # no job report
 	for t in $(seq 200); do
 		[ -e "$ready" ] && return 0
 		sleep 0.01
 	done
-	tb__die "sink in $p not ready"
+	tb__die "$role in $p not ready"
+}
+
+tb__start_sink() { # POD: bound UDP socket that discards (no ICMP port-unreachable replies)
+	tb__start_udp_server sink "$1" "$TB_SINK_PORT" '
+while True:
+    s.recv(65536)
+'
 }
 
 # --- traffic -------------------------------------------------------------------------------
