@@ -390,9 +390,19 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 		goto cleanup;
 	}
 	if (st.st_size > POD_CACHE_FILE_MAX) {
+		/* A young file may still be growing: judged (and logged once) when closed, not
+		 * here and again at IN_CLOSE_WRITE with a new size. */
+		if (young) {
+			t->in_progress = true;
+			goto cleanup;
+		}
 		nf.err = POD_PARSE_OVERSIZED;
 	} else {
 		err = read_bounded(fd, &buf, &len);
+		if (err == -EFBIG && young) {
+			t->in_progress = true;
+			goto cleanup;
+		}
 		if (err == -EFBIG) {
 			nf.err = POD_PARSE_OVERSIZED;
 		} else if (err) {

@@ -202,7 +202,10 @@ static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
 	/* Integer nanoseconds first, as Go's time.Since().Seconds(): 1.8e-05, not the
 	 * 1.8000000011e-05 a difference of two large float timestamps gives. */
 	r->seconds = (double)(now_ns() - t0) / 1e9;
-	r->ok = err == 0;
+	/* -ENODATA: this machine lacks the source (no hwmon in a VM, no conntrack module). That is
+	 * success with no series, so that an alert on node_scrape_collector_success == 0 means a
+	 * real failure. node_exporter 1.5 reports 0 here (its ErrNoData); see docs/metrics.md. */
+	r->ok = err == 0 || err == -ENODATA;
 	if (err) {
 		expo__rollback(w, mark);
 		w->err = 0;

@@ -46,18 +46,6 @@ int conntrack__parse_stat(char *buf, struct conntrack_stat *out)
 	return rows ? 0 : -EINVAL;
 }
 
-static int read_u64(const char *rel, uint64_t *v)
-{
-	char *buf = NULL;
-	int err = fs__read_rel_records(fs__procfs(), rel, 4096, FS_SINGLE_RECORD, &buf, NULL);
-
-	if (err)
-		return err;
-	err = pp_parse_single_u64(buf, v);
-	free(buf);
-	return err;
-}
-
 static int conntrack_collect(struct expo_writer *w)
 {
 	struct conntrack_stat st;
@@ -65,9 +53,9 @@ static int conntrack_collect(struct expo_writer *w)
 	char *buf = NULL;
 	int err;
 
-	err = read_u64("sys/net/netfilter/nf_conntrack_count", &count);
+	err = pp_read_single_u64(fs__procfs(), "sys/net/netfilter/nf_conntrack_count", &count);
 	if (!err)
-		err = read_u64("sys/net/netfilter/nf_conntrack_max", &max);
+		err = pp_read_single_u64(fs__procfs(), "sys/net/netfilter/nf_conntrack_max", &max);
 	if (err == -ENOENT) {
 		log_debug("conntrack: probably missing");
 		return -ENODATA;

@@ -214,16 +214,10 @@ struct throttle {
 
 static int read_sys_u64(const char *cpu, const char *file, uint64_t *v)
 {
-	char rel[128], *buf = NULL;
-	int err;
+	char rel[128];
 
 	snprintf(rel, sizeof(rel), "devices/system/cpu/%s/%s", cpu, file);
-	err = fs__read_rel(fs__sysfs(), rel, 4096, &buf, NULL);
-	if (err)
-		return err;
-	err = pp_parse_single_u64(buf, v);
-	free(buf);
-	return err;
+	return pp_read_single_u64(fs__sysfs(), rel, v);
 }
 
 /* Go's filepath.Glob order: "cpu10" sorts before "cpu2". */
@@ -528,14 +522,9 @@ static int cpu_collect(struct expo_writer *w)
 	static const char secs[] = "node_cpu_seconds_total";
 	static const char guest[] = "node_cpu_guest_seconds_total";
 	struct proc_stat st;
-	char *buf = NULL;
 	int err;
 
-	err = fs__read_rel_records(fs__procfs(), "stat", PP_MAX_FILE, FS_SINGLE_RECORD, &buf, NULL);
-	if (err)
-		return err;
-	err = proc_stat__parse(buf, &st);
-	free(buf);
+	err = proc_stat__read(&st);
 	if (err)
 		return err;
 	pthread_mutex_lock(&cache_lock);

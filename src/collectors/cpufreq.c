@@ -58,12 +58,7 @@ static int cpufreq_collect(struct expo_writer *w)
 	size_t n = 0, nc = 0;
 	int err;
 
-	err = fs__join(base, sizeof(base), fs__sysfs(), "devices/system/cpu");
-	if (err)
-		return err;
-	err = sysutil__list_dir(base, "cpu", &names, &n);
-	if (err == -ENOENT)
-		return 0;
+	err = sysutil__list_sysfs("devices/system/cpu", "cpu", base, sizeof(base), &names, &n);
 	if (err)
 		return err;
 	cpus = calloc(n ? n : 1, sizeof(*cpus));

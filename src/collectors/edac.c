@@ -86,12 +86,7 @@ static int edac_collect(struct expo_writer *w)
 	size_t n = 0, nm = 0;
 	int err;
 
-	err = fs__join(base, sizeof(base), fs__sysfs(), "devices/system/edac/mc");
-	if (err)
-		return err;
-	err = sysutil__list_dir(base, "mc", &names, &n);
-	if (err == -ENOENT)
-		return 0;
+	err = sysutil__list_sysfs("devices/system/edac/mc", "mc", base, sizeof(base), &names, &n);
 	if (err)
 		return err;
 	mcs = calloc(n ? n : 1, sizeof(*mcs));

@@ -1,5 +1,6 @@
 /* entropy collector: node_entropy_available_bits and node_entropy_pool_size_bits from
- * /proc/sys/kernel/random. */
+ * /proc/sys/kernel/random. Also the single-number file helpers (proc_parsers.h) that conntrack
+ * and cpu use too. */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -16,10 +17,11 @@ int pp_parse_single_u64(char *buf, uint64_t *v)
 	return pp_u64(f[0], v) ? -EINVAL : 0;
 }
 
-static int read_u64(const char *rel, uint64_t *v)
+int pp_read_single_u64(const char *root, const char *rel, uint64_t *v)
 {
 	char *buf = NULL;
-	int err = fs__read_rel_records(fs__procfs(), rel, 4096, FS_SINGLE_RECORD, &buf, NULL);
+	/* single-number files are one record: no read to EOF */
+	int err = fs__read_rel_records(root, rel, 4096, FS_SINGLE_RECORD, &buf, NULL);
 
 	if (err)
 		return err;
@@ -33,9 +35,9 @@ static int entropy_collect(struct expo_writer *w)
 	uint64_t avail, pool;
 	int err;
 
-	err = read_u64("sys/kernel/random/entropy_avail", &avail);
+	err = pp_read_single_u64(fs__procfs(), "sys/kernel/random/entropy_avail", &avail);
 	if (!err)
-		err = read_u64("sys/kernel/random/poolsize", &pool);
+		err = pp_read_single_u64(fs__procfs(), "sys/kernel/random/poolsize", &pool);
 	if (err)
 		return err;
 	pp_emit(w, "node_entropy_available_bits", "Bits of available entropy.", EXPO_GAUGE,

@@ -416,12 +416,7 @@ static int hwmon_collect(struct expo_writer *w)
 	size_t n = 0;
 	int err, last = 0;
 
-	err = fs__join(base, sizeof(base), fs__sysfs(), "class/hwmon");
-	if (err)
-		return err;
-	err = sysutil__list_dir(base, NULL, &names, &n);
-	if (err == -ENOENT)
-		return 0;
+	err = sysutil__list_sysfs("class/hwmon", NULL, base, sizeof(base), &names, &n);
 	if (err)
 		return err;
 	for (size_t i = 0; i < n; i++) {

@@ -126,12 +126,7 @@ static int psu_collect(struct expo_writer *w)
 	size_t n = 0, np = 0;
 	int err;
 
-	err = fs__join(base, sizeof(base), fs__sysfs(), "class/power_supply");
-	if (err)
-		return err;
-	err = sysutil__list_dir(base, NULL, &names, &n);
-	if (err == -ENOENT)
-		return 0;
+	err = sysutil__list_sysfs("class/power_supply", NULL, base, sizeof(base), &names, &n);
 	if (err)
 		return err;
 	ps = calloc(n ? n : 1, sizeof(*ps));

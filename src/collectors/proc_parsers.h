@@ -33,6 +33,8 @@ struct proc_stat {
 };
 
 int proc_stat__parse(char *buf, struct proc_stat *st);
+/* Bounded read of <procfs>/stat, then proc_stat__parse. */
+int proc_stat__read(struct proc_stat *st);
 /* sysfs CPU list ("0-2,7"): malloc'd array of CPU numbers in *out (NULL when empty). */
 int cpu__parse_list(char *buf, unsigned int **out, size_t *n);
 void proc_stat__free(struct proc_stat *st);
@@ -104,6 +106,8 @@ int filefd__parse(char *buf, double *allocated, double *maximum);
 
 /* ---- single-number files (entropy_avail, nf_conntrack_count, ...) ---- */
 int pp_parse_single_u64(char *buf, uint64_t *v);
+/* Bounded read of <root>/<rel> (4 KiB), then pp_parse_single_u64. 0 or -errno. */
+int pp_read_single_u64(const char *root, const char *rel, uint64_t *v);
 
 /* ---- /proc/pressure/<resource> ---- */
 struct psi_line {

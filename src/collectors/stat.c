@@ -147,17 +147,25 @@ cleanup:
 	return err;
 }
 
+int proc_stat__read(struct proc_stat *st)
+{
+	char *buf = NULL;
+	int err = fs__read_rel_records(fs__procfs(), "stat", PP_MAX_FILE, FS_SINGLE_RECORD, &buf,
+					 NULL);
+
+	if (err)
+		return err;
+	err = proc_stat__parse(buf, st);
+	free(buf);
+	return err;
+}
+
 static int stat_collect(struct expo_writer *w)
 {
 	struct proc_stat st;
-	char *buf = NULL;
 	int err;
 
-	err = fs__read_rel_records(fs__procfs(), "stat", PP_MAX_FILE, FS_SINGLE_RECORD, &buf, NULL);
-	if (err)
-		return err;
-	err = proc_stat__parse(buf, &st);
-	free(buf);
+	err = proc_stat__read(&st);
 	if (err)
 		return err;
 	pp_emit(w, "node_intr_total", "Total number of interrupts serviced.", EXPO_COUNTER,

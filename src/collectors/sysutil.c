@@ -54,6 +54,19 @@ void sysutil__free_list(char **names, size_t n)
 	free(names);
 }
 
+int sysutil__list_sysfs(const char *rel, const char *prefix, char *base, size_t cap, char ***names,
+			size_t *n)
+{
+	int err = fs__join(base, cap, fs__sysfs(), rel);
+
+	*names = NULL;
+	*n = 0;
+	if (err)
+		return err;
+	err = sysutil__list_dir(base, prefix, names, n);
+	return err == -ENOENT ? 0 : err;
+}
+
 int sysutil__list_dir(const char *dir, const char *prefix, char ***names, size_t *n)
 {
 	size_t cnt = 0, cap = 0, plen = prefix ? strlen(prefix) : 0;

@@ -24,6 +24,11 @@ int sysutil__read_i64(const char *dir, const char *name, int base, long long *ou
 int sysutil__list_dir(const char *dir, const char *prefix, char ***names, size_t *n);
 void sysutil__free_list(char **names, size_t n);
 
+/* sysutil__list_dir of <sysfs root>/<rel>, whose path goes to base (cap bytes). A directory
+ * that does not exist (no such hardware or driver) is an empty list: 0 with *n = 0. */
+int sysutil__list_sysfs(const char *rel, const char *prefix, char *base, size_t cap, char ***names,
+			size_t *n);
+
 /* Compile a Go RE2-style pattern (as node_exporter's flags take) with POSIX ERE: \d, \s, \w
  * and \. outside brackets are rewritten. 0 or -EINVAL. */
 int sysutil__regex_compile(regex_t *re, const char *pattern);

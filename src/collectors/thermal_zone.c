@@ -69,12 +69,7 @@ static int thermal_collect(struct expo_writer *w)
 	size_t n = 0, nz = 0, ncd = 0;
 	int err;
 
-	err = fs__join(base, sizeof(base), fs__sysfs(), "class/thermal");
-	if (err)
-		return err;
-	err = sysutil__list_dir(base, NULL, &names, &n);
-	if (err == -ENOENT)
-		return 0;
+	err = sysutil__list_sysfs("class/thermal", NULL, base, sizeof(base), &names, &n);
 	if (err)
 		return err;
 	zones = calloc(n ? n : 1, sizeof(*zones));

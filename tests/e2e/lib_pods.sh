@@ -14,8 +14,9 @@
 # The internet namespace <tag>-ext sits on the underlay switch as 192.168.250.254 and owns
 # 198.51.100.1 (TEST-NET-2); nodes route 198.51.100.0/24 to it. It also plays the NodePort client.
 
+# testbed.sh's demo sources this file from inside testbed.sh: load the testbed only once.
 # shellcheck source=tests/e2e/testbed.sh
-. "$(dirname "${BASH_SOURCE[0]}")/testbed.sh"
+declare -F tb_up >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/testbed.sh"
 
 LP_CLUSTER_CIDR=10.244.0.0/16
 LP_MTU=1450
@@ -68,6 +69,7 @@ lp_cache_file() {
 # lp_cache_json POD: the cniCacheV1 document libcni (containerd 1.6+, flannel delegating to the
 # bridge plugin, network cbr0) writes for the pod: compact Go encoding/json, struct fields in
 # declaration order, map keys sorted; the result lists cni0, the host veth and the pod's eth0.
+# LP_ANNOTATION_BYTES=N adds a pod annotation of N bytes.
 lp_cache_json() {
 	local p=$1 node veth vmac
 	node=$(tb_pod_field "$p" node) || return 1
@@ -76,9 +78,9 @@ lp_cache_json() {
 	"$TB_PY" - "$(lp_field "$p" cid)" "$(lp_field "$p" namespace)" "$(lp_field "$p" name)" \
 		"$(lp_field "$p" uid)" "/var/run/netns/$(tb_ns "$p")" "$(tb_pod_ip "$p")" \
 		"$TB_POD_NET.$(tb__idx "$node").1" "$(tb__cni_mac "$node")" "$veth" "$vmac" \
-		"$(tb_pod_field "$p" mac)" <<'EOF'
+		"$(tb_pod_field "$p" mac)" "${LP_ANNOTATION_BYTES:-0}" <<'EOF'
 import base64, json, sys
-cid, ns, name, uid, netns, ip, gw, bmac, veth, vmac, cmac = sys.argv[1:]
+cid, ns, name, uid, netns, ip, gw, bmac, veth, vmac, cmac, pad = sys.argv[1:]
 conf = json.dumps({"name": "cbr0", "cniVersion": "0.3.1",
                    "plugins": [{"type": "flannel", "delegate": {"hairpinMode": True,
                                                                "isDefaultGateway": True}},
@@ -97,6 +99,11 @@ doc = {"kind": "cniCacheV1", "containerId": cid, "config": base64.b64encode(conf
                   "ips": [{"address": ip + "/24", "gateway": gw, "interface": 2,
                            "version": "4"}],
                   "routes": [{"dst": "10.244.0.0/16"}, {"dst": "0.0.0.0/0", "gw": gw}]}}
+if int(pad):
+    # containerd passes every pod annotation to CNI: big ones (last-applied-configuration,
+    # sidecar status) make the cache file many pages long
+    doc["capabilityArgs"]["io.kubernetes.cri.pod-annotations"][
+        "kubectl.kubernetes.io/last-applied-configuration"] = "{" + "x" * int(pad) + "}"
 sys.stdout.write(json.dumps(doc, separators=(",", ":")))
 EOF
 }
@@ -121,11 +128,16 @@ lp_write_cache() {
 	lp_cache_json "$p" | lp_write_file "$f"
 }
 
+# lp_name_pod POD K8S_NAMESPACE K8S_NAME: give an existing testbed pod its identity and cache file
+lp_name_pod() {
+	lp_set_identity "$1" "$2" "$3" || return 1
+	lp_write_cache "$1"
+}
+
 # lp_add_pod NODE POD K8S_NAMESPACE K8S_NAME: a testbed pod plus its cache file
 lp_add_pod() {
 	tb_add_pod "$1" "$2" || return 1
-	lp_set_identity "$2" "$3" "$4" || return 1
-	lp_write_cache "$2"
+	lp_name_pod "$2" "$3" "$4"
 }
 
 # lp_add_bare_pod NODE POD K8S_NAMESPACE K8S_NAME: a cheap pod for churn (no UDP sink, no
@@ -136,28 +148,11 @@ lp_add_bare_pod() {
 }
 
 # lp_add_bare_pod_nocache NODE POD K8S_NAMESPACE K8S_NAME: the same, without writing the cache
-# file (the caller writes its own, e.g. a hostile one, to lp_cache_file POD)
+# file (the caller writes its own, e.g. a hostile one, to lp_cache_file POD). Addresses go lowest
+# free first, so a deleted pod's IP goes to the next pod.
 lp_add_bare_pod_nocache() {
-	local n=$1 p=$2 i k ip mac veth gw
-	[ -e "$TB_RUN/pods/$p" ] && { tb__die "pod $p exists"; return 1; }
-	i=$(tb__idx "$n")
-	k=2
-	while grep -qs " $TB_POD_NET.$i.$k " "$TB_RUN"/pods/*; do k=$((k + 1)); done
-	[ "$k" -lt 255 ] || { tb__die "node $n has no free pod address"; return 1; }
-	ip="$TB_POD_NET.$i.$k"
-	gw="$TB_POD_NET.$i.1"
-	mac=$(printf '02:00:0a:f4:%02x:%02x' "$i" "$k")
-	veth=veth$(tb__rand_hex8)
-	tb__mkns "$p" || return 1
-	tb__ip "$p" link add eth0 address "$mac" mtu 1450 type veth \
-		peer name "$veth" mtu 1450 netns "$(tb_ns "$n")" || return 1
-	echo "$n $ip $mac $veth" >"$TB_RUN/pods/$p"
-	tb__pod_node_side "$p" || return 1
-	tb__ip "$p" addr add "$ip/24" dev eth0 || return 1
-	tb__ip "$p" link set eth0 up || return 1
-	tb__ip "$p" route add default via "$gw" dev eth0 || return 1
-	tb__ip "$p" neigh replace "$gw" lladdr "$(tb__cni_mac "$n")" dev eth0 nud permanent || return 1
-	lp_set_identity "$p" "$3" "$4"
+	tb__wire_pod "$1" "$2" 2 || return 1
+	lp_set_identity "$2" "$3" "$4"
 }
 
 # lp_del_pod POD: CNI DEL (the veth goes with the namespace) and libcni removing its cache file
@@ -167,11 +162,12 @@ lp_del_pod() {
 	tb_del_pod "$1"
 }
 
-# lp_write_caches: cache files for every testbed pod that has none yet (tb_up's n1a n1b n2a n2b
-# get namespace "shop"/"data" names with random suffixes, as Deployments and StatefulSets do)
+# lp_write_caches [NODE]: cache files for every testbed pod (of NODE) that has none yet (tb_up's
+# n1a n1b n2a n2b get namespace "shop"/"data" names with random suffixes, as Deployments and
+# StatefulSets do)
 lp_write_caches() {
 	local p
-	for p in $(tb_pods); do
+	for p in $(tb_pods "${1:-}"); do
 		[ -e "$TB_RUN/lp/$p" ] && continue
 		case $p in
 		*a) lp_set_identity "$p" shop "cart-$(lp__hex 4)-${p}" || return 1 ;;
@@ -182,12 +178,30 @@ lp_write_caches() {
 }
 
 # lp_start_agent NODE BINARY [args...]: the agent with the node's CNI cache and subnet.env
+# (either may not exist yet, as on a node that has not run a pod or got its flannel lease)
 lp_start_agent() {
 	local n=$1 bin=$2
 	shift 2
-	mkdir -p "$(lp_cni_dir "$n")" || return 1
 	tb_start_agent "$n" "$bin" --path.cni-cache="$(lp_cni_dir "$n")" \
 		--path.flannel-subnet="$(lp_subnet_env "$n")" "$@"
+}
+
+# lp_wait_names NODE POD [TIMEOUT_MS]: poll NODE's agent until POD's nodepath_pod_info is
+# there; prints the milliseconds it took, fails on timeout (default 5000)
+lp_wait_names() {
+	local n=$1 p=$2 tmo=${3:-5000} t0 t sel
+	sel="$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\""
+	t0=$(($(date +%s%N) / 1000000))
+	while :; do
+		t=$(($(date +%s%N) / 1000000 - t0))
+		if tb_scrape "$n" >"$TB_RUN/lp-wait.prom" 2>/dev/null &&
+			tb_metric "$TB_RUN/lp-wait.prom" nodepath_pod_info "$sel" >/dev/null; then
+			echo "$t"
+			return 0
+		fi
+		[ "$t" -lt "$tmo" ] || { echo "$t"; return 1; }
+		sleep 0.02
+	done
 }
 
 # lp_rss NODE: the agent's VmRSS in KiB
@@ -217,9 +231,39 @@ lp_add_external() {
 	tb__start_sink ext
 }
 
+LP_ECHO_PORT=5202
+LP_ECHO_SERVICE_IP=10.96.0.11 # a ClusterIP whose backend answers (UDP echo)
+
+# lp_start_echo POD: a UDP echo server on LP_ECHO_PORT in POD (each datagram sent back as is)
+lp_start_echo() {
+	tb__start_udp_server echo "$1" "$LP_ECHO_PORT" '
+while True:
+    b, a = s.recvfrom(65536)
+    s.sendto(b, a)
+'
+}
+
+# lp_udp_rpc SRC DST PORT COUNT PAYLOAD: COUNT requests, one at a time, each waiting for its
+# echo (the socket stays open, so no reply meets a closed port); fails if a reply is missing
+lp_udp_rpc() {
+	tb_exec "$1" "$TB_PY" -c '
+import socket, sys
+dst, port, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+buf = b"e" * size
+for i in range(n):
+    s.sendto(buf, (dst, port))
+    b, a = s.recvfrom(65536)
+    if len(b) != size or a != (dst, port):
+        sys.exit("bad reply %r from %r" % (len(b), a))
+' "$2" "$3" "$4" "$5"
+}
+
 # lp_kube_proxy NODE DNAT_POD: nft rules as kube-proxy (nftables/iptables mode) and flanneld
 # leave them, in NODE's namespace only:
-#   ClusterIP  $LP_SERVICE_IP:53/udp      -> DNAT_POD:5201
+#   ClusterIP  $LP_SERVICE_IP:53/udp      -> DNAT_POD:5201 (sink)
+#   ClusterIP  $LP_ECHO_SERVICE_IP:53/udp -> DNAT_POD:5202 (echo: replies are reverse-NATed)
 #   NodePort   <node ip>:30080/udp        -> DNAT_POD:5201, masqueraded (externalTrafficPolicy
 #              Cluster: the pod sees the node as the client)
 #   NodePort   <node ip>:30081/udp        -> DNAT_POD:5201, client address kept (policy Local)
@@ -232,6 +276,7 @@ table ip nodepath_test_kube {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		ip daddr $LP_SERVICE_IP udp dport 53 dnat to $dst:$TB_SINK_PORT
+		ip daddr $LP_ECHO_SERVICE_IP udp dport 53 dnat to $dst:$LP_ECHO_PORT
 		ip daddr $(tb_node_ip "$n") udp dport 30080 meta mark set 0x4000 dnat to $dst:$TB_SINK_PORT
 		ip daddr $(tb_node_ip "$n") udp dport 30081 dnat to $dst:$TB_SINK_PORT
 	}
@@ -251,9 +296,11 @@ LP_PASSED=0
 lp_ok() { echo "ok   $*"; LP_PASSED=$((LP_PASSED + 1)); }
 lp_fail() { echo "FAIL $*" >&2; LP_FAILED=$((LP_FAILED + 1)); }
 
-# lp_expect DESC GOT WANT: exact equality (numbers compared as numbers)
+# lp_expect DESC GOT WANT: exact equality (two numbers compared as numbers: 1420 = 1.42e+03)
 lp_expect() {
-	if [ "$2" = "$3" ] || awk -v a="$2" -v b="$3" 'BEGIN { exit !(a != "" && b != "" && a + 0 == b + 0) }'; then
+	if [ "$2" = "$3" ] || awk -v a="$2" -v b="$3" '
+		function num(x) { return x ~ /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/ }
+		BEGIN { exit !(num(a) && num(b) && a + 0 == b + 0) }'; then
 		lp_ok "$1 = $3"
 	else
 		lp_fail "$1: got '$2', want '$3'"
@@ -265,12 +312,16 @@ lp_true() {
 	if "${@:2}"; then lp_ok "$1"; else lp_fail "$1"; fi
 }
 
-# lp_delta BEFORE AFTER FAMILY SELECTOR: growth of the selected sum between two scrapes
+# lp_delta BEFORE AFTER FAMILY [SELECTOR]: growth of the selected sum between two scrapes
 # (a series absent from a scrape counts 0)
 lp_delta() {
 	local a b
-	a=$(tb_metric0 "$1" "$3" "$4")
-	b=$(tb_metric0 "$2" "$3" "$4")
+	a=$(tb_metric0 "$1" "$3" "${4:-}")
+	b=$(tb_metric0 "$2" "$3" "${4:-}")
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		echo "unreadable"
+		return 1
+	fi
 	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.17g\n", b - a }'
 }
 
@@ -280,4 +331,4 @@ lp_sel() {
 }
 
 # lp_settle: let softirq processing finish (veth/VXLAN delivery is asynchronous to sendto)
-lp_settle() { sleep "${1:-0.3}"; }
+lp_settle() { sleep 0.3; }

@@ -3,28 +3,34 @@
 # containerd + flannel write them, one agent per node namespace, and exact per-pod, per-path
 # counter deltas around every traffic batch. Covers (issue 4, "Tests"):
 #   A  subnet.env written after the agent started: nodepath_node_network_info appears and the
-#      path classes follow (measured, must be < 2.5 s; the agent re-reads it every second)
+#      path classes follow (measured, must be < 2.5 s; the agent re-reads it every second);
+#      a cache directory that appears after the agent started (pod names within 1 s)
 #   B  same_node (both directions), cross_node, host (cni0 gateway, node NIC IP, node -> pod),
 #      external (an internet namespace behind the node, masqueraded like FLANNEL_IPMASQ),
-#      service (nft DNAT of 10.96.0.10:53 like kube-proxy, clients on both nodes), NodePort from
-#      the underlay (30080 masqueraded = externalTrafficPolicy Cluster, 30081 not = Local)
+#      service (nft DNAT of 10.96.0.10:53 like kube-proxy, clients on both nodes; 10.96.0.11 with
+#      a UDP echo backend: replies come back to the client as "service"), NodePort from
+#      the underlay (30080 masqueraded = externalTrafficPolicy Cluster, 30081 not = Local; a TCP
+#      SYN counted as protocol tcp; a port outside the NodePort range not counted)
 #   C  nodepath_pod_info labels, one series per pod
 #   D  hostile cache files (corrupt, truncated, foreign kind, oversized) in the running agent,
-#      and a valid file that turns truncated and back: logged once per file, counted exactly
-#      under the interface label with empty namespace/pod, nothing lost
-#   E  churn: 50 pods created and deleted while scraping; labels right in every scrape, no
-#      series of a deleted pod left, map entries and RSS back to their level before
+#      and a valid file that turns truncated and back: logged once per file (also after the
+#      agent's 30 s rescan), counted exactly under the interface label with empty
+#      namespace/pod, nothing lost; a valid 256 KiB file (big annotation) never read half
+#      written; a stale file (veth gone, file left, its IP reused) names no pod
+#   E  churn, twice: 50 pods created and deleted while scraping; labels right in every scrape,
+#      no series of a deleted pod left, map entries and RSS back to their level before
 #
 # What the receive side of a Service shows: the path class is decided from the addresses the
 # host veth sees. A client's transmit is seen before DNAT (destination = the ClusterIP), so it
-# is "service". The backend receives after DNAT with the client's real source address, so its
+# is "service", and so are the replies it receives (reverse NAT happens before its veth). The
+# backend receives after DNAT with the client's real source address, so its
 # receive is classed by where the client is: same_node or cross_node for pods, "host" when the
 # node masqueraded the packet (NodePort with externalTrafficPolicy=Cluster), "external" when
 # the client address is kept (NodePort with externalTrafficPolicy=Local).
 #
 # Usage: bash tests/e2e/pods.test.sh build/nodepath   (root; exit 0 = pass)
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BIN=$(readlink -f "${1:-build/nodepath}")
 
 # shellcheck source=tests/e2e/lib_pods.sh
@@ -41,14 +47,33 @@ for c in nft curl ip bridge; do
 done
 
 tb_trap
+# On the way out: the agents' logs when something failed (with the scrapes, to $LP_LOG_DIR if
+# set), then the
+# testbed goes (quietly: bash would report every UDP sink it kills).
+lp_exit() {
+	local f n
+	for n in $TB_NODES; do tb_stop_agent "$n" TERM 2>/dev/null; done # logs complete (LSan)
+	[ -n "${LP_LOG_DIR:-}" ] && [ -d "${W:-}" ] && cp -r "$W" "$LP_LOG_DIR/scrapes"
+	for f in "$TB_RUN"/log/agent-*.log; do
+		[ -e "$f" ] || continue
+		[ -n "${LP_LOG_DIR:-}" ] && cp "$f" "$LP_LOG_DIR/"
+		if [ "${LP_FAILED:-1}" -ne 0 ] || [ "${LP_DONE:-0}" -ne 1 ]; then
+			echo "--- last lines of $f:" >&2
+			tail -n 30 "$f" >&2
+		fi
+	done
+	tb_down 2>/dev/null
+}
+trap lp_exit EXIT
 tb_up || die "testbed"
 W=$TB_RUN/lp-scrapes
 mkdir -p "$W" || die "mkdir"
-lp_write_caches || die "cache files"
+lp_write_caches n1 || die "cache files"
 lp_add_external || die "internet namespace"
 lp_kube_proxy n1 n1b || die "nft on n1"
 lp_kube_proxy n2 n1b || die "nft on n2"
 tb__start_sink n1 || die "node sink" # node-local UDP sink for pod -> node traffic
+lp_start_echo n1b || die "echo server in n1b"
 lp_write_subnet_env n2 || die "subnet.env n2"
 # n1's subnet.env is written after its agent started (phase A)
 lp_start_agent n1 "$BIN" || die "agent n1"
@@ -91,6 +116,23 @@ expect_quiet() {
 		"$(lp_delta "$b" "$a" nodepath_path_packets_total "$(lp_sel "$p"),direction=\"$dir\"")" 0
 }
 
+# expect_total BEFORE AFTER N1 N2: over every pod of each node, the path counters grew by exactly
+# N1 (n1) and N2 (n2) packets: nothing but the batch was counted anywhere
+expect_total() {
+	lp_expect "n1: all pods, all paths, packets ($1 -> $2)" \
+		"$(lp_delta "$W/$1-n1.prom" "$W/$2-n1.prom" nodepath_path_packets_total)" "$3"
+	lp_expect "n2: all pods, all paths, packets ($1 -> $2)" \
+		"$(lp_delta "$W/$1-n2.prom" "$W/$2-n2.prom" nodepath_path_packets_total)" "$4"
+}
+
+# expect_nodeport NODE BEFORE AFTER packets|bytes PROTOCOL WANT [NOTE]: between two snaps,
+# NODE's nodepath_nodeport_receive_<packets|bytes>_total{protocol=PROTOCOL} grew by exactly WANT
+expect_nodeport() {
+	lp_expect "$1 nodepath_nodeport_receive_$4_total{protocol=$5}${7:+ ($7)}" \
+		"$(lp_delta "$W/$2-$1.prom" "$W/$3-$1.prom" "nodepath_nodeport_receive_$4_total" \
+			"protocol=\"$5\"")" "$6"
+}
+
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # --- A: subnet.env after start ----------------------------------------------------------------
@@ -128,6 +170,16 @@ lp_expect "n1: nodepath_node_network_info after subnet.env appeared" \
 lp_expect "n1: one nodepath_node_network_info series" \
 	"$(grep -c '^nodepath_node_network_info' "$W/a2-n1.prom")" 1
 
+# n2's cache directory did not exist when its agent started (no pod had run on the node yet):
+# it appears with the pods' files, and their names follow within a second.
+lp_true "n2: no cache directory at agent start" test ! -e "$(lp_cni_dir n2)"
+lp_write_caches n2 || die "cache files n2"
+for p in n2a n2b; do
+	ms=$(lp_wait_names n2 "$p" 3000)
+	lp_true "n2: names of $p after its cache directory appeared (${ms} ms, < 1000)" \
+		test "$ms" -lt 1000
+done
+
 # --- B: path classes ----------------------------------------------------------------------------
 echo "== B: exact per-pod, per-path counts"
 lp_settle
@@ -139,6 +191,7 @@ expect_path n1 b0 b1 n1a transmit same_node 10 100
 expect_path n1 b0 b1 n1b receive same_node 10 100
 expect_quiet n1 b0 b1 n1a receive
 expect_quiet n1 b0 b1 n1b transmit
+expect_total b0 b1 20 0
 
 tb_send_udp n1b n1a 7 300
 lp_settle
@@ -146,6 +199,7 @@ snap b2
 expect_path n1 b1 b2 n1b transmit same_node 7 300
 expect_path n1 b1 b2 n1a receive same_node 7 300
 expect_quiet n1 b1 b2 n1a transmit
+expect_total b1 b2 14 0
 
 tb_send_udp n1a n2a 20 200
 lp_settle
@@ -153,32 +207,38 @@ snap b3
 expect_path n1 b2 b3 n1a transmit cross_node 20 200
 expect_path n2 b2 b3 n2a receive cross_node 20 200
 expect_quiet n1 b2 b3 n1b receive
+expect_total b2 b3 20 20
 
 tb_send_udp n2b n1b 6 150
 lp_settle
 snap b4
 expect_path n2 b3 b4 n2b transmit cross_node 6 150
 expect_path n1 b3 b4 n1b receive cross_node 6 150
+expect_total b3 b4 6 6
 
 # pod -> node: the cni0 gateway, then the node's NIC address; node -> pod
 tb_send_udp n1a "$TB_POD_NET.1.1" 3 100
 lp_settle
 snap b5
 expect_path n1 b4 b5 n1a transmit host 3 100
+expect_total b4 b5 3 0
 tb_send_udp n1a "$(tb_node_ip n1)" 4 120
 lp_settle
 snap b6
 expect_path n1 b5 b6 n1a transmit host 4 120
+expect_total b5 b6 4 0
 tb_send_udp n1 n1a 5 80
 lp_settle
 snap b7
 expect_path n1 b6 b7 n1a receive host 5 80
+expect_total b6 b7 5 0
 
 # pod -> internet, through the node (masqueraded on eth0)
 tb_send_udp n1a "$LP_INET_IP" 5 100
 lp_settle
 snap b8
 expect_path n1 b7 b8 n1a transmit external 5 100
+expect_total b7 b8 5 0
 lp_expect "n1 eth0 transmitted the 5 external datagrams (after NAT, same size)" \
 	"$(lp_delta "$W/b7-n1.prom" "$W/b8-n1.prom" nodepath_interface_transmit_packets_total \
 		'device="eth0"')" 5
@@ -189,39 +249,77 @@ lp_settle
 snap b9
 expect_path n1 b8 b9 n1a transmit service 6 64
 expect_path n1 b8 b9 n1b receive same_node 6 64
+expect_total b8 b9 12 0
 tb_send_udp n2a "$LP_SERVICE_IP" 7 64 53
 lp_settle
 snap b10
 expect_path n2 b9 b10 n2a transmit service 7 64
 expect_path n1 b9 b10 n1b receive cross_node 7 64
+expect_total b9 b10 7 7
+
+# Service with replies (UDP echo behind $LP_ECHO_SERVICE_IP): the client sees the ClusterIP both
+# ways (its replies are reverse-NATed before its veth), the backend sees the client's address.
+lp_true "n1a: 4 echo requests to $LP_ECHO_SERVICE_IP:53 answered" \
+	lp_udp_rpc n1a "$LP_ECHO_SERVICE_IP" 53 4 90
+lp_settle
+snap b10r1
+expect_path n1 b10 b10r1 n1a transmit service 4 90
+expect_path n1 b10 b10r1 n1a receive service 4 90
+expect_path n1 b10 b10r1 n1b receive same_node 4 90
+expect_path n1 b10 b10r1 n1b transmit same_node 4 90
+expect_total b10 b10r1 16 0
+lp_true "n2a: 3 echo requests to $LP_ECHO_SERVICE_IP:53 answered" \
+	lp_udp_rpc n2a "$LP_ECHO_SERVICE_IP" 53 3 110
+lp_settle
+snap b10r2
+expect_path n2 b10r1 b10r2 n2a transmit service 3 110
+expect_path n2 b10r1 b10r2 n2a receive service 3 110
+expect_path n1 b10r1 b10r2 n1b receive cross_node 3 110
+expect_path n1 b10r1 b10r2 n1b transmit cross_node 3 110
+expect_total b10r1 b10r2 6 6
 
 # NodePort from the underlay (the internet namespace is the client)
 tb_send_udp ext "$(tb_node_ip n1)" 8 100 30080
 lp_settle
 snap b11
-lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=udp} (30080)" \
-	"$(lp_delta "$W/b10-n1.prom" "$W/b11-n1.prom" nodepath_nodeport_receive_packets_total \
-		'protocol="udp"')" 8
-lp_expect "n1 nodepath_nodeport_receive_bytes_total{protocol=udp} (30080)" \
-	"$(lp_delta "$W/b10-n1.prom" "$W/b11-n1.prom" nodepath_nodeport_receive_bytes_total \
-		'protocol="udp"')" $((8 * 142))
-expect_path n1 b10 b11 n1b receive host 8 100
+expect_nodeport n1 b10r2 b11 packets udp 8 "30080"
+expect_nodeport n1 b10r2 b11 bytes udp $((8 * 142)) "30080"
+expect_path n1 b10r2 b11 n1b receive host 8 100
+expect_total b10r2 b11 8 0
 tb_send_udp ext "$(tb_node_ip n1)" 9 100 30081
 lp_settle
 snap b12
-lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=udp} (30081)" \
-	"$(lp_delta "$W/b11-n1.prom" "$W/b12-n1.prom" nodepath_nodeport_receive_packets_total \
-		'protocol="udp"')" 9
-lp_expect "n1 nodepath_nodeport_receive_bytes_total{protocol=udp} (30081)" \
-	"$(lp_delta "$W/b11-n1.prom" "$W/b12-n1.prom" nodepath_nodeport_receive_bytes_total \
-		'protocol="udp"')" $((9 * 142))
-lp_expect "n1 nodepath_nodeport_receive_packets_total{protocol=tcp}" \
-	"$(lp_delta "$W/b0-n1.prom" "$W/b12-n1.prom" nodepath_nodeport_receive_packets_total \
-		'protocol="tcp"')" 0
-lp_expect "n2 nodepath_nodeport_receive_packets_total{protocol=udp}" \
-	"$(lp_delta "$W/b0-n2.prom" "$W/b12-n2.prom" nodepath_nodeport_receive_packets_total \
-		'protocol="udp"')" 0
+expect_nodeport n1 b11 b12 packets udp 9 "30081"
+expect_nodeport n1 b11 b12 bytes udp $((9 * 142)) "30081"
+expect_nodeport n1 b0 b12 packets tcp 0
+expect_nodeport n2 b0 b12 packets udp 0
 expect_path n1 b11 b12 n1b receive external 9 100
+expect_total b11 b12 9 0
+# A TCP SYN to n1:30081 (no rule for TCP: the node refuses it with a RST) is a NodePort packet
+# too; 3 datagrams to 29999 (outside the NodePort range, answered with ICMP) are not.
+nodeport_tcp_and_outside() {
+	tb_exec ext "$TB_PY" -c '
+import socket, sys
+ip = sys.argv[1]
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3):
+    u.sendto(b"q" * 100, (ip, 29999))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.settimeout(2)
+try:
+    t.connect((ip, 30081))
+except ConnectionRefusedError:
+    pass
+else:
+    sys.exit("30081/tcp accepted a connection")
+' "$(tb_node_ip n1)"
+}
+lp_true "ext: TCP SYN to n1:30081 refused" nodeport_tcp_and_outside
+lp_settle
+snap b13
+expect_nodeport n1 b12 b13 packets tcp 1 "SYN to 30081"
+expect_nodeport n1 b12 b13 packets udp 0 "port 29999: none"
+expect_total b12 b13 0 0
 
 echo "pods.test: /metrics excerpt (n1):"
 grep -E '^nodepath_(path_packets_total|pod_transmit_packets_total|pod_receive_packets_total|pod_info|node_network_info|nodeport_receive_packets_total)' \
@@ -243,7 +341,9 @@ echo "== D: hostile cache files in the running agent"
 agent_log=$(tb_agent_log n1)
 lp_cache_json n1a >"$W/valid.json" # a real document to damage
 hostile_t0=$(now_ms)
-# hostile KIND: the damaged document written (one write) as the pod's cache file
+# hostile KIND: the damaged document written in place (one write(2), as libcni writes) as the
+# pod's cache file. The agent may look at a file still being written (IN_CREATE, a rescan): a
+# 1.1 MiB write must still be judged once, when closed.
 write_hostile() {
 	local p=$1 kind=$2 f
 	f=$(lp_cache_file "$p")
@@ -268,6 +368,9 @@ for h in $hostile; do
 done
 lp_true "oversized file is > 1 MiB" test "$(stat -c %s "$(lp_cache_file hoversized)")" -gt 1048576
 lp_add_bare_pod n1 hflip shop "flip-0" || die "pod hflip"
+# A valid file of 64 pages (a big annotation), written in one write(2) like Go's os.WriteFile:
+# the agent must not read it half-written.
+LP_ANNOTATION_BYTES=$((256 * 1024)) lp_add_bare_pod n1 hbig shop "big-0" || die "pod hbig"
 sleep 1 # the agent sees the files (inotify) and the veths (rtnetlink)
 snap d0
 for h in $hostile; do
@@ -294,6 +397,9 @@ for h in $hostile; do
 	k=$((k + 1))
 done
 expect_path n1 d0 d1 hflip transmit host 5 100
+lp_expect "hbig (256 KiB annotation): nodepath_pod_info" "$(tb_metric0 "$W/d1-n1.prom" \
+	nodepath_pod_info "$(lp_sel hbig),uid=\"$(lp_field hbig uid)\"")" 1
+lp_expect "hbig: never logged" "$(grep -cF "$(lp_cache_file hbig)" "$agent_log")" 0
 lp_true "agent n1 alive after hostile files" kill -0 "$(tb_agent_pid n1)"
 # A valid file damaged in place (a crash mid-write): the labels go, the counts stay.
 head -c 700 "$(lp_cache_file hflip)" | lp_write_file "$(lp_cache_file hflip)"
@@ -329,93 +435,165 @@ lp_expect "hflip repaired: path host bytes" \
 	"$(tb_metric0 "$W/d5-n1.prom" nodepath_path_bytes_total "$(lp_sel hflip),direction=\"transmit\",path=\"host\"")" \
 	$((11 * 142))
 
+# A pod whose veth went away but whose cache file stayed (CNI DEL never completed, a node
+# crash: libcni's cache outlives reboots) is not on this node: no pod_info, even when its IP
+# is handed to a new pod.
+lp_add_bare_pod n1 hstale shop "stale-0" || die "pod hstale"
+stale_ip=$(tb_pod_ip hstale)
+for i in $(seq 50); do
+	tb_scrape n1 >"$W/d6-n1.prom" && grep -q 'pod="stale-0"' "$W/d6-n1.prom" && break
+	sleep 0.05
+done
+lp_expect "hstale: nodepath_pod_info while its veth exists" \
+	"$(tb_metric0 "$W/d6-n1.prom" nodepath_pod_info "$(lp_sel hstale)")" 1
+stale_file=$(lp_cache_file hstale)
+tb_del_pod hstale # the veth goes, the cache file stays
+lp_add_bare_pod n1 hnew shop "new-0" || die "pod hnew"
+ms=$(lp_wait_names n1 hnew 3000)
+lp_true "hnew: names within a second of its cache file (${ms} ms)" test "$ms" -lt 1000
+lp_expect "hnew got the stale pod's IP" "$(tb_pod_ip hnew)" "$stale_ip"
+for i in $(seq 50); do
+	tb_scrape n1 >"$W/d7-n1.prom" && grep -q 'pod="new-0"' "$W/d7-n1.prom" &&
+		! grep -q 'pod="stale-0"' "$W/d7-n1.prom" && break
+	sleep 0.05
+done
+lp_true "hstale: its cache file is still there" test -e "$stale_file"
+lp_expect "hstale: no series name the pod whose veth is gone" \
+	"$(grep -c 'pod="stale-0"' "$W/d7-n1.prom")" 0
+lp_expect "one nodepath_pod_info with pod_ip $stale_ip (the new pod's)" \
+	"$(tb_metric0 "$W/d7-n1.prom" nodepath_pod_info "pod_ip=\"$stale_ip\",pod=\"new-0\"")/$(grep -c "^nodepath_pod_info{.*pod_ip=\"$stale_ip\"" "$W/d7-n1.prom")" 1/1
+
 # --- E: churn -----------------------------------------------------------------------------------
-echo "== E: churn of 50 pods while scraping"
+# churn R: 50 pods created (veth + cache file, 3 datagrams each to the node) and deleted (CNI
+# DEL: namespace and veth gone, cache file removed) while a loop scrapes n1 every 50 ms. The
+# test's own scrapes happen while that loop is stopped: one scrape at a time, so the memory
+# numbers are not those of several concurrent scrape threads (see the RSS note below).
 CHURN=50
-# warm up (the first scrapes allocate the writer's buffers), then measure
+SCRAPER=
+start_scraper() { # DIR PREFIX
+	rm -f "$W/churn.stop"
+	(
+		i=0
+		while [ ! -e "$W/churn.stop" ]; do
+			i=$((i + 1))
+			tb_scrape n1 >"$1/$2$i.prom" 2>/dev/null || echo "$2$i" >>"$1.failed"
+			sleep 0.05
+		done
+	) &
+	SCRAPER=$!
+}
+stop_scraper() {
+	touch "$W/churn.stop"
+	wait "$SCRAPER"
+}
+churn() {
+	local r=$1 i p t0 nscr wrong bad
+	mkdir -p "$W/churn$r"
+	start_scraper "$W/churn$r" up
+	: >"$W/churn$r.map"
+	for i in $(seq "$CHURN"); do
+		p=c${r}x$i
+		lp_add_bare_pod n1 "$p" "churn-ns$((i % 5))" "churn-$r-$i-$(lp__hex 3)" ||
+			die "churn pod $p"
+		echo "$(tb_pod_veth "$p") $(lp_field "$p" namespace) $(lp_field "$p" name)" \
+			>>"$W/churn$r.map"
+	done
+	sleep 1
+	for i in $(seq "$CHURN"); do tb_send_udp "c${r}x$i" "$TB_POD_NET.1.1" 3 60; done
+	lp_settle
+	stop_scraper
+	snap "e${r}peak"
+	RSS_PEAK[$r]=$(lp_rss n1)
+	# every pod of n1 but the 4 with hostile files has a nodepath_pod_info
+	lp_expect "churn $r at 50 pods: nodepath_pod_info series" \
+		"$(grep -c '^nodepath_pod_info{' "$W/e${r}peak-n1.prom")" $(($(tb_pods n1 | wc -l) - 4))
+	bad=0
+	for i in $(seq "$CHURN"); do
+		p=c${r}x$i
+		[ "$(tb_metric0 "$W/e${r}peak-n1.prom" nodepath_path_packets_total \
+			"$(lp_sel "$p"),direction=\"transmit\",path=\"host\"")" = 3 ] ||
+			{ bad=$((bad + 1)); echo "churn: $p path count wrong" >&2; }
+		[ "$(tb_metric0 "$W/e${r}peak-n1.prom" nodepath_pod_info \
+			"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\"")" = 1 ] ||
+			{ bad=$((bad + 1)); echo "churn: $p pod_info wrong" >&2; }
+	done
+	lp_expect "churn $r at 50 pods: pods with a wrong nodepath_pod_info or path count" "$bad" 0
+	start_scraper "$W/churn$r" down
+	for i in $(seq "$CHURN"); do lp_del_pod "c${r}x$i"; done
+	sleep 0.5
+	stop_scraper
+	# wait for every series of the deleted pods to go (netns teardown is asynchronous)
+	awk '{ print $1; print "pod=\"" $3 "\"" }' "$W/churn$r.map" >"$W/churn$r.patterns"
+	t0=$(now_ms)
+	for i in $(seq 100); do
+		tb_scrape n1 >"$W/e${r}gone-n1.prom" &&
+			! grep -qF -f "$W/churn$r.patterns" "$W/e${r}gone-n1.prom" && break
+		sleep 0.1
+	done
+	echo "pods.test: churn $r: series of 50 deleted pods gone $(($(now_ms) - t0)) ms after the last delete + 500 ms"
+	lp_expect "churn $r: lines naming a deleted pod or its veth" \
+		"$(grep -cF -f "$W/churn$r.patterns" "$W/e${r}gone-n1.prom")" 0
+	lp_expect "churn $r: failed scrapes during the churn" \
+		"$( (cat "$W/churn$r.failed" 2>/dev/null || true) | wc -l)" 0
+	nscr=$(find "$W/churn$r" -name '*.prom' | wc -l)
+	# Every scrape taken during the churn: a churn veth carries its own pod's names or none.
+	wrong=$(awk 'FNR == NR { ns[$1] = $2; name[$1] = $3; next }
+		/^nodepath_(pod|path)_/ {
+			if (!match($0, /interface="[^"]*"/)) next
+			v = substr($0, RSTART + 11, RLENGTH - 12)
+			if (!(v in ns)) next
+			ok = index($0, "namespace=\"\"") && index($0, "pod=\"\"") && !/^nodepath_pod_info/
+			ok = ok || (index($0, "namespace=\"" ns[v] "\"") && index($0, "pod=\"" name[v] "\""))
+			if (!ok) { bad++; if (bad < 5) print FILENAME ": " $0 > "/dev/stderr" }
+		}
+		END { print bad + 0 }' "$W/churn$r.map" "$W/churn$r"/*.prom)
+	lp_expect "churn $r: series with a wrong pod name in $nscr scrapes" "$wrong" 0
+	lp_true "churn $r: at least 20 scrapes taken during the churn ($nscr)" test "$nscr" -ge 20
+	rm -rf "$W/churn$r"
+	for i in $(seq 10); do tb_scrape n1 >/dev/null; done
+	snap "e${r}after"
+	RSS_AFTER[$r]=$(lp_rss n1)
+	lp_expect "churn $r: np_if_stats entries back to before" \
+		"$(tb_metric0 "$W/e${r}after-n1.prom" nodepath_bpf_map_entries 'map="np_if_stats"')" \
+		"$ent0_if"
+	lp_expect "churn $r: np_path_stats entries back to before" \
+		"$(tb_metric0 "$W/e${r}after-n1.prom" nodepath_bpf_map_entries 'map="np_path_stats"')" \
+		"$ent0_path"
+	lp_expect "churn $r: nodepath_pod_info series left (n1a n1b hflip hbig hnew)" \
+		"$(grep -c '^nodepath_pod_info{' "$W/e${r}after-n1.prom")" 5
+	for p in n1a n1b hflip hbig hnew; do
+		lp_expect "churn $r: nodepath_pod_info of $p" \
+			"$(tb_metric0 "$W/e${r}after-n1.prom" nodepath_pod_info \
+				"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\",container_id=\"$(lp_field "$p" cid)\"")" 1
+	done
+	lp_expect "churn $r: n1a counters unchanged" \
+		"$(lp_delta "$W/e0-n1.prom" "$W/e${r}after-n1.prom" nodepath_path_packets_total \
+			"$(lp_sel n1a)")" 0
+}
+
+echo "== E: churn of 50 pods while scraping, twice"
+# warm up (the first scrapes size the writer's buffers), then measure
 for i in $(seq 10); do tb_scrape n1 >/dev/null; done
 snap e0
 rss0=$(lp_rss n1)
 ent0_if=$(tb_metric0 "$W/e0-n1.prom" nodepath_bpf_map_entries 'map="np_if_stats"')
 ent0_path=$(tb_metric0 "$W/e0-n1.prom" nodepath_bpf_map_entries 'map="np_path_stats"')
-mkdir -p "$W/churn"
-(
-	i=0
-	while [ ! -e "$W/churn.stop" ]; do
-		i=$((i + 1))
-		tb_scrape n1 >"$W/churn/s$i.prom" 2>/dev/null || echo "$i" >>"$W/churn.failed"
-		sleep 0.05
-	done
-) &
-scraper=$!
-: >"$W/churn.map"
-for i in $(seq "$CHURN"); do
-	p=c$i
-	lp_add_bare_pod n1 "$p" "churn-ns$((i % 5))" "churn-$i-$(lp__hex 3)" || die "churn pod $p"
-	echo "$(tb_pod_veth "$p") $(lp_field "$p" namespace) $(lp_field "$p" name)" >>"$W/churn.map"
+declare -A RSS_PEAK RSS_AFTER
+churn 1
+churn 2
+# Tolerance: the agent's memory has a high-water mark, not a leak. Measured (this test, 3 runs,
+# KiB): before 7640..7768, at 50 pods 8028..8168, after 7824..7976, i.e. back to +0.1..0.2 MiB
+# (the agent trims the heap after pods went away and caps glibc at two arenas). Without those
+# two measures it was +0.3..0.6 MiB for one scraper and +1.5 MiB with concurrent scrapes, flat
+# over further rounds; LeakSanitizer (build-asan agent, SIGTERM after the churn) reports no
+# leak. 1 MiB catches a leak per scrape (~500 scrapes here: 2 KiB each would exceed it) or per
+# veth event, not a few bytes per pod: that is LeakSanitizer's job.
+LP_RSS_TOL_KB=1024 # for the release build (an ASan build quarantines freed memory)
+echo "pods.test: agent VmRSS (KiB): before churn $rss0, 50 pods ${RSS_PEAK[1]}, after ${RSS_AFTER[1]}, 50 pods again ${RSS_PEAK[2]}, after ${RSS_AFTER[2]}"
+for r in 1 2; do
+	lp_true "RSS after churn $r (${RSS_AFTER[$r]} KiB) within $LP_RSS_TOL_KB KiB of before ($rss0 KiB)" \
+		test "${RSS_AFTER[$r]}" -le $((rss0 + LP_RSS_TOL_KB))
 done
-sleep 1
-for i in $(seq "$CHURN"); do tb_send_udp "c$i" "$TB_POD_NET.1.1" 3 60; done
-lp_settle
-snap e1
-rss_peak=$(lp_rss n1)
-# every pod of n1 but the 4 with hostile files has a nodepath_pod_info
-lp_expect "churn peak: nodepath_pod_info series" \
-	"$(grep -c '^nodepath_pod_info{' "$W/e1-n1.prom")" $(($(tb_pods n1 | wc -l) - 4))
-bad=0
-for i in $(seq "$CHURN"); do
-	p=c$i
-	[ "$(tb_metric0 "$W/e1-n1.prom" nodepath_path_packets_total "$(lp_sel "$p"),direction=\"transmit\",path=\"host\"")" = 3 ] || { bad=$((bad + 1)); echo "churn: $p path count wrong" >&2; }
-	[ "$(tb_metric0 "$W/e1-n1.prom" nodepath_pod_info "$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\"")" = 1 ] || { bad=$((bad + 1)); echo "churn: $p pod_info wrong" >&2; }
-done
-lp_expect "churn peak: pods with wrong labels or counts" "$bad" 0
-for i in $(seq "$CHURN"); do lp_del_pod "c$i"; done
-# wait for every series of the deleted pods to go (netns teardown is asynchronous)
-awk '{ print $1; print "pod=\"" $3 "\"" }' "$W/churn.map" >"$W/churn.patterns"
-t0=$(now_ms)
-for i in $(seq 100); do
-	tb_scrape n1 >"$W/e2-n1.prom" && ! grep -qF -f "$W/churn.patterns" "$W/e2-n1.prom" && break
-	sleep 0.1
-done
-echo "pods.test: series of 50 deleted pods gone after $(($(now_ms) - t0)) ms"
-touch "$W/churn.stop"
-wait "$scraper"
-lp_expect "after churn: lines naming a deleted pod or its veth" \
-	"$(grep -cF -f "$W/churn.patterns" "$W/e2-n1.prom")" 0
-lp_expect "after churn: failed scrapes during churn" "$(cat "$W/churn.failed" 2>/dev/null | wc -l)" 0
-nscr=$(ls "$W/churn" | wc -l)
-# Every scrape taken during the churn: a churn veth carries its own pod's names or none.
-wrong=$(awk 'FNR == NR { ns[$1] = $2; name[$1] = $3; next }
-	/^nodepath_(pod|path)_/ {
-		if (!match($0, /interface="[^"]*"/)) next
-		v = substr($0, RSTART + 11, RLENGTH - 12)
-		if (!(v in ns)) next
-		ok = index($0, "namespace=\"\"") && index($0, "pod=\"\"") && !/^nodepath_pod_info/
-		ok = ok || (index($0, "namespace=\"" ns[v] "\"") && index($0, "pod=\"" name[v] "\""))
-		if (!ok) { bad++; if (bad < 5) print FILENAME ": " $0 > "/dev/stderr" }
-	}
-	END { print bad + 0 }' "$W/churn.map" "$W"/churn/*.prom)
-lp_expect "churn: series with a wrong pod name in $nscr scrapes" "$wrong" 0
-lp_true "churn: at least 20 scrapes taken during the churn ($nscr)" test "$nscr" -ge 20
-for i in $(seq 10); do tb_scrape n1 >/dev/null; done
-snap e3
-rss1=$(lp_rss n1)
-lp_expect "after churn: np_if_stats entries back to before" \
-	"$(tb_metric0 "$W/e3-n1.prom" nodepath_bpf_map_entries 'map="np_if_stats"')" "$ent0_if"
-lp_expect "after churn: np_path_stats entries back to before" \
-	"$(tb_metric0 "$W/e3-n1.prom" nodepath_bpf_map_entries 'map="np_path_stats"')" "$ent0_path"
-lp_expect "after churn: nodepath_pod_info series (n1a n1b hflip)" \
-	"$(grep -c '^nodepath_pod_info{' "$W/e3-n1.prom")" 3
-for p in n1a n1b hflip; do
-	lp_expect "after churn: nodepath_pod_info of $p" "$(tb_metric0 "$W/e3-n1.prom" nodepath_pod_info \
-		"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\",container_id=\"$(lp_field "$p" cid)\"")" 1
-done
-lp_expect "after churn: n1a counters unchanged by the churn" \
-	"$(lp_delta "$W/e0-n1.prom" "$W/e3-n1.prom" nodepath_path_packets_total "$(lp_sel n1a)")" 0
-LP_RSS_TOL_KB=1024
-echo "pods.test: agent VmRSS before churn ${rss0} KiB, at 50 pods ${rss_peak} KiB, after ${rss1} KiB (tolerance +${LP_RSS_TOL_KB} KiB)"
-lp_true "RSS after churn ($rss1 KiB) within ${LP_RSS_TOL_KB} KiB of before ($rss0 KiB)" \
-	test "$rss1" -le $((rss0 + LP_RSS_TOL_KB))
 
 # --- F: logged once, also after the agent's periodic 30 s rescan of the cache directory --------
 wait_ms=$((31000 - ($(now_ms) - hostile_t0)))
@@ -431,5 +609,6 @@ lp_expect "agent n1: skip warnings in total (4 hostile + 1 damaged)" \
 lp_true "agent n1 alive at the end" kill -0 "$(tb_agent_pid n1)"
 lp_true "agent n2 alive at the end" kill -0 "$(tb_agent_pid n2)"
 
+LP_DONE=1
 echo "pods.test: $LP_PASSED passed, $LP_FAILED failed"
 [ "$LP_FAILED" -eq 0 ]

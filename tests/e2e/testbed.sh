@@ -198,14 +198,16 @@ tb__pod_node_side() {
 	tb__ip "$node" neigh replace "$ip" lladdr "$mac" dev cni0 nud permanent || return 1
 }
 
-# tb_add_pod NODE NAME: a pod namespace wired as the CNI bridge plugin does (veth made in the pod,
-# host end named veth<8 hex> in the node, enslaved to cni0), with a UDP sink on TB_SINK_PORT.
-tb_add_pod() {
-	local n=$1 p=$2 i k ip mac veth q gw
+# tb__wire_pod NODE NAME FIRST: a pod namespace wired as the CNI bridge plugin does (veth made in
+# the pod, host end named veth<8 hex> in the node, enslaved to cni0; default route and permanent
+# neighbour entry for the cni0 gateway), its address the first free one from 10.244.N.FIRST.
+tb__wire_pod() {
+	local n=$1 p=$2 i k ip mac veth gw
 	[ -e "$TB_RUN/pods/$p" ] && { tb__die "pod $p exists"; return 1; }
 	i=$(tb__idx "$n")
-	k=$(($(tb_pods "$n" | wc -l) + 2))
+	k=$3
 	while grep -qs " $TB_POD_NET.$i.$k " "$TB_RUN"/pods/*; do k=$((k + 1)); done
+	[ "$k" -lt 255 ] || { tb__die "node $n has no free pod address"; return 1; }
 	ip="$TB_POD_NET.$i.$k"
 	gw="$TB_POD_NET.$i.1"
 	mac=$(printf '02:00:0a:f4:%02x:%02x' "$i" "$k")
@@ -221,7 +223,16 @@ tb_add_pod() {
 	tb__ip "$p" addr add "$ip/24" dev eth0 || return 1
 	tb__ip "$p" link set eth0 up || return 1
 	tb__ip "$p" route add default via "$gw" dev eth0 || return 1
-	tb__ip "$p" neigh replace "$gw" lladdr "$(tb__cni_mac "$n")" dev eth0 nud permanent || return 1
+	tb__ip "$p" neigh replace "$gw" lladdr "$(tb__cni_mac "$n")" dev eth0 nud permanent
+}
+
+# tb_add_pod NODE NAME: a pod (tb__wire_pod) with permanent neighbour entries to and from the
+# node's other pods and a UDP sink on TB_SINK_PORT.
+tb_add_pod() {
+	local n=$1 p=$2 q ip mac
+	tb__wire_pod "$n" "$p" $(($(tb_pods "$n" | wc -l) + 2)) || return 1
+	ip=$(tb_pod_ip "$p")
+	mac=$(tb_pod_field "$p" mac)
 	for q in $(tb_pods "$n"); do
 		[ "$q" = "$p" ] && continue
 		tb__ip "$p" neigh replace "$(tb_pod_ip "$q")" lladdr "$(tb_pod_field "$q" mac)" \
@@ -240,26 +251,34 @@ tb_del_pod() {
 	rm -f "$TB_RUN/pods/$p"
 }
 
-tb__start_sink() { # POD: bound UDP socket that discards (no ICMP port-unreachable replies)
-	local p=$1 ready="$TB_RUN/sink-$1.ready" t
+# tb__start_udp_server ROLE POD PORT LOOP: a Python UDP socket s bound to PORT in POD (4 MiB
+# receive buffer), then the Python statements LOOP; pid in $TB_RUN/pids/ROLE-POD (killed by PID
+# at teardown), stderr in $TB_RUN/log/ROLE-POD.log. Returns once the socket is bound.
+tb__start_udp_server() {
+	local role=$1 p=$2 ready="$TB_RUN/$1-$2.ready" t
 	rm -f "$ready"
-	# started directly (not through a function) so that $! is the sink itself
+	# started directly (not through a function) so that $! is the server itself
 	ip netns exec "$(tb_ns "$p")" "$TB_PY" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
 s.bind(("0.0.0.0", int(sys.argv[1])))
 open(sys.argv[2], "w").close()
-while True:
-    s.recv(65536)
-' "$TB_SINK_PORT" "$ready" </dev/null >/dev/null 2>>"$TB_RUN/log/sink-$p.log" &
-	echo $! >"$TB_RUN/pids/sink-$p"
-	disown $! # killed by PID at teardown; no job report
+'"$4" "$3" "$ready" </dev/null >/dev/null 2>>"$TB_RUN/log/$role-$p.log" &
+	echo $! >"$TB_RUN/pids/$role-$p"
+	disown $! # no job report
 	for t in $(seq 200); do
 		[ -e "$ready" ] && return 0
 		sleep 0.01
 	done
-	tb__die "sink in $p not ready"
+	tb__die "$role in $p not ready"
+}
+
+tb__start_sink() { # POD: bound UDP socket that discards (no ICMP port-unreachable replies)
+	tb__start_udp_server sink "$1" "$TB_SINK_PORT" '
+while True:
+    s.recv(65536)
+'
 }
 
 # --- traffic -------------------------------------------------------------------------------
@@ -554,18 +573,17 @@ tb__demo() {
 	tb_trap
 	tb_up || exit 1
 	# Node-local state as containerd and flanneld leave it: pod names come from the CNI cache.
-	. "$(dirname "${BASH_SOURCE[0]}")/cni_cache.sh"
+	# shellcheck source=tests/e2e/lib_pods.sh
+	. "$(dirname "${BASH_SOURCE[0]}")/lib_pods.sh"
 	for n in $TB_NODES; do
-		mkdir -p "$TB_RUN/$n/cni"
-		cni_write_subnet_env "$TB_RUN/$n/subnet.env" "$n" || exit 1
+		lp_write_subnet_env "$n" || exit 1
 	done
-	cni_write_cache "$TB_RUN/n1/cni" n1a shop web-0 >/dev/null || exit 1
-	cni_write_cache "$TB_RUN/n1/cni" n1b shop cart-7d9f5c-x2k4q >/dev/null || exit 1
-	cni_write_cache "$TB_RUN/n2/cni" n2a shop db-0 >/dev/null || exit 1
-	cni_write_cache "$TB_RUN/n2/cni" n2b kube-system coredns-5d78c9869d-tqlpw >/dev/null || exit 1
+	lp_name_pod n1a shop web-0 || exit 1
+	lp_name_pod n1b shop cart-7d9f5c-x2k4q || exit 1
+	lp_name_pod n2a shop db-0 || exit 1
+	lp_name_pod n2b kube-system coredns-5d78c9869d-tqlpw || exit 1
 	for n in $TB_NODES; do
-		tb_start_agent "$n" "$bin" --path.cni-cache="$TB_RUN/$n/cni" \
-			--path.flannel-subnet="$TB_RUN/$n/subnet.env" || exit 1
+		lp_start_agent "$n" "$bin" || exit 1
 	done
 	echo "testbed $TB_TAG up; an agent on 127.0.0.1:$TB_AGENT_PORT in each of $(tb_ns n1), $(tb_ns n2)"
 	echo "sending 10 x 100 B UDP web-0->cart (same node), 20 x 1000 B web-0->db-0 (cross node)"

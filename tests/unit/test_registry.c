@@ -172,7 +172,7 @@ Test(registry, failing_collectors_roll_back_and_report_zero)
 			 "node_scrape_collector_success{collector=\"zz_reg_badname\"} 0\n"
 			 "node_scrape_collector_success{collector=\"zz_reg_fail\"} 0\n"
 			 "node_scrape_collector_success{collector=\"zz_reg_initfail\"} 0\n"
-			 "node_scrape_collector_success{collector=\"zz_reg_nodata\"} 0\n"
+			 "node_scrape_collector_success{collector=\"zz_reg_nodata\"} 1\n"
 			 "node_scrape_collector_success{collector=\"zz_reg_ok\"} 1\n");
 	free(got);
 	/* A collector whose init failed is never called, and never finalised. */
