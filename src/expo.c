@@ -402,7 +402,7 @@ static int shortest_digits(double v, char *dig, int *dp)
 
 			if (sc >= 1e15)
 				break;
-			m = nearbyint(sc);
+			m = (double)(unsigned long long)(sc + 0.5); /* sc < 2^50: exact */
 			if (m >= 1 && m / p10[k] == v) {
 				unsigned long long u = (unsigned long long)m;
 				int i = (int)sizeof(txt);
