@@ -191,8 +191,7 @@ static struct fd_slot *fds_adopt(const char *path, int fd)
 /* Reads fd from offset 0 to EOF into a malloc'd NUL-terminated buffer. max_record (0: unknown)
  * lets a short read of a seq_file count as EOF, saving the read that returns 0: for files like
  * /proc/net/udp that read walks a whole hash table again. */
-static int read_all_at0(int fd, size_t max, size_t hint, size_t max_record, char **out,
-			size_t *len)
+static int read_all_at0(int fd, size_t max, size_t hint, size_t max_record, char **out, size_t *len)
 {
 	size_t cap = 4096, n = 0;
 	char *buf;
@@ -236,8 +235,8 @@ static int read_all_at0(int fd, size_t max, size_t hint, size_t max_record, char
 			err = -EFBIG;
 			goto cleanup;
 		}
-		if (max_record && max_record < SEQ_MIN_BUF && (size_t)r <= SEQ_MIN_BUF - max_record &&
-		    n + 1 < cap)
+		if (max_record && max_record < SEQ_MIN_BUF &&
+		    (size_t)r <= SEQ_MIN_BUF - max_record && n + 1 < cap)
 			break;
 	}
 	buf[n] = '\0';
@@ -252,9 +251,9 @@ cleanup:
 /* One read of a whole file or of one attribute line, through whichever descriptor. */
 struct reader {
 	int (*fn)(struct reader *rd, int fd);
-	size_t max, hint; /* whole file: limit, last size seen */
+	size_t max, hint;  /* whole file: limit, last size seen */
 	size_t max_record; /* whole file: longest seq_file record, 0 if unknown */
-	char *out;	  /* whole file: malloc'd result; line: caller's buffer */
+	char *out;	   /* whole file: malloc'd result; line: caller's buffer */
 	size_t len, cap;
 };
 
@@ -342,7 +341,7 @@ static int read_path(const char *path, struct reader *rd)
 
 static int read_file_rec(const char *path, size_t max, size_t max_record, char **out, size_t *len)
 {
-	struct reader rd = { .fn = read_whole, .max = max, .max_record = max_record };
+	struct reader rd = {.fn = read_whole, .max = max, .max_record = max_record};
 	int err;
 
 	*out = NULL;
@@ -385,7 +384,7 @@ int fs__read_rel(const char *root, const char *rel, size_t max, char **out, size
 
 int fs__read_line(const char *path, char *buf, size_t cap)
 {
-	struct reader rd = { .fn = read_one_line, .out = buf, .cap = cap };
+	struct reader rd = {.fn = read_one_line, .out = buf, .cap = cap};
 	size_t r;
 	int err;
 

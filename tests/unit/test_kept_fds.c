@@ -63,7 +63,7 @@ Test(kept_fds, dead_task_is_an_error_not_stale_data)
 	cr_assert_eq(fs__read_file(path, 4096, &buf, NULL), 0);
 	free(buf);
 	buf = NULL;
-	cr_assert_eq(fs__read_line(path, (char[64]){ 0 }, 64), 0);
+	cr_assert_eq(fs__read_line(path, (char[64]){0}, 64), 0);
 	pthread_mutex_lock(&mu);
 	release = true;
 	pthread_cond_broadcast(&cv);
@@ -76,7 +76,7 @@ Test(kept_fds, dead_task_is_an_error_not_stale_data)
 	cr_assert_neq(access(path, F_OK), 0, "task %d still listed after 1 s", (int)child_tid);
 	cr_assert_lt(fs__read_file(path, 4096, &buf, NULL), 0, "read a dead task's stat: %s", buf);
 	cr_assert_null(buf);
-	cr_assert_lt(fs__read_line(path, (char[64]){ 0 }, 64), 0);
+	cr_assert_lt(fs__read_line(path, (char[64]){0}, 64), 0);
 }
 
 Test(kept_fds, regular_file_replaced_by_rename_is_seen)
@@ -142,7 +142,8 @@ Test(kept_fds, concurrent_multi_page_reads_are_not_torn)
 	size_t len;
 
 	cr_assert_eq(fs__read_file("/proc/zoneinfo", 1 << 20, &buf, &len), 0);
-	cr_assert_gt(len, 4096, "zoneinfo fits one page here (%zu bytes): test proves nothing", len);
+	cr_assert_gt(len, 4096, "zoneinfo fits one page here (%zu bytes): test proves nothing",
+		     len);
 	ref_lines = count_lines(buf);
 	free(buf);
 	for (int i = 0; i < 4; i++)
@@ -151,14 +152,15 @@ Test(kept_fds, concurrent_multi_page_reads_are_not_torn)
 		void *rc;
 
 		pthread_join(t[i], &rc);
-		cr_assert_null(rc, "reader %d: %s", i, rc == (void *)1 ? "read failed" : "torn read");
+		cr_assert_null(rc, "reader %d: %s", i,
+			       rc == (void *)1 ? "read failed" : "torn read");
 	}
 }
 
 Test(kept_fds, netstat_unwanted_malformed_field_fails_the_collector)
 {
-	char *argv[] = { "nodepath", "--path.procfs=" NP_FIXTURES "/hostile/proc/netstat_unwanted",
-			 NULL };
+	char *argv[] = {"nodepath", "--path.procfs=" NP_FIXTURES "/hostile/proc/netstat_unwanted",
+			NULL};
 	struct collector *c;
 	struct expo_writer w;
 
@@ -222,7 +224,7 @@ static void write_file(const char *path, const char *text)
 Test(kept_fds, netstat_remembered_header_still_checks_values)
 {
 	char dir[] = "/tmp/npnetstat.XXXXXX", net[64], path[96], flag[128], snmp[96];
-	char *argv[] = { "nodepath", flag, NULL }, *fx;
+	char *argv[] = {"nodepath", flag, NULL}, *fx;
 	struct collector *c;
 	struct expo_writer w;
 
@@ -241,15 +243,16 @@ Test(kept_fds, netstat_remembered_header_still_checks_values)
 	c = registry__find("netstat");
 	cr_assert_eq(c->init(), 0);
 	for (int round = 0; round < 3; round++) {
-		write_file(path, round == 2 ? "TcpExt: ListenDrops TW\nTcpExt: 5 many\n" :
-			   round == 1		? "TcpExt: ListenDrops TW\nTcpExt: 9 2\n" :
-						  "TcpExt: ListenDrops TW\nTcpExt: 7 1\n");
+		write_file(path, round == 2   ? "TcpExt: ListenDrops TW\nTcpExt: 5 many\n"
+				 : round == 1 ? "TcpExt: ListenDrops TW\nTcpExt: 9 2\n"
+					      : "TcpExt: ListenDrops TW\nTcpExt: 7 1\n");
 		expo__init(&w);
 		if (round < 2) {
 			cr_assert_eq(c->collect(&w), 0, "round %d", round);
-			cr_assert_not_null(strstr(w.buf, round ? "node_netstat_TcpExt_ListenDrops 9\n" :
-							       "node_netstat_TcpExt_ListenDrops 7\n"),
-					   "round %d: %s", round, w.buf);
+			cr_assert_not_null(
+			    strstr(w.buf, round ? "node_netstat_TcpExt_ListenDrops 9\n"
+						: "node_netstat_TcpExt_ListenDrops 7\n"),
+			    "round %d: %s", round, w.buf);
 			cr_assert_null(strstr(w.buf, "TcpExt_TW"));
 		} else {
 			cr_assert_eq(c->collect(&w), -EINVAL);
