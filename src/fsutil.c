@@ -356,6 +356,16 @@ static int read_file_rec(const char *path, size_t max, size_t max_record, char *
 	return 0;
 }
 
+int fs__read_fd(int fd, size_t max, char **out, size_t *len)
+{
+	size_t n = 0;
+	int err = read_all_at0(fd, max, 0, 0, out, &n);
+
+	if (len)
+		*len = err ? 0 : n;
+	return err;
+}
+
 int fs__read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	return read_file_rec(path, max, 0, out, len);

@@ -19,6 +19,9 @@ int fs__join(char *out, size_t cap, const char *root, const char *rel);
  * report size 0, so it reads until EOF). -EFBIG if larger than max. *out freed by caller. */
 int fs__read_file(const char *path, size_t max, char **out, size_t *len);
 
+/* Same for an open descriptor, read from offset 0 (pread: its file position is untouched). */
+int fs__read_fd(int fd, size_t max, char **out, size_t *len);
+
 /* Same, path = root + rel. */
 int fs__read_rel(const char *root, const char *rel, size_t max, char **out, size_t *len);
 

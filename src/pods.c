@@ -300,54 +300,6 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Read at most POD_CACHE_FILE_MAX bytes of the open file; -EFBIG beyond. *out is malloc'd. */
-static int read_bounded(int fd, char **out, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *nb;
-
-			if (cap > POD_CACHE_FILE_MAX) {
-				free(buf);
-				return -EFBIG;
-			}
-			cap *= 2;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = -errno;
-
-			free(buf);
-			return err;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > POD_CACHE_FILE_MAX) {
-		free(buf);
-		return -EFBIG;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 static void update_file_locked(struct pod_table *t, const char *name, bool closed)
 {
 	struct pod_file nf = {0};
@@ -398,7 +350,7 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 		}
 		nf.err = POD_PARSE_OVERSIZED;
 	} else {
-		err = read_bounded(fd, &buf, &len);
+		err = fs__read_fd(fd, POD_CACHE_FILE_MAX, &buf, &len);
 		if (err == -EFBIG && young) {
 			t->in_progress = true;
 			goto cleanup;

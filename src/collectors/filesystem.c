@@ -333,53 +333,6 @@ static void snapshot_put(struct mount_snapshot *ms)
 	}
 }
 
-static int read_fd_all(int fd, char **out)
-{
-	size_t cap = 16384, n = 0;
-	char *buf = malloc(cap);
-
-	if (!buf)
-		return -ENOMEM;
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		free(buf);
-		return -errno;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (n + 1 >= cap) {
-			char *nb;
-
-			if (cap >= (1u << 22)) {
-				free(buf);
-				return -EFBIG;
-			}
-			cap *= 2;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = -errno;
-
-			free(buf);
-			return err;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	return 0;
-}
-
 static int build_snapshot(char *buf, struct mount_snapshot **out)
 {
 	struct mount_snapshot *ms = calloc(1, sizeof(*ms));
@@ -463,7 +416,8 @@ static int mounts_get(struct mount_snapshot **out)
 		refresh = poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLPRI));
 	}
 	if (refresh) {
-		err = read_fd_all(mcache_fd, &buf);
+		/* The kept descriptor is what poll() watches; 4 MiB is far above any mount table. */
+		err = fs__read_fd(mcache_fd, (1u << 22) - 2, &buf, NULL);
 		if (!err)
 			err = build_snapshot(buf, &ms);
 		if (err) {
