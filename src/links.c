@@ -67,6 +67,26 @@ enum np_layer links__classify(const struct link_attrs *a, const struct links_con
 	return LAYER_NONE;
 }
 
+/* Default-route devices collected by a dump; swapped in only when complete. */
+struct route_set {
+	int devs[MAX_DEFAULT_ROUTE_DEVS];
+	size_t n;
+};
+
+static bool route_set_has(const struct route_set *r, int ifindex)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->devs[i] == ifindex)
+			return true;
+	return false;
+}
+
+static void route_set_add(struct route_set *r, int ifindex)
+{
+	if (ifindex > 0 && r->n < MAX_DEFAULT_ROUTE_DEVS && !route_set_has(r, ifindex))
+		r->devs[r->n++] = ifindex;
+}
+
 struct tracked {
 	struct link_attrs a;
 	enum np_layer layer;
@@ -91,8 +111,7 @@ struct link_watch {
 	pthread_mutex_t lock; /* guards everything below; held while attaching */
 	struct tracked *links;
 	size_t n_links, cap_links;
-	int default_devs[MAX_DEFAULT_ROUTE_DEVS];
-	size_t n_default_devs;
+	struct route_set default_devs; /* node devices when --collector.netpath.node-device is empty */
 	uint64_t attach_errors[LAYER_MAX];
 };
 
@@ -102,14 +121,6 @@ static struct tracked *find_link(struct link_watch *w, int ifindex)
 		if (w->links[i].a.ifindex == ifindex)
 			return &w->links[i];
 	return NULL;
-}
-
-static bool is_default_dev(struct link_watch *w, int ifindex)
-{
-	for (size_t i = 0; i < w->n_default_devs; i++)
-		if (w->default_devs[i] == ifindex)
-			return true;
-	return false;
 }
 
 static int bridge_ifindex(struct link_watch *w)
@@ -134,8 +145,8 @@ static void reconcile(struct link_watch *w)
 
 	for (size_t i = 0; i < w->n_links; i++) {
 		struct tracked *t = &w->links[i];
-		enum np_layer layer =
-			links__classify(&t->a, &w->cfg, br, is_default_dev(w, t->a.ifindex));
+		bool dflt = route_set_has(&w->default_devs, t->a.ifindex);
+		enum np_layer layer = links__classify(&t->a, &w->cfg, br, dflt);
 		int err;
 
 		if (layer == LAYER_NONE && t->attached) {
@@ -274,26 +285,6 @@ static int parse_link(struct nlmsghdr *nh, struct link_attrs *a)
 	return a->name[0] ? 0 : -EINVAL;
 }
 
-/* Default-route devices collected by a dump; swapped in only when complete. */
-struct route_set {
-	int devs[MAX_DEFAULT_ROUTE_DEVS];
-	size_t n;
-};
-
-static bool route_set_has(const struct route_set *r, int ifindex)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (r->devs[i] == ifindex)
-			return true;
-	return false;
-}
-
-static void route_set_add(struct route_set *r, int ifindex)
-{
-	if (ifindex > 0 && r->n < MAX_DEFAULT_ROUTE_DEVS && !route_set_has(r, ifindex))
-		r->devs[r->n++] = ifindex;
-}
-
 static void collect_default_route(struct route_set *r, struct nlmsghdr *nh)
 {
 	struct rtmsg *rtm = NLMSG_DATA(nh);
@@ -430,12 +421,11 @@ static int refresh_default_routes(struct link_watch *w)
 		err = nl_dump(w, RTM_GETROUTE, AF_INET6, on_dump_route, &r);
 	if (err)
 		return err;
-	if (r.n == 0 && w->n_default_devs > 0) {
+	if (r.n == 0 && w->default_devs.n > 0) {
 		log_debug("no default route right now; keeping the node devices");
 		return 0;
 	}
-	memcpy(w->default_devs, r.devs, sizeof(r.devs));
-	w->n_default_devs = r.n;
+	w->default_devs = r;
 	return 0;
 }
 
