@@ -201,6 +201,7 @@ static const char *const type_names[] = {
 	[EXPO_COUNTER] = "counter",
 	[EXPO_GAUGE] = "gauge",
 	[EXPO_UNTYPED] = "untyped",
+	[EXPO_HISTOGRAM] = "histogram",
 };
 
 void expo__family(struct expo_writer *w, const char *name, const char *help, enum expo_type type)
@@ -213,7 +214,7 @@ void expo__family(struct expo_writer *w, const char *name, const char *help, enu
 		fail_invalid(w, "metric", name);
 		return;
 	}
-	if ((unsigned)type > EXPO_UNTYPED) {
+	if ((unsigned)type > EXPO_HISTOGRAM) {
 		fail_invalid(w, "type for metric", name);
 		return;
 	}
@@ -292,6 +293,39 @@ void expo__sample(struct expo_writer *w, const char *name, const struct expo_lab
 	puts_(w, " ");
 	put(w, num, (size_t)len);
 	puts_(w, "\n");
+}
+
+#define EXPO_HIST_LABELS_MAX 8
+
+void expo__histogram(struct expo_writer *w, const char *name, const struct expo_label *labels,
+		     size_t n, const double *bounds, const uint64_t *cumulative, size_t n_bounds,
+		     double sum, uint64_t count)
+{
+	struct expo_label lb[EXPO_HIST_LABELS_MAX + 1];
+	char metric[256], le[32];
+	size_t len = strlen(name);
+
+	if (w->err)
+		return;
+	if (n > EXPO_HIST_LABELS_MAX || len + sizeof("_bucket") > sizeof(metric)) {
+		fail_invalid(w, "histogram", name);
+		return;
+	}
+	memcpy(lb, labels, n * sizeof(*lb));
+	lb[n].name = "le";
+	lb[n].value = le;
+	memcpy(metric, name, len);
+	memcpy(metric + len, "_bucket", sizeof("_bucket"));
+	for (size_t i = 0; i < n_bounds; i++) {
+		expo__format_value(le, sizeof(le), bounds[i]);
+		expo__sample(w, metric, lb, n + 1, (double)cumulative[i]);
+	}
+	memcpy(le, "+Inf", sizeof("+Inf"));
+	expo__sample(w, metric, lb, n + 1, (double)count);
+	memcpy(metric + len, "_sum", sizeof("_sum"));
+	expo__sample(w, metric, labels, n, sum);
+	memcpy(metric + len, "_count", sizeof("_count"));
+	expo__sample(w, metric, labels, n, (double)count);
 }
 
 size_t expo__mark(const struct expo_writer *w)

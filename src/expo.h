@@ -5,8 +5,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-enum expo_type { EXPO_COUNTER, EXPO_GAUGE, EXPO_UNTYPED };
+enum expo_type { EXPO_COUNTER, EXPO_GAUGE, EXPO_UNTYPED, EXPO_HISTOGRAM };
 
 struct expo_label {
 	const char *name;
@@ -32,6 +33,13 @@ void expo__family(struct expo_writer *w, const char *name, const char *help, enu
 /* One sample line: name{l1="v1",...} value. n may be 0 (labels may be NULL). */
 void expo__sample(struct expo_writer *w, const char *name, const struct expo_label *labels,
 		  size_t n, double value);
+
+/* One histogram series of the open EXPO_HISTOGRAM family: name_bucket{labels...,le} for each
+ * upper bound (cumulative counts, ascending bounds) and +Inf, then name_sum and name_count.
+ * labels must leave room for nothing: le is appended by the writer. */
+void expo__histogram(struct expo_writer *w, const char *name, const struct expo_label *labels,
+		     size_t n, const double *bounds, const uint64_t *cumulative, size_t n_bounds,
+		     double sum, uint64_t count);
 
 /* Mark/rollback: a collector that fails half-way leaves no partial output behind. */
 size_t expo__mark(const struct expo_writer *w);

@@ -91,7 +91,8 @@ struct tracked {
 	struct link_attrs a;
 	enum np_layer layer;
 	bool attached;
-	bool seen; /* marked during a full resync */
+	bool seen;	     /* marked during a full resync */
+	uint64_t event_ns;   /* when the event that made it hookable arrived; 0 when measured */
 };
 
 struct link_watch {
@@ -113,7 +114,31 @@ struct link_watch {
 	size_t n_links, cap_links;
 	struct route_set default_devs; /* node devices when --collector.netpath.node-device is empty */
 	uint64_t attach_errors[LAYER_MAX];
+	struct link_latency latency[LAYER_MAX];
 };
+
+const double link_latency_bounds[LINK_LATENCY_BUCKETS] = {
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void observe_latency(struct link_latency *h, uint64_t ns)
+{
+	double s = (double)ns / 1e9;
+
+	for (size_t i = 0; i < LINK_LATENCY_BUCKETS; i++)
+		if (s <= link_latency_bounds[i])
+			h->cumulative[i]++;
+	h->count++;
+	h->sum_seconds += s;
+}
 
 static struct tracked *find_link(struct link_watch *w, int ifindex)
 {
@@ -138,8 +163,9 @@ static enum attach_role role_of(enum np_layer layer)
 	return layer == LAYER_POD ? ROLE_POD : layer == LAYER_NODE ? ROLE_NODE : ROLE_PLAIN;
 }
 
-/* Brings attachments in line with the classification of every known link. Lock held. */
-static void reconcile(struct link_watch *w)
+/* Brings attachments in line with the classification of every known link. Lock held.
+ * event_ns: arrival of the events being handled, 0 for a dump (start-up or resync). */
+static void reconcile(struct link_watch *w, uint64_t event_ns)
 {
 	int br = bridge_ifindex(w);
 
@@ -158,8 +184,13 @@ static void reconcile(struct link_watch *w)
 		if (t->attached && layer == t->layer)
 			continue;
 		t->layer = layer;
-		if (layer == LAYER_NONE)
+		if (layer == LAYER_NONE) {
+			t->event_ns = 0;
 			continue;
+		}
+		/* The first event that finds it hookable starts the clock; a retry keeps it. */
+		if (!t->event_ns)
+			t->event_ns = event_ns;
 		err = loader__attach(w->loader, t->a.ifindex, t->a.name, role_of(layer));
 		if (err)
 			t->attached = false; /* a failed role change leaves nothing attached */
@@ -175,6 +206,12 @@ static void reconcile(struct link_watch *w)
 			continue;
 		}
 		t->attached = true;
+		if (t->event_ns) {
+			uint64_t now = mono_ns();
+
+			observe_latency(&w->latency[layer], now > t->event_ns ? now - t->event_ns : 0);
+			t->event_ns = 0;
+		}
 		log_info("attached device=%s ifindex=%d layer=%s mode=%s", t->a.name, t->a.ifindex,
 			 links__layer_name(layer), loader__mode_name(w->loader));
 	}
@@ -455,7 +492,7 @@ static int full_sync(struct link_watch *w, bool first)
 	err = refresh_default_routes(w);
 	if (err)
 		log_warn("route dump failed: %s", strerror(-err));
-	reconcile(w);
+	reconcile(w, 0);
 	if (first)
 		purge_dead_counters(w);
 	return 0;
@@ -493,12 +530,16 @@ static void handle_event(struct link_watch *w, struct nlmsghdr *nh, bool *routes
 static int drain_events(struct link_watch *w, char *buf)
 {
 	bool routes_changed = false;
+	uint64_t event_ns = 0;
 	int err = 0;
 
 	for (;;) {
 		ssize_t n = recv(w->ev_fd, buf, NL_BUF_SIZE, MSG_DONTWAIT);
 		int len = (int)n;
 
+		/* The clock starts when the first of the pending events is read. */
+		if (!event_ns)
+			event_ns = mono_ns();
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -511,7 +552,7 @@ static int drain_events(struct link_watch *w, char *buf)
 	}
 	if (routes_changed)
 		refresh_default_routes(w);
-	reconcile(w);
+	reconcile(w, event_ns);
 	return err;
 }
 
@@ -708,5 +749,12 @@ void link_watch__attach_errors(struct link_watch *w, uint64_t out[LAYER_MAX])
 {
 	pthread_mutex_lock(&w->lock);
 	memcpy(out, w->attach_errors, sizeof(w->attach_errors));
+	pthread_mutex_unlock(&w->lock);
+}
+
+void link_watch__attach_latency(struct link_watch *w, struct link_latency out[LAYER_MAX])
+{
+	pthread_mutex_lock(&w->lock);
+	memcpy(out, w->latency, sizeof(w->latency));
 	pthread_mutex_unlock(&w->lock);
 }

@@ -61,4 +61,20 @@ int link_watch__snapshot(struct link_watch *w, struct link_entry **out, size_t *
 /* Attach failures per layer since start. */
 void link_watch__attach_errors(struct link_watch *w, uint64_t out[LAYER_MAX]);
 
+/* Attach latency: from the moment the agent received the rtnetlink event that made an
+ * interface hookable (a veth enslaved to the bridge, a device created or renamed) to the moment
+ * its programs were attached, on the agent's own monotonic clock. Attaches done by the start-up
+ * dump or a periodic resync with no such event are not observed. A failed attach retried later
+ * is measured from the original event. */
+#define LINK_LATENCY_BUCKETS 11
+extern const double link_latency_bounds[LINK_LATENCY_BUCKETS]; /* seconds, ascending */
+
+struct link_latency {
+	uint64_t cumulative[LINK_LATENCY_BUCKETS]; /* observations <= bound */
+	uint64_t count;
+	double sum_seconds;
+};
+
+void link_watch__attach_latency(struct link_watch *w, struct link_latency out[LAYER_MAX]);
+
 #endif

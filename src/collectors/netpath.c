@@ -498,6 +498,23 @@ static void emit_health(struct scrape *s)
 		expo__sample(s->w, "nodepath_bpf_attach_errors_total", &lb, 1, (double)errors[l]);
 	}
 
+	{
+		struct link_latency lat[LAYER_MAX];
+
+		link_watch__attach_latency(g_watch, lat);
+		expo__family(s->w, "nodepath_attach_latency_seconds",
+			     "Time from the rtnetlink event that made an interface hookable to its "
+			     "programs being attached, by layer.",
+			     EXPO_HISTOGRAM);
+		for (int l = LAYER_NODE; l < LAYER_MAX; l++) {
+			struct expo_label lb = { "layer", links__layer_name(l) };
+
+			expo__histogram(s->w, "nodepath_attach_latency_seconds", &lb, 1,
+					link_latency_bounds, lat[l].cumulative,
+					LINK_LATENCY_BUCKETS, lat[l].sum_seconds, lat[l].count);
+		}
+	}
+
 	expo__family(s->w, "nodepath_bpf_map_entries", "Entries in use in a BPF map.", EXPO_GAUGE);
 	for (size_t i = 0; i < 2; i++) {
 		struct expo_label lb = { "map", maps[i] };

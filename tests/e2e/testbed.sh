@@ -213,13 +213,10 @@ tb__wire_pod() {
 	mac=$(printf '02:00:0a:f4:%02x:%02x' "$i" "$k")
 	veth=veth$(tb__rand_hex8)
 	tb__mkns "$p" || return 1
-	mkdir -p "$TB_RUN/podtimes"
-	date +%s%3N >"$TB_RUN/podtimes/$p" # veth creation (ms), for attach latency
 	tb__ip "$p" link add eth0 address "$mac" mtu 1450 type veth \
 		peer name "$veth" mtu 1450 netns "$(tb_ns "$n")" || return 1
 	echo "$n $ip $mac $veth" >"$TB_RUN/pods/$p"
 	tb__pod_node_side "$p" || return 1
-	date +%s%3N >>"$TB_RUN/podtimes/$p" # enslaved and up
 	tb__ip "$p" addr add "$ip/24" dev eth0 || return 1
 	tb__ip "$p" link set eth0 up || return 1
 	tb__ip "$p" route add default via "$gw" dev eth0 || return 1
@@ -364,49 +361,6 @@ if libc.syscall(321, 16, attr, 128) < 0:  # __NR_bpf, BPF_PROG_QUERY
 for i in range(struct.unpack_from("<I", attr, 24)[0]):
     print(ids[i])
 ' "$2" "$3"
-}
-
-# tb_link_monitor NODE FILE: log "epoch_ms ifname master_ifindex" for every RTM_NEWLINK in NODE
-# (clock of the agent's log lines: for attach latency); stopped by tb_down or tb__kill_pidfile
-tb_link_monitor() {
-	local n=$1 out=$2 t
-	rm -f "$out.ready"
-	ip netns exec "$(tb_ns "$n")" "$TB_PY" -c '
-import socket, struct, sys, time
-s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-s.bind((0, 1))  # RTMGRP_LINK
-out = open(sys.argv[1], "a", buffering=1)
-open(sys.argv[1] + ".ready", "w").close()
-while True:
-    buf = s.recv(65536)
-    now = int(time.time() * 1000)
-    off = 0
-    while off + 16 <= len(buf):
-        ln, typ = struct.unpack_from("=IH", buf, off)
-        if ln < 16:
-            break
-        if typ == 16 and buf[off + 16] == 0:  # RTM_NEWLINK, AF_UNSPEC
-            name, master, a = "?", 0, off + 32
-            while a + 4 <= off + ln:
-                alen, atyp = struct.unpack_from("=HH", buf, a)
-                if alen < 4:
-                    break
-                if atyp == 3:
-                    name = buf[a + 4:a + alen].split(b"\0")[0].decode()
-                elif atyp == 10:
-                    master = struct.unpack_from("=I", buf, a + 4)[0]
-                a += (alen + 3) & ~3
-            out.write("%d %s %d\n" % (now, name, master))
-        off += (ln + 3) & ~3
-' "$out" </dev/null >/dev/null 2>>"$TB_RUN/log/monitor-$n.log" &
-	echo $! >"$TB_RUN/pids/monitor-$n"
-	disown $!
-	for t in $(seq 200); do
-		[ -e "$out.ready" ] && return 0
-		sleep 0.01
-	done
-	tb__die "link monitor in $n not ready"
 }
 
 # tb_prog_name ID: a loaded BPF program's name

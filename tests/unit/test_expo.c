@@ -325,3 +325,22 @@ Test(expo, zero_initialised_writer_works)
 	expo__fini(&z);
 	cr_assert_null(z.buf);
 }
+
+Test(expo, histogram_exact)
+{
+	static const double bounds[] = { 0.001, 0.1, 1 };
+	static const uint64_t cum[] = { 1, 3, 3 };
+	struct expo_label l = { "layer", "pod" };
+
+	expo__family(&w, "x_latency_seconds", "Latency.", EXPO_HISTOGRAM);
+	expo__histogram(&w, "x_latency_seconds", &l, 1, bounds, cum, 3, 0.25, 4);
+	cr_assert_eq(w.err, 0);
+	cr_assert_str_eq(text(), "# HELP x_latency_seconds Latency.\n"
+				 "# TYPE x_latency_seconds histogram\n"
+				 "x_latency_seconds_bucket{layer=\"pod\",le=\"0.001\"} 1\n"
+				 "x_latency_seconds_bucket{layer=\"pod\",le=\"0.1\"} 3\n"
+				 "x_latency_seconds_bucket{layer=\"pod\",le=\"1\"} 3\n"
+				 "x_latency_seconds_bucket{layer=\"pod\",le=\"+Inf\"} 4\n"
+				 "x_latency_seconds_sum{layer=\"pod\"} 0.25\n"
+				 "x_latency_seconds_count{layer=\"pod\"} 4\n");
+}
