@@ -45,6 +45,10 @@ void registry__reset(void);
 int registry__init_all(void);
 void registry__fini_all(void);
 
+/* A collector whose source failed to start outside its init (the netpath collector's datapath,
+ * started by main): it reports node_scrape_collector_success 0 and is never called. */
+int registry__set_failed(const char *name, int err);
+
 /* One scrape. filter: NULL for all enabled, or a NULL-terminated list of names (collect[]);
  * an unknown or disabled name in filter returns -ENOENT and writes *bad_name. Appends the
  * collectors' families and node_scrape_collector_{duration_seconds,success}. */

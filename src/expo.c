@@ -202,6 +202,7 @@ static const char *const type_names[] = {
 	[EXPO_GAUGE] = "gauge",
 	[EXPO_UNTYPED] = "untyped",
 	[EXPO_HISTOGRAM] = "histogram",
+	[EXPO_SUMMARY] = "summary",
 };
 
 void expo__family(struct expo_writer *w, const char *name, const char *help, enum expo_type type)
@@ -214,7 +215,7 @@ void expo__family(struct expo_writer *w, const char *name, const char *help, enu
 		fail_invalid(w, "metric", name);
 		return;
 	}
-	if ((unsigned)type > EXPO_HISTOGRAM) {
+	if ((unsigned)type > EXPO_SUMMARY) {
 		fail_invalid(w, "type for metric", name);
 		return;
 	}
@@ -341,13 +342,6 @@ void expo__rollback(struct expo_writer *w, size_t mark)
 	if (w->buf)
 		w->buf[w->len] = '\0';
 	/* The open family may have been rolled away; stop checking samples against it. */
-	free((char *)w->fam);
-	w->fam = NULL;
-}
-
-void expo__raw(struct expo_writer *w, const char *text, size_t len)
-{
-	put(w, text, len);
 	free((char *)w->fam);
 	w->fam = NULL;
 }

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum expo_type { EXPO_COUNTER, EXPO_GAUGE, EXPO_UNTYPED, EXPO_HISTOGRAM };
+enum expo_type { EXPO_COUNTER, EXPO_GAUGE, EXPO_UNTYPED, EXPO_HISTOGRAM, EXPO_SUMMARY };
 
 struct expo_label {
 	const char *name;
@@ -44,9 +44,6 @@ void expo__histogram(struct expo_writer *w, const char *name, const struct expo_
 /* Mark/rollback: a collector that fails half-way leaves no partial output behind. */
 size_t expo__mark(const struct expo_writer *w);
 void expo__rollback(struct expo_writer *w, size_t mark);
-
-/* Append raw, already valid exposition text (textfile collector). */
-void expo__raw(struct expo_writer *w, const char *text, size_t len);
 
 /* Format a value as Prometheus' Go client does (strconv 'g', shortest round-trip, +Inf, -Inf,
  * NaN). Returns the length written; buf must hold at least 32 bytes. */

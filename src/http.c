@@ -26,12 +26,10 @@
 #include <microhttpd.h>
 #include <zlib.h>
 
-#include "build_info.h"
-#include "collectors/process.h"
-#include "collector.h"
 #include "expo.h"
 #include "flags.h"
 #include "log.h"
+#include "scrape.h"
 
 static const char *opt_listen = ":9100";
 NP_FLAG_STRING("web.listen-address", &opt_listen,
@@ -309,12 +307,7 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
 	}
 	expo__init(&w);
 	cp.names[cp.n] = NULL;
-	err = registry__scrape(&w, cp.n ? cp.names : NULL, &bad);
-	if (!err) {
-		/* Outside node_scrape_collector_*, on every scrape, as node_exporter does. */
-		self_metrics__write(&w);
-		build_info__emit(&w);
-	}
+	err = scrape__write(&w, cp.n ? cp.names : NULL, &bad);
 	gz = !err && gzip_accepted(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							       MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	body = w.buf;

@@ -8,12 +8,15 @@
 #include <string.h>
 
 #include "collector.h"
+#include "datapath.h"
 #include "flags.h"
 #include "http.h"
 #include "log.h"
 
 int main(int argc, char **argv)
 {
+	struct datapath *dp = NULL;
+	const struct collector *netpath;
 	sigset_t set;
 	int err, sig = 0, rc = 1;
 
@@ -41,6 +44,16 @@ int main(int argc, char **argv)
 		log_error("start-up failed: %s", strerror(-err));
 		goto cleanup;
 	}
+	/* The datapath serves only the netpath collector: disabled, nothing is loaded. A runtime
+	 * failure leaves the host statistics served and netpath reported as failed. */
+	netpath = registry__find("netpath");
+	if (netpath && netpath->enabled) {
+		err = datapath__start(&dp);
+		if (err == -EINVAL)
+			goto cleanup;
+		if (err)
+			registry__set_failed("netpath", err);
+	}
 	err = http__start();
 	if (err)
 		goto cleanup;
@@ -55,6 +68,7 @@ int main(int argc, char **argv)
 	http__stop();
 	rc = 0;
 cleanup:
+	datapath__stop(dp);
 	registry__fini_all();
 	return rc;
 }

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "expo.h"
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
@@ -329,26 +328,3 @@ int netinfo__get(struct flannel_subnet *out)
 	return err;
 }
 
-void netinfo__emit(struct expo_writer *w)
-{
-	char cluster[NETINFO_MAX_CIDRS * 48], pod[NETINFO_MAX_CIDRS * 48], mtu[16] = "";
-	struct flannel_subnet fs;
-
-	if (netinfo__get(&fs))
-		return;
-	if (netinfo__join_cidrs(fs.networks, fs.n_networks, cluster, sizeof(cluster)) ||
-	    netinfo__join_cidrs(fs.subnets, fs.n_subnets, pod, sizeof(pod)))
-		return;
-	if (fs.mtu)
-		snprintf(mtu, sizeof(mtu), "%u", fs.mtu);
-	const struct expo_label labels[] = {
-	    {"cluster_cidr", cluster},
-	    {"pod_cidr", pod},
-	    {"overlay_mtu", mtu},
-	};
-	expo__family(w, "nodepath_node_network_info",
-		     "Node network from flanneld's subnet.env: cluster and node pod CIDRs, overlay "
-		     "MTU.",
-		     EXPO_GAUGE);
-	expo__sample(w, "nodepath_node_network_info", labels, 3, 1);
-}

@@ -9,8 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct expo_writer;
-
 /* An IPv4 or IPv6 prefix, host bits cleared. family is AF_INET or AF_INET6. */
 struct cidr {
 	uint8_t family;
@@ -57,9 +55,6 @@ int netinfo__join_cidrs(const struct cidr *c, size_t n, char *buf, size_t cap);
  * per call. Thread-safe. 0, or -ENOENT when the file is missing or invalid (logged once per
  * version of the file). */
 int netinfo__get(struct flannel_subnet *out);
-
-/* nodepath_node_network_info{cluster_cidr,pod_cidr,overlay_mtu} 1, if subnet.env is valid. */
-void netinfo__emit(struct expo_writer *w);
 
 /* Tests: point at another file and forget the cached state. NULL restores the flag's value. */
 void netinfo__set_path(const char *path);

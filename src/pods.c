@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "expo.h"
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
@@ -743,55 +742,4 @@ void pod_table__stop_watch(struct pod_table *t)
 	close(t->ready_fd);
 	t->ifd = t->wd = t->stop_fd = t->ready_fd = -1;
 	t->watching = false;
-}
-
-/* --- exposition -------------------------------------------------------------------------- */
-
-struct emit_ctx {
-	struct expo_writer *w;
-	bool (*present)(const char *ifname, void *ctx);
-	void *ctx;
-	size_t n;
-};
-
-static int emit_one(const struct pod_info *pi, void *arg)
-{
-	struct emit_ctx *e = arg;
-	const struct expo_label labels[] = {
-	    {"namespace", pi->namespace},
-	    {"pod", pi->pod},
-	    {"uid", pi->uid},
-	    {"pod_ip", pi->pod_ips},
-	    {"interface", pi->interface},
-	    {"container_id", pi->container_id},
-	};
-
-	if (e->present && !e->present(pi->interface, e->ctx))
-		return 0;
-	expo__sample(e->w, "nodepath_pod_info", labels, sizeof(labels) / sizeof(labels[0]), 1);
-	e->n++;
-	return 0;
-}
-
-void pods__emit_info_if(struct expo_writer *w, struct pod_table *t,
-			bool (*present)(const char *ifname, void *ctx), void *ctx)
-{
-	struct emit_ctx e = {.w = w, .present = present, .ctx = ctx};
-	size_t mark;
-
-	if (!t)
-		return;
-	mark = expo__mark(w);
-	expo__family(w, "nodepath_pod_info",
-		     "Pod behind a host interface, from the CNI result cache (1 per interface).",
-		     EXPO_GAUGE);
-	pod_table__foreach(t, emit_one, &e);
-	/* No family without samples. */
-	if (e.n == 0)
-		expo__rollback(w, mark);
-}
-
-void pods__emit_info(struct expo_writer *w, struct pod_table *t)
-{
-	pods__emit_info_if(w, t, NULL, NULL);
 }

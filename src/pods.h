@@ -19,8 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct expo_writer;
-
 /* Bounds on accepted values; a file with a longer value is rejected (logged once, skipped).
  * Kubernetes: namespace <= 63, pod name <= 253, uid = 36; IFNAMSIZ = 16. */
 #define POD_NAMESPACE_MAX 64
@@ -109,14 +107,5 @@ uint64_t pod_table__skipped_files(struct pod_table *t);
  * against lost events. start does a full rescan first. 0 or -errno. */
 int pod_table__start_watch(struct pod_table *t);
 void pod_table__stop_watch(struct pod_table *t);
-
-/* nodepath_pod_info{namespace,pod,uid,pod_ip,interface,container_id} 1 for every entry. */
-void pods__emit_info(struct expo_writer *w, struct pod_table *t);
-
-/* Same, only for entries whose host interface present() confirms (e.g. is in the link table),
- * so a cache file a crashed runtime left behind does not keep a pod's info series alive after its
- * veth is gone. present runs under the table's read lock: it must not call into the table. */
-void pods__emit_info_if(struct expo_writer *w, struct pod_table *t,
-			bool (*present)(const char *ifname, void *ctx), void *ctx);
 
 #endif

@@ -147,6 +147,20 @@ int registry__init_all(void)
 	return 0;
 }
 
+int registry__set_failed(const char *name, int err)
+{
+	struct entry *e = find_entry(name);
+
+	if (!e)
+		return -ENOENT;
+	e->init_err = err < 0 ? err : -EIO;
+	e->c->initialised = false;
+	log_error("collector init failed, it will report node_scrape_collector_success 0 "
+		  "collector=%s err=\"%s\"",
+		  name, strerror(-e->init_err));
+	return 0;
+}
+
 void registry__fini_all(void)
 {
 	table();

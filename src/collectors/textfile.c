@@ -417,47 +417,109 @@ struct tf_loaded {
 	double mtime;
 };
 
-static void write_sample(struct expo_writer *w, const struct tf_file *tf, const struct tf_sample *s,
-			 const char **lnames, size_t nln)
+/* A scratch buffer for unescaped text, grown as needed; err set on allocation failure. */
+struct scratch {
+	char *buf;
+	size_t len, cap;
+	int err;
+};
+
+/* Appends s (escaped as in the file: \\, \n, \" ) unescaped plus a NUL to sc; returns its
+ * offset in sc->buf, or (size_t)-1 after an allocation failure. Offsets, not pointers: the
+ * buffer may move while a sample's labels are collected. */
+static size_t scratch_unescape(struct scratch *sc, const char *s)
+{
+	size_t need = strlen(s) + 1, off = sc->len;
+
+	if (sc->err)
+		return (size_t)-1;
+	if (sc->cap - sc->len < need) {
+		size_t nc = sc->cap ? sc->cap : 256;
+		char *nb;
+
+		while (nc - sc->len < need)
+			nc *= 2;
+		nb = realloc(sc->buf, nc);
+		if (!nb) {
+			sc->err = -ENOMEM;
+			return (size_t)-1;
+		}
+		sc->buf = nb;
+		sc->cap = nc;
+	}
+	for (; *s; s++) {
+		char c = *s;
+
+		if (c == '\\' && s[1]) {
+			s++;
+			c = *s == 'n' ? '\n' : *s;
+		}
+		sc->buf[sc->len++] = c;
+	}
+	sc->buf[sc->len++] = '\0';
+	return off;
+}
+
+/* The file's value text as the number it stands for (validated by the parser). */
+static double sample_value(const char *v)
+{
+	if (!strcmp(v, "+Inf") || !strcmp(v, "Inf") || !strcmp(v, "+inf"))
+		return INFINITY;
+	if (!strcmp(v, "-Inf") || !strcmp(v, "-inf"))
+		return -INFINITY;
+	if (!strcmp(v, "NaN"))
+		return NAN;
+	return strtod(v, NULL);
+}
+
+/* One sample through the exposition writer: labels unescaped here, escaped again by expo, so
+ * what a file says cannot break the output's syntax. With lnames, the label set is completed
+ * to those names ("" for missing ones), as node_exporter does. */
+static void write_sample(struct expo_writer *w, struct scratch *sc, const struct tf_file *tf,
+			 const struct tf_sample *s, const char **lnames, size_t nln)
 {
 	const struct tf_label *lb = tf_sample_labels(tf, s);
-	char line[256];
+	struct expo_label out[TEXTFILE_MAX_LABELS * 4];
+	size_t offs[TEXTFILE_MAX_LABELS * 4];
+	size_t n = 0;
 
-	expo__raw(w, s->name, strlen(s->name));
-	if (nln || s->nlabels) {
-		bool first = true;
+	sc->len = 0;
+	if (nln) {
+		for (size_t k = 0; k < nln; k++) {
+			const char *v = "";
 
-		expo__raw(w, "{", 1);
-		if (nln) {
-			for (size_t k = 0; k < nln; k++) {
-				const char *v = "";
-
-				for (unsigned int j = 0; j < s->nlabels; j++)
-					if (!strcmp(lb[j].name, lnames[k]))
-						v = lb[j].value;
-				if (!first)
-					expo__raw(w, ",", 1);
-				first = false;
-				expo__raw(w, lnames[k], strlen(lnames[k]));
-				expo__raw(w, "=\"", 2);
-				expo__raw(w, v, strlen(v));
-				expo__raw(w, "\"", 1);
-			}
-		} else {
-			for (unsigned int j = 0; j < s->nlabels; j++) {
-				if (!first)
-					expo__raw(w, ",", 1);
-				first = false;
-				expo__raw(w, lb[j].name, strlen(lb[j].name));
-				expo__raw(w, "=\"", 2);
-				expo__raw(w, lb[j].value, strlen(lb[j].value));
-				expo__raw(w, "\"", 1);
-			}
+			for (unsigned int j = 0; j < s->nlabels; j++)
+				if (!strcmp(lb[j].name, lnames[k]))
+					v = lb[j].value;
+			out[n].name = lnames[k];
+			offs[n++] = scratch_unescape(sc, v);
 		}
-		expo__raw(w, "}", 1);
+	} else {
+		for (unsigned int j = 0; j < s->nlabels && n < TEXTFILE_MAX_LABELS * 4; j++) {
+			out[n].name = lb[j].name;
+			offs[n++] = scratch_unescape(sc, lb[j].value);
+		}
 	}
-	snprintf(line, sizeof(line), " %s\n", s->value);
-	expo__raw(w, line, strlen(line));
+	if (sc->err) {
+		w->err = sc->err;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i].value = sc->buf + offs[i];
+	expo__sample(w, s->name, out, n, sample_value(s->value));
+}
+
+static enum expo_type expo_type_of(const char *type)
+{
+	if (!strcmp(type, "counter"))
+		return EXPO_COUNTER;
+	if (!strcmp(type, "gauge"))
+		return EXPO_GAUGE;
+	if (!strcmp(type, "histogram"))
+		return EXPO_HISTOGRAM;
+	if (!strcmp(type, "summary"))
+		return EXPO_SUMMARY;
+	return EXPO_UNTYPED;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -474,31 +536,32 @@ static void emit_family(struct expo_writer *w, struct tf_loaded *files, size_t n
 	const struct tf_family *fam = &fam_copy;
 	bool simple = strcmp(fam->type, "histogram") && strcmp(fam->type, "summary");
 	const char *lnames[TEXTFILE_MAX_LABELS * 4];
+	struct scratch sc = { 0 };
 	size_t nln = 0;
-	char hdr[512];
 
 	if (fam->help) {
-		expo__raw(w, "# HELP ", 7);
-		expo__raw(w, fam->name, strlen(fam->name));
-		expo__raw(w, " ", 1);
-		expo__raw(w, fam->help, strlen(fam->help));
-		expo__raw(w, "\n", 1);
+		size_t off = scratch_unescape(&sc, fam->help);
+
+		if (off != (size_t)-1)
+			expo__family(w, fam->name, sc.buf + off, expo_type_of(fam->type));
 	} else {
-		snprintf(hdr, sizeof(hdr), "# HELP %s Metric read from ", fam->name);
-		expo__raw(w, hdr, strlen(hdr));
-		/* The path is written escaped as HELP text needs. */
-		for (const char *c = files[fi].path; *c; c++) {
-			if (*c == '\\')
-				expo__raw(w, "\\\\", 2);
-			else if (*c == '\n')
-				expo__raw(w, "\\n", 2);
-			else
-				expo__raw(w, c, 1);
+		static const char prefix[] = "Metric read from ";
+		size_t plen = sizeof(prefix) - 1, flen = strlen(files[fi].path);
+		char *help = malloc(plen + flen + 1);
+
+		if (help) {
+			memcpy(help, prefix, plen);
+			memcpy(help + plen, files[fi].path, flen + 1);
+			expo__family(w, fam->name, help, expo_type_of(fam->type));
+			free(help);
+		} else {
+			sc.err = -ENOMEM;
 		}
-		expo__raw(w, "\n", 1);
 	}
-	snprintf(hdr, sizeof(hdr), "# TYPE %s %s\n", fam->name, fam->type);
-	expo__raw(w, hdr, strlen(hdr));
+	if (sc.err) {
+		w->err = sc.err;
+		goto cleanup;
+	}
 
 	/* node_exporter gives every sample of a gauge/counter/untyped family the union of the
 	 * family's label names, missing ones as "". */
@@ -537,12 +600,14 @@ static void emit_family(struct expo_writer *w, struct tf_loaded *files, size_t n
 					 files[f].path, o->name);
 			} else {
 				for (size_t s = o->first; s < o->first + o->count; s++)
-					write_sample(w, &files[f].f, &files[f].f.samples[s],
+					write_sample(w, &sc, &files[f].f, &files[f].f.samples[s],
 						     lnames, simple ? nln : 0);
 			}
 			o->name = ""; /* emitted */
 		}
 	}
+cleanup:
+	free(sc.buf);
 }
 
 static int textfile_collect(struct expo_writer *w)

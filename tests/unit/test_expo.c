@@ -231,17 +231,6 @@ Test(expo, rollback_to_start)
 	cr_assert_str_eq(text(), "");
 }
 
-Test(expo, raw_append)
-{
-	const char *t = "# TYPE from_file gauge\nfrom_file{a=\"b\"} 1\n";
-
-	expo__family(&w, "m", "h", EXPO_GAUGE);
-	expo__raw(&w, t, strlen(t));
-	expo__raw(&w, "", 0);
-	cr_assert_str_eq(text(), "# HELP m h\n# TYPE m gauge\n"
-				 "# TYPE from_file gauge\nfrom_file{a=\"b\"} 1\n");
-}
-
 Test(expo, invalid_names_fail_the_writer)
 {
 	struct expo_label bad_label[] = { { "__reserved", "x" } };

@@ -338,34 +338,3 @@ Test(netinfo, follows_file_that_appears_changes_and_breaks)
 	netinfo__set_path(NULL);
 	rmdir(dir);
 }
-
-Test(netinfo, emit)
-{
-	char dir[] = "/tmp/np-netinfo-XXXXXX", path[128];
-	struct expo_writer w;
-
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/subnet.env", dir);
-	netinfo__set_path(path);
-	expo__init(&w);
-	netinfo__emit(&w);
-	cr_expect_eq(w.len, 0);
-	write_file(
-	    path,
-	    "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\n"
-	    "FLANNEL_IPV6_NETWORK=fd00:10:244::/56\nFLANNEL_IPV6_SUBNET=fd00:10:244:1::1/64\n"
-	    "FLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n",
-	    0);
-	netinfo__emit(&w);
-	cr_assert_eq(w.err, 0);
-	cr_assert_not_null(w.buf);
-	cr_expect_not_null(strstr(w.buf, "# TYPE nodepath_node_network_info gauge\n"), "%s", w.buf);
-	cr_expect_not_null(strstr(w.buf, "nodepath_node_network_info{cluster_cidr=\"10.244.0.0/16,"
-					 "fd00:10:244::/56\",pod_cidr=\"10.244.1.0/24,"
-					 "fd00:10:244:1::/64\",overlay_mtu=\"1450\"} 1\n"),
-			   "%s", w.buf);
-	expo__fini(&w);
-	unlink(path);
-	netinfo__set_path(NULL);
-	rmdir(dir);
-}

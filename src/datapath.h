@@ -1,0 +1,77 @@
+/* The eBPF datapath as one object: the loader (programs, pinned maps), the link watch (which
+ * interfaces are hooked at which layer), the pod table (CNI cache -> pod identity) and the
+ * path-class prefixes pushed into the maps. main() starts it before the HTTP server and stops it
+ * after; the netpath collector only reads it through datapath__snapshot().
+ *
+ * Thread contract:
+ * - datapath__start() and datapath__stop() run on the main thread only, with no scrape in
+ *   flight (before the HTTP server starts, after it stopped). datapath__current() is set by
+ *   start and cleared by stop; a scrape between the two sees a fully started object.
+ * - Writers, each the only writer of what it owns:
+ *   - the link-watch thread: the link table, attach/detach/forget on the loader, the path-class
+ *     prefixes (its tick re-reads subnet.env and the namespace's addresses), all under the link
+ *     watch's mutex except the prefix update, which only that thread performs;
+ *   - the pod-table watcher thread: the pod table (its own update mutex + rwlock);
+ *   - the kernel: the counter maps (per-CPU values; user space never deletes a live key).
+ * - Readers: any number of scrape threads call datapath__snapshot() at once. It reads the maps
+ *   with syscalls (no lock), then copies the link table under the link-watch mutex, then looks
+ *   up pod names under the pod table's read lock, one lock at a time, never nested. A snapshot
+ *   is private to its caller. */
+#ifndef NODEPATH_DATAPATH_H
+#define NODEPATH_DATAPATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "links.h"
+#include "loader.h"
+#include "pods.h"
+
+struct datapath;
+
+/* Flags (--bpf.*, --collector.netpath.*) are validated here: -EINVAL for a bad value (the agent
+ * refuses to start); any other -errno is a runtime failure (no bpffs possible, the kernel
+ * refused a program): the agent serves the host statistics and reports the netpath collector
+ * as failed. */
+int datapath__start(struct datapath **out);
+void datapath__stop(struct datapath *dp); /* NULL is fine */
+
+/* The started datapath, or NULL (not started, disabled, or failed to start). */
+struct datapath *datapath__current(void);
+
+/* One hooked interface with what a scrape needs to label it. */
+struct datapath_link {
+	struct link_entry link;
+	bool has_pod;		/* a CNI cache entry names the pod behind this veth */
+	struct pod_info pod;	/* valid when has_pod */
+};
+
+/* Everything one scrape reads, consistent enough to emit: maps are read before the link table,
+ * so an interface deleted in between is absent rather than listed with a counter gone to 0. */
+struct datapath_snapshot {
+	struct datapath_link *links; /* sorted by ifindex */
+	size_t n_links;
+	struct if_stat *if_stats; /* sorted by (ifindex, direction) */
+	size_t n_if_stats;
+	struct path_stat *path_stats;
+	size_t n_path_stats;
+	struct np_path_value nodeport[NP_NODEPORT_MAX];
+	uint64_t attach_errors[LAYER_MAX];
+	struct link_latency latency[LAYER_MAX];
+	uint64_t map_full[NP_ERR_MAX];
+	uint32_t if_stats_capacity, path_stats_capacity;
+	struct prog_stat progs[8];
+	size_t n_progs; /* 0 when the kernel's run-time statistics are off */
+};
+
+int datapath__snapshot(struct datapath *dp, struct datapath_snapshot *s);
+void datapath_snapshot__free(struct datapath_snapshot *s);
+
+/* Lookups in a snapshot; NULL when absent. */
+const struct if_stat *datapath_snapshot__if_stat(const struct datapath_snapshot *s, int ifindex,
+						 int direction);
+const struct datapath_link *datapath_snapshot__link(const struct datapath_snapshot *s,
+						    int ifindex);
+
+#endif
