@@ -1,11 +1,10 @@
-/* Bounded, root-relative file reads and checked number parsing shared by the collectors. */
+/* Bounded, root-relative file reads shared by the collectors. */
 #include "fsutil.h"
 #include "flags.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -408,56 +407,5 @@ int fs__read_line(const char *path, char *buf, size_t cap)
 	buf[r] = '\0';
 	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
 		buf[--r] = '\0';
-	return 0;
-}
-
-int fs__parse_u64(const char *s, unsigned long long *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -errno;
-	if (*end != '\0')
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-int fs__parse_i64(const char *s, long long *out)
-{
-	long long v;
-	char *end;
-
-	if (!s || !*s || (*s != '-' && (*s < '0' || *s > '9')))
-		return -EINVAL;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno)
-		return -errno;
-	if (*end != '\0' || end == s)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-int fs__parse_double(const char *s, double *out)
-{
-	double v;
-	char *end;
-
-	if (!s || !*s)
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno)
-		return -errno;
-	if (*end != '\0' || end == s || isnan(v))
-		return -EINVAL;
-	*out = v;
 	return 0;
 }

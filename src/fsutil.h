@@ -35,9 +35,4 @@ int fs__read_rel_records(const char *root, const char *rel, size_t max, size_t m
 /* Read a small sysfs-style attribute (one line, trailing newline stripped) into buf. */
 int fs__read_line(const char *path, char *buf, size_t cap);
 
-/* Parse an unsigned/signed decimal integer with full checks (no trailing garbage, no overflow). */
-int fs__parse_u64(const char *s, unsigned long long *out);
-int fs__parse_i64(const char *s, long long *out);
-int fs__parse_double(const char *s, double *out);
-
 #endif

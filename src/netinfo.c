@@ -12,6 +12,7 @@
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 
 static const char *opt_flannel_subnet = "/run/flannel/subnet.env";
 NP_FLAG_STRING("path.flannel-subnet", &opt_flannel_subnet,
@@ -213,7 +214,7 @@ int flannel_subnet__parse(const char *buf, size_t len, struct flannel_subnet *ou
 			err = parse_cidr_list(v, vl, AF_INET6, out->subnets, &out->n_subnets);
 		} else if (key_is(k, kl, "FLANNEL_MTU")) {
 			char num[8];
-			unsigned long long mtu;
+			uint64_t mtu;
 
 			if (vl == 0 || vl >= sizeof(num)) {
 				err = -EINVAL;
@@ -222,7 +223,7 @@ int flannel_subnet__parse(const char *buf, size_t len, struct flannel_subnet *ou
 			memcpy(num, v, vl);
 			num[vl] = '\0';
 			/* 68: IPv4's minimum MTU; 65535: the largest an IP packet can be. */
-			if (fs__parse_u64(num, &mtu) || mtu < 68 || mtu > 65535)
+			if (parse__u64(num, &mtu) || mtu < 68 || mtu > 65535)
 				err = -EINVAL;
 			else
 				out->mtu = (uint32_t)mtu;

@@ -10,6 +10,7 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "proc_parsers.h"
 
 /* Header names a row of hex per CPU; columns are positional as in procfs (16 or 17 columns;
@@ -31,7 +32,7 @@ int conntrack__parse_stat(char *buf, struct conntrack_stat *out)
 		if (n < 16 || n > 17)
 			return -EINVAL;
 		for (int i = 0; i < n; i++)
-			if (pp_hex_u64(f[i], &v[i]))
+			if (parse__hex_u64(f[i], &v[i]))
 				return -EINVAL;
 		out->found += v[2];
 		out->invalid += v[4];

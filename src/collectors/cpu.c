@@ -18,6 +18,7 @@
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "proc_parsers.h"
 #include "sysutil.h"
 
@@ -116,12 +117,12 @@ int cpu__parse_list(char *buf, unsigned int **out, size_t *n)
 
 		if (dash)
 			*dash = '\0';
-		if (pp_u64(tok, &lo)) {
+		if (parse__u64(tok, &lo)) {
 			err = -EINVAL;
 			goto cleanup;
 		}
 		hi = lo;
-		if ((dash && pp_u64(dash + 1, &hi)) || hi < lo || hi > 1u << 20 || hi - lo > 65536) {
+		if ((dash && parse__u64(dash + 1, &hi)) || hi < lo || hi > 1u << 20 || hi - lo > 65536) {
 			err = -EINVAL;
 			goto cleanup;
 		}
@@ -269,7 +270,7 @@ static int emit_throttles(struct expo_writer *w)
 	for (de = readdir(d); de; de = readdir(d)) {
 		uint64_t id;
 
-		if (strncmp(de->d_name, "cpu", 3) != 0 || pp_u64(de->d_name + 3, &id) ||
+		if (strncmp(de->d_name, "cpu", 3) != 0 || parse__u64(de->d_name + 3, &id) ||
 		    id > UINT_MAX)
 			continue;
 		if (nids == capids) {

@@ -13,6 +13,7 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "sysutil.h"
 
 static const struct {
@@ -41,7 +42,7 @@ int cpufreq__read_cpu(const char *dir, const char *cpu, struct cpufreq_cpu *out)
 
 		if (sysutil__read_attr(dir, attrs[a].file, buf, sizeof(buf)))
 			continue;
-		if (fs__parse_u64(buf, &out->khz[a])) {
+		if (parse__u64(buf, &out->khz[a])) {
 			log_warn("collector=cpufreq cpu%s %s: malformed value", cpu, attrs[a].file);
 			return -EINVAL;
 		}

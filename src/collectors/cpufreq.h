@@ -3,6 +3,7 @@
 #define NODEPATH_COLLECTORS_CPUFREQ_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum cpufreq_attr {
 	CF_CUR,
@@ -17,7 +18,7 @@ enum cpufreq_attr {
 struct cpufreq_cpu {
 	char cpu[16];
 	bool have[CF_MAX_ATTR];
-	unsigned long long khz[CF_MAX_ATTR];
+	uint64_t khz[CF_MAX_ATTR];
 };
 
 /* Read one cpuN/cpufreq directory. Unreadable files (cpuinfo_cur_freq is root-only) are

@@ -13,6 +13,7 @@
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "sysutil.h"
 
 /* node_exporter 1.5's default, with \d spelled for POSIX. */
@@ -31,7 +32,7 @@ static bool udev_enabled;
 static int parse_line(char *line, struct disk_stat *d)
 {
 	char *save = NULL, *tok;
-	unsigned long long v;
+	uint64_t v;
 	unsigned int idx = 0;
 	int err;
 
@@ -45,7 +46,7 @@ static int parse_line(char *line, struct disk_stat *d)
 		}
 		if (idx >= 3 + DISKSTATS_MAX_FIELDS)
 			break; /* newer kernels may append fields; ignore them */
-		err = fs__parse_u64(tok, &v);
+		err = parse__u64(tok, &v);
 		if (err)
 			return -EINVAL;
 		if (idx == 0 || idx == 1) {
@@ -393,7 +394,7 @@ static int diskstats_collect(struct expo_writer *w)
 				sv = pass == 2 ? p->ata_rotation_rate_rpm
 					       : pass == 3 ? p->ata_write_cache
 							   : p->ata_write_cache_enabled;
-				if (!sv[0] || fs__parse_double(sv, &v))
+				if (!sv[0] || parse__double(sv, &v))
 					continue;
 				l[0] = (struct expo_label){ "device", ds[i].name };
 				nl = 1;

@@ -12,16 +12,17 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "sysutil.h"
 
-static int read_u64(const char *dir, const char *name, unsigned long long *v)
+static int read_u64(const char *dir, const char *name, uint64_t *v)
 {
 	char buf[64];
 	int err = sysutil__read_attr(dir, name, buf, sizeof(buf));
 
 	if (err)
 		return err;
-	return fs__parse_u64(buf, v) ? -EINVAL : 0;
+	return parse__u64(buf, v) ? -EINVAL : 0;
 }
 
 int edac__read_mc(const char *dir, const char *num, struct edac_mc *mc)

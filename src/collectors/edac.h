@@ -3,17 +3,18 @@
 #define NODEPATH_COLLECTORS_EDAC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define EDAC_MAX_CSROWS 256
 
 struct edac_csrow {
 	char csrow[16];
-	unsigned long long ce, ue;
+	uint64_t ce, ue;
 };
 
 struct edac_mc {
 	char controller[16];
-	unsigned long long ce, ue, ce_noinfo, ue_noinfo;
+	uint64_t ce, ue, ce_noinfo, ue_noinfo;
 	size_t ncsrows;
 	struct edac_csrow csrows[EDAC_MAX_CSROWS];
 };

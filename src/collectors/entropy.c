@@ -6,6 +6,7 @@
 
 #include "collector.h"
 #include "fsutil.h"
+#include "parse.h"
 #include "proc_parsers.h"
 
 int pp_parse_single_u64(char *buf, uint64_t *v)
@@ -14,7 +15,7 @@ int pp_parse_single_u64(char *buf, uint64_t *v)
 
 	if (pp_split(buf, f, 2) != 1)
 		return -EINVAL;
-	return pp_u64(f[0], v) ? -EINVAL : 0;
+	return parse__u64(f[0], v) ? -EINVAL : 0;
 }
 
 int pp_read_single_u64(const char *root, const char *rel, uint64_t *v)

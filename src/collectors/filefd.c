@@ -4,6 +4,7 @@
 
 #include "collector.h"
 #include "fsutil.h"
+#include "parse.h"
 #include "proc_parsers.h"
 
 int filefd__parse(char *buf, double *allocated, double *maximum)
@@ -12,8 +13,8 @@ int filefd__parse(char *buf, double *allocated, double *maximum)
 	uint64_t a, unused, m;
 
 	/* "allocated \t free(always 0 since 2.6) \t max" */
-	if (pp_split(buf, f, 4) != 3 || pp_u64(f[0], &a) || pp_u64(f[1], &unused) ||
-	    pp_u64(f[2], &m))
+	if (pp_split(buf, f, 4) != 3 || parse__u64(f[0], &a) || parse__u64(f[1], &unused) ||
+	    parse__u64(f[2], &m))
 		return -EINVAL;
 	*allocated = (double)a;
 	*maximum = (double)m;

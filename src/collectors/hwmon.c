@@ -15,6 +15,7 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "sysutil.h"
 
 #define HWMON_MAX_RECORDS 16384
@@ -51,7 +52,7 @@ bool hwmon__explode(const char *file, char *type, size_t tcap, unsigned int *num
 		    size_t pcap)
 {
 	const char *p = file, *digits, *rest;
-	unsigned long long v = 0;
+	uint64_t v = 0;
 
 	*num = 0;
 	prop[0] = '\0';
@@ -78,7 +79,7 @@ bool hwmon__explode(const char *file, char *type, size_t tcap, unsigned int *num
 			return false;
 		memcpy(tmp, digits, (size_t)(rest - digits));
 		tmp[rest - digits] = '\0';
-		if (fs__parse_u64(tmp, &v) || v > 1000000)
+		if (parse__u64(tmp, &v) || v > 1000000)
 			return false;
 	}
 	memcpy(type, file, (size_t)(digits - file));
@@ -98,7 +99,7 @@ bool hwmon__metric(const char *type, const char *el, const char *value, bool has
 	memset(m, 0, sizeof(*m));
 	if (!strcmp(el, "label"))
 		return false;
-	if (fs__parse_double(value, &v))
+	if (parse__double(value, &v))
 		return false;
 	snprintf(m->name, sizeof(m->name), "node_hwmon_%s", type);
 	if (!strcmp(el, "input")) {
@@ -367,13 +368,13 @@ static int update_chip(const char *dir, struct records *rs)
 						   .help = "Hardware beep enabled",
 						   .value = !strcmp(p->value, "1") };
 		} else if (!strcmp(p->type, "vrm")) {
-			if (p->el[0] || fs__parse_double(p->value, &m.value))
+			if (p->el[0] || parse__double(p->value, &m.value))
 				continue;
 			snprintf(m.name, sizeof(m.name), "node_hwmon_voltage_regulator_version");
 			snprintf(m.help, sizeof(m.help), "Hardware voltage regulator");
 			m.counter = false;
 		} else if (!strcmp(p->type, "update_interval")) {
-			if (p->el[0] || fs__parse_double(p->value, &m.value))
+			if (p->el[0] || parse__double(p->value, &m.value))
 				continue;
 			snprintf(m.name, sizeof(m.name), "node_hwmon_update_interval_seconds");
 			snprintf(m.help, sizeof(m.help), "Hardware monitor update interval");

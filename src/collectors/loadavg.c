@@ -4,6 +4,7 @@
 
 #include "collector.h"
 #include "fsutil.h"
+#include "parse.h"
 #include "proc_parsers.h"
 
 int loadavg__parse(char *buf, double load[3])
@@ -14,7 +15,7 @@ int loadavg__parse(char *buf, double load[3])
 	if (n < 3 && n != -E2BIG)
 		return -EINVAL;
 	for (int i = 0; i < 3; i++) {
-		if (pp_double(f[i], &load[i]) || load[i] < 0)
+		if (parse__double(f[i], &load[i]) || load[i] < 0)
 			return -EINVAL;
 	}
 	return 0;

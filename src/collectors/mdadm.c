@@ -12,6 +12,7 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 
 struct line {
 	const char *s;
@@ -28,10 +29,10 @@ static bool line_has(const struct line *l, const char *needle)
 	return false;
 }
 
-static long long line_count(const struct line *l, const char *needle)
+static int64_t line_count(const struct line *l, const char *needle)
 {
 	size_t nl = strlen(needle);
-	long long c = 0;
+	int64_t c = 0;
 
 	for (size_t i = 0; i + nl <= l->len; i++)
 		if (!memcmp(l->s + i, needle, nl))
@@ -39,7 +40,7 @@ static long long line_count(const struct line *l, const char *needle)
 	return c;
 }
 
-static int parse_ll(const char *s, size_t len, long long *v)
+static int parse_ll(const char *s, size_t len, int64_t *v)
 {
 	char tmp[32];
 
@@ -47,14 +48,14 @@ static int parse_ll(const char *s, size_t len, long long *v)
 		return -EINVAL;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
-	return fs__parse_i64(tmp, v) || *v < 0 ? -EINVAL : 0;
+	return parse__i64(tmp, v) || *v < 0 ? -EINVAL : 0;
 }
 
 /* "  1953382400 blocks super 1.2 [2/2] [UU]": size, and for redundant raids total/active/down. */
 static int eval_status(const struct line *dev, const struct line *st, struct md_stat *m)
 {
 	const char *p = st->s, *end = st->s + st->len, *q;
-	long long v;
+	int64_t v;
 
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
@@ -102,7 +103,7 @@ static int eval_status(const struct line *dev, const struct line *st, struct md_
 }
 
 /* "[=>...]  recovery = 12.6% (37043392/292945152) finish=127.5min speed=33440K/sec" */
-static int eval_sync(const struct line *l, long long *synced)
+static int eval_sync(const struct line *l, int64_t *synced)
 {
 	for (size_t i = 0; i < l->len; i++) {
 		size_t j = i + 1, k;

@@ -3,14 +3,15 @@
 #define NODEPATH_COLLECTORS_MDADM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define MDADM_MAX_DEVICES 1024
 
 struct md_stat {
 	char name[64];
 	char state[64]; /* active, inactive, recovering, resyncing, checking */
-	long long disks_active, disks_failed, disks_spare, disks_down, disks_total;
-	long long blocks_total, blocks_synced;
+	int64_t disks_active, disks_failed, disks_spare, disks_down, disks_total;
+	int64_t blocks_total, blocks_synced;
 };
 
 /* Parse /proc/mdstat as procfs (which node_exporter 1.5 uses) does. -EINVAL on a device line

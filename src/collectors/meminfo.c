@@ -8,6 +8,7 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "proc_parsers.h"
 
 /* "Active(anon)" -> "Active_anon": each "(x)" becomes "_x" (node_exporter's \((.*)\) rewrite;
@@ -53,7 +54,7 @@ int meminfo__parse(char *buf, struct pp_kvtab *out)
 		if (n == 0)
 			continue; /* some CentOS kernels print empty lines */
 		kl = strlen(f[0]);
-		if (n < 2 || n > 3 || kl < 2 || f[0][kl - 1] != ':' || pp_double(f[1], &v)) {
+		if (n < 2 || n > 3 || kl < 2 || f[0][kl - 1] != ':' || parse__double(f[1], &v)) {
 			err = -EINVAL;
 			goto cleanup;
 		}

@@ -18,6 +18,7 @@
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "sysutil.h"
 
 static const char *opt_ignored = "^$";
@@ -75,21 +76,6 @@ static const struct {
 	{ NC_SPEED, "speed_bytes", EXPO_GAUGE },
 	{ NC_TX_QUEUE_LEN, "transmit_queue_length", EXPO_GAUGE },
 };
-
-int netclass__parse_num(const char *s, long long *out)
-{
-	char *end;
-	long long v;
-
-	if (!s || !*s)
-		return -EINVAL;
-	errno = 0;
-	v = strtoll(s, &end, 0);
-	if (errno || *end != '\0' || end == s)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
 
 /* Kept attribute descriptors of the interfaces of a live sysfs.
  *
@@ -196,7 +182,7 @@ struct stable_entry {
 	char *dir;
 	long long ifindex;
 	bool have[sizeof(stable_attrs) / sizeof(stable_attrs[0])];
-	long long num[sizeof(stable_attrs) / sizeof(stable_attrs[0])];
+	int64_t num[sizeof(stable_attrs) / sizeof(stable_attrs[0])];
 	char broadcast[128];
 };
 
@@ -272,7 +258,7 @@ static int read_num(int dfd, struct iface_fds *e, const char *dir, const char *n
 		return -ENOENT;
 	if (err)
 		return 0;
-	if (netclass__parse_num(buf, &ifc->num[f])) {
+	if (parse__i64_auto(buf, &ifc->num[f])) {
 		log_warn("collector=netclass %s/%s: malformed value", name, netclass_attr[f]);
 		return -EINVAL;
 	}

@@ -3,6 +3,7 @@
 #define NODEPATH_COLLECTORS_NETCLASS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum netclass_num {
 	NC_ADDR_ASSIGN_TYPE,
@@ -29,15 +30,11 @@ struct netclass_iface {
 	char name[64];
 	char address[128], broadcast[128], duplex[32], ifalias[256], operstate[32];
 	bool have[NC_NUM_MAX];
-	long long num[NC_NUM_MAX];
+	int64_t num[NC_NUM_MAX];
 };
 
 /* sysfs attribute file name of each numeric field. */
 extern const char *const netclass_attr[NC_NUM_MAX];
-
-/* Parse one numeric attribute value as procfs does (base 0: "0x1003" for flags).
- * -EINVAL for anything else. */
-int netclass__parse_num(const char *s, long long *out);
 
 /* Read every attribute of <dir> (a /sys/class/net/<iface> directory) into *ifc. Unreadable
  * attributes (EINVAL for speed on a down link, ENOENT, EOPNOTSUPP) are absent; a readable but

@@ -26,6 +26,7 @@
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "proc_parsers.h"
 #include "sysutil.h"
 
@@ -118,7 +119,7 @@ int netdev__parse(char *buf, struct netdev_stats *out)
 		memset(d, 0, sizeof(*d));
 		memcpy(d->name, name, nl + 1);
 		for (int i = 0; i < NETDEV_NFIELDS; i++) {
-			if (pp_u64(f[i], &d->v[i])) {
+			if (parse__u64(f[i], &d->v[i])) {
 				err = -EINVAL;
 				goto cleanup;
 			}

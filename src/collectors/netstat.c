@@ -12,6 +12,7 @@
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "proc_parsers.h"
 #include "sysutil.h"
 
@@ -39,7 +40,7 @@ static int check_value(const char *s)
 		p++;
 	if (p > d && !*p && p - d <= 19)
 		return 0;
-	return pp_double(s, &v);
+	return parse__double(s, &v);
 }
 
 /* The filter's answers per header line, kept across scrapes: the header lines of a file never
@@ -152,7 +153,7 @@ static int parse_pairs_memo(char *buf, struct pp_kvtab *t, bool (*keep)(const ch
 					continue;
 				}
 			}
-			if (pp_double(vf[i], &v))
+			if (parse__double(vf[i], &v))
 				return -EINVAL;
 			err = pp_kvtab_put(t, key, v);
 			if (err)
@@ -210,7 +211,7 @@ static int parse_snmp6(char *buf, struct pp_kvtab *t, bool (*keep)(const char *,
 				return -EINVAL;
 			continue;
 		}
-		if (pp_double(f[1], &v))
+		if (parse__double(f[1], &v))
 			return -EINVAL;
 		err = pp_kvtab_put(t, key, v);
 		if (err)

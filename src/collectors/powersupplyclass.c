@@ -14,6 +14,7 @@
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "sysutil.h"
 
 static const char *opt_ignored = "^$";
@@ -91,7 +92,7 @@ int psu__read(const char *dir, const char *name, struct power_supply *ps)
 
 		if (sysutil__read_attr(dir, psu_num_attrs[a].file, buf, sizeof(buf)))
 			continue;
-		if (fs__parse_i64(buf, &ps->num[a])) {
+		if (parse__i64(buf, &ps->num[a])) {
 			log_warn("collector=powersupplyclass %s/%s: malformed value", name,
 				 psu_num_attrs[a].file);
 			return -EINVAL;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define PSU_NUM_ATTRS 51
 #define PSU_STR_ATTRS 11
@@ -11,7 +12,7 @@
 struct power_supply {
 	char name[64];
 	bool have[PSU_NUM_ATTRS];
-	long long num[PSU_NUM_ATTRS];
+	int64_t num[PSU_NUM_ATTRS];
 	char str[PSU_STR_ATTRS][128];
 };
 

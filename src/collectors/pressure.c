@@ -8,6 +8,7 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "proc_parsers.h"
 
 /* "some avg10=0.00 avg60=0.00 avg300=0.00 total=4931247" */
@@ -26,9 +27,9 @@ static int parse_psi_line(char **f, int n, struct psi_line *l)
 		if (i < 3) {
 			double *d = i == 0 ? &l->avg10 : i == 1 ? &l->avg60 : &l->avg300;
 
-			if (pp_double(v, d))
+			if (parse__double(v, d))
 				return -EINVAL;
-		} else if (pp_u64(v, &l->total)) {
+		} else if (parse__u64(v, &l->total)) {
 			return -EINVAL;
 		}
 	}

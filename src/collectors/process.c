@@ -18,6 +18,7 @@
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 
 static bool opt_disable_exporter_metrics;
 NP_FLAG_BOOL("web.disable-exporter-metrics", &opt_disable_exporter_metrics,
@@ -67,7 +68,7 @@ int process__parse_stat(const char *buf, struct proc_self_stat *st)
 	return 0;
 }
 
-int process__parse_btime(const char *buf, unsigned long long *btime)
+int process__parse_btime(const char *buf, uint64_t *btime)
 {
 	const char *p = strstr(buf, "\nbtime ");
 	char tok[32];
@@ -79,7 +80,7 @@ int process__parse_btime(const char *buf, unsigned long long *btime)
 	while (*p >= '0' && *p <= '9' && i < sizeof(tok) - 1)
 		tok[i++] = *p++;
 	tok[i] = '\0';
-	return fs__parse_u64(tok, btime);
+	return parse__u64(tok, btime);
 }
 
 bool self_metrics__enabled(void)
@@ -113,7 +114,7 @@ static int count_fds(void)
 /* Boot time never changes while the process runs: read /proc/stat (long on big machines: one
  * interrupt counter per IRQ) once, not per scrape. */
 static pthread_once_t btime_once = PTHREAD_ONCE_INIT;
-static unsigned long long btime_cached;
+static uint64_t btime_cached;
 static int btime_err;
 
 static void read_btime(void)
@@ -139,7 +140,8 @@ static unsigned long long rlim_value(int resource)
 
 int self_metrics__write(struct expo_writer *w)
 {
-	unsigned long long max_fds, max_as, btime;
+	unsigned long long max_fds, max_as;
+	uint64_t btime;
 	struct proc_self_stat st;
 	char *stat = NULL;
 	int err, fds;

@@ -3,6 +3,7 @@
 #define NODEPATH_COLLECTORS_PROCESS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "expo.h"
 
@@ -17,7 +18,7 @@ struct proc_self_stat {
 int process__parse_stat(const char *buf, struct proc_self_stat *st);
 
 /* Parse "btime N" out of /proc/stat. */
-int process__parse_btime(const char *buf, unsigned long long *btime);
+int process__parse_btime(const char *buf, uint64_t *btime);
 
 /* True unless --web.disable-exporter-metrics. */
 bool self_metrics__enabled(void);

@@ -2,12 +2,10 @@
 #include "procparse.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
 
 char *pp_next_line(char **cur)
 {
@@ -53,56 +51,6 @@ int pp_split(char *line, char **f, int max)
 			return n;
 		*p++ = '\0';
 	}
-}
-
-int pp_u64(const char *s, uint64_t *v)
-{
-	unsigned long long x;
-	int err = fs__parse_u64(s, &x);
-
-	if (err)
-		return err;
-	*v = x;
-	return 0;
-}
-
-int pp_hex_u64(const char *s, uint64_t *v)
-{
-	unsigned long long x;
-	char *end;
-
-	if (!s || !((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(s, &end, 16);
-	if (errno)
-		return -errno;
-	if (*end)
-		return -EINVAL;
-	*v = x;
-	return 0;
-}
-
-int pp_i64(const char *s, int64_t *v)
-{
-	long long x;
-	int err = fs__parse_i64(s, &x);
-
-	if (err)
-		return err;
-	*v = x;
-	return 0;
-}
-
-int pp_double(const char *s, double *v)
-{
-	/* strtod also takes hex floats and leading blanks; /proc never prints those, so a value
-	 * that needs them is malformed. */
-	if (!s || !*s || (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) || is_blank(*s))
-		return -EINVAL;
-	if ((s[0] == '-' || s[0] == '+') && s[1] == '0' && (s[2] == 'x' || s[2] == 'X'))
-		return -EINVAL;
-	return fs__parse_double(s, v);
 }
 
 static uint32_t key_hash(const char *k)

@@ -1,5 +1,5 @@
-/* Parsing helpers shared by the /proc collectors: in-place line and field splitting, checked
- * number parsing, a small "key -> value" table, and the single-sample emit used by most
+/* Parsing helpers shared by the /proc collectors: in-place line and field splitting (numbers:
+ * parse.h), a small "key -> value" table, and the single-sample emit used by most
  * collectors. Everything works on a caller-owned, NUL-terminated, writable buffer. */
 #ifndef NODEPATH_PROCPARSE_H
 #define NODEPATH_PROCPARSE_H
@@ -22,13 +22,6 @@ char *pp_next_line(char **cur);
 /* Splits line in place on blanks (space, tab, newline). Returns the number of fields written to f;
  * -E2BIG if the line has more than max fields (f then holds the first max). */
 int pp_split(char *line, char **f, int max);
-
-/* Checked conversions: whole string, no sign on unsigned, no overflow. -EINVAL / -ERANGE. */
-int pp_u64(const char *s, uint64_t *v);
-int pp_hex_u64(const char *s, uint64_t *v);
-int pp_i64(const char *s, int64_t *v);
-/* A finite or infinite double as Go's strconv.ParseFloat accepts it (NaN refused). */
-int pp_double(const char *s, double *v);
 
 /* Ordered key -> value table; put() of an existing key replaces its value (the reference
  * exporter keeps file data in Go maps, so the last occurrence wins). */

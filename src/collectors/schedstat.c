@@ -8,6 +8,7 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "proc_parsers.h"
 
 void schedstat__free(struct schedstat *s)
@@ -41,12 +42,12 @@ int schedstat__parse(char *buf, struct schedstat *out)
 		}
 		if (strncmp(f[0], "cpu", 3) != 0)
 			continue; /* timestamp, domain<N> */
-		if (n != 10 || pp_u64(f[0] + 3, &id) || strlen(f[0]) >= sizeof(c->cpu)) {
+		if (n != 10 || parse__u64(f[0] + 3, &id) || strlen(f[0]) >= sizeof(c->cpu)) {
 			err = -EINVAL;
 			goto cleanup;
 		}
 		for (int i = 1; i < 7; i++) {
-			if (pp_u64(f[i], &dummy)) {
+			if (parse__u64(f[i], &dummy)) {
 				err = -EINVAL;
 				goto cleanup;
 			}
@@ -64,8 +65,8 @@ int schedstat__parse(char *buf, struct schedstat *out)
 		}
 		c = &out->cpu[out->n];
 		strcpy(c->cpu, f[0] + 3);
-		if (pp_u64(f[7], &c->running_ns) || pp_u64(f[8], &c->waiting_ns) ||
-		    pp_u64(f[9], &c->timeslices)) {
+		if (parse__u64(f[7], &c->running_ns) || parse__u64(f[8], &c->waiting_ns) ||
+		    parse__u64(f[9], &c->timeslices)) {
 			err = -EINVAL;
 			goto cleanup;
 		}

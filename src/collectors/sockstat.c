@@ -10,6 +10,7 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "proc_parsers.h"
 
 const char *const sockstat_field_names[SS_NFIELDS] = { "inuse", "orphan", "tw",
@@ -38,7 +39,7 @@ int sockstat__parse(char *buf, struct sockstat *out)
 
 			for (int i = 1; i < n; i += 2) {
 				if (strcmp(f[i], "used") == 0) {
-					if (pp_i64(f[i + 1], &out->used))
+					if (parse__i64(f[i + 1], &out->used))
 						return -EINVAL;
 					found = true;
 				}
@@ -59,7 +60,7 @@ int sockstat__parse(char *buf, struct sockstat *out)
 		for (int i = 1; i < n; i += 2) {
 			int64_t v;
 
-			if (pp_i64(f[i + 1], &v))
+			if (parse__i64(f[i + 1], &v))
 				return -EINVAL;
 			for (int k = 0; k < SS_NFIELDS; k++) {
 				if (strcmp(f[i], sockstat_field_names[k]) == 0) {

@@ -7,6 +7,7 @@
 
 #include "collector.h"
 #include "fsutil.h"
+#include "parse.h"
 #include "proc_parsers.h"
 
 void softnet__free(struct softnet_stats *s)
@@ -36,7 +37,7 @@ int softnet__parse(char *buf, struct softnet_stats *out)
 			goto cleanup;
 		}
 		for (int i = 0; i < 3; i++) {
-			if (pp_hex_u64(f[i], &v[i]) || v[i] > UINT32_MAX) {
+			if (parse__hex_u64(f[i], &v[i]) || v[i] > UINT32_MAX) {
 				err = -EINVAL;
 				goto cleanup;
 			}

@@ -7,6 +7,7 @@
 #include "collector.h"
 #include "flags.h"
 #include "fsutil.h"
+#include "parse.h"
 #include "proc_parsers.h"
 
 static bool opt_softirq;
@@ -27,7 +28,7 @@ static int parse_cpu_times(char **f, int n, struct cpu_times *t)
 	for (int i = 1; i < n && i <= 10; i++) {
 		uint64_t ticks;
 
-		if (pp_u64(f[i], &ticks))
+		if (parse__u64(f[i], &ticks))
 			return -EINVAL;
 		*dst[i - 1] = (double)ticks / USER_HZ;
 	}
@@ -73,7 +74,7 @@ int proc_stat__parse(char *buf, struct proc_stat *st)
 				have_total = true;
 				continue;
 			}
-			if (pp_u64(f[0] + 3, &id) || id > 1u << 20) {
+			if (parse__u64(f[0] + 3, &id) || id > 1u << 20) {
 				err = -EINVAL;
 				goto cleanup;
 			}
@@ -122,7 +123,7 @@ int proc_stat__parse(char *buf, struct proc_stat *st)
 				goto cleanup;
 			}
 			for (int i = 0; i < 10; i++) {
-				if (pp_u64(f[i + 2], &st->softirq[i])) {
+				if (parse__u64(f[i + 2], &st->softirq[i])) {
 					err = -EINVAL;
 					goto cleanup;
 				}
@@ -131,7 +132,7 @@ int proc_stat__parse(char *buf, struct proc_stat *st)
 		} else {
 			continue; /* page, swap, ...: not exported */
 		}
-		if (n < 2 || pp_u64(f[1], dst)) {
+		if (n < 2 || parse__u64(f[1], dst)) {
 			err = -EINVAL;
 			goto cleanup;
 		}

@@ -20,28 +20,6 @@ int sysutil__read_attr(const char *dir, const char *name, char *buf, size_t cap)
 	return fs__read_line(path, buf, cap);
 }
 
-int sysutil__read_i64(const char *dir, const char *name, int base, long long *out)
-{
-	char buf[64], *end;
-	long long v;
-	int err = sysutil__read_attr(dir, name, buf, sizeof(buf));
-
-	if (err)
-		return err;
-	if (base == 10)
-		return fs__parse_i64(buf, out);
-	if (!buf[0])
-		return -EINVAL;
-	errno = 0;
-	v = strtoll(buf, &end, base);
-	if (errno)
-		return -errno;
-	if (*end != '\0' || end == buf)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int cmp_names(const void *a, const void *b)
 {
 	return strverscmp(*(char *const *)a, *(char *const *)b);

@@ -15,9 +15,6 @@
 /* Read <dir>/<name> (one line, trailing newline/space stripped) into buf. 0 or -errno. */
 int sysutil__read_attr(const char *dir, const char *name, char *buf, size_t cap);
 
-/* Same, then parse as a signed integer. base 0 accepts "0x.." (sysfs flags, dev_id). */
-int sysutil__read_i64(const char *dir, const char *name, int base, long long *out);
-
 /* Entries of dir whose name starts with prefix (NULL: all but "." and ".."), sorted with
  * strverscmp so cpu2 < cpu10. *names is one malloc'd array of malloc'd strings; free with
  * sysutil__free_list. At most SYSUTIL_MAX_ENTRIES (-E2BIG beyond). */

@@ -18,6 +18,7 @@
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "sysutil.h"
 
 static const char *opt_dir = "";
@@ -277,13 +278,13 @@ static int parse_sample(char *p, struct tf_sample *s, struct tf_label *lbl)
 	if (!valid_float(val))
 		return -EINVAL;
 	if (*p) {
-		long long ts;
+		int64_t ts;
 		size_t tl = strlen(p);
 
 		while (tl && (p[tl - 1] == ' ' || p[tl - 1] == '\t'))
 			p[--tl] = '\0';
 		/* A valid timestamp makes node_exporter skip the file; anything else is bad. */
-		return fs__parse_i64(p, &ts) ? -EINVAL : -EPROTO;
+		return parse__i64(p, &ts) ? -EINVAL : -EPROTO;
 	}
 	s->value = val;
 	return 0;

@@ -11,6 +11,7 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "sysutil.h"
 
 int thermal__read_zone(const char *dir, const char *num, struct thermal_zone *z)
@@ -26,7 +27,7 @@ int thermal__read_zone(const char *dir, const char *num, struct thermal_zone *z)
 	err = sysutil__read_attr(dir, "temp", buf, sizeof(buf));
 	if (err)
 		return err;
-	if (fs__parse_i64(buf, &z->temp))
+	if (parse__i64(buf, &z->temp))
 		return -EBADMSG;
 	return 0;
 }
@@ -44,12 +45,12 @@ int thermal__read_cooling(const char *dir, const char *num, struct cooling_devic
 	err = sysutil__read_attr(dir, "max_state", buf, sizeof(buf));
 	if (err)
 		return err;
-	if (fs__parse_i64(buf, &c->max_state))
+	if (parse__i64(buf, &c->max_state))
 		return -EBADMSG;
 	err = sysutil__read_attr(dir, "cur_state", buf, sizeof(buf));
 	if (err)
 		return err;
-	if (fs__parse_i64(buf, &c->cur_state))
+	if (parse__i64(buf, &c->cur_state))
 		return -EBADMSG;
 	return 0;
 }

@@ -3,17 +3,18 @@
 #define NODEPATH_COLLECTORS_THERMAL_ZONE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct thermal_zone {
 	char zone[16];
 	char type[64];
-	long long temp; /* millidegree Celsius */
+	int64_t temp; /* millidegree Celsius */
 };
 
 struct cooling_device {
 	char name[16];
 	char type[64];
-	long long cur_state, max_state;
+	int64_t cur_state, max_state;
 };
 
 /* Read one thermal_zoneN directory. -ENODATA/-EAGAIN/-EINVAL/-ENOENT from the temp file mean

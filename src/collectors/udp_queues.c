@@ -8,6 +8,7 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "proc_parsers.h"
 
 int udp_queues__parse(char *buf, struct udp_queues *out)
@@ -36,7 +37,7 @@ int udp_queues__parse(char *buf, struct udp_queues *out)
 		if (!colon)
 			return -EINVAL;
 		*colon = '\0';
-		if (pp_hex_u64(f[4], &tx) || pp_hex_u64(colon + 1, &rx))
+		if (parse__hex_u64(f[4], &tx) || parse__hex_u64(colon + 1, &rx))
 			return -EINVAL;
 		if (out->tx + tx < out->tx || out->rx + rx < out->rx)
 			return -EINVAL;

@@ -11,6 +11,7 @@
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
+#include "parse.h"
 #include "proc_parsers.h"
 #include "sysutil.h"
 
@@ -35,7 +36,7 @@ static int check_value(const char *s)
 		p++;
 	if (p > d && !*p && p - d <= 19)
 		return 0;
-	return pp_double(s, &v);
+	return parse__double(s, &v);
 }
 
 /* keep(name): store the field; NULL keeps all. Fields not kept are only checked, so a malformed
@@ -66,7 +67,7 @@ static int parse(char *buf, struct pp_kvtab *t, bool (*keep)(const char *, size_
 			}
 			continue;
 		}
-		if (pp_double(f[1], &v)) {
+		if (parse__double(f[1], &v)) {
 			err = -EINVAL;
 			break;
 		}

@@ -45,12 +45,6 @@ Test(sys_netclass, k8s_node)
 Test(sys_netclass, hostile)
 {
 	struct netclass_iface ifc;
-	long long v;
-
 	cr_assert_eq(netclass__read_iface(HOSTILE_FIX "/class/net/bad0", "bad0", &ifc), -EINVAL);
 	cr_assert_eq(netclass__read_iface(HOSTILE_FIX "/class/net/huge0", "huge0", &ifc), -EINVAL);
-	cr_assert_eq(netclass__parse_num("", &v), -EINVAL);
-	cr_assert_eq(netclass__parse_num("12abc", &v), -EINVAL);
-	cr_assert_eq(netclass__parse_num("0x10", &v), 0);
-	cr_assert_eq(v, 16);
 }

@@ -22,7 +22,7 @@ Test(sys_process, stat_with_odd_comm)
 
 Test(sys_process, btime)
 {
-	unsigned long long bt;
+	uint64_t bt;
 
 	cr_assert_eq(process__parse_btime("cpu 1 2\nbtime 1795676932\nprocesses 9\n", &bt), 0);
 	cr_assert_eq(bt, 1795676932ULL);
