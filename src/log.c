@@ -12,6 +12,8 @@ static int g_level = LOG_LVL_INFO;
 static int g_json;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
+/* Per thread: scrapes run collectors on several threads at once. */
+static __thread const char *t_collector;
 
 int log__set_level(const char *name)
 {
@@ -33,6 +35,14 @@ int log__set_format(const char *name)
 	else
 		return -EINVAL;
 	return 0;
+}
+
+const char *log__set_collector(const char *name)
+{
+	const char *prev = t_collector;
+
+	t_collector = name;
+	return prev;
 }
 
 int log__level(void)
@@ -76,10 +86,21 @@ void log__write(enum log_level lvl, const char *fmt, ...)
 		 (long)(now.tv_nsec / 1000000) % 1000);
 
 	pthread_mutex_lock(&g_lock);
-	if (g_json)
-		fprintf(stderr, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"", ts, level_names[lvl]);
-	else
-		fprintf(stderr, "ts=%s level=%s msg=\"", ts, level_names[lvl]);
+	if (g_json) {
+		fprintf(stderr, "{\"ts\":\"%s\",\"level\":\"%s\",", ts, level_names[lvl]);
+		if (t_collector) {
+			fputs("\"collector\":\"", stderr);
+			put_escaped(stderr, t_collector);
+			fputs("\",", stderr);
+		}
+		fputs("\"msg\":\"", stderr);
+	} else {
+		fprintf(stderr, "ts=%s level=%s ", ts, level_names[lvl]);
+		/* Collector names are registry identifiers ([a-z0-9_]): no quoting needed. */
+		if (t_collector)
+			fprintf(stderr, "collector=%s ", t_collector);
+		fputs("msg=\"", stderr);
+	}
 	put_escaped(stderr, msg);
 	fputs(g_json ? "\"}\n" : "\"\n", stderr);
 	pthread_mutex_unlock(&g_lock);

@@ -9,6 +9,12 @@ int log__set_level(const char *name);
 int log__set_format(const char *name); /* "logfmt" or "json" */
 int log__level(void);
 
+/* The collector the calling thread is running: every line it logs then carries
+ * collector=<name> (a "collector" key in JSON). The registry sets it around each collector's
+ * init, collect and fini, so collectors never write their name into messages. NULL clears it.
+ * Returns the previous value so that a nested setter can restore it. */
+const char *log__set_collector(const char *name);
+
 /* msg is a printf format; the formatted text becomes the msg field. */
 void log__write(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -128,21 +128,24 @@ int registry__init_all(void)
 
 		if (!c->enabled || c->initialised)
 			continue;
+		log__set_collector(c->name);
 		if (c->init)
 			err = c->init();
 		if (err == -EINVAL) {
-			log_error("collector configuration invalid collector=%s", c->name);
+			log_error("collector configuration invalid");
+			log__set_collector(NULL);
 			return err;
 		}
 		if (err) {
 			e->init_err = err < 0 ? err : -EIO;
 			log_error("collector init failed, it will report "
-				  "node_scrape_collector_success 0 collector=%s err=\"%s\"",
-				  c->name, strerror(-e->init_err));
-			continue;
+				  "node_scrape_collector_success 0 err=\"%s\"",
+				  strerror(-e->init_err));
+		} else {
+			c->initialised = true;
+			log_info("collector enabled");
 		}
-		c->initialised = true;
-		log_info("collector enabled collector=%s", c->name);
+		log__set_collector(NULL);
 	}
 	return 0;
 }
@@ -169,8 +172,10 @@ void registry__fini_all(void)
 
 		if (!c->initialised)
 			continue;
+		log__set_collector(c->name);
 		if (c->fini)
 			c->fini();
+		log__set_collector(NULL);
 		c->initialised = false;
 	}
 }
@@ -203,6 +208,7 @@ static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
 	size_t mark = expo__mark(w);
 	unsigned long long t0 = now_ns();
 	int err = e->init_err;
+	const char *prev_ctx = log__set_collector(e->c->name);
 
 	r->ran = true;
 	if (!err && !e->c->initialised)
@@ -226,13 +232,13 @@ static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
 		if (e->init_err) {
 			/* Logged once at start-up already. */
 		} else if (err == -ENODATA) {
-			log_debug("collector returned no data collector=%s duration_seconds=%f",
-				  e->c->name, r->seconds);
+			log_debug("collector returned no data duration_seconds=%f", r->seconds);
 		} else {
-			log_error("collector failed collector=%s duration_seconds=%f err=\"%s\"",
-				  e->c->name, r->seconds, strerror(err < 0 ? -err : err));
+			log_error("collector failed duration_seconds=%f err=\"%s\"", r->seconds,
+				  strerror(err < 0 ? -err : err));
 		}
 	}
+	log__set_collector(prev_ctx);
 }
 
 int registry__scrape(struct expo_writer *w, const char *const *filter, const char **bad_name)

@@ -58,7 +58,7 @@ static int conntrack_collect(struct expo_writer *w)
 	if (!err)
 		err = pp_read_single_u64(fs__procfs(), "sys/net/netfilter/nf_conntrack_max", &max);
 	if (err == -ENOENT) {
-		log_debug("conntrack: probably missing");
+		log_debug("probably missing");
 		return -ENODATA;
 	}
 	if (err)
@@ -80,7 +80,7 @@ static int conntrack_collect(struct expo_writer *w)
 	pp_emit(w, "node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.",
 		EXPO_GAUGE, (double)max);
 	if (err == -ENOENT) {
-		log_debug("conntrack: net/stat/nf_conntrack missing, no statistics");
+		log_debug("net/stat/nf_conntrack missing, no statistics");
 		return 0;
 	}
 	pp_emit(w, "node_nf_conntrack_stat_found",

@@ -197,7 +197,7 @@ static int cpu_init(void)
 
 	err = fs__read_rel(fs__sysfs(), "devices/system/cpu/isolated", 65536, &buf, NULL);
 	if (err == -ENOENT) {
-		log_debug("cpu: could not open isolated file");
+		log_debug("could not open isolated file");
 		return 0;
 	}
 	if (err)
@@ -205,7 +205,7 @@ static int cpu_init(void)
 	err = cpu__parse_list(buf, &isolated, &n_isolated);
 	free(buf);
 	if (err)
-		log_error("cpu: unable to get isolated cpus: %s", strerror(-err));
+		log_error("unable to get isolated cpus: %s", strerror(-err));
 	return err;
 }
 
@@ -498,12 +498,12 @@ static int compile_include(const char *flag, const char *pat, regex_t *re, bool 
 	if (!*pat)
 		return 0;
 	if (!opt_info) {
-		log_error("cpu: --%s requires --collector.cpu.info", flag);
+		log_error("--%s requires --collector.cpu.info", flag);
 		return -EINVAL;
 	}
 	rc = sysutil__regex_compile(re, pat);
 	if (rc) {
-		log_error("cpu: invalid --%s regexp=%s", flag, pat);
+		log_error("invalid --%s regexp=%s", flag, pat);
 		return -EINVAL;
 	}
 	*have = true;

@@ -237,7 +237,7 @@ static int diskstats_init(void)
 
 	/* As node_exporter: an include pattern replaces the default exclude, not a set one. */
 	if (opt_include[0] && opt_exclude[0] && strcmp(opt_exclude, DEFAULT_EXCLUDE)) {
-		log_error("collector=diskstats device-include and device-exclude are mutually exclusive");
+		log_error("device-include and device-exclude are mutually exclusive");
 		return -EINVAL;
 	}
 	if (opt_include[0]) {
@@ -245,14 +245,14 @@ static int diskstats_init(void)
 		dev_re_include = true;
 	}
 	if (sysutil__regex_compile(&dev_re, pat)) {
-		log_error("collector=diskstats invalid device regexp %s", pat);
+		log_error("invalid device regexp %s", pat);
 		return -EINVAL;
 	}
 	/* As node_exporter: no readable udev database means no udev-derived labels or series. */
 	snprintf(path, sizeof(path), "%s", fs__udev_data());
 	udev_enabled = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 	if (!udev_enabled)
-		log_info("collector=diskstats udev data path %s unreadable, udev properties disabled",
+		log_info("udev data path %s unreadable, udev properties disabled",
 			 path);
 	return 0;
 }
@@ -294,12 +294,12 @@ static int diskstats_collect(struct expo_writer *w)
 
 	err = fs__read_rel_records(fs__procfs(), "diskstats", 1 << 22, 1024, &buf, NULL);
 	if (err) {
-		log_warn("collector=diskstats reading diskstats: %s", strerror(-err));
+		log_warn("reading diskstats: %s", strerror(-err));
 		goto cleanup;
 	}
 	err = diskstats__parse(buf, &ds, &n);
 	if (err) {
-		log_warn("collector=diskstats parsing diskstats: %s", strerror(-err));
+		log_warn("parsing diskstats: %s", strerror(-err));
 		goto cleanup;
 	}
 	up = calloc(n ? n : 1, sizeof(*up));

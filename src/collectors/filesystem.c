@@ -189,6 +189,8 @@ static void *stat_thread(void *arg)
 	int err = filesystem__statvfs(j->path, &st) ? -errno : 0;
 	bool abandoned;
 
+	/* Outlives the scrape that started it, so the registry's log context is not ours. */
+	log__set_collector("filesystem");
 	pthread_mutex_lock(&j->mu);
 	j->st = st;
 	j->err = err;
@@ -197,7 +199,7 @@ static void *stat_thread(void *arg)
 	pthread_cond_signal(&j->cv);
 	pthread_mutex_unlock(&j->mu);
 	if (abandoned) {
-		log_info("collector=filesystem mount point %s responds again", j->key);
+		log_info("mount point %s responds again", j->key);
 		unmark_stuck(j->key);
 		pthread_mutex_destroy(&j->mu);
 		pthread_cond_destroy(&j->cv);
@@ -249,7 +251,7 @@ int filesystem__statvfs_deadline(const char *path, const char *mp, struct statvf
 			mark_stuck(mp);
 			j->abandoned = true;
 			pthread_mutex_unlock(&j->mu);
-			log_warn("collector=filesystem mount point %s timed out, it is being labeled "
+			log_warn("mount point %s timed out, it is being labeled "
 				 "as stuck and will not be monitored",
 				 mp);
 			return -ETIMEDOUT;
@@ -277,12 +279,12 @@ struct fs_stat {
 static int filesystem_init(void)
 {
 	if (sysutil__regex_compile(&mp_re, opt_mp_exclude)) {
-		log_error("collector=filesystem invalid mount-points-exclude %s", opt_mp_exclude);
+		log_error("invalid mount-points-exclude %s", opt_mp_exclude);
 		return -EINVAL;
 	}
 	if (sysutil__regex_compile(&fs_re, opt_fs_exclude)) {
 		regfree(&mp_re);
-		log_error("collector=filesystem invalid fs-types-exclude %s", opt_fs_exclude);
+		log_error("invalid fs-types-exclude %s", opt_fs_exclude);
 		return -EINVAL;
 	}
 	return 0;
@@ -348,7 +350,7 @@ static int build_snapshot(char *buf, struct mount_snapshot **out)
 	ms->buf = buf;
 	err = filesystem__parse_mounts(buf, &m, &n);
 	if (err) {
-		log_warn("collector=filesystem malformed mount point information");
+		log_warn("malformed mount point information");
 		goto fail;
 	}
 	ms->sel = calloc(n ? n : 1, sizeof(*ms->sel));
@@ -406,7 +408,7 @@ static int mounts_get(struct mount_snapshot **out)
 				err = -errno;
 		}
 		if (err) {
-			log_warn("collector=filesystem opening mounts: %s", strerror(-err));
+			log_warn("opening mounts: %s", strerror(-err));
 			goto unlock;
 		}
 		mcache_pollable = fstatfs(mcache_fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
@@ -421,7 +423,7 @@ static int mounts_get(struct mount_snapshot **out)
 		if (!err)
 			err = build_snapshot(buf, &ms);
 		if (err) {
-			log_warn("collector=filesystem reading mounts: %s", strerror(-err));
+			log_warn("reading mounts: %s", strerror(-err));
 			goto unlock;
 		}
 		snapshot_put(mcache);
@@ -495,7 +497,7 @@ static int filesystem_collect(struct expo_writer *w)
 		else
 			serr = filesystem__statvfs_deadline(path, f->mp, &st);
 		if (serr) {
-			log_debug("collector=filesystem statvfs %s: %s", path, strerror(-serr));
+			log_debug("statvfs %s: %s", path, strerror(-serr));
 			f->error = true;
 			continue;
 		}

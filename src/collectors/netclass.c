@@ -259,7 +259,7 @@ static int read_num(int dfd, struct iface_fds *e, const char *dir, const char *n
 	if (err)
 		return 0;
 	if (parse__i64_auto(buf, &ifc->num[f])) {
-		log_warn("collector=netclass %s/%s: malformed value", name, netclass_attr[f]);
+		log_warn("%s/%s: malformed value", name, netclass_attr[f]);
 		return -EINVAL;
 	}
 	ifc->have[f] = true;
@@ -442,7 +442,7 @@ static void fds_sweep(void)
 static int netclass_init(void)
 {
 	if (sysutil__regex_compile(&ignored_re, opt_ignored)) {
-		log_error("collector=netclass invalid ignored-devices %s", opt_ignored);
+		log_error("invalid ignored-devices %s", opt_ignored);
 		return -EINVAL;
 	}
 	return 0;
@@ -477,7 +477,7 @@ static int netclass_collect(struct expo_writer *w)
 	pthread_mutex_lock(&fds_mu);
 	err = list_ifaces(base, &names, &n, &live);
 	if (err) {
-		log_warn("collector=netclass listing %s: %s", base, strerror(-err));
+		log_warn("listing %s: %s", base, strerror(-err));
 		goto cleanup;
 	}
 	ifs = calloc(n ? n : 1, sizeof(*ifs));

@@ -148,7 +148,7 @@ static int netdev_init(void)
 	int rc;
 
 	if (*opt_exclude && *opt_include) {
-		log_error("netdev: device-exclude & device-include are mutually exclusive");
+		log_error("device-exclude & device-include are mutually exclusive");
 		return -EINVAL;
 	}
 	if (*opt_exclude)
@@ -160,7 +160,7 @@ static int netdev_init(void)
 	/* RE2's \d \s \w are translated: filters copied from node_exporter set-ups keep working. */
 	rc = sysutil__regex_compile(&re_filter, pat);
 	if (rc) {
-		log_error("netdev: invalid device filter regexp=%s", pat);
+		log_error("invalid device filter regexp=%s", pat);
 		return -EINVAL;
 	}
 	have_filter = true;
@@ -389,7 +389,7 @@ static int netdev_collect(struct expo_writer *w)
 	if (opt_netlink) {
 		err = read_nohandler(&s);
 		if (err) {
-			log_error("netdev: rtnetlink link dump failed: %s", strerror(-err));
+			log_error("rtnetlink link dump failed: %s", strerror(-err));
 			goto cleanup;
 		}
 	}

@@ -229,7 +229,7 @@ static int netstat_init(void)
 {
 	/* RE2's \d \s \w are translated to POSIX classes. */
 	if (sysutil__regex_compile(&re_fields, opt_fields)) {
-		log_error("netstat: invalid --collector.netstat.fields regexp=%s", opt_fields);
+		log_error("invalid --collector.netstat.fields regexp=%s", opt_fields);
 		return -EINVAL;
 	}
 	have_re = true;
@@ -287,7 +287,7 @@ static int netstat_collect(struct expo_writer *w)
 	if (!err) {
 		err = read_parse("net/snmp6", NULL, &t);
 		if (err == -ENOENT) {
-			log_debug("netstat: IPv6 not enabled, /proc/net/snmp6 missing");
+			log_debug("IPv6 not enabled, /proc/net/snmp6 missing");
 			err = 0;
 		}
 	}

@@ -138,7 +138,7 @@ static int os_collect(struct expo_writer *w)
 	if (err == -ENOENT)
 		err = fs__read_rel(fs__rootfs(), "usr/lib/os-release", 65536, &buf, NULL);
 	if (err == -ENOENT) {
-		log_debug("os: no os-release file found, skipping");
+		log_debug("no os-release file found, skipping");
 		return -ENODATA;
 	}
 	if (err)

@@ -93,7 +93,7 @@ int psu__read(const char *dir, const char *name, struct power_supply *ps)
 		if (sysutil__read_attr(dir, psu_num_attrs[a].file, buf, sizeof(buf)))
 			continue;
 		if (parse__i64(buf, &ps->num[a])) {
-			log_warn("collector=powersupplyclass %s/%s: malformed value", name,
+			log_warn("%s/%s: malformed value", name,
 				 psu_num_attrs[a].file);
 			return -EINVAL;
 		}
@@ -108,7 +108,7 @@ int psu__read(const char *dir, const char *name, struct power_supply *ps)
 static int psu_init(void)
 {
 	if (sysutil__regex_compile(&ignored_re, opt_ignored)) {
-		log_error("collector=powersupplyclass invalid ignored-supplies %s", opt_ignored);
+		log_error("invalid ignored-supplies %s", opt_ignored);
 		return -EINVAL;
 	}
 	return 0;

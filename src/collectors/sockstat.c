@@ -108,7 +108,7 @@ static int read_sockstat(const char *rel, struct sockstat *s, bool *present)
 
 	*present = false;
 	if (err == -ENOENT) {
-		log_debug("sockstat: %s not found, skipping", rel);
+		log_debug("%s not found, skipping", rel);
 		return 0;
 	}
 	if (err)

@@ -596,7 +596,7 @@ static void emit_family(struct expo_writer *w, struct tf_loaded *files, size_t n
 			if (strcmp(o->name, fam->name))
 				continue;
 			if (strcmp(o->type, fam->type)) {
-				log_warn("collector=textfile %s: type of %s differs from an earlier "
+				log_warn("%s: type of %s differs from an earlier "
 					 "file, dropped",
 					 files[f].path, o->name);
 			} else {
@@ -623,7 +623,7 @@ static int textfile_collect(struct expo_writer *w)
 		goto report; /* no directory configured: not an error, as node_exporter */
 	err = sysutil__list_dir(opt_dir, NULL, &names, &n);
 	if (err) {
-		log_warn("collector=textfile failed to read textfile collector directory %s: %s",
+		log_warn("failed to read textfile collector directory %s: %s",
 			 opt_dir, strerror(-err));
 		errored = true;
 		goto report;
@@ -651,11 +651,11 @@ static int textfile_collect(struct expo_writer *w)
 		if (!err)
 			err = textfile__parse(t->buf, &t->f, &line);
 		if (err == -EPROTO) {
-			log_warn("collector=textfile textfile %s contains unsupported client-side "
+			log_warn("textfile %s contains unsupported client-side "
 				 "timestamps, skipping entire file",
 				 t->path);
 		} else if (err) {
-			log_warn("collector=textfile failed to collect textfile data file=%s "
+			log_warn("failed to collect textfile data file=%s "
 				 "line=%u: %s",
 				 names[i], line, strerror(-err));
 		}

@@ -97,7 +97,7 @@ static int thermal_collect(struct expo_writer *w)
 			continue;
 		}
 		if (e && !skippable(e)) {
-			log_warn("collector=thermal_zone %s: %s", names[i], strerror(-e));
+			log_warn("%s: %s", names[i], strerror(-e));
 			err = e;
 			goto cleanup;
 		}

@@ -88,7 +88,7 @@ static int timex_collect(struct expo_writer *w)
 	state = adjtimex(&t);
 	if (state < 0) {
 		if (errno == EPERM) {
-			log_debug("timex: not allowed to issue a syscall");
+			log_debug("not allowed to issue a syscall");
 			return -ENODATA;
 		}
 		return -errno;

@@ -82,7 +82,7 @@ static int udp_queues_collect(struct expo_writer *w)
 	if (e6 && e6 != -ENOENT)
 		return e6;
 	if (e4 && e6) {
-		log_debug("udp_queues: neither net/udp nor net/udp6 exist");
+		log_debug("neither net/udp nor net/udp6 exist");
 		return -ENODATA;
 	}
 	expo__family(w, "node_udp_queues",

@@ -91,7 +91,7 @@ static int vmstat_init(void)
 {
 	/* RE2's \d \s \w are translated to POSIX classes. */
 	if (sysutil__regex_compile(&re_fields, opt_fields)) {
-		log_error("vmstat: invalid --collector.vmstat.fields regexp=%s", opt_fields);
+		log_error("invalid --collector.vmstat.fields regexp=%s", opt_fields);
 		return -EINVAL;
 	}
 	have_re = true;
