@@ -3,6 +3,7 @@
 #include "links.h"
 #include "loader.h"
 #include "log.h"
+#include "rtnl.h"
 
 #include <errno.h>
 #include <linux/if_link.h>
@@ -18,7 +19,6 @@
 #include <unistd.h>
 
 #define NL_BUF_SIZE (64 * 1024)
-#define MAX_DEFAULT_ROUTE_DEVS 16
 
 static const char *const layer_names[LAYER_MAX] = {
 	[LAYER_NONE] = "none",     [LAYER_NODE] = "node", [LAYER_BRIDGE] = "bridge",
@@ -67,13 +67,7 @@ enum np_layer links__classify(const struct link_attrs *a, const struct links_con
 	return LAYER_NONE;
 }
 
-/* Default-route devices collected by a dump; swapped in only when complete. */
-struct route_set {
-	int devs[MAX_DEFAULT_ROUTE_DEVS];
-	size_t n;
-};
-
-static bool route_set_has(const struct route_set *r, int ifindex)
+bool route_set__has(const struct route_set *r, int ifindex)
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (r->devs[i] == ifindex)
@@ -83,7 +77,7 @@ static bool route_set_has(const struct route_set *r, int ifindex)
 
 static void route_set_add(struct route_set *r, int ifindex)
 {
-	if (ifindex > 0 && r->n < MAX_DEFAULT_ROUTE_DEVS && !route_set_has(r, ifindex))
+	if (ifindex > 0 && r->n < LINKS_MAX_DEFAULT_ROUTE_DEVS && !route_set__has(r, ifindex))
 		r->devs[r->n++] = ifindex;
 }
 
@@ -171,7 +165,7 @@ static void reconcile(struct link_watch *w, uint64_t event_ns)
 
 	for (size_t i = 0; i < w->n_links; i++) {
 		struct tracked *t = &w->links[i];
-		bool dflt = route_set_has(&w->default_devs, t->a.ifindex);
+		bool dflt = route_set__has(&w->default_devs, t->a.ifindex);
 		enum np_layer layer = links__classify(&t->a, &w->cfg, br, dflt);
 		int err;
 
@@ -272,24 +266,30 @@ static struct tracked *upsert_link(struct link_watch *w, const struct link_attrs
 
 /* --- rtnetlink parsing ------------------------------------------------------------------- */
 
-static void parse_linkinfo(struct rtattr *info, int len, struct link_attrs *a)
+static void copy_attr_str(char *dst, size_t cap, const struct rtattr *rta)
 {
-	for (struct rtattr *rta = RTA_DATA(info); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == IFLA_INFO_KIND) {
-			size_t n = RTA_PAYLOAD(rta);
+	size_t n = strnlen(RTA_DATA(rta), RTA_PAYLOAD(rta));
 
-			if (n >= sizeof(a->kind))
-				n = sizeof(a->kind) - 1;
-			memcpy(a->kind, RTA_DATA(rta), n);
-			a->kind[n] = '\0';
-		}
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, RTA_DATA(rta), n);
+	dst[n] = '\0';
+}
+
+static void parse_linkinfo(const struct rtattr *info, struct link_attrs *a)
+{
+	int len = (int)RTA_PAYLOAD(info);
+
+	for (const struct rtattr *rta = RTA_DATA(info); RTA_OK(rta, len);
+	     rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == IFLA_INFO_KIND)
+			copy_attr_str(a->kind, sizeof(a->kind), rta);
 	}
 }
 
-/* 0 and *a filled for an AF_UNSPEC link message, -EAGAIN for messages to ignore. */
-static int parse_link(struct nlmsghdr *nh, struct link_attrs *a)
+int links__parse_link(const struct nlmsghdr *nh, struct link_attrs *a)
 {
-	struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
 	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
 
 	if (len < 0)
@@ -299,53 +299,52 @@ static int parse_link(struct nlmsghdr *nh, struct link_attrs *a)
 		return -EAGAIN;
 	memset(a, 0, sizeof(*a));
 	a->ifindex = ifi->ifi_index;
-	for (struct rtattr *rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+	for (const struct rtattr *rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
 		switch (rta->rta_type) {
-		case IFLA_IFNAME: {
-			size_t n = strnlen(RTA_DATA(rta), RTA_PAYLOAD(rta));
-
-			if (n >= sizeof(a->name))
-				n = sizeof(a->name) - 1;
-			memcpy(a->name, RTA_DATA(rta), n);
-			a->name[n] = '\0';
+		case IFLA_IFNAME:
+			copy_attr_str(a->name, sizeof(a->name), rta);
 			break;
-		}
 		case IFLA_MASTER:
 			if (RTA_PAYLOAD(rta) >= sizeof(__u32))
-				a->master = (int)*(__u32 *)RTA_DATA(rta);
+				memcpy(&a->master, RTA_DATA(rta), sizeof(__u32));
 			break;
 		case IFLA_LINKINFO:
-			parse_linkinfo(rta, (int)RTA_PAYLOAD(rta), a);
+			parse_linkinfo(rta, a);
 			break;
 		}
 	}
 	return a->name[0] ? 0 : -EINVAL;
 }
 
-static void collect_default_route(struct route_set *r, struct nlmsghdr *nh)
+void links__collect_default_route(struct route_set *r, const struct nlmsghdr *nh)
 {
-	struct rtmsg *rtm = NLMSG_DATA(nh);
+	const struct rtmsg *rtm = NLMSG_DATA(nh);
 	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*rtm));
-	__u32 table = rtm->rtm_table;
-	int oif = 0, mp[MAX_DEFAULT_ROUTE_DEVS];
+	int oif = 0, mp[LINKS_MAX_DEFAULT_ROUTE_DEVS];
 	size_t n_mp = 0;
+	__u32 table;
 
-	if (len < 0 || rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
+	if (nh->nlmsg_type != RTM_NEWROUTE || len < 0)
 		return;
-	for (struct rtattr *rta = RTM_RTA(rtm); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == RTA_TABLE && RTA_PAYLOAD(rta) >= 4)
-			table = *(__u32 *)RTA_DATA(rta);
-		else if (rta->rta_type == RTA_OIF && RTA_PAYLOAD(rta) >= 4)
-			oif = *(int *)RTA_DATA(rta);
-		else if (rta->rta_type == RTA_MULTIPATH) {
+	if (rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
+		return;
+	table = rtm->rtm_table;
+	for (const struct rtattr *rta = RTM_RTA(rtm); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == RTA_TABLE && RTA_PAYLOAD(rta) >= 4) {
+			memcpy(&table, RTA_DATA(rta), 4);
+		} else if (rta->rta_type == RTA_OIF && RTA_PAYLOAD(rta) >= 4) {
+			memcpy(&oif, RTA_DATA(rta), 4);
+		} else if (rta->rta_type == RTA_MULTIPATH) {
 			int mlen = (int)RTA_PAYLOAD(rta);
 
-			for (struct rtnexthop *nh2 = RTA_DATA(rta);
-			     mlen >= (int)sizeof(*nh2) && nh2->rtnh_len >= sizeof(*nh2) &&
-			     nh2->rtnh_len <= mlen;
-			     mlen -= NLMSG_ALIGN(nh2->rtnh_len), nh2 = RTNH_NEXT(nh2))
-				mp[n_mp < MAX_DEFAULT_ROUTE_DEVS ? n_mp++ : n_mp - 1] =
-					nh2->rtnh_ifindex;
+			for (const struct rtnexthop *hop = RTA_DATA(rta);
+			     mlen >= (int)sizeof(*hop) && hop->rtnh_len >= sizeof(*hop) &&
+			     hop->rtnh_len <= mlen;
+			     mlen -= RTNH_ALIGN(hop->rtnh_len), hop = RTNH_NEXT(hop)) {
+				/* More next hops than the set holds: the first ones are kept. */
+				if (n_mp < LINKS_MAX_DEFAULT_ROUTE_DEVS)
+					mp[n_mp++] = hop->rtnh_ifindex;
+			}
 		}
 	}
 	if (table != RT_TABLE_MAIN)
@@ -355,92 +354,30 @@ static void collect_default_route(struct route_set *r, struct nlmsghdr *nh)
 		route_set_add(r, mp[i]);
 }
 
-typedef void (*nl_cb)(struct link_watch *w, struct nlmsghdr *nh, void *arg);
-
-/* Sends a dump request on req_fd and feeds every answer to cb. */
-static int nl_dump(struct link_watch *w, int type, int family, nl_cb cb, void *arg)
+/* Dumps of this file: one request at a time on req_fd (under the lock), a new seq each. */
+static int nl_dump(struct link_watch *w, uint16_t type, uint8_t family, rtnl_msg_fn cb, void *arg)
 {
-	struct {
-		struct nlmsghdr nh;
-		union {
-			struct ifinfomsg ifi;
-			struct rtmsg rtm;
-		};
-	} req = {};
-	char *buf = NULL;
-	__u32 seq = ++w->seq;
-	bool intr = false;
-	int err = 0;
-
-	req.nh.nlmsg_type = (__u16)type;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.nh.nlmsg_seq = seq;
-	if (type == RTM_GETLINK) {
-		req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
-		req.ifi.ifi_family = (unsigned char)family;
-	} else {
-		req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rtm));
-		req.rtm.rtm_family = (unsigned char)family;
-	}
-	if (send(w->req_fd, &req, req.nh.nlmsg_len, 0) < 0)
-		return -errno;
-	buf = malloc(NL_BUF_SIZE);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n = recv(w->req_fd, buf, NL_BUF_SIZE, 0);
-		int len = (int)n;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto cleanup;
-		}
-		if (n == 0) {
-			err = -EIO;
-			goto cleanup;
-		}
-		for (struct nlmsghdr *nh = (void *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_seq != seq)
-				continue;
-			/* The table changed during the dump: its view may miss live links. */
-			if (nh->nlmsg_flags & NLM_F_DUMP_INTR)
-				intr = true;
-			if (nh->nlmsg_type == NLMSG_DONE)
-				goto cleanup;
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				err = nh->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error : -EIO;
-				goto cleanup;
-			}
-			cb(w, nh, arg);
-		}
-	}
-cleanup:
-	free(buf);
-	if (!err && intr)
-		err = -EAGAIN;
-	return err;
+	return rtnl__dump(w->req_fd, ++w->seq, type, family, cb, arg);
 }
 
-static void on_dump_link(struct link_watch *w, struct nlmsghdr *nh, void *arg)
+static int on_dump_link(const struct nlmsghdr *nh, void *arg)
 {
+	struct link_watch *w = arg;
 	struct link_attrs a;
 	struct tracked *t;
 
-	if (nh->nlmsg_type != RTM_NEWLINK || parse_link(nh, &a))
-		return;
+	if (nh->nlmsg_type != RTM_NEWLINK || links__parse_link(nh, &a))
+		return 0;
 	t = upsert_link(w, &a);
 	if (t)
 		t->seen = true;
+	return 0;
 }
 
-static void on_dump_route(struct link_watch *w, struct nlmsghdr *nh, void *arg)
+static int on_dump_route(const struct nlmsghdr *nh, void *arg)
 {
-	if (nh->nlmsg_type == RTM_NEWROUTE)
-		collect_default_route(arg, nh);
+	links__collect_default_route(arg, nh);
+	return 0;
 }
 
 /* The node devices follow the default routes, but not through a gap: a failed dump, or a
@@ -474,7 +411,7 @@ static int full_sync(struct link_watch *w, bool first)
 	for (int attempt = 0; attempt < 3; attempt++) {
 		for (size_t i = 0; i < w->n_links; i++)
 			w->links[i].seen = false;
-		err = nl_dump(w, RTM_GETLINK, AF_UNSPEC, on_dump_link, NULL);
+		err = nl_dump(w, RTM_GETLINK, AF_UNSPEC, on_dump_link, w);
 		if (err != -EAGAIN)
 			break;
 	}
@@ -505,11 +442,11 @@ static void handle_event(struct link_watch *w, struct nlmsghdr *nh, bool *routes
 
 	switch (nh->nlmsg_type) {
 	case RTM_NEWLINK:
-		if (parse_link(nh, &a) == 0)
+		if (links__parse_link(nh, &a) == 0)
 			upsert_link(w, &a);
 		break;
 	case RTM_DELLINK:
-		if (parse_link(nh, &a) == 0) {
+		if (links__parse_link(nh, &a) == 0) {
 			t = find_link(w, a.ifindex);
 			if (t)
 				forget_link(w, t);

@@ -33,6 +33,29 @@ struct links_config {
 enum np_layer links__classify(const struct link_attrs *a, const struct links_config *cfg,
 			      int bridge_ifindex, bool carries_default_route);
 
+/* Default-route devices (ifindexes, each once) collected by a route dump. */
+#define LINKS_MAX_DEFAULT_ROUTE_DEVS 16
+struct route_set {
+	int devs[LINKS_MAX_DEFAULT_ROUTE_DEVS];
+	size_t n;
+};
+
+bool route_set__has(const struct route_set *r, int ifindex);
+
+/* Pure rtnetlink message parsers: nh->nlmsg_len bounds every read, so a truncated message or
+ * attribute is ignored, never read past. */
+struct nlmsghdr;
+
+/* An RTM_NEWLINK/RTM_DELLINK message: 0 with *a filled for an AF_UNSPEC message with a name,
+ * -EAGAIN for another family (the bridge repeats its ports as AF_BRIDGE), -EINVAL if malformed
+ * or nameless. */
+int links__parse_link(const struct nlmsghdr *nh, struct link_attrs *a);
+
+/* Adds to r the output devices of nh if it is an RTM_NEWROUTE unicast default route (dst_len
+ * 0) of the main table: its RTA_OIF and every RTA_MULTIPATH next hop. Anything else, or a
+ * truncated message, adds nothing. */
+void links__collect_default_route(struct route_set *r, const struct nlmsghdr *nh);
+
 /* True if name is in the comma-separated list. */
 bool links__name_in_list(const char *list, const char *name);
 

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "parse.h"
 #include "proc_parsers.h"
+#include "rtnl.h"
 #include "sysutil.h"
 
 const char *const netdev_field_names[NETDEV_NFIELDS] = {
@@ -175,112 +176,67 @@ static void netdev_fini(void)
 	have_filter = false;
 }
 
-int netdev__parse_rtnl(const void *buf, size_t len, struct netdev_stats *s)
+int netdev__rtnl_link(const struct nlmsghdr *nh, void *arg)
 {
-	const struct nlmsghdr *nh = buf;
-	size_t left = len;
+	struct netdev_stats *s = arg;
+	const struct ifinfomsg *ifi;
+	const struct rtattr *rta;
+	const char *name = NULL;
+	size_t nlen = 0;
+	uint64_t noh = 0;
+	bool have = false;
+	int alen;
 
-	for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
-		const struct ifinfomsg *ifi;
-		const struct rtattr *rta;
-		const char *name = NULL;
-		size_t nlen = 0;
-		uint64_t noh = 0;
-		bool have = false;
-		int alen;
+	if (nh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return -EINVAL;
+	ifi = NLMSG_DATA(nh);
+	rta = IFLA_RTA(ifi);
+	alen = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)));
+	for (; RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
+		size_t pl = RTA_PAYLOAD(rta);
 
-		if (nh->nlmsg_type == NLMSG_DONE)
-			return 1;
-		if (nh->nlmsg_type == NLMSG_ERROR)
-			return -EINVAL;
-		if (nh->nlmsg_type != RTM_NEWLINK)
-			continue;
-		if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
-			return -EINVAL;
-		ifi = NLMSG_DATA(nh);
-		rta = IFLA_RTA(ifi);
-		alen = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)));
-		for (; RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
-			size_t pl = RTA_PAYLOAD(rta);
-
-			if (rta->rta_type == IFLA_IFNAME && pl > 0) {
-				name = RTA_DATA(rta);
-				nlen = strnlen(name, pl);
-			} else if (rta->rta_type == IFLA_STATS64 &&
-				   pl >= offsetof(struct rtnl_link_stats64, rx_nohandler) +
-						 sizeof(uint64_t)) {
-				/* RTA_DATA is only 4-byte aligned */
-				memcpy(&noh,
-				       (const char *)RTA_DATA(rta) +
-					       offsetof(struct rtnl_link_stats64, rx_nohandler),
-				       sizeof(noh));
-				have = true;
-			}
-		}
-		if (!name || !have)
-			continue;
-		for (size_t i = 0; i < s->n; i++) {
-			if (strlen(s->dev[i].name) == nlen && memcmp(s->dev[i].name, name, nlen) == 0) {
-				s->dev[i].have_nohandler = true;
-				s->dev[i].nohandler = noh;
-				break;
-			}
+		if (rta->rta_type == IFLA_IFNAME && pl > 0) {
+			name = RTA_DATA(rta);
+			nlen = strnlen(name, pl);
+		} else if (rta->rta_type == IFLA_STATS64 &&
+			   pl >= offsetof(struct rtnl_link_stats64, rx_nohandler) + sizeof(uint64_t)) {
+			/* RTA_DATA is only 4-byte aligned */
+			memcpy(&noh,
+			       (const char *)RTA_DATA(rta) +
+				       offsetof(struct rtnl_link_stats64, rx_nohandler),
+			       sizeof(noh));
+			have = true;
 		}
 	}
-	return left == 0 ? 0 : -EINVAL;
+	if (!name || !have)
+		return 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (strlen(s->dev[i].name) == nlen && memcmp(s->dev[i].name, name, nlen) == 0) {
+			s->dev[i].have_nohandler = true;
+			s->dev[i].nohandler = noh;
+			break;
+		}
+	}
+	return 0;
 }
 
 /* One RTM_GETLINK dump of the current network namespace. */
 static int read_nohandler(struct netdev_stats *s)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-	} req = {
-		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
-		.ifi = { .ifi_family = AF_UNSPEC },
-	};
 	struct timeval tv = { .tv_sec = 2 };
-	size_t cap = 32768;
-	char *buf = NULL;
-	int fd, err = 0;
+	int fd, err;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
 	/* A scrape must not hang on a kernel that never answers. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	buf = malloc(cap);
-	if (!buf) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	if (send(fd, &req, sizeof(req), 0) < 0) {
-		err = -errno;
-		goto cleanup;
-	}
-	for (;;) {
-		ssize_t r = recv(fd, buf, cap, 0);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		if (r == 0) {
-			err = -EIO;
-			break;
-		}
-		err = netdev__parse_rtnl(buf, (size_t)r, s);
-		if (err)
-			break;
-	}
-	if (err == 1)
+	err = rtnl__dump(fd, 1, RTM_GETLINK, AF_UNSPEC, netdev__rtnl_link, s);
+	/* Interrupted by a link change: the counters it did report are still right. */
+	if (err == -EAGAIN)
 		err = 0;
-cleanup:
-	free(buf);
 	close(fd);
 	return err;
 }

@@ -68,10 +68,10 @@ struct netdev_stats {
 };
 int netdev__parse(char *buf, struct netdev_stats *out);
 void netdev__free(struct netdev_stats *s);
-/* rx_nohandler per device from an RTM_NEWLINK dump (a buffer of netlink messages): sets
- * have_nohandler/nohandler on the devices of s with the same name. 1 when NLMSG_DONE was seen,
- * 0 if more messages follow, -EINVAL for a malformed message. */
-int netdev__parse_rtnl(const void *buf, size_t len, struct netdev_stats *s);
+/* rtnl_msg_fn for an RTM_GETLINK dump: rx_nohandler of one RTM_NEWLINK message goes to the
+ * device of arg (a struct netdev_stats) with the same name. -EINVAL for a malformed message. */
+struct nlmsghdr;
+int netdev__rtnl_link(const struct nlmsghdr *nh, void *arg);
 /* --collector.netdev.address-info: Go's scope names for an AF_INET/AF_INET6 address, and the
  * prefix length of a netmask of len bytes. */
 const char *netdev__addr_scope(int family, const void *addr);

@@ -11,6 +11,7 @@
 
 #include "collectors/proc_parsers.h"
 #include "proc_fixture.h"
+#include "rtnl.h"
 
 Test(proc_netdev, this_machine)
 {
@@ -120,6 +121,7 @@ Test(proc_netdev, rtnl_dump_sets_nohandler_by_name)
 	static char buf[8192] __attribute__((aligned(8)));
 	struct netdev_stats s;
 	struct nlmsghdr *done;
+	bool intr = false;
 	size_t off = 0;
 	char *b = fx_load("proc/variants/net_dev.k8s");
 
@@ -127,7 +129,7 @@ Test(proc_netdev, rtnl_dump_sets_nohandler_by_name)
 	put_link(buf, &off, "flannel.1", 7);
 	put_link(buf, &off, "not-in-proc", 9);
 	put_link(buf, &off, "lo", 0);
-	cr_assert_eq(netdev__parse_rtnl(buf, off, &s), 0);
+	cr_assert_eq(rtnl__walk(buf, off, 0, netdev__rtnl_link, &s, &intr), 0);
 	cr_assert(s.dev[2].have_nohandler);
 	cr_assert_eq(s.dev[2].nohandler, 7);
 	cr_assert(s.dev[0].have_nohandler);
@@ -136,11 +138,12 @@ Test(proc_netdev, rtnl_dump_sets_nohandler_by_name)
 	memset(done, 0, sizeof(*done));
 	done->nlmsg_type = NLMSG_DONE;
 	done->nlmsg_len = NLMSG_LENGTH(4);
-	cr_assert_eq(netdev__parse_rtnl(buf, NLMSG_ALIGN(done->nlmsg_len), &s), 1);
+	cr_assert_eq(rtnl__walk(buf, NLMSG_ALIGN(done->nlmsg_len), 0, netdev__rtnl_link, &s, &intr), 1);
 	/* truncated message */
 	off = 0;
 	put_link(buf, &off, "cni0", 1);
-	cr_assert_eq(netdev__parse_rtnl(buf, off - 4, &s), -EINVAL);
+	cr_assert_eq(rtnl__walk(buf, off - 4, 0, netdev__rtnl_link, &s, &intr), -EINVAL);
+	cr_assert(!intr);
 	netdev__free(&s);
 	free(b);
 }
