@@ -5,7 +5,8 @@
 
 #include "collector.h"
 #include "fsutil.h"
-#include "proc_parsers.h"
+#include "arp.h"
+#include "procparse.h"
 
 void arp__free(struct arp_stats *s)
 {

@@ -11,7 +11,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "conntrack.h"
+#include "procparse.h"
 
 /* Header names a row of hex per CPU; columns are positional as in procfs (16 or 17 columns;
  * search_restart arrived in 2.6.35). Column 1 was "searched" and is "clashres" today. */

@@ -19,7 +19,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "cpu.h"
+#include "procparse.h"
 #include "sysutil.h"
 
 #define JUMP_BACK_SECONDS 3.0

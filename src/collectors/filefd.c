@@ -5,7 +5,8 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "filefd.h"
+#include "procparse.h"
 
 int filefd__parse(char *buf, double *allocated, double *maximum)
 {

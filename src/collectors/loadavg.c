@@ -5,7 +5,8 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "loadavg.h"
+#include "procparse.h"
 
 int loadavg__parse(char *buf, double load[3])
 {

@@ -9,7 +9,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "meminfo.h"
+#include "procparse.h"
 
 /* "Active(anon)" -> "Active_anon": each "(x)" becomes "_x" (node_exporter's \((.*)\) rewrite;
  * the kernel never prints more than one pair per key). */

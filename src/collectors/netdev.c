@@ -27,7 +27,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "netdev.h"
+#include "procparse.h"
 #include "rtnl.h"
 #include "sysutil.h"
 

@@ -13,7 +13,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "netstat.h"
+#include "procparse.h"
 #include "sysutil.h"
 
 static const char *opt_fields =

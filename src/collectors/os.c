@@ -8,7 +8,8 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "log.h"
-#include "proc_parsers.h"
+#include "os.h"
+#include "procparse.h"
 
 const char *const os_label_names[OS_NFIELDS] = {
 	"build_id", "id",         "id_like", "image_id", "image_version",    "name",

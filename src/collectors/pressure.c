@@ -9,7 +9,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "pressure.h"
+#include "procparse.h"
 
 /* "some avg10=0.00 avg60=0.00 avg300=0.00 total=4931247" */
 static int parse_psi_line(char **f, int n, struct psi_line *l)

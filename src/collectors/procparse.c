@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsutil.h"
+#include "parse.h"
+
 
 char *pp_next_line(char **cur)
 {
@@ -216,4 +219,26 @@ void pp_emit(struct expo_writer *w, const char *name, const char *help, enum exp
 {
 	expo__family(w, name, help, type);
 	expo__sample(w, name, NULL, 0, value);
+}
+
+int pp_parse_single_u64(char *buf, uint64_t *v)
+{
+	char *f[2];
+
+	if (pp_split(buf, f, 2) != 1)
+		return -EINVAL;
+	return parse__u64(f[0], v) ? -EINVAL : 0;
+}
+
+int pp_read_single_u64(const char *root, const char *rel, uint64_t *v)
+{
+	char *buf = NULL;
+	/* single-number files are one record: no read to EOF */
+	int err = fs__read_rel_records(root, rel, 4096, FS_SINGLE_RECORD, &buf, NULL);
+
+	if (err)
+		return err;
+	err = pp_parse_single_u64(buf, v);
+	free(buf);
+	return err;
 }

@@ -66,6 +66,11 @@ void pp_line_memo_clear(struct pp_line_memo *m);
 bool pp_match(struct pp_match_cache *c, const regex_t *re, const char *key);
 void pp_match_cache_clear(struct pp_match_cache *c);
 
+/* Files holding one number (entropy_avail, nf_conntrack_count, ...). */
+int pp_parse_single_u64(char *buf, uint64_t *v);
+/* Bounded read of <root>/<rel> (4 KiB), then pp_parse_single_u64. 0 or -errno. */
+int pp_read_single_u64(const char *root, const char *rel, uint64_t *v);
+
 /* One family with one unlabelled sample. */
 void pp_emit(struct expo_writer *w, const char *name, const char *help, enum expo_type type,
 	     double value);

@@ -9,7 +9,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "schedstat.h"
+#include "procparse.h"
 
 void schedstat__free(struct schedstat *s)
 {

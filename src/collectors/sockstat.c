@@ -11,7 +11,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "sockstat.h"
+#include "procparse.h"
 
 const char *const sockstat_field_names[SS_NFIELDS] = { "inuse", "orphan", "tw",
 						       "alloc", "mem",    "memory" };

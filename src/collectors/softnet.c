@@ -8,7 +8,8 @@
 #include "collector.h"
 #include "fsutil.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "softnet.h"
+#include "procparse.h"
 
 void softnet__free(struct softnet_stats *s)
 {

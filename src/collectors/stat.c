@@ -8,7 +8,8 @@
 #include "flags.h"
 #include "fsutil.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "stat.h"
+#include "procparse.h"
 
 static bool opt_softirq;
 NP_FLAG_BOOL("collector.stat.softirq", &opt_softirq, "Export softirq calls per vector");

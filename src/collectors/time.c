@@ -10,7 +10,8 @@
 
 #include "collector.h"
 #include "fsutil.h"
-#include "proc_parsers.h"
+#include "time.h"
+#include "procparse.h"
 
 #define MAX_CLOCKSOURCES 64
 

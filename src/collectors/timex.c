@@ -6,7 +6,8 @@
 
 #include "collector.h"
 #include "log.h"
-#include "proc_parsers.h"
+#include "timex.h"
+#include "procparse.h"
 
 #define STA_NANO_FLAG 0x2000
 /* adjtimex(2) NOTES: freq, ppsfreq and stabil are ppm with a 16-bit fraction. */

@@ -9,7 +9,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "udp_queues.h"
+#include "procparse.h"
 
 int udp_queues__parse(char *buf, struct udp_queues *out)
 {

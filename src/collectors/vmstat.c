@@ -12,7 +12,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
-#include "proc_parsers.h"
+#include "vmstat.h"
+#include "procparse.h"
 #include "sysutil.h"
 
 static const char *opt_fields = "^(oom_kill|pgpg|pswp|pg.*fault).*";

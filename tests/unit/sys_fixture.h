@@ -1,4 +1,4 @@
-/* Fixture helpers shared by the test_sys_*.c unit tests. */
+/* Fixture helpers shared by the unit tests of the sysfs collectors. */
 #ifndef NODEPATH_TEST_SYS_FIXTURE_H
 #define NODEPATH_TEST_SYS_FIXTURE_H
 

@@ -6,7 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors/proc_parsers.h"
+#include "collectors/arp.h"
+#include "collectors/conntrack.h"
+#include "collectors/cpu.h"
+#include "collectors/filefd.h"
+#include "collectors/loadavg.h"
+#include "collectors/meminfo.h"
+#include "collectors/netdev.h"
+#include "collectors/netstat.h"
+#include "collectors/pressure.h"
+#include "collectors/procparse.h"
+#include "collectors/schedstat.h"
+#include "collectors/sockstat.h"
+#include "collectors/softnet.h"
+#include "collectors/stat.h"
+#include "collectors/udp_queues.h"
+#include "collectors/vmstat.h"
 #include "fsutil.h"
 
 static char *live(const char *path, bool required)

@@ -5,7 +5,23 @@
 #include <string.h>
 #include <sys/timex.h>
 
-#include "collectors/proc_parsers.h"
+#include "collectors/arp.h"
+#include "collectors/conntrack.h"
+#include "collectors/cpu.h"
+#include "collectors/filefd.h"
+#include "collectors/loadavg.h"
+#include "collectors/meminfo.h"
+#include "collectors/netdev.h"
+#include "collectors/netstat.h"
+#include "collectors/os.h"
+#include "collectors/pressure.h"
+#include "collectors/procparse.h"
+#include "collectors/schedstat.h"
+#include "collectors/sockstat.h"
+#include "collectors/softnet.h"
+#include "collectors/stat.h"
+#include "collectors/udp_queues.h"
+#include "collectors/vmstat.h"
 #include "proc_fixture.h"
 
 static int run_stat(char *b)

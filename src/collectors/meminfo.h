@@ -1,0 +1,14 @@
+/* meminfo collector: /proc/meminfo. Its parsers are pure (buffer in, modified in place; struct out)
+ * and return 0 or -EINVAL for malformed input, never a half-filled result the caller must free. */
+#ifndef NODEPATH_COLLECTORS_MEMINFO_H
+#define NODEPATH_COLLECTORS_MEMINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "procparse.h"
+
+int meminfo__parse(char *buf, struct pp_kvtab *out);
+
+#endif
