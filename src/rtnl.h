@@ -16,8 +16,7 @@ typedef int (*rtnl_msg_fn)(const struct nlmsghdr *nh, void *arg);
  * set when one carries NLM_F_DUMP_INTR. Returns 1 at NLMSG_DONE, 0 when the answer goes on in
  * the next datagram, the kernel's -errno of an NLMSG_ERROR, -EIO for a short error message,
  * -EINVAL for trailing bytes that are no whole message, or cb's nonzero return. */
-int rtnl__walk(const void *buf, size_t len, uint32_t seq, rtnl_msg_fn cb, void *arg,
-	       bool *intr);
+int rtnl__walk(const void *buf, size_t len, uint32_t seq, rtnl_msg_fn cb, void *arg, bool *intr);
 
 /* Sends an RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE dump request for family on fd (a
  * NETLINK_ROUTE socket) and feeds the answer to cb. 0 when the whole answer was read; -EAGAIN

@@ -96,7 +96,7 @@ static int parse(const struct msg *m, struct link_attrs *a)
 
 Test(links_rtnl, veth_enslaved_to_bridge)
 {
-	static const struct links_config cfg = { .bridge = "cni0", .overlay = "flannel.1" };
+	static const struct links_config cfg = {.bridge = "cni0", .overlay = "flannel.1"};
 	struct link_attrs a;
 	struct msg m;
 
@@ -150,7 +150,7 @@ Test(links_rtnl, bridge_and_vxlan_kinds)
 
 Test(links_rtnl, af_bridge_messages_ignored)
 {
-	struct link_attrs a = { .ifindex = -1 };
+	struct link_attrs a = {.ifindex = -1};
 	struct msg m;
 
 	link_msg(&m, AF_BRIDGE, 9);
@@ -261,7 +261,7 @@ static void collect(struct route_set *r, const struct msg *m)
 
 Test(links_rtnl, default_route_oif)
 {
-	struct route_set r = { .n = 0 };
+	struct route_set r = {.n = 0};
 	struct msg m;
 
 	route_msg(&m, RTM_NEWROUTE, AF_INET, 0, RT_TABLE_MAIN, RTN_UNICAST);
@@ -279,8 +279,8 @@ Test(links_rtnl, default_route_oif)
 
 Test(links_rtnl, multipath_default_route)
 {
-	static const int hops[] = { 3, 4, 3, 0 };
-	struct route_set r = { .n = 0 };
+	static const int hops[] = {3, 4, 3, 0};
+	struct route_set r = {.n = 0};
 	struct msg m;
 
 	route_msg(&m, RTM_NEWROUTE, AF_INET, 0, RT_TABLE_MAIN, RTN_UNICAST);
@@ -295,7 +295,7 @@ Test(links_rtnl, multipath_default_route)
 Test(links_rtnl, multipath_more_hops_than_the_set)
 {
 	int hops[LINKS_MAX_DEFAULT_ROUTE_DEVS + 4];
-	struct route_set r = { .n = 0 };
+	struct route_set r = {.n = 0};
 	struct msg m;
 
 	for (size_t i = 0; i < sizeof(hops) / sizeof(hops[0]); i++)
@@ -307,12 +307,13 @@ Test(links_rtnl, multipath_more_hops_than_the_set)
 	cr_assert_eq(r.n, LINKS_MAX_DEFAULT_ROUTE_DEVS);
 	cr_assert_eq(r.devs[0], 2);
 	cr_assert_eq(r.devs[1], 10);
-	cr_assert_eq(r.devs[LINKS_MAX_DEFAULT_ROUTE_DEVS - 1], 10 + LINKS_MAX_DEFAULT_ROUTE_DEVS - 2);
+	cr_assert_eq(r.devs[LINKS_MAX_DEFAULT_ROUTE_DEVS - 1],
+		     10 + LINKS_MAX_DEFAULT_ROUTE_DEVS - 2);
 }
 
 Test(links_rtnl, only_main_table_unicast_defaults)
 {
-	struct route_set r = { .n = 0 };
+	struct route_set r = {.n = 0};
 	struct msg m;
 
 	/* RTA_TABLE (32-bit ids) overrides the 8-bit rtm_table. */
@@ -344,8 +345,8 @@ Test(links_rtnl, only_main_table_unicast_defaults)
 
 Test(links_rtnl, truncated_routes)
 {
-	static const int hops[] = { 3, 4 };
-	struct route_set r = { .n = 0 };
+	static const int hops[] = {3, 4};
+	struct route_set r = {.n = 0};
 	struct rtnexthop *hop;
 	struct rtattr *rta;
 	struct msg m;
