@@ -32,7 +32,6 @@ int process__parse_stat(const char *buf, struct proc_self_stat *st)
 	const char *p = strrchr(buf, ')');
 	unsigned long long v[22];
 	int field = 3; /* state is field 3 */
-	char *end;
 
 	memset(st, 0, sizeof(*st));
 	if (!p)
@@ -46,20 +45,23 @@ int process__parse_stat(const char *buf, struct proc_self_stat *st)
 	while (*p && *p != ' ')
 		p++; /* state */
 	for (field = 4; field <= 24; field++) {
-		long long sv;
+		char tok[24]; /* the longest int64 is 20 characters */
+		size_t n;
+		int64_t sv;
 
 		while (*p == ' ')
 			p++;
-		if (!*p || *p == '\n')
+		n = strcspn(p, " \n");
+		if (n == 0 || n >= sizeof(tok))
 			return -EINVAL;
-		errno = 0;
-		sv = strtoll(p, &end, 10);
-		if (errno || end == p || (*end != ' ' && *end != '\n' && *end != '\0'))
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		if (parse__i64(tok, &sv))
 			return -EINVAL;
 		v[field - 4] = (unsigned long long)sv;
 		if (field == 24)
 			st->rss = sv;
-		p = end;
+		p += n;
 	}
 	st->utime = v[14 - 4];
 	st->stime = v[15 - 4];

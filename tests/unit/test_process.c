@@ -42,3 +42,24 @@ Test(process, hostile)
 	free(buf);
 	cr_assert_eq(process__parse_stat("", &st), -EINVAL);
 }
+
+Test(process, stat_fields_are_whole_numbers)
+{
+	struct proc_self_stat st;
+
+	/* utime (field 14) with a stray letter, then beyond int64, then a tab-glued field */
+	cr_assert_eq(
+	    process__parse_stat("1 (x) S 1 1 1 0 -1 0 0 0 0 0 15x 37 0 0 20 0 9 0 1 2 3\n", &st),
+	    -EINVAL);
+	cr_assert_eq(process__parse_stat("1 (x) S 1 1 1 0 -1 0 0 0 0 0 99999999999999999999 37 0 0 "
+					 "20 0 9 0 1 2 3\n",
+					 &st),
+		     -EINVAL);
+	cr_assert_eq(
+	    process__parse_stat("1 (x) S 1 1 1 0 -1 0 0 0 0 0 15\t37 0 0 20 0 9 0 1 2 3\n", &st),
+	    -EINVAL);
+	cr_assert_eq(
+	    process__parse_stat("1 (x) S 1 1 1 0 -1 0 0 0 0 0 15 37 0 0 20 0 9 0 1 2 3\n", &st), 0);
+	cr_assert_eq(st.utime, 15);
+	cr_assert_eq(st.rss, 3);
+}
