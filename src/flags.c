@@ -11,6 +11,7 @@
 
 #include "collector.h"
 #include "log.h"
+#include "parse.h"
 
 static const char *opt_log_level = "info";
 NP_FLAG_STRING("log.level", &opt_log_level,
@@ -66,18 +67,14 @@ static int parse_bool(const char *s, bool *out)
 /* Decimal only: no sign, no blanks, no hex, no trailing garbage, no overflow. */
 static int parse_uint(const char *s, unsigned long *out)
 {
-	unsigned long v;
-	char *end;
+	uint64_t v;
+	int err = parse__u64(s, &v);
 
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno == ERANGE)
+	if (err)
+		return err;
+	if (v > ULONG_MAX)
 		return -ERANGE;
-	if (*end != '\0')
-		return -EINVAL;
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }
 
