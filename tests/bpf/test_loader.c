@@ -40,7 +40,7 @@
 #define FRAME_LEN 60
 
 static const char *const pinned_maps[] = {"np_if_stats", "np_path_stats", "np_cidr4", "np_cidr6",
-					  "np_config",	 "np_nodeport",	  "np_errors"};
+					  "np_config",	 "np_nodeport",	  "np_errors", "np_vxlan_stats"};
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
 static char bpffs[64];	 /* the private bpffs mount point */
@@ -382,8 +382,8 @@ Test(loader, changed_capacity_replaces_pin)
 		if (resized) {
 			cr_expect_neq(info.id, ids[i], "%s kept despite the new capacity",
 				      pinned_maps[i]);
-			/* np_path_stats is sized 5/2 of np_if_stats (10 keys per pod veth). */
-			unsigned was = i == 0 ? 1024 : 2560, now = i == 0 ? 2048 : 5120;
+			/* np_path_stats is sized 6/2 of np_if_stats (12 keys per pod veth). */
+			unsigned was = i == 0 ? 1024 : 3072, now = i == 0 ? 2048 : 6144;
 
 			cr_expect_eq(info.max_entries, now);
 			snprintf(
@@ -591,7 +591,7 @@ Test(loader, role_change_tcx_in_place)
 
 	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_NODE), 0);
 	p_in = expect_tcx(if_a, NP_BPF_TCX_INGRESS, "np_node_ingress");
-	p_eg = expect_tcx(if_a, NP_BPF_TCX_EGRESS, "np_egress");
+	p_eg = expect_tcx(if_a, NP_BPF_TCX_EGRESS, "np_node_egress");
 	cr_expect_eq(link_prog(l_in), p_in);
 	cr_expect_eq(link_prog(l_eg), p_eg);
 
@@ -744,7 +744,7 @@ Test(loader, reads_and_prog_stats)
 
 	n = 8;
 	cr_assert_eq(loader__prog_stats(ld, ps, &n), 0);
-	cr_assert_eq(n, 5);
+	cr_assert_eq(n, 6);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t want = strcmp(ps[i].name, "np_pod_egress") == 0 ||
 					strcmp(ps[i].name, "np_node_ingress") == 0

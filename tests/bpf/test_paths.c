@@ -402,7 +402,7 @@ Test(paths, prefix_edges)
 	    {"fd00:10:96::1:0", NP_PATH_EXTERNAL, 2, 16},
 	    {"::", NP_PATH_EXTERNAL, 2, 17},
 	    {"0.0.0.0", NP_PATH_EXTERNAL, 2, 18},
-	    {"255.255.255.255", NP_PATH_EXTERNAL, 2, 19},
+	    {"255.255.255.255", NP_PATH_LINK_LOCAL, 4, 19},
 	};
 
 	run_classes(NP_DIR_EGRESS, cases, sizeof(cases) / sizeof(cases[0]));
