@@ -15,9 +15,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* The agent may resize it before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, NP_DROP_STATS_DEFAULT_ENTRIES); /* the agent may resize it before load */
+	__uint(max_entries, NP_DROP_STATS_DEFAULT_ENTRIES);
 	__type(key, struct np_drop_key);
 	__type(value, struct np_drop_value);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -84,8 +85,7 @@ int BPF_PROG(np_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_re
 		return 0;
 	key.ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
 	key.reason = (__u32)reason;
-	v = np_lookup_or_init(&np_drop_stats, &key, &zero, &np_drop_errors,
-			      NP_DROP_ERR_STATS_FULL);
+	v = np_lookup_or_init(&np_drop_stats, &key, &zero, &np_drop_errors, NP_DROP_ERR_STATS_FULL);
 	if (!v)
 		return 0;
 	v->packets++;

@@ -109,13 +109,12 @@ size_t drop_reasons__count(const struct drop_reasons *r)
 	return r ? r->n : 0;
 }
 
-const char *drop_reasons__name(const struct drop_reasons *r, uint32_t reason, char *buf,
-			       size_t len)
+const char *drop_reasons__name(const struct drop_reasons *r, uint32_t reason, char *buf, size_t len)
 {
 	if (r) {
-		struct drop_reason key = { .value = reason };
+		struct drop_reason key = {.value = reason};
 		const struct drop_reason *hit =
-			bsearch(&key, r->items, r->n, sizeof(*r->items), reason_cmp);
+		    bsearch(&key, r->items, r->n, sizeof(*r->items), reason_cmp);
 
 		if (hit)
 			return hit->name;
@@ -248,9 +247,10 @@ int drops__open(const struct drops_opts *opts, struct drops **out)
 		log_error("drop counters failed: %s: %s; everything else runs", d->why,
 			  strerror(-d->err));
 	else
-		log_info("drop counters loaded reasons=%zu maps_pinned_at=%s np_drop_stats_capacity=%u",
-			 drop_reasons__count(d->reasons), opts->pin_path,
-			 bpf_map__max_entries(d->skel->maps.np_drop_stats));
+		log_info(
+		    "drop counters loaded reasons=%zu maps_pinned_at=%s np_drop_stats_capacity=%u",
+		    drop_reasons__count(d->reasons), opts->pin_path,
+		    bpf_map__max_entries(d->skel->maps.np_drop_stats));
 	*out = d;
 	return 0;
 cleanup:
@@ -279,7 +279,7 @@ int drops__netns_inode(const char *path, uint32_t *inode)
 
 int drops__netns_add(struct drops *d, uint32_t inode, enum np_netns_kind kind)
 {
-	struct np_netns_value v = { .kind = (__u32)kind };
+	struct np_netns_value v = {.kind = (__u32)kind};
 
 	if (d->state != DROPS_LOADED)
 		return -ENODEV;
@@ -322,7 +322,7 @@ static int sum_drop_stat(const void *key, const void *vals, size_t stride, int n
 	s->reason = k->reason;
 	for (int c = 0; c < ncpus; c++) {
 		const struct np_drop_value *v =
-			(const void *)((const char *)vals + (size_t)c * stride);
+		    (const void *)((const char *)vals + (size_t)c * stride);
 
 		s->packets += v->packets;
 		s->bytes += v->bytes;

@@ -48,7 +48,7 @@ struct drops_opts {
 
 /* One np_drop_stats entry summed over CPUs. */
 struct drop_stat {
-	uint32_t netns;   /* network namespace inode */
+	uint32_t netns;	  /* network namespace inode */
 	uint32_t ifindex; /* in that namespace; 0: the skb had no device */
 	uint32_t reason;  /* the kernel's enum skb_drop_reason value: drops__reason_name */
 	uint64_t packets, bytes;

@@ -215,8 +215,8 @@ static void send_udp(int sock, const char *dst, uint16_t port, uint32_t n)
 	memset(payload, 0x5a, sizeof(payload));
 	cr_assert(inet_pton(AF_INET, dst, &to.sin_addr) == 1);
 	for (uint32_t i = 0; i < n; i++) {
-		ssize_t s = sendto(sock, payload, sizeof(payload), 0, (struct sockaddr *)&to,
-				   sizeof(to));
+		ssize_t s =
+		    sendto(sock, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to));
 
 		/* An ICMP port unreachable from an earlier datagram may surface here once. */
 		if (s < 0 && errno == ECONNREFUSED)
