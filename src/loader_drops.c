@@ -5,6 +5,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,6 +309,35 @@ int drops__netns_remove(struct drops *d, uint32_t inode)
 			prev = NULL;
 	}
 	return err;
+}
+
+int drops__purge_except(struct drops *d, const uint32_t *live, size_t n_live, size_t *removed)
+{
+	struct np_drop_key key, next;
+	void *prev = NULL;
+	size_t n = 0;
+	int fd;
+
+	if (removed)
+		*removed = 0;
+	if (d->state != DROPS_LOADED)
+		return -ENODEV;
+	fd = bpf_map__fd(d->skel->maps.np_drop_stats);
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		bool keep = false;
+
+		key = next;
+		prev = &key;
+		for (size_t i = 0; i < n_live && !keep; i++)
+			keep = live[i] == key.netns;
+		if (!keep && bpf_map_delete_elem(fd, &key) == 0) {
+			n++;
+			prev = NULL; /* the walk position is gone: start over */
+		}
+	}
+	if (removed)
+		*removed = n;
+	return 0;
 }
 
 static int sum_drop_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)

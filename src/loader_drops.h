@@ -72,6 +72,9 @@ const char *drops__state_name(enum drops_state s);
  * counters (namespace inodes are reused); -ENOENT if it was not in the set. */
 int drops__netns_add(struct drops *d, uint32_t inode, enum np_netns_kind kind);
 int drops__netns_remove(struct drops *d, uint32_t inode);
+/* Deletes the counters of every namespace not in live (pods deleted while no agent ran: their
+ * pinned counters would otherwise stay, and inodes are reused). *removed may be NULL. */
+int drops__purge_except(struct drops *d, const uint32_t *live, size_t n_live, size_t *removed);
 /* The inode of the network namespace at path (/proc/self/ns/net, /run/netns/cni-...). Pure
  * stat(2); usable in any state. */
 int drops__netns_inode(const char *path, uint32_t *inode);

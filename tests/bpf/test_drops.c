@@ -366,6 +366,21 @@ Test(drops, counters_survive_reopen_and_go_with_their_namespace)
 	settle(ino_b, if_b, no_socket, 2 * N);
 	cr_expect_eq(count_of(ino_b, if_b, no_socket, NULL, NULL), 2 * N);
 
+	{
+		uint32_t live[] = {ino_a, ino_b};
+		size_t removed = 9;
+
+		cr_assert_eq(drops__purge_except(d, live, 2, &removed), 0);
+		cr_expect_eq(removed, 0);
+		cr_expect_eq(count_of(ino_b, if_b, no_socket, NULL, NULL), 2 * N);
+		cr_assert_eq(drops__purge_except(d, live, 1, &removed), 0); /* B not live */
+		cr_expect_eq(removed, 1);
+		cr_expect_eq(count_of(ino_b, if_b, no_socket, NULL, &keys), 0);
+		cr_expect_eq(keys, 0);
+		send_udp(sock_a, ADDR_B, CLOSED_PORT, N); /* still in the set: counts again */
+		settle(ino_b, if_b, no_socket, N);
+		cr_expect_eq(count_of(ino_b, if_b, no_socket, NULL, NULL), N);
+	}
 	cr_expect_eq(drops__netns_remove(d, ino_b), 0);
 	cr_expect_eq(count_of(ino_b, if_b, no_socket, NULL, &keys), 0);
 	cr_expect_eq(keys, 0);
