@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tc counters for every hooked device: packets, bytes and GSO segments per {ifindex, direction}.
  * Pod veths also count by path class (where the peer is), the node device counts inbound
- * NodePort traffic. The programs only observe: they always return TC_ACT_UNSPEC so that the next
+ * NodePort traffic and outer VXLAN frames both ways. The programs only observe: they always return TC_ACT_UNSPEC so that the next
  * program on the hook (tcx chain or clsact filters of Cilium, Calico, ...) and the kernel still
  * see the packet. */
 #include "vmlinux.h"
@@ -9,11 +9,11 @@
 #include <bpf/bpf_core_read.h>
 #include "lib/count.bpf.h"
 #include "lib/parse.bpf.h"
-
-#define NP_TC_ACT_UNSPEC (-1)
+#include "nodepath/tc.h"
 #define NP_IF_STATS_DEFAULT_ENTRIES 16384
 #define NP_PATH_STATS_DEFAULT_ENTRIES 16384
 #define NP_CIDR_ENTRIES 1024
+#define NP_VXLAN_STATS_ENTRIES 64 /* 2 per node device */
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -68,6 +68,14 @@ struct {
 } np_nodeport SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, NP_VXLAN_STATS_ENTRIES);
+	__type(key, struct np_if_key);
+	__type(value, struct np_path_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} np_vxlan_stats SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, NP_ERR_MAX);
 	__type(key, __u32);
@@ -77,33 +85,31 @@ struct {
 
 static __always_inline void count_if(struct __sk_buff *skb, __u8 direction)
 {
+	struct np_if_value zero = {};
 	struct np_if_key key = {
 		.ifindex = skb->ifindex,
 		.direction = direction,
 	};
-	__u64 segs = skb->gso_segs ? skb->gso_segs : 1;
 	struct np_if_value *v;
 
-	v = bpf_map_lookup_elem(&np_if_stats, &key);
-	if (v) {
-		np_if_value_add(v, skb->len, segs);
-		return;
-	}
-
-	struct np_if_value init = {
-		.packets = 1,
-		.bytes = skb->len,
-		.gso_segs = segs,
-	};
-	/* Another CPU may have created the key since the lookup: NOEXIST then fails with EEXIST
-	 * and the packet goes into the entry that now exists. Any other failure means full. */
-	if (bpf_map_update_elem(&np_if_stats, &key, &init, BPF_NOEXIST) == 0)
-		return;
-	v = bpf_map_lookup_elem(&np_if_stats, &key);
+	v = np_lookup_or_init(&np_if_stats, &key, &zero, &np_errors, NP_ERR_IF_STATS_FULL);
 	if (v)
-		np_if_value_add(v, skb->len, segs);
-	else
-		np_error_inc(&np_errors, NP_ERR_IF_STATS_FULL);
+		np_if_value_add(v, skb->len, skb->gso_segs ? skb->gso_segs : 1);
+}
+
+/* Addresses that never leave the link, whatever the cluster's CIDRs: IPv4 169.254/16, 224/4
+ * (multicast) and the limited broadcast. A subnet's directed broadcast depends on the subnet, so
+ * the agent adds it to np_cidr4 instead. */
+static __always_inline bool np_link_local4(const __u8 a[4])
+{
+	return (a[0] == 169 && a[1] == 254) || (a[0] & 0xf0) == 224 ||
+	       (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255);
+}
+
+/* IPv6 fe80::/10 and ff00::/8 (multicast: neighbour discovery, MLD). */
+static __always_inline bool np_link_local6(const __u8 a[16])
+{
+	return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
 }
 
 static __always_inline __u8 classify_peer(struct __sk_buff *skb, bool want_dst)
@@ -115,11 +121,15 @@ static __always_inline __u8 classify_peer(struct __sk_buff *skb, bool want_dst)
 	if (len == 4) {
 		struct np_cidr4_key k = { .prefixlen = 32 };
 
+		if (np_link_local4(addr))
+			return NP_PATH_LINK_LOCAL;
 		__builtin_memcpy(k.addr, addr, 4);
 		c = bpf_map_lookup_elem(&np_cidr4, &k);
 	} else if (len == 16) {
 		struct np_cidr6_key k = { .prefixlen = 128 };
 
+		if (np_link_local6(addr))
+			return NP_PATH_LINK_LOCAL;
 		__builtin_memcpy(k.addr, addr, 16);
 		c = bpf_map_lookup_elem(&np_cidr6, &k);
 	} else {
@@ -132,6 +142,7 @@ static __always_inline __u8 classify_peer(struct __sk_buff *skb, bool want_dst)
 
 static __always_inline void count_path(struct __sk_buff *skb, __u8 direction)
 {
+	struct np_path_value zero = {};
 	/* Host-veth ingress is the pod sending: the peer is the destination. */
 	__u8 path = classify_peer(skb, direction == NP_DIR_INGRESS);
 	struct np_path_key key = {
@@ -143,30 +154,26 @@ static __always_inline void count_path(struct __sk_buff *skb, __u8 direction)
 
 	if (path >= NP_PATH_MAX)
 		return;
-	v = bpf_map_lookup_elem(&np_path_stats, &key);
-	if (!v) {
-		struct np_path_value zero = {};
-
-		if (bpf_map_update_elem(&np_path_stats, &key, &zero, BPF_NOEXIST) &&
-		    !bpf_map_lookup_elem(&np_path_stats, &key)) {
-			np_error_inc(&np_errors, NP_ERR_PATH_STATS_FULL);
-			return;
-		}
-		v = bpf_map_lookup_elem(&np_path_stats, &key);
-		if (!v)
-			return;
-	}
+	v = np_lookup_or_init(&np_path_stats, &key, &zero, &np_errors, NP_ERR_PATH_STATS_FULL);
+	if (!v)
+		return;
 	v->packets++;
 	v->bytes += skb->len;
 }
 
-static __always_inline void count_nodeport(struct __sk_buff *skb)
+static __always_inline struct np_config *np_config_get(void)
 {
-	__u32 zero = 0, idx;
-	struct np_config *cfg = bpf_map_lookup_elem(&np_config, &zero);
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&np_config, &zero);
+}
+
+static __always_inline void count_nodeport(struct __sk_buff *skb, const struct np_config *cfg)
+{
 	struct np_path_value *v;
 	__u8 l4proto = 0;
 	__u16 dport = 0;
+	__u32 idx;
 
 	if (!cfg || cfg->nodeport_max == 0)
 		return;
@@ -180,6 +187,33 @@ static __always_inline void count_nodeport(struct __sk_buff *skb)
 		v->packets++;
 		v->bytes += skb->len;
 	}
+}
+
+/* Outer VXLAN frames: UDP to the VXLAN port, whichever way. flanneld's encapsulated packets
+ * leave and arrive with that destination port (the source port is a flow hash). */
+static __always_inline void count_vxlan(struct __sk_buff *skb, __u8 direction,
+					const struct np_config *cfg)
+{
+	struct np_path_value zero = {};
+	struct np_if_key key = {
+		.ifindex = skb->ifindex,
+		.direction = direction,
+	};
+	struct np_path_value *v;
+	__u8 l4proto = 0;
+	__u16 dport = 0;
+
+	if (!cfg || cfg->vxlan_port == 0)
+		return;
+	if (np_load_l4_dport(skb, &l4proto, &dport))
+		return;
+	if (l4proto != NP_IPPROTO_UDP || dport != cfg->vxlan_port)
+		return;
+	v = np_lookup_or_init(&np_vxlan_stats, &key, &zero, &np_errors, NP_ERR_VXLAN_STATS_FULL);
+	if (!v)
+		return;
+	v->packets++;
+	v->bytes += skb->len;
 }
 
 SEC("tc")
@@ -213,11 +247,23 @@ int np_pod_egress(struct __sk_buff *skb)
 	return NP_TC_ACT_UNSPEC;
 }
 
-/* Node device ingress: also inbound NodePort traffic. */
+/* Node device ingress: also inbound NodePort traffic and received VXLAN frames. */
 SEC("tc")
 int np_node_ingress(struct __sk_buff *skb)
 {
+	struct np_config *cfg = np_config_get();
+
 	count_if(skb, NP_DIR_INGRESS);
-	count_nodeport(skb);
+	count_nodeport(skb, cfg);
+	count_vxlan(skb, NP_DIR_INGRESS, cfg);
+	return NP_TC_ACT_UNSPEC;
+}
+
+/* Node device egress: also transmitted VXLAN frames. */
+SEC("tc")
+int np_node_egress(struct __sk_buff *skb)
+{
+	count_if(skb, NP_DIR_EGRESS);
+	count_vxlan(skb, NP_DIR_EGRESS, np_config_get());
 	return NP_TC_ACT_UNSPEC;
 }

@@ -1,6 +1,7 @@
 /* The BPF loader: skeleton lifecycle, pinned maps, tc/tcx attach and detach, map reads.
  * Nothing else in nodepath calls libbpf. */
 #include "loader.h"
+#include "loader_priv.h"
 #include "log.h"
 
 #include <errno.h>
@@ -19,11 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "netpath.skel.h"
-
-/* libbpf 1.1 predates tcx: the attach types and flag are defined here (kernel >= 6.6). */
-#define NP_BPF_TCX_INGRESS 46
-#define NP_BPF_TCX_EGRESS 47
-#define NP_BPF_F_BEFORE (1U << 3) /* with no relative program: the head of the chain */
+#include "nodepath/tc.h"
 
 /* Our clsact filters: a fixed handle and priority so that a restarted agent replaces (never
  * duplicates) what an earlier one left, and removes only its own filters. 0x6e70 = "np". */
@@ -52,7 +49,7 @@ struct loader {
  * about them does not look like a problem in the logs. */
 static __thread bool g_quiet;
 
-static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+int loader_priv__libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char line[512];
 	size_t n;
@@ -95,7 +92,7 @@ static int mkdir_p(const char *path, mode_t mode)
 /* Pins need a bpffs. Kubernetes hosts mount one at /sys/fs/bpf; inside a bare network namespace
  * (ip netns exec remounts /sys) or a container without the host mount there is none, so mount a
  * private one at the pin path itself. */
-static int ensure_bpffs(const char *path)
+int loader_priv__ensure_bpffs(const char *path)
 {
 	struct statfs st;
 	int err;
@@ -126,7 +123,7 @@ static int ensure_bpffs(const char *path)
 
 /* A pin left by an agent with another map layout or capacity cannot be re-used (libbpf refuses
  * it and the load fails). Replace it: those counters restart, which is logged. */
-static void drop_incompatible_pins(struct bpf_object *obj, const char *pin_root)
+void loader_priv__drop_incompatible_pins(struct bpf_object *obj, const char *pin_root)
 {
 	struct bpf_map *map;
 
@@ -171,8 +168,8 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 	int err;
 
 	*out = NULL;
-	libbpf_set_print(libbpf_log);
-	err = ensure_bpffs(opts->pin_path);
+	libbpf_set_print(loader_priv__libbpf_log);
+	err = loader_priv__ensure_bpffs(opts->pin_path);
 	if (err)
 		return err;
 
@@ -194,16 +191,22 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 		goto cleanup;
 	}
 	err = bpf_map__set_max_entries(l->skel->maps.np_if_stats, opts->max_entries);
-	/* Up to 10 path keys (2 directions x 5 classes) per pod veth against 2 per interface. */
+	/* Up to 2 directions x NP_PATH_MAX classes path keys per pod veth against 2 per
+	 * interface. */
 	if (!err)
 		err = bpf_map__set_max_entries(l->skel->maps.np_path_stats,
-					       opts->max_entries / 2 * 5);
+					       opts->max_entries / 2 * NP_PATH_MAX);
 	if (err)
 		goto cleanup;
-	drop_incompatible_pins(l->skel->obj, opts->pin_path);
+	loader_priv__drop_incompatible_pins(l->skel->obj, opts->pin_path);
 	err = netpath_bpf__load(l->skel);
 	if (err) {
 		log_error("cannot load BPF programs: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = loader__set_vxlan_port(l, NP_VXLAN_PORT_DEFAULT);
+	if (err) {
+		log_error("cannot write np_config: %s", strerror(-err));
 		goto cleanup;
 	}
 	if (opts->enable_stats) {
@@ -262,7 +265,9 @@ static int prog_fd(struct loader *l, int dir, enum attach_role role)
 		return bpf_program__fd(role == ROLE_POD    ? sk->progs.np_pod_ingress
 				       : role == ROLE_NODE ? sk->progs.np_node_ingress
 							   : sk->progs.np_ingress);
-	return bpf_program__fd(role == ROLE_POD ? sk->progs.np_pod_egress : sk->progs.np_egress);
+	return bpf_program__fd(role == ROLE_POD    ? sk->progs.np_pod_egress
+			       : role == ROLE_NODE ? sk->progs.np_node_egress
+						   : sk->progs.np_egress);
 }
 
 static void tc_hook_init(struct bpf_tc_hook *hook, int ifindex, int dir)
@@ -486,6 +491,7 @@ void loader__forget(struct loader *l, int ifindex)
 
 			bpf_map_delete_elem(bpf_map__fd(l->skel->maps.np_path_stats), &pk);
 		}
+		bpf_map_delete_elem(bpf_map__fd(l->skel->maps.np_vxlan_stats), &key);
 	}
 }
 
@@ -529,9 +535,6 @@ static size_t percpu_stride(size_t value_size)
 	return (value_size + 7) & ~(size_t)7;
 }
 
-/* Called for every entry of a per-CPU hash with the key and the CPUs' values side by side. */
-typedef int (*percpu_cb)(const void *key, const void *vals, size_t stride, int ncpus, void *ctx);
-
 /* Fallback for kernels without batch ops on this map type: one lookup per key. */
 static int read_per_key(int fd, size_t key_size, void *vals, size_t stride, int ncpus,
 			percpu_cb cb, void *ctx)
@@ -555,12 +558,12 @@ static int read_per_key(int fd, size_t key_size, void *vals, size_t stride, int 
 }
 
 /* Reads a whole per-CPU hash in batches (one syscall per chunk of keys, not per key). */
-static int read_percpu_hash(struct loader *l, struct bpf_map *map, percpu_cb cb, void *ctx)
+static int read_percpu_hash(int ncpus, struct bpf_map *map, percpu_cb cb, void *ctx)
 {
 	int fd = bpf_map__fd(map);
 	size_t key_size = bpf_map__key_size(map);
 	size_t stride = percpu_stride(bpf_map__value_size(map));
-	size_t vsz = stride * (size_t)l->ncpus;
+	size_t vsz = stride * (size_t)ncpus;
 	size_t chunk = NP_BATCH_CHUNK;
 	char *keys = NULL, *vals = NULL;
 	__u32 batch = 0;
@@ -601,14 +604,14 @@ static int read_percpu_hash(struct loader *l, struct bpf_map *map, percpu_cb cb,
 		}
 		if (rc && errno != ENOENT) {
 			if (first && (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP)) {
-				err = read_per_key(fd, key_size, vals, stride, l->ncpus, cb, ctx);
+				err = read_per_key(fd, key_size, vals, stride, ncpus, cb, ctx);
 				goto cleanup;
 			}
 			err = -errno;
 			goto cleanup;
 		}
 		for (__u32 i = 0; i < count; i++) {
-			err = cb(keys + i * key_size, vals + i * vsz, stride, l->ncpus, ctx);
+			err = cb(keys + i * key_size, vals + i * vsz, stride, ncpus, ctx);
 			if (err)
 				goto cleanup;
 		}
@@ -622,13 +625,7 @@ cleanup:
 	return err;
 }
 
-/* A growable array of summed entries. */
-struct stat_vec {
-	void *items;
-	size_t n, cap, item_size;
-};
-
-static void *stat_vec_push(struct stat_vec *v)
+void *loader_priv__stat_vec_push(struct stat_vec *v)
 {
 	if (v->n == v->cap) {
 		size_t nc = v->cap ? v->cap * 2 : 64;
@@ -645,7 +642,7 @@ static void *stat_vec_push(struct stat_vec *v)
 static int sum_if_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
 {
 	const struct np_if_key *k = key;
-	struct if_stat *s = stat_vec_push(ctx);
+	struct if_stat *s = loader_priv__stat_vec_push(ctx);
 
 	if (!s)
 		return -ENOMEM;
@@ -664,7 +661,7 @@ static int sum_if_stat(const void *key, const void *vals, size_t stride, int ncp
 static int sum_path_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
 {
 	const struct np_path_key *k = key;
-	struct path_stat *s = stat_vec_push(ctx);
+	struct path_stat *s = loader_priv__stat_vec_push(ctx);
 
 	if (!s)
 		return -ENOMEM;
@@ -681,11 +678,11 @@ static int sum_path_stat(const void *key, const void *vals, size_t stride, int n
 	return 0;
 }
 
-static int read_summed(struct loader *l, struct bpf_map *map, percpu_cb cb, size_t item_size,
-		       void **out, size_t *n)
+int loader_priv__read_summed(int ncpus, struct bpf_map *map, percpu_cb cb, size_t item_size,
+			     void **out, size_t *n)
 {
 	struct stat_vec v = { .item_size = item_size };
-	int err = read_percpu_hash(l, map, cb, &v);
+	int err = read_percpu_hash(ncpus, map, cb, &v);
 
 	if (err) {
 		free(v.items);
@@ -699,13 +696,13 @@ static int read_summed(struct loader *l, struct bpf_map *map, percpu_cb cb, size
 
 int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
 {
-	return read_summed(l, l->skel->maps.np_if_stats, sum_if_stat, sizeof(**out),
+	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_if_stats, sum_if_stat, sizeof(**out),
 			   (void **)out, n);
 }
 
 int loader__read_path_stats(struct loader *l, struct path_stat **out, size_t *n)
 {
-	return read_summed(l, l->skel->maps.np_path_stats, sum_path_stat, sizeof(**out),
+	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_path_stats, sum_path_stat, sizeof(**out),
 			   (void **)out, n);
 }
 
@@ -830,18 +827,68 @@ static size_t purge_map(struct bpf_map *map, const int *live, size_t n_live)
 int loader__purge_except(struct loader *l, const int *live, size_t n_live, size_t *removed)
 {
 	*removed = purge_map(l->skel->maps.np_if_stats, live, n_live) +
-		   purge_map(l->skel->maps.np_path_stats, live, n_live);
+		   purge_map(l->skel->maps.np_path_stats, live, n_live) +
+		   purge_map(l->skel->maps.np_vxlan_stats, live, n_live);
+	return 0;
+}
+
+/* np_config holds several settings: each setter rewrites its own fields only. */
+static int config_update(struct loader *l, const struct np_config *set, bool nodeport, bool vxlan)
+{
+	int fd = bpf_map__fd(l->skel->maps.np_config);
+	struct np_config cfg = {};
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		return -errno;
+	if (nodeport) {
+		cfg.nodeport_min = set->nodeport_min;
+		cfg.nodeport_max = set->nodeport_max;
+	}
+	if (vxlan)
+		cfg.vxlan_port = set->vxlan_port;
+	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
+		return -errno;
 	return 0;
 }
 
 int loader__set_nodeport_range(struct loader *l, uint16_t min, uint16_t max)
 {
-	struct np_config cfg = { .nodeport_min = min, .nodeport_max = max };
-	__u32 zero = 0;
+	struct np_config set = { .nodeport_min = min, .nodeport_max = max };
 
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.np_config), &zero, &cfg, BPF_ANY))
-		return -errno;
+	return config_update(l, &set, true, false);
+}
+
+int loader__set_vxlan_port(struct loader *l, uint16_t port)
+{
+	struct np_config set = { .vxlan_port = port };
+
+	return config_update(l, &set, false, true);
+}
+
+static int sum_vxlan_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
+{
+	const struct np_if_key *k = key;
+	struct vxlan_stat *s = loader_priv__stat_vec_push(ctx);
+
+	if (!s)
+		return -ENOMEM;
+	s->ifindex = k->ifindex;
+	s->direction = k->direction;
+	for (int c = 0; c < ncpus; c++) {
+		const struct np_path_value *v =
+			(const void *)((const char *)vals + (size_t)c * stride);
+
+		s->packets += v->packets;
+		s->bytes += v->bytes;
+	}
 	return 0;
+}
+
+int loader__read_vxlan_stats(struct loader *l, struct vxlan_stat **out, size_t *n)
+{
+	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_vxlan_stats, sum_vxlan_stat,
+					sizeof(**out), (void **)out, n);
 }
 
 int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap)

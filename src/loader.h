@@ -13,7 +13,7 @@
 enum attach_mode { ATTACH_AUTO = 0, ATTACH_TCX, ATTACH_TC };
 
 /* Which programs an interface gets: plain counters, pod veth (plus path classes) or node device
- * (plus NodePort). */
+ * (plus NodePort inbound and VXLAN both ways). */
 enum attach_role { ROLE_PLAIN = 0, ROLE_POD, ROLE_NODE };
 
 struct loader_opts {
@@ -35,6 +35,14 @@ struct path_stat {
 	uint32_t ifindex;
 	uint8_t direction;
 	uint8_t path;
+	uint64_t packets, bytes;
+};
+
+/* One np_vxlan_stats entry summed over CPUs: outer VXLAN frames on a node device, direction
+ * NP_DIR_INGRESS = received, NP_DIR_EGRESS = transmitted. */
+struct vxlan_stat {
+	uint32_t ifindex;
+	uint8_t direction;
 	uint64_t packets, bytes;
 };
 
@@ -76,13 +84,20 @@ const char *loader__mode_name(const struct loader *l);
 /* Read np_if_stats (batch lookup when the kernel has it). *out is malloc'd, caller frees. */
 int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n);
 int loader__read_path_stats(struct loader *l, struct path_stat **out, size_t *n);
+/* np_vxlan_stats, as loader__read_if_stats. */
+int loader__read_vxlan_stats(struct loader *l, struct vxlan_stat **out, size_t *n);
 /* NodePort counters summed over CPUs, indexed by enum np_nodeport_proto. */
 int loader__read_nodeport(struct loader *l, struct np_path_value out[NP_NODEPORT_MAX]);
 /* Make np_cidr4/np_cidr6 hold exactly these prefixes (adds first, then removes stale ones, so
- * a packet never sees a half-empty table). */
+ * a packet never sees a half-empty table). Link-local and multicast ranges are classified
+ * NP_PATH_LINK_LOCAL by the datapath itself; a pod subnet's directed broadcast is not (it depends
+ * on the subnet): pass it as a /32 with path NP_PATH_LINK_LOCAL. */
 int loader__set_cidrs(struct loader *l, const struct cidr_entry *e, size_t n);
 /* NodePort range for np_node_ingress; 0,0 disables it. */
 int loader__set_nodeport_range(struct loader *l, uint16_t min, uint16_t max);
+/* UDP destination port of outer VXLAN frames on node devices (loader__open sets
+ * NP_VXLAN_PORT_DEFAULT, 8472); 0 disables VXLAN counting. Takes effect at once, no reload. */
+int loader__set_vxlan_port(struct loader *l, uint16_t port);
 int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap);
 /* Sum over CPUs of np_errors[idx]. */
 int loader__read_error(struct loader *l, enum np_error idx, uint64_t *value);

@@ -36,7 +36,10 @@ enum np_path {
 	NP_PATH_SERVICE = 2,    /* the service CIDR (before DNAT) */
 	NP_PATH_HOST = 3,       /* an address of this node */
 	NP_PATH_EXTERNAL = 4,   /* anything else */
-	NP_PATH_MAX = 5,
+	/* IPv6 fe80::/10, ff00::/8; IPv4 169.254/16, 224/4, 255.255.255.255 (fixed in the
+	 * datapath) and each pod subnet's broadcast (a /32 the agent adds to np_cidr4). */
+	NP_PATH_LINK_LOCAL = 5,
+	NP_PATH_MAX = 6,
 };
 
 /* np_path_stats key: per pod veth, direction (of the host veth) and path class. */
@@ -71,8 +74,12 @@ struct np_cidr_value {
 struct np_config {
 	__u16 nodeport_min; /* host byte order; 0/0 disables NodePort counting */
 	__u16 nodeport_max;
-	__u32 pad;
+	__u16 vxlan_port; /* host byte order; outer UDP destination port, 0 disables */
+	__u16 pad;
 };
+
+/* flannel's VXLAN port (the Linux kernel default, not IANA's 4789). */
+#define NP_VXLAN_PORT_DEFAULT 8472
 
 /* np_nodeport index: transport protocol of inbound NodePort traffic on the node device. */
 enum np_nodeport_proto {
@@ -85,11 +92,45 @@ enum np_nodeport_proto {
 enum np_error {
 	NP_ERR_IF_STATS_FULL = 0,   /* np_if_stats had no room for a new key */
 	NP_ERR_PATH_STATS_FULL = 1, /* np_path_stats had no room for a new key */
+	NP_ERR_VXLAN_STATS_FULL = 2, /* np_vxlan_stats had no room for a new key */
 	NP_ERR_MAX = 4,
 };
 
 struct np_error_value {
 	__u64 count;
+};
+
+/* np_vxlan_stats: outer VXLAN frames on the node device, keyed like np_if_stats (ingress =
+ * receive, egress = transmit), valued like np_path_stats. */
+
+/* np_drop_stats key (drops.bpf.c): where the kernel freed an skb as dropped. */
+struct np_drop_key {
+	__u32 netns;   /* inode of the network namespace (ns.inum; what stat(2) on /proc/PID/ns/net
+			* and /run/netns/NAME gives as st_ino) */
+	__u32 ifindex; /* skb->dev at the drop in that namespace, 0 when the skb had no device */
+	__u32 reason;  /* enum skb_drop_reason of the running kernel (numbers differ by kernel) */
+};
+
+/* np_drop_stats value (per CPU). */
+struct np_drop_value {
+	__u64 packets;
+	__u64 bytes; /* skb->len at the drop: which headers it includes depends on the layer */
+};
+
+/* np_drop_netns: the namespaces whose drops are counted; the agent fills it. */
+enum np_netns_kind {
+	NP_NETNS_NODE = 0, /* the node's own network namespace */
+	NP_NETNS_POD = 1,  /* a pod's network namespace on this node */
+};
+
+struct np_netns_value {
+	__u32 kind; /* enum np_netns_kind */
+};
+
+/* np_drop_errors index (per-CPU array of np_error_value). */
+enum np_drop_error {
+	NP_DROP_ERR_STATS_FULL = 0, /* np_drop_stats had no room for a new key */
+	NP_DROP_ERR_MAX = 1,
 };
 
 _Static_assert(sizeof(struct np_if_key) == 8, "np_if_key layout");
@@ -101,5 +142,8 @@ _Static_assert(sizeof(struct np_cidr4_key) == 8, "np_cidr4_key layout");
 _Static_assert(sizeof(struct np_cidr6_key) == 20, "np_cidr6_key layout");
 _Static_assert(sizeof(struct np_cidr_value) == 4, "np_cidr_value layout");
 _Static_assert(sizeof(struct np_config) == 8, "np_config layout");
+_Static_assert(sizeof(struct np_drop_key) == 12, "np_drop_key layout");
+_Static_assert(sizeof(struct np_drop_value) == 16, "np_drop_value layout");
+_Static_assert(sizeof(struct np_netns_value) == 4, "np_netns_value layout");
 
 #endif /* NODEPATH_COUNTERS_H */

@@ -9,15 +9,11 @@
 #include <linux/bpf.h>
 
 #include "nodepath/counters.h"
+#include "nodepath/tc.h"
 
 struct netpath_bpf;
 struct bpf_program;
 
-#define NP_TC_ACT_UNSPEC (-1)
-
-/* libbpf 1.1 predates tcx: the attach types are spelled out (include/uapi/linux/bpf.h, 6.6). */
-#define NP_BPF_TCX_INGRESS 46
-#define NP_BPF_TCX_EGRESS 47
 
 /* Moves the calling process into a new, anonymous network namespace with IPv6 disabled. Criterion
  * runs every test in its own process, so the namespace and every link, tcx link and clsact qdisc

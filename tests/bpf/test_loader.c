@@ -40,7 +40,7 @@
 #define FRAME_LEN 60
 
 static const char *const pinned_maps[] = {"np_if_stats", "np_path_stats", "np_cidr4", "np_cidr6",
-					  "np_config",	 "np_nodeport",	  "np_errors"};
+					  "np_config",	 "np_nodeport",	  "np_errors", "np_vxlan_stats"};
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
 static char bpffs[64];	 /* the private bpffs mount point */
@@ -382,8 +382,8 @@ Test(loader, changed_capacity_replaces_pin)
 		if (resized) {
 			cr_expect_neq(info.id, ids[i], "%s kept despite the new capacity",
 				      pinned_maps[i]);
-			/* np_path_stats is sized 5/2 of np_if_stats (10 keys per pod veth). */
-			unsigned was = i == 0 ? 1024 : 2560, now = i == 0 ? 2048 : 5120;
+			/* np_path_stats is sized 6/2 of np_if_stats (12 keys per pod veth). */
+			unsigned was = i == 0 ? 1024 : 3072, now = i == 0 ? 2048 : 6144;
 
 			cr_expect_eq(info.max_entries, now);
 			snprintf(
@@ -591,7 +591,7 @@ Test(loader, role_change_tcx_in_place)
 
 	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_NODE), 0);
 	p_in = expect_tcx(if_a, NP_BPF_TCX_INGRESS, "np_node_ingress");
-	p_eg = expect_tcx(if_a, NP_BPF_TCX_EGRESS, "np_egress");
+	p_eg = expect_tcx(if_a, NP_BPF_TCX_EGRESS, "np_node_egress");
 	cr_expect_eq(link_prog(l_in), p_in);
 	cr_expect_eq(link_prog(l_eg), p_eg);
 
@@ -744,7 +744,7 @@ Test(loader, reads_and_prog_stats)
 
 	n = 8;
 	cr_assert_eq(loader__prog_stats(ld, ps, &n), 0);
-	cr_assert_eq(n, 5);
+	cr_assert_eq(n, 6);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t want = strcmp(ps[i].name, "np_pod_egress") == 0 ||
 					strcmp(ps[i].name, "np_node_ingress") == 0
@@ -883,4 +883,85 @@ Test(loader, foreign_filter_at_our_handle_is_kept)
 	ld = NULL;
 	np_test_sh("tc filter show dev np_a ingress | grep -q 'handle 0x6e70 peer_count'");
 	peer_bpf__destroy(peer);
+}
+
+static struct np_config pinned_config(void)
+{
+	struct np_config cfg = {0};
+	uint32_t zero = 0;
+	int fd = pin_fd("np_config");
+
+	cr_assert(bpf_map_lookup_elem(fd, &zero, &cfg) == 0);
+	close(fd);
+	return cfg;
+}
+
+static bool vxlan_stat(struct loader *l, uint32_t ifindex, uint8_t dir, struct vxlan_stat *out)
+{
+	struct vxlan_stat *s = NULL;
+	size_t n = 0;
+	bool found = false;
+	int err = loader__read_vxlan_stats(l, &s, &n);
+
+	cr_assert(err == 0, "loader__read_vxlan_stats: %d", err);
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++) {
+		cr_expect(s[i].ifindex == ifindex, "VXLAN counted on ifindex %u", s[i].ifindex);
+		if (s[i].ifindex == ifindex && s[i].direction == dir) {
+			*out = s[i];
+			found = true;
+		}
+	}
+	free(s);
+	return found;
+}
+
+/* The agent starts with the VXLAN port at 8472; the NodePort and VXLAN setters each keep the
+ * other's setting; a node device counts outer VXLAN frames it receives and transmits, through
+ * real veth traffic, and nothing else. */
+Test(loader, vxlan_port_default_setters_and_counts)
+{
+	struct timespec tick = {.tv_nsec = 1000000};
+	struct np_config cfg;
+	struct vxlan_stat s;
+	struct np_frame f;
+	uint32_t len;
+
+	ld = open_loader(ATTACH_TCX, 1024);
+	cfg = pinned_config();
+	cr_expect_eq(cfg.vxlan_port, NP_VXLAN_PORT_DEFAULT);
+	cr_assert_eq(loader__set_nodeport_range(ld, 30000, 32767), 0);
+	cr_assert_eq(loader__set_vxlan_port(ld, 4789), 0);
+	cfg = pinned_config();
+	cr_expect_eq(cfg.nodeport_min, 30000);
+	cr_expect_eq(cfg.nodeport_max, 32767);
+	cr_expect_eq(cfg.vxlan_port, 4789);
+	cr_assert_eq(loader__set_nodeport_range(ld, 30001, 30002), 0);
+	cr_expect_eq(pinned_config().vxlan_port, 4789);
+
+	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_NODE), 0);
+	np_frame_eth(&f, ETHERTYPE_IP);
+	np_frame_ipv4(&f, IPPROTO_UDP, "192.168.50.3", "192.168.50.2", 8 + 8 + 64, 0, 0);
+	np_frame_udp(&f, 40000, 4789, 8 + 64);
+	len = f.len;
+	np_test_send_raw(if_b, f.data, f.len, 7); /* np_a receives */
+	np_test_send_raw(if_a, f.data, f.len, 3); /* np_a transmits */
+	np_frame_eth(&f, ETHERTYPE_IP);
+	np_frame_ipv4(&f, IPPROTO_UDP, "192.168.50.3", "192.168.50.2", 8 + 64, 0, 0);
+	np_frame_udp(&f, 40000, 8472, 64); /* the old port: not VXLAN any more */
+	np_test_send_raw(if_b, f.data, f.len, 5);
+
+	for (int i = 0; i < 2000; i++) {
+		if (vxlan_stat(ld, if_a, NP_DIR_INGRESS, &s) && s.packets >= 7)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	tick.tv_nsec = 20000000;
+	nanosleep(&tick, NULL);
+	cr_assert(vxlan_stat(ld, if_a, NP_DIR_INGRESS, &s));
+	cr_expect_eq(s.packets, 7);
+	cr_expect_eq(s.bytes, 7 * len);
+	cr_assert(vxlan_stat(ld, if_a, NP_DIR_EGRESS, &s));
+	cr_expect_eq(s.packets, 3);
+	cr_expect_eq(s.bytes, 3 * len);
 }

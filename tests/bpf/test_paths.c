@@ -299,7 +299,7 @@ TestSuite(paths, .init = setup, .fini = teardown, .timeout = 30);
 static const struct class_case ipv4_classes[] = {
     {"10.244.1.7", NP_PATH_SAME_NODE, 10, 3}, {"10.244.2.9", NP_PATH_CROSS_NODE, 20, 4},
     {"10.96.0.10", NP_PATH_SERVICE, 30, 5},   {"192.168.50.2", NP_PATH_HOST, 40, 6},
-    {"8.8.8.8", NP_PATH_EXTERNAL, 50, 7},
+    {"8.8.8.8", NP_PATH_EXTERNAL, 50, 7},     {"169.254.169.254", NP_PATH_LINK_LOCAL, 60, 8},
 };
 
 static const struct class_case ipv6_classes[] = {
@@ -308,26 +308,27 @@ static const struct class_case ipv6_classes[] = {
     {"fd00:10:96::a", NP_PATH_SERVICE, 30, 5},
     {"fd00:192:168:50::2", NP_PATH_HOST, 40, 6},
     {"2001:4860:4860::8888", NP_PATH_EXTERNAL, 50, 7},
+    {"fe80::1", NP_PATH_LINK_LOCAL, 60, 8},
 };
 
 Test(paths, ipv4_pod_sends_each_class)
 {
-	run_classes(NP_DIR_INGRESS, ipv4_classes, 5);
+	run_classes(NP_DIR_INGRESS, ipv4_classes, 6);
 }
 
 Test(paths, ipv4_pod_receives_each_class)
 {
-	run_classes(NP_DIR_EGRESS, ipv4_classes, 5);
+	run_classes(NP_DIR_EGRESS, ipv4_classes, 6);
 }
 
 Test(paths, ipv6_pod_sends_each_class)
 {
-	run_classes(NP_DIR_INGRESS, ipv6_classes, 5);
+	run_classes(NP_DIR_INGRESS, ipv6_classes, 6);
 }
 
 Test(paths, ipv6_pod_receives_each_class)
 {
-	run_classes(NP_DIR_EGRESS, ipv6_classes, 5);
+	run_classes(NP_DIR_EGRESS, ipv6_classes, 6);
 }
 
 /* Both directions and both families on one veth add up per key, and two veths do not mix. */
@@ -402,10 +403,83 @@ Test(paths, prefix_edges)
 	    {"fd00:10:96::1:0", NP_PATH_EXTERNAL, 2, 16},
 	    {"::", NP_PATH_EXTERNAL, 2, 17},
 	    {"0.0.0.0", NP_PATH_EXTERNAL, 2, 18},
-	    {"255.255.255.255", NP_PATH_EXTERNAL, 2, 19},
+	    {"255.255.255.255", NP_PATH_LINK_LOCAL, 4, 19},
 	};
 
 	run_classes(NP_DIR_EGRESS, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* IPv4 link-local, multicast and limited broadcast are link_local with no prefix in the trie;
+ * their neighbours outside are not. The pod subnet's directed broadcast is link_local once the
+ * agent adds it as a /32 (it wins over the /24), and only that address. */
+static const struct class_case link_local4[] = {
+    {"169.254.0.0", NP_PATH_LINK_LOCAL, 1, 1},
+    {"169.254.255.255", NP_PATH_LINK_LOCAL, 1, 2},
+    {"169.253.255.255", NP_PATH_EXTERNAL, 2, 3},
+    {"169.255.0.0", NP_PATH_EXTERNAL, 2, 4},
+    {"224.0.0.0", NP_PATH_LINK_LOCAL, 1, 5},
+    {"224.0.0.251", NP_PATH_LINK_LOCAL, 1, 6}, /* mDNS */
+    {"239.255.255.255", NP_PATH_LINK_LOCAL, 1, 7},
+    {"223.255.255.255", NP_PATH_EXTERNAL, 2, 8},
+    {"240.0.0.0", NP_PATH_EXTERNAL, 2, 9},
+    {"255.255.255.254", NP_PATH_EXTERNAL, 2, 10},
+    {"255.255.255.255", NP_PATH_LINK_LOCAL, 1, 11},
+    {"10.244.1.255", NP_PATH_LINK_LOCAL, 1, 12}, /* the pod /24's broadcast */
+    {"10.244.1.254", NP_PATH_SAME_NODE, 3, 13},
+    {"10.244.2.255", NP_PATH_CROSS_NODE, 4, 14}, /* another node's subnet: not ours to add */
+};
+
+Test(paths, ipv4_link_local_pod_sends)
+{
+	cidr_update("10.244.1.255", 32, NP_PATH_LINK_LOCAL);
+	run_classes(NP_DIR_INGRESS, link_local4, sizeof(link_local4) / sizeof(link_local4[0]));
+}
+
+Test(paths, ipv4_link_local_pod_receives)
+{
+	cidr_update("10.244.1.255", 32, NP_PATH_LINK_LOCAL);
+	run_classes(NP_DIR_EGRESS, link_local4, sizeof(link_local4) / sizeof(link_local4[0]));
+}
+
+/* IPv6 fe80::/10 and ff00::/8 (neighbour discovery, MLD) and their neighbours outside. */
+static const struct class_case link_local6[] = {
+    {"fe80::", NP_PATH_LINK_LOCAL, 1, 1},
+    {"fe80::1", NP_PATH_LINK_LOCAL, 1, 2},
+    {"febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_LINK_LOCAL, 1, 3},
+    {"fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_EXTERNAL, 2, 4},
+    {"fec0::1", NP_PATH_EXTERNAL, 2, 5},
+    {"ff00::", NP_PATH_LINK_LOCAL, 1, 6},
+    {"ff02::1", NP_PATH_LINK_LOCAL, 1, 7},
+    {"ff02::1:ff00:5", NP_PATH_LINK_LOCAL, 1, 8}, /* solicited-node */
+    {"ff02::16", NP_PATH_LINK_LOCAL, 1, 9},       /* MLDv2 reports */
+    {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_LINK_LOCAL, 1, 10},
+    {"feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_EXTERNAL, 2, 11},
+    {"fd00:10:244:1::7", NP_PATH_SAME_NODE, 3, 12},
+};
+
+Test(paths, ipv6_link_local_pod_sends)
+{
+	run_classes(NP_DIR_INGRESS, link_local6, sizeof(link_local6) / sizeof(link_local6[0]));
+}
+
+Test(paths, ipv6_link_local_pod_receives)
+{
+	run_classes(NP_DIR_EGRESS, link_local6, sizeof(link_local6) / sizeof(link_local6[0]));
+}
+
+/* The fixed ranges win over any prefix the agent adds: a cluster CIDR that overlaps them (a
+ * misconfiguration) cannot turn neighbour discovery into cross_node traffic. */
+Test(paths, link_local_wins_over_tries)
+{
+	static const struct class_case cases[] = {
+	    {"169.254.1.1", NP_PATH_LINK_LOCAL, 1, 3},
+	    {"fe80::2", NP_PATH_LINK_LOCAL, 1, 4},
+	    {"169.255.0.1", NP_PATH_CROSS_NODE, 2, 5},
+	};
+
+	cidr_update("169.254.0.0", 15, NP_PATH_CROSS_NODE);
+	cidr_update("fe80::", 16, NP_PATH_CROSS_NODE);
+	run_classes(NP_DIR_INGRESS, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* ARP has no IP peer: no path entry in either direction, but the frames are counted per device. */

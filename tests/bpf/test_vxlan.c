@@ -1,0 +1,238 @@
+/* VXLAN accounting on the node device: np_node_ingress / np_node_egress on synthetic outer frames
+ * through BPF_PROG_TEST_RUN. Asserts the exact np_vxlan_stats key set and exact packets and bytes:
+ * only UDP to the configured port counts, over IPv4 and IPv6, in the direction of the hook, and
+ * the port can change (or counting stop) without reloading. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/ethernet.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <criterion/criterion.h>
+
+#include "harness.h"
+#include "netpath.skel.h"
+
+#define LO_IFINDEX 1
+#define NODE4 "192.168.50.2"
+#define PEER4 "192.168.50.3"
+#define NODE6 "fd00:192:168:50::2"
+#define PEER6 "fd00:192:168:50::3"
+#define MAX_KEYS 8
+
+static struct netpath_bpf *skel;
+
+static void set_config(uint16_t vxlan_port, uint16_t np_min, uint16_t np_max)
+{
+	struct np_config cfg = {
+	    .nodeport_min = np_min, .nodeport_max = np_max, .vxlan_port = vxlan_port};
+	uint32_t zero = 0;
+
+	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_config), &zero, &cfg, BPF_ANY) == 0,
+		  "np_config: %s", strerror(errno));
+}
+
+static void setup(void)
+{
+	np_test_private_netns();
+	skel = np_test_load_netpath(0);
+	set_config(NP_VXLAN_PORT_DEFAULT, 0, 0);
+}
+
+static void teardown(void)
+{
+	netpath_bpf__destroy(skel);
+	skel = NULL;
+}
+
+TestSuite(vxlan, .init = setup, .fini = teardown, .timeout = 30);
+
+/* An outer UDP frame: 14 + 20 (or 40) + 8 + payload bytes. */
+static uint32_t outer_udp(struct np_frame *f, bool v6, bool tx, uint16_t sport, uint16_t dport,
+			  uint16_t payload)
+{
+	const char *src = v6 ? (tx ? NODE6 : PEER6) : (tx ? NODE4 : PEER4);
+	const char *dst = v6 ? (tx ? PEER6 : NODE6) : (tx ? PEER4 : NODE4);
+
+	if (v6) {
+		np_frame_eth(f, ETHERTYPE_IPV6);
+		np_frame_ipv6(f, IPPROTO_UDP, src, dst, sizeof(struct udphdr) + payload);
+	} else {
+		np_frame_eth(f, ETHERTYPE_IP);
+		np_frame_ipv4(f, IPPROTO_UDP, src, dst, sizeof(struct udphdr) + payload, 0, 0);
+	}
+	np_frame_udp(f, sport, dport, payload);
+	return f->len;
+}
+
+static const struct bpf_program *node_prog(uint8_t dir)
+{
+	return dir == NP_DIR_INGRESS ? skel->progs.np_node_ingress : skel->progs.np_node_egress;
+}
+
+/* n frames through the node program of dir (on lo); returns the frame length. */
+static uint32_t run_udp(uint8_t dir, bool v6, uint16_t sport, uint16_t dport, uint16_t payload,
+			uint32_t n)
+{
+	struct np_frame f;
+	struct np_run r;
+	uint32_t len = outer_udp(&f, v6, dir == NP_DIR_EGRESS, sport, dport, payload);
+
+	np_test_run_ok(node_prog(dir), &f, n, NULL, &r);
+	return len;
+}
+
+struct want_vxlan {
+	uint8_t dir;
+	uint64_t packets, bytes;
+};
+
+/* np_vxlan_stats holds exactly these keys (on lo) with exactly these values. */
+static void expect_vxlan(const struct want_vxlan *want, size_t n)
+{
+	int fd = bpf_map__fd(skel->maps.np_vxlan_stats);
+	struct np_if_key got[MAX_KEYS];
+	size_t cnt = np_test_keys(fd, got, sizeof(got[0]), MAX_KEYS);
+
+	cr_assert(cnt == n, "np_vxlan_stats has %zu keys, want %zu", cnt, n);
+	for (size_t i = 0; i < n; i++) {
+		struct np_if_key k = {.ifindex = LO_IFINDEX, .direction = want[i].dir};
+		uint64_t sum[2];
+		int err = np_test_percpu_sum(fd, &k, sum, 2);
+
+		cr_assert(err == 0, "no np_vxlan_stats entry {lo, %u}", want[i].dir);
+		cr_expect_eq(sum[0], want[i].packets, "dir %u: %llu packets, want %llu",
+			     want[i].dir, (unsigned long long)sum[0],
+			     (unsigned long long)want[i].packets);
+		cr_expect_eq(sum[1], want[i].bytes, "dir %u: %llu bytes, want %llu", want[i].dir,
+			     (unsigned long long)sum[1], (unsigned long long)want[i].bytes);
+	}
+	for (uint32_t i = 0; i < NP_ERR_MAX; i++)
+		cr_expect_eq(np_test_err_sum(bpf_map__fd(skel->maps.np_errors), i), 0,
+			     "np_errors[%u] != 0", i);
+}
+
+static void expect_if(uint8_t dir, uint64_t packets)
+{
+	struct np_if_value v;
+
+	cr_assert(np_test_if_sum(bpf_map__fd(skel->maps.np_if_stats), LO_IFINDEX, dir, &v) == 0);
+	cr_expect_eq(v.packets, packets, "np_if_stats dir %u: %llu packets, want %llu", dir,
+		     (unsigned long long)v.packets, (unsigned long long)packets);
+}
+
+/* Encapsulated pod traffic both ways over IPv4 and IPv6: 50 bytes of outer headers (70 over
+ * IPv6) around a 1400-byte inner frame; receive on ingress, transmit on egress. */
+Test(vxlan, ipv4_and_ipv6_both_directions)
+{
+	uint32_t tx4 = run_udp(NP_DIR_EGRESS, false, 51234, 8472, 8 + 1400, 7);
+	uint32_t tx6 = run_udp(NP_DIR_EGRESS, true, 40001, 8472, 8 + 1400, 5);
+	uint32_t rx4 = run_udp(NP_DIR_INGRESS, false, 33333, 8472, 8 + 100, 11);
+	uint32_t rx6 = run_udp(NP_DIR_INGRESS, true, 33334, 8472, 8 + 200, 3);
+
+	cr_assert_eq(tx4, 14 + 20 + 8 + 8 + 1400);
+	cr_assert_eq(tx6, 14 + 40 + 8 + 8 + 1400);
+	struct want_vxlan want[] = {
+	    {NP_DIR_EGRESS, 12, 7 * tx4 + 5 * tx6},
+	    {NP_DIR_INGRESS, 14, 11 * rx4 + 3 * rx6},
+	};
+	expect_vxlan(want, 2);
+	expect_if(NP_DIR_EGRESS, 12);
+	expect_if(NP_DIR_INGRESS, 14);
+}
+
+/* Not VXLAN: another UDP port (IANA's 4789), the VXLAN port as source only, TCP to the port, a
+ * non-first fragment of a datagram to it, a truncated header, ARP-like non-IP. np_if_stats
+ * still counts them all. */
+Test(vxlan, only_udp_to_the_port)
+{
+	struct np_frame f;
+	struct np_run r;
+	uint32_t others = 0;
+
+	run_udp(NP_DIR_EGRESS, false, 51234, 4789, 100, 2);
+	run_udp(NP_DIR_EGRESS, false, 8472, 40000, 100, 3);
+	run_udp(NP_DIR_INGRESS, true, 8472, 40000, 100, 4);
+	others += 2 + 3;
+
+	np_frame_eth(&f, ETHERTYPE_IP);
+	np_frame_ipv4(&f, IPPROTO_TCP, NODE4, PEER4, 20 + 10, 0, 0);
+	np_frame_tcp(&f, 40000, 8472, 10);
+	np_test_run_ok(skel->progs.np_node_egress, &f, 5, NULL, &r);
+	others += 5;
+
+	/* Offset 185 (x 8 bytes): the "ports" are payload. */
+	np_frame_eth(&f, ETHERTYPE_IP);
+	np_frame_ipv4(&f, IPPROTO_UDP, NODE4, PEER4, 8 + 100, 0, 185);
+	np_frame_udp(&f, 51234, 8472, 100);
+	np_test_run_ok(skel->progs.np_node_egress, &f, 6, NULL, &r);
+	others += 6;
+
+	/* Cut inside the UDP header, before the destination port. */
+	outer_udp(&f, false, true, 51234, 8472, 0);
+	f.len = 14 + 20 + 2;
+	np_test_run_ok(skel->progs.np_node_egress, &f, 1, NULL, &r);
+	others += 1;
+
+	np_frame_eth(&f, 0x88b5);
+	memset(np_frame_put(&f, 46), 0, 46);
+	np_test_run_ok(skel->progs.np_node_egress, &f, 2, NULL, &r);
+	others += 2;
+
+	/* One real one, so that an empty map is not the whole story. */
+	uint32_t len = run_udp(NP_DIR_EGRESS, false, 51234, 8472, 50, 1);
+	struct want_vxlan want[] = {{NP_DIR_EGRESS, 1, len}};
+
+	expect_vxlan(want, 1);
+	expect_if(NP_DIR_EGRESS, others + 1);
+	expect_if(NP_DIR_INGRESS, 4);
+}
+
+/* The port is read per packet: a new port takes effect at once, 0 stops counting. */
+Test(vxlan, port_changes_without_reload)
+{
+	uint32_t l1 = run_udp(NP_DIR_EGRESS, false, 1, 8472, 10, 2);
+	uint32_t l2;
+
+	set_config(4789, 0, 0);
+	run_udp(NP_DIR_EGRESS, false, 1, 8472, 20, 3);
+	l2 = run_udp(NP_DIR_EGRESS, false, 1, 4789, 30, 4);
+	set_config(0, 0, 0);
+	run_udp(NP_DIR_EGRESS, false, 1, 4789, 40, 5);
+	run_udp(NP_DIR_EGRESS, false, 1, 8472, 40, 5);
+
+	struct want_vxlan want[] = {{NP_DIR_EGRESS, 6, 2 * l1 + 4 * l2}};
+
+	expect_vxlan(want, 1);
+	expect_if(NP_DIR_EGRESS, 2 + 3 + 4 + 5 + 5);
+}
+
+/* A NodePort range that contains the VXLAN port: both counters see the inbound datagram. Only
+ * the node device's programs count VXLAN: plain and pod programs do not. */
+Test(vxlan, beside_nodeport_and_only_on_node_programs)
+{
+	uint32_t len;
+	struct np_frame f;
+	struct np_run r;
+	uint64_t sum[2];
+
+	set_config(NP_VXLAN_PORT_DEFAULT, 8000, 9000);
+	len = run_udp(NP_DIR_INGRESS, false, 5, 8472, 64, 9);
+
+	outer_udp(&f, false, true, 5, 8472, 64);
+	np_test_run_ok(skel->progs.np_egress, &f, 4, NULL, &r);
+	np_test_run_ok(skel->progs.np_ingress, &f, 4, NULL, &r);
+	np_test_run_ok(skel->progs.np_pod_egress, &f, 4, NULL, &r);
+	np_test_run_ok(skel->progs.np_pod_ingress, &f, 4, NULL, &r);
+
+	struct want_vxlan want[] = {{NP_DIR_INGRESS, 9, 9 * len}};
+
+	expect_vxlan(want, 1);
+	cr_assert(np_test_percpu_sum(bpf_map__fd(skel->maps.np_nodeport),
+				     &(uint32_t){NP_NODEPORT_UDP}, sum, 2) == 0);
+	cr_expect_eq(sum[0], 9);
+	cr_expect_eq(sum[1], 9 * len);
+}
