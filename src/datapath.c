@@ -4,7 +4,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,18 @@ NP_FLAG_STRING("collector.netpath.nodeport-range", &opt_nodeport_range,
 NP_FLAG_BOOL("bpf.enable-stats", &opt_enable_stats,
 	     "Enable kernel BPF run-time statistics while the agent runs.");
 
+static unsigned long opt_vxlan_port = NP_VXLAN_PORT_DEFAULT;
+static bool opt_drops = true;
+static unsigned long opt_drop_entries = 8192;
+NP_FLAG_UINT("collector.netpath.vxlan-port", &opt_vxlan_port,
+	     "UDP port of the overlay's VXLAN (flannel: 8472); outer frames to it are counted on "
+	     "the node devices. 0 disables.");
+NP_FLAG_BOOL("collector.netpath.drops", &opt_drops,
+	     "Count packets the kernel drops (kfree_skb with a reason, kernel >= 5.17) in the "
+	     "node's network namespace and in its pods' (from the CNI cache's netns paths).");
+NP_FLAG_UINT("collector.netpath.drops-max-entries", &opt_drop_entries,
+	     "Capacity of np_drop_stats: one entry per (namespace, device, reason) seen.");
+
 #define MAX_SERVICE_CIDRS 4
 #define MAX_PATH_CIDRS 256
 
@@ -61,12 +75,29 @@ struct path_classes {
 	bool ever_applied;
 };
 
+/* A pod network namespace whose drops count, and the host veth that names its pod. */
+struct netns_pod {
+	uint32_t inode;
+	char veth[IF_NAMESIZE];
+};
+
 struct datapath {
 	struct loader *loader;
 	struct link_watch *watch;
 	struct pod_table *pods;
 	struct links_config links_cfg;
 	struct path_classes paths;
+
+	struct drops *drops; /* NULL when --no-collector.netpath.drops */
+	uint32_t node_netns; /* 0 when unknown */
+	/* The link-watch tick writes these; scrapes copy them under ns_lock. */
+	pthread_mutex_t ns_lock;
+	struct netns_pod *ns_pods; /* sorted by inode */
+	size_t n_ns_pods;
+	uint64_t ns_generation; /* pod table generation ns_pods was built from */
+	bool ns_complete;	/* every pod's netns was resolved (else retried next tick) */
+	bool ns_warned;
+	bool ns_purged; /* pinned counters of namespaces gone while no agent ran removed */
 };
 
 /* Set by datapath__start, cleared by datapath__stop (main thread only; see datapath.h). */
@@ -130,6 +161,20 @@ static void push_cidr(struct cidr_entry *e, size_t *n, const struct cidr *c, enu
 	(*n)++;
 }
 
+/* The directed broadcast of an IPv4 pod subnet is link-local traffic, not a peer pod. */
+static void push_broadcast(struct cidr_entry *e, size_t *n, const struct cidr *c)
+{
+	struct cidr b = { .family = AF_INET, .prefix = 32 };
+	uint32_t a;
+
+	if (c->family != AF_INET || c->prefix >= 31)
+		return;
+	memcpy(&a, c->addr, 4);
+	a = htonl(ntohl(a) | (0xffffffffu >> c->prefix));
+	memcpy(b.addr, &a, 4);
+	push_cidr(e, n, &b, NP_PATH_LINK_LOCAL);
+}
+
 /* Every address of this network namespace (node IPs, the cni0 gateway, flannel.1) is "host". */
 static void refresh_host_addrs(struct path_classes *pc)
 {
@@ -167,10 +212,185 @@ static void refresh_host_addrs(struct path_classes *pc)
 	freeifaddrs(ifa);
 }
 
-/* Link watch tick: recompute the CIDR -> path table and push it to the datapath if it changed.
- * Sources: subnet.env (cluster and node pod CIDRs, followed as flanneld rewrites it), the
- * service CIDR flag and this namespace's addresses. */
-static void path_tick(void *arg, bool addrs_changed)
+/* --- drop counting: which network namespaces count ----------------------------------------- */
+
+struct ns_collect {
+	struct {
+		char netns[POD_NETNS_MAX];
+		char veth[IF_NAMESIZE];
+	} *e;
+	size_t n, cap;
+	int err;
+};
+
+/* Pod table callback (under its read lock): copy only; the stat(2)s happen after. */
+static int collect_netns(const struct pod_info *pi, void *arg)
+{
+	struct ns_collect *c = arg;
+
+	if (!pi->netns[0])
+		return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		void *e = realloc(c->e, cap * sizeof(*c->e));
+
+		if (!e) {
+			c->err = -ENOMEM;
+			return 1;
+		}
+		c->e = e;
+		c->cap = cap;
+	}
+	memcpy(c->e[c->n].netns, pi->netns, sizeof(c->e[c->n].netns));
+	memcpy(c->e[c->n].veth, pi->interface, sizeof(c->e[c->n].veth));
+	c->n++;
+	return 0;
+}
+
+/* The runtime records the host's path (/var/run/netns/cni-...); a container that mounts the
+ * host's /run/netns may have no /var/run: try /run/ too. */
+static int netns_inode(const char *path, uint32_t *inode)
+{
+	char alt[POD_NETNS_MAX];
+	int err = drops__netns_inode(path, inode);
+
+	if (err && strncmp(path, "/var/run/", 9) == 0 &&
+	    (size_t)snprintf(alt, sizeof(alt), "/run/%s", path + 9) < sizeof(alt))
+		err = drops__netns_inode(alt, inode);
+	return err;
+}
+
+static int cmp_netns_pod(const void *a, const void *b)
+{
+	const struct netns_pod *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	return strcmp(x->veth, y->veth);
+}
+
+static bool has_inode(const struct netns_pod *v, size_t n, uint32_t inode)
+{
+	struct netns_pod key = { .inode = inode };
+
+	for (size_t lo = 0, hi = n; lo < hi;) {
+		size_t mid = (lo + hi) / 2;
+
+		if (v[mid].inode == key.inode)
+			return true;
+		if (v[mid].inode < key.inode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Counters of pods deleted while no agent ran stay pinned: once the pod table has been read in
+ * full and every namespace resolved, drop those of any namespace neither the node's nor a
+ * current pod's (netns inodes are reused). */
+static void purge_dead_netns(struct datapath *dp)
+{
+	uint32_t *live = calloc(dp->n_ns_pods + 1, sizeof(*live));
+	size_t n = 0, removed = 0;
+
+	if (!live)
+		return;
+	if (dp->node_netns)
+		live[n++] = dp->node_netns;
+	for (size_t i = 0; i < dp->n_ns_pods; i++)
+		live[n++] = dp->ns_pods[i].inode;
+	if (drops__purge_except(dp->drops, live, n, &removed) == 0) {
+		dp->ns_purged = true;
+		if (removed)
+			log_info("removed %zu pinned drop counter entries of namespaces gone while the "
+				 "agent was not running",
+				 removed);
+	}
+	free(live);
+}
+
+/* Keeps np_drop_netns equal to this node's pods' namespaces, as the pod table says. Runs on the
+ * link-watch thread only (its tick), once per pod-table change, and again while a pod's netns
+ * could not be resolved. */
+static void sync_drop_netns(struct datapath *dp)
+{
+	struct ns_collect c = { 0 };
+	struct netns_pod *next = NULL, *old;
+	size_t n = 0, n_old, unresolved = 0;
+	uint64_t gen;
+
+	if (!dp->drops || !dp->pods || drops__state(dp->drops, NULL, NULL) != DROPS_LOADED)
+		return;
+	gen = pod_table__generation(dp->pods);
+	if (dp->ns_complete && gen == dp->ns_generation)
+		return;
+	pod_table__foreach(dp->pods, collect_netns, &c);
+	if (c.err)
+		goto cleanup;
+	next = calloc(c.n ? c.n : 1, sizeof(*next));
+	if (!next)
+		goto cleanup;
+	for (size_t i = 0; i < c.n; i++) {
+		uint32_t ino;
+
+		if (netns_inode(c.e[i].netns, &ino)) {
+			unresolved++;
+			continue;
+		}
+		next[n].inode = ino;
+		memcpy(next[n].veth, c.e[i].veth, sizeof(next[n].veth));
+		n++;
+	}
+	if (n)
+		qsort(next, n, sizeof(*next), cmp_netns_pod);
+	/* A pod with two interfaces (Multus) has one netns: its drops go to the first veth. */
+	for (size_t i = 1, k = n ? 1 : 0; i <= n; i++) {
+		if (i == n) {
+			n = k;
+			break;
+		}
+		if (next[i].inode != next[k - 1].inode)
+			next[k++] = next[i];
+	}
+	/* Add first, then remove: a namespace that stays is never absent. */
+	for (size_t i = 0; i < n; i++)
+		if (!has_inode(dp->ns_pods, dp->n_ns_pods, next[i].inode) &&
+		    next[i].inode != dp->node_netns)
+			drops__netns_add(dp->drops, next[i].inode, NP_NETNS_POD);
+	for (size_t i = 0; i < dp->n_ns_pods; i++)
+		if (!has_inode(next, n, dp->ns_pods[i].inode))
+			drops__netns_remove(dp->drops, dp->ns_pods[i].inode);
+	pthread_mutex_lock(&dp->ns_lock);
+	old = dp->ns_pods;
+	n_old = dp->n_ns_pods;
+	dp->ns_pods = next;
+	dp->n_ns_pods = n;
+	pthread_mutex_unlock(&dp->ns_lock);
+	next = NULL;
+	free(old);
+	dp->ns_generation = gen;
+	dp->ns_complete = unresolved == 0;
+	if (dp->ns_complete && !dp->ns_purged)
+		purge_dead_netns(dp);
+	if (unresolved && !dp->ns_warned) {
+		log_warn("drops inside pods: %zu pod network namespace(s) not reachable (the agent "
+			 "needs the host's /run/netns); retrying",
+			 unresolved);
+		dp->ns_warned = true;
+	}
+	if (n != n_old)
+		log_debug("drop namespaces updated pods=%zu", n);
+cleanup:
+	free(next);
+	free(c.e);
+}
+
+/* Link watch tick: keep the drop namespaces in step with the pod table, recompute the CIDR ->
+ * path table and push it to the datapath if it changed. Sources: subnet.env (cluster and node
+ * pod CIDRs, followed as flanneld rewrites it), the service CIDR flag and this namespace's
+ * addresses. */
+static void datapath_tick(void *arg, bool addrs_changed)
 {
 	struct datapath *dp = arg;
 	struct path_classes *pc = &dp->paths;
@@ -184,14 +404,17 @@ static void path_tick(void *arg, bool addrs_changed)
 	if (netinfo__get(&fs) == 0) {
 		for (size_t i = 0; i < fs.n_networks; i++)
 			push_cidr(want, &n, &fs.networks[i], NP_PATH_CROSS_NODE);
-		for (size_t i = 0; i < fs.n_subnets; i++)
+		for (size_t i = 0; i < fs.n_subnets; i++) {
 			push_cidr(want, &n, &fs.subnets[i], NP_PATH_SAME_NODE);
+			push_broadcast(want, &n, &fs.subnets[i]);
+		}
 	}
 	for (size_t i = 0; i < pc->n_service; i++)
 		push_cidr(want, &n, &pc->service[i], NP_PATH_SERVICE);
 	for (size_t i = 0; i < pc->n_host && n < MAX_PATH_CIDRS; i++)
 		want[n++] = pc->host[i];
 
+	sync_drop_netns(dp);
 	if (pc->ever_applied && n == pc->n_applied &&
 	    memcmp(want, pc->applied, n * sizeof(want[0])) == 0)
 		return;
@@ -206,6 +429,28 @@ static void path_tick(void *arg, bool addrs_changed)
 	log_info("path classes updated prefixes=%zu", n);
 }
 
+
+/* The drop counters are optional: a kernel that cannot run them leaves everything else working
+ * (drops__open logs the state once). Only allocation failures stop the start. */
+static int start_drops(struct datapath *dp)
+{
+	struct drops_opts o = { .pin_path = opt_pin_path, .max_entries = (uint32_t)opt_drop_entries };
+	int err = drops__open(&o, &dp->drops);
+
+	if (err)
+		return err == -EINVAL ? -EIO : err;
+	if (drops__state(dp->drops, NULL, NULL) != DROPS_LOADED)
+		return 0;
+	/* The agent runs in the node's network namespace (hostNetwork): its own is the node's. */
+	err = drops__netns_inode("/proc/self/ns/net", &dp->node_netns);
+	if (!err)
+		err = drops__netns_add(dp->drops, dp->node_netns, NP_NETNS_NODE);
+	if (err) {
+		log_warn("drops: cannot register the node's network namespace: %s", strerror(-err));
+		dp->node_netns = 0;
+	}
+	return 0;
+}
 
 /* A kernel that rejects a program or map with EINVAL is a runtime failure, not a bad flag. */
 static int runtime_err(int err)
@@ -251,9 +496,19 @@ int datapath__start(struct datapath **out)
 		log_error("--collector.netpath.resync-interval must be 1..3600 seconds");
 		return -EINVAL;
 	}
+	if (opt_vxlan_port > 65535) {
+		log_error("--collector.netpath.vxlan-port must be 0..65535");
+		return -EINVAL;
+	}
+	if (opt_drop_entries < 16 || opt_drop_entries > (1u << 24)) {
+		log_error("--collector.netpath.drops-max-entries must be between 16 and %u",
+			  1u << 24);
+		return -EINVAL;
+	}
 	dp = calloc(1, sizeof(*dp));
 	if (!dp)
 		return -ENOMEM;
+	pthread_mutex_init(&dp->ns_lock, NULL);
 	err = parse_service_cidrs(&dp->paths, opt_service_cidr);
 	if (!err)
 		err = parse_nodeport_range(opt_nodeport_range, &np_min, &np_max);
@@ -265,9 +520,16 @@ int datapath__start(struct datapath **out)
 		goto cleanup;
 	}
 	err = loader__set_nodeport_range(dp->loader, np_min, np_max);
+	if (!err)
+		err = loader__set_vxlan_port(dp->loader, (uint16_t)opt_vxlan_port);
 	if (err) {
 		err = runtime_err(err);
 		goto cleanup;
+	}
+	if (opt_drops) {
+		err = start_drops(dp);
+		if (err)
+			goto cleanup;
 	}
 	/* Pod identity is best effort: without it pods are still counted, with empty names. */
 	dp->pods = pod_table__create(pods__cache_dir());
@@ -277,7 +539,7 @@ int datapath__start(struct datapath **out)
 	dp->links_cfg.overlay = opt_overlay;
 	dp->links_cfg.node_devices = opt_node;
 	err = link_watch__start(dp->loader, &dp->links_cfg, (unsigned)opt_resync_s * 1000,
-				path_tick, dp, &dp->watch);
+				datapath_tick, dp, &dp->watch);
 	if (err) {
 		err = runtime_err(err);
 		goto cleanup;
@@ -296,10 +558,13 @@ void datapath__stop(struct datapath *dp)
 		return;
 	if (g_current == dp)
 		g_current = NULL;
-	/* Link watch first: its tick uses the loader, its attach calls too. */
+	/* Link watch first: its tick uses the loader and the drops, its attach calls too. */
 	link_watch__stop(dp->watch);
 	pod_table__destroy(dp->pods);
+	drops__close(dp->drops);
 	loader__close(dp->loader);
+	pthread_mutex_destroy(&dp->ns_lock);
+	free(dp->ns_pods);
 	free(dp);
 }
 
@@ -322,6 +587,133 @@ static int cmp_link(const void *a, const void *b)
 	const struct datapath_link *x = a, *y = b;
 
 	return (x->link.ifindex > y->link.ifindex) - (x->link.ifindex < y->link.ifindex);
+}
+
+static int cmp_vxlan(const void *a, const void *b)
+{
+	const struct vxlan_stat *x = a, *y = b;
+
+	if (x->ifindex != y->ifindex)
+		return x->ifindex < y->ifindex ? -1 : 1;
+	return (int)x->direction - (int)y->direction;
+}
+
+static int snapshot_vxlan(struct datapath *dp, struct datapath_snapshot *s)
+{
+	int err = loader__read_vxlan_stats(dp->loader, &s->vxlan_stats, &s->n_vxlan_stats);
+
+	if (err) {
+		log_warn("reading np_vxlan_stats failed: %s", strerror(-err));
+		return err;
+	}
+	if (s->n_vxlan_stats)
+		qsort(s->vxlan_stats, s->n_vxlan_stats, sizeof(*s->vxlan_stats), cmp_vxlan);
+	return 0;
+}
+
+/* The hooked link named name, or NULL (links are few per name lookup: pods x drops seen). */
+static const struct datapath_link *link_by_name(const struct datapath_snapshot *s,
+						const char *name)
+{
+	for (size_t i = 0; i < s->n_links; i++)
+		if (strcmp(s->links[i].link.name, name) == 0)
+			return &s->links[i];
+	return NULL;
+}
+
+static int cmp_drop(const void *a, const void *b)
+{
+	const struct datapath_drop *x = a, *y = b;
+	int c;
+
+	if (x->pod != y->pod)
+		return x->pod < y->pod ? -1 : 1;
+	c = strcmp(x->device, y->device);
+	return c ? c : strcmp(x->reason, y->reason);
+}
+
+/* Resolves np_drop_stats into label sets: node-netns drops by the device's layer (hooked) or
+ * "other"; pod-netns drops by the pod's host veth, summed over the pod's own devices. Counters
+ * of a namespace no longer watched are left out (their pod is gone). */
+static int snapshot_drops(struct datapath *dp, struct datapath_snapshot *s)
+{
+	struct drop_stat *st = NULL;
+	struct netns_pod *ns = NULL;
+	size_t n_st = 0, n_ns = 0, k = 0;
+	int err = 0;
+
+	s->drops_state = dp->drops ? drops__state(dp->drops, NULL, NULL) : DROPS_UNSUPPORTED;
+	if (!dp->drops || s->drops_state != DROPS_LOADED)
+		return 0;
+	err = drops__read(dp->drops, &st, &n_st);
+	if (err) {
+		log_warn("reading np_drop_stats failed: %s", strerror(-err));
+		goto cleanup;
+	}
+	drops__map_fill(dp->drops, &s->drop_entries, &s->drop_capacity);
+	drops__read_error(dp->drops, NP_DROP_ERR_STATS_FULL, &s->drops_not_counted);
+	pthread_mutex_lock(&dp->ns_lock);
+	n_ns = dp->n_ns_pods;
+	ns = malloc((n_ns ? n_ns : 1) * sizeof(*ns));
+	if (ns)
+		memcpy(ns, dp->ns_pods, n_ns * sizeof(*ns));
+	pthread_mutex_unlock(&dp->ns_lock);
+	s->drops = calloc(n_st ? n_st : 1, sizeof(*s->drops));
+	if (!ns || !s->drops) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	s->drop_namespaces[NP_NETNS_NODE] = dp->node_netns ? 1 : 0;
+	s->drop_namespaces[NP_NETNS_POD] = n_ns;
+	for (size_t i = 0; i < n_st; i++) {
+		struct datapath_drop *d = &s->drops[k];
+		char num[16];
+
+		memset(d, 0, sizeof(*d));
+		if (st[i].netns == dp->node_netns) {
+			const struct datapath_link *l = datapath_snapshot__link(s, (int)st[i].ifindex);
+
+			if (l) {
+				d->layer = l->link.layer;
+				memcpy(d->device, l->link.name, sizeof(d->device));
+			} else if (st[i].ifindex && !if_indextoname(st[i].ifindex, d->device)) {
+				continue; /* gone since: its counters go with it */
+			}
+		} else {
+			struct netns_pod key = { .inode = st[i].netns }, *p = NULL;
+
+			for (size_t j = 0; j < n_ns && !p; j++)
+				if (ns[j].inode == key.inode)
+					p = &ns[j];
+			d->pod = p ? link_by_name(s, p->veth) : NULL;
+			if (!d->pod || d->pod->link.layer != LAYER_POD || !d->pod->link.attached)
+				continue;
+		}
+		/* The name lives in the reason table: the snapshot keeps its own copy. */
+		snprintf(d->reason, sizeof(d->reason), "%s",
+			 drops__reason_name(dp->drops, st[i].reason, num, sizeof(num)));
+		d->packets = st[i].packets;
+		d->bytes = st[i].bytes;
+		k++;
+	}
+	/* One series per label set: a pod's drops on lo and eth0 add up. */
+	if (k)
+		qsort(s->drops, k, sizeof(*s->drops), cmp_drop);
+	s->n_drops = 0;
+	for (size_t i = 0; i < k; i++) {
+		struct datapath_drop *last = s->n_drops ? &s->drops[s->n_drops - 1] : NULL;
+
+		if (last && cmp_drop(last, &s->drops[i]) == 0) {
+			last->packets += s->drops[i].packets;
+			last->bytes += s->drops[i].bytes;
+		} else {
+			s->drops[s->n_drops++] = s->drops[i];
+		}
+	}
+cleanup:
+	free(st);
+	free(ns);
+	return err;
 }
 
 int datapath__snapshot(struct datapath *dp, struct datapath_snapshot *s)
@@ -379,6 +771,10 @@ int datapath__snapshot(struct datapath *dp, struct datapath_snapshot *s)
 	s->n_links = n_links;
 	if (s->n_links)
 		qsort(s->links, s->n_links, sizeof(*s->links), cmp_link);
+
+	err = snapshot_vxlan(dp, s);
+	if (!err)
+		err = snapshot_drops(dp, s);
 cleanup:
 	free(links);
 	if (err)
@@ -388,6 +784,8 @@ cleanup:
 
 void datapath_snapshot__free(struct datapath_snapshot *s)
 {
+	free(s->vxlan_stats);
+	free(s->drops);
 	free(s->links);
 	free(s->if_stats);
 	free(s->path_stats);
@@ -401,6 +799,16 @@ const struct if_stat *datapath_snapshot__if_stat(const struct datapath_snapshot 
 
 	return s->n_if_stats ? bsearch(&key, s->if_stats, s->n_if_stats, sizeof(key), cmp_if_stat)
 			     : NULL;
+}
+
+const struct vxlan_stat *datapath_snapshot__vxlan(const struct datapath_snapshot *s, int ifindex,
+						  int direction)
+{
+	struct vxlan_stat key = { .ifindex = (uint32_t)ifindex, .direction = (uint8_t)direction };
+
+	return s->n_vxlan_stats ? bsearch(&key, s->vxlan_stats, s->n_vxlan_stats, sizeof(key),
+					  cmp_vxlan)
+				: NULL;
 }
 
 const struct datapath_link *datapath_snapshot__link(const struct datapath_snapshot *s,

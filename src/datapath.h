@@ -26,6 +26,7 @@
 
 #include "links.h"
 #include "loader.h"
+#include "loader_drops.h"
 #include "pods.h"
 
 struct datapath;
@@ -47,6 +48,16 @@ struct datapath_link {
 	struct pod_info pod;	/* valid when has_pod */
 };
 
+/* Drops of one label set: in the node's namespace by device, or inside one pod's namespace
+ * (summed over the devices there). */
+struct datapath_drop {
+	const struct datapath_link *pod; /* inside this pod's netns; NULL: the node's netns */
+	enum np_layer layer;		 /* node netns: the device's layer, LAYER_NONE = other */
+	char device[IF_NAMESIZE];	 /* node netns: "" when the skb had no device */
+	char reason[64];
+	uint64_t packets, bytes;
+};
+
 /* Everything one scrape reads, consistent enough to emit: maps are read before the link table,
  * so an interface deleted in between is absent rather than listed with a counter gone to 0. */
 struct datapath_snapshot {
@@ -63,6 +74,15 @@ struct datapath_snapshot {
 	uint32_t if_stats_capacity, path_stats_capacity;
 	struct prog_stat progs[8];
 	size_t n_progs; /* 0 when the kernel's run-time statistics are off */
+
+	struct vxlan_stat *vxlan_stats; /* sorted by (ifindex, direction) */
+	size_t n_vxlan_stats;
+	enum drops_state drops_state;
+	struct datapath_drop *drops; /* pod drops refer into links */
+	size_t n_drops;
+	size_t drop_namespaces[2]; /* watched: [NP_NETNS_NODE], [NP_NETNS_POD] */
+	uint32_t drop_entries, drop_capacity;
+	uint64_t drops_not_counted; /* np_drop_stats was full */
 };
 
 int datapath__snapshot(struct datapath *dp, struct datapath_snapshot *s);
@@ -73,5 +93,7 @@ const struct if_stat *datapath_snapshot__if_stat(const struct datapath_snapshot 
 						 int direction);
 const struct datapath_link *datapath_snapshot__link(const struct datapath_snapshot *s,
 						    int ifindex);
+const struct vxlan_stat *datapath_snapshot__vxlan(const struct datapath_snapshot *s, int ifindex,
+						  int direction);
 
 #endif

@@ -13,7 +13,7 @@
 static const char *const path_names[NP_PATH_MAX] = {
 	[NP_PATH_SAME_NODE] = "same_node", [NP_PATH_CROSS_NODE] = "cross_node",
 	[NP_PATH_SERVICE] = "service",	   [NP_PATH_HOST] = "host",
-	[NP_PATH_EXTERNAL] = "external",
+	[NP_PATH_EXTERNAL] = "external",   [NP_PATH_LINK_LOCAL] = "link_local",
 };
 
 enum field { F_PACKETS, F_BYTES, F_SEGS };
@@ -178,6 +178,107 @@ static void emit_nodeport(struct expo_writer *w, const struct datapath_snapshot 
 	}
 }
 
+/* Outer VXLAN frames on the node devices: with flannel.1's counters, the overlay reconciles
+ * (equal packets, 50 bytes more per packet over IPv4). */
+static void emit_vxlan(struct expo_writer *w, const struct datapath_snapshot *s)
+{
+	static const struct {
+		const char *name, *help;
+		enum np_direction dir;
+		bool bytes;
+	} fams[] = {
+		{ "nodepath_vxlan_receive_packets_total",
+		  "Outer VXLAN frames (UDP to the VXLAN port) received on the node device.",
+		  NP_DIR_INGRESS, false },
+		{ "nodepath_vxlan_receive_bytes_total",
+		  "Bytes (skb->len) of outer VXLAN frames received on the node device.",
+		  NP_DIR_INGRESS, true },
+		{ "nodepath_vxlan_transmit_packets_total",
+		  "Outer VXLAN frames (UDP to the VXLAN port) transmitted on the node device.",
+		  NP_DIR_EGRESS, false },
+		{ "nodepath_vxlan_transmit_bytes_total",
+		  "Bytes (skb->len) of outer VXLAN frames transmitted on the node device.",
+		  NP_DIR_EGRESS, true },
+	};
+
+	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+		expo__family(w, fams[f].name, fams[f].help, EXPO_COUNTER);
+		for (size_t i = 0; i < s->n_links; i++) {
+			const struct datapath_link *l = &s->links[i];
+			const struct vxlan_stat *v;
+			struct expo_label lb = { "device", l->link.name };
+
+			if (l->link.layer != LAYER_NODE || !l->link.attached)
+				continue;
+			v = datapath_snapshot__vxlan(s, l->link.ifindex, fams[f].dir);
+			expo__sample(w, fams[f].name, &lb, 1,
+				     !v ? 0 : fams[f].bytes ? (double)v->bytes : (double)v->packets);
+		}
+	}
+}
+
+/* Drops: in the node's namespace by layer and device, inside pods by pod. */
+static void emit_drops(struct expo_writer *w, const struct datapath_snapshot *s)
+{
+	static const char *const states[] = { [DROPS_LOADED] = "loaded",
+					       [DROPS_UNSUPPORTED] = "unsupported",
+					       [DROPS_FAILED] = "failed" };
+
+	expo__family(w, "nodepath_drops_state",
+		     "State of the drop counters (kfree_skb): loaded, unsupported by this kernel, or "
+		     "failed; 1 for the current state.",
+		     EXPO_GAUGE);
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		struct expo_label lb = { "state", states[i] };
+
+		expo__sample(w, "nodepath_drops_state", &lb, 1, s->drops_state == i ? 1 : 0);
+	}
+	if (s->drops_state != DROPS_LOADED)
+		return;
+	expo__family(w, "nodepath_drop_namespaces",
+		     "Network namespaces whose drops are counted: the node's and its pods'.",
+		     EXPO_GAUGE);
+	expo__sample(w, "nodepath_drop_namespaces", &(struct expo_label){ "kind", "node" }, 1,
+		     (double)s->drop_namespaces[NP_NETNS_NODE]);
+	expo__sample(w, "nodepath_drop_namespaces", &(struct expo_label){ "kind", "pod" }, 1,
+		     (double)s->drop_namespaces[NP_NETNS_POD]);
+
+	expo__family(w, "nodepath_drops_total",
+		     "Packets the kernel dropped in the node's network namespace, by the layer and "
+		     "device of the skb at the drop and the kernel's drop reason.",
+		     EXPO_COUNTER);
+	for (size_t i = 0; i < s->n_drops; i++) {
+		const struct datapath_drop *d = &s->drops[i];
+
+		if (d->pod)
+			continue;
+		struct expo_label lb[3] = {
+			{ "device", d->device },
+			{ "layer", d->layer == LAYER_NONE ? "other" : links__layer_name(d->layer) },
+			{ "reason", d->reason },
+		};
+
+		expo__sample(w, "nodepath_drops_total", lb, 3, (double)d->packets);
+	}
+	expo__family(w, "nodepath_pod_drops_total",
+		     "Packets the kernel dropped inside a pod's network namespace, by drop reason.",
+		     EXPO_COUNTER);
+	for (size_t i = 0; i < s->n_drops; i++) {
+		const struct datapath_drop *d = &s->drops[i];
+
+		if (!d->pod)
+			continue;
+		struct expo_label lb[4] = {
+			{ "interface", d->pod->link.name },
+			{ "namespace", pod_ns(d->pod) },
+			{ "pod", pod_name(d->pod) },
+			{ "reason", d->reason },
+		};
+
+		expo__sample(w, "nodepath_pod_drops_total", lb, 4, (double)d->packets);
+	}
+}
+
 /* nodepath_pod_info for pods whose veth is hooked: a cache file a crashed runtime left behind
  * does not keep a pod's info series alive after its veth is gone. */
 static void emit_pod_info(struct expo_writer *w, const struct datapath_snapshot *s)
@@ -241,14 +342,15 @@ static void emit_per_layer(struct expo_writer *w, const char *name, const char *
 	}
 }
 
-/* One family with a sample per counter map. */
-static void emit_per_map(struct expo_writer *w, const char *name, const char *help,
-			 enum expo_type type, const double v[2])
+/* One family with a sample per counter map (np_drop_stats only while the drop program runs). */
+static void emit_per_map(struct expo_writer *w, const struct datapath_snapshot *s,
+			 const char *name, const char *help, enum expo_type type, const double v[3])
 {
-	static const char *const maps[2] = { "np_if_stats", "np_path_stats" };
+	static const char *const maps[3] = { "np_if_stats", "np_path_stats", "np_drop_stats" };
+	int n = s->drops_state == DROPS_LOADED ? 3 : 2;
 
 	expo__family(w, name, help, type);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < n; i++) {
 		struct expo_label lb = { "map", maps[i] };
 
 		expo__sample(w, name, &lb, 1, v[i]);
@@ -280,15 +382,19 @@ static void emit_health(struct expo_writer *w, const struct datapath_snapshot *s
 				s->latency[l].sum_seconds, s->latency[l].count);
 	}
 
-	emit_per_map(w, "nodepath_bpf_map_entries", "Entries in use in a BPF map.", EXPO_GAUGE,
-		     (double[2]){ (double)s->n_if_stats, (double)s->n_path_stats });
-	emit_per_map(w, "nodepath_bpf_map_capacity", "Maximum entries of a BPF map.", EXPO_GAUGE,
-		     (double[2]){ s->if_stats_capacity, s->path_stats_capacity });
-	emit_per_map(w, "nodepath_bpf_map_full_total",
+	emit_per_map(w, s, "nodepath_bpf_map_entries", "Entries in use in a BPF map.", EXPO_GAUGE,
+		     (double[3]){ (double)s->n_if_stats, (double)s->n_path_stats,
+				  (double)s->drop_entries });
+	emit_per_map(w, s, "nodepath_bpf_map_capacity", "Maximum entries of a BPF map.",
+		     EXPO_GAUGE,
+		     (double[3]){ s->if_stats_capacity, s->path_stats_capacity,
+				  s->drop_capacity });
+	emit_per_map(w, s, "nodepath_bpf_map_full_total",
 		     "Packets not counted because a BPF map had no room for a new entry.",
 		     EXPO_COUNTER,
-		     (double[2]){ (double)s->map_full[NP_ERR_IF_STATS_FULL],
-				  (double)s->map_full[NP_ERR_PATH_STATS_FULL] });
+		     (double[3]){ (double)s->map_full[NP_ERR_IF_STATS_FULL],
+				  (double)s->map_full[NP_ERR_PATH_STATS_FULL],
+				  (double)s->drops_not_counted });
 
 	if (!s->n_progs)
 		return;
@@ -315,6 +421,8 @@ void netpath__emit(struct expo_writer *w, const struct datapath_snapshot *s)
 	emit_counters(w, s);
 	emit_paths(w, s);
 	emit_nodeport(w, s);
+	emit_vxlan(w, s);
+	emit_drops(w, s);
 	emit_pod_info(w, s);
 	emit_health(w, s);
 }

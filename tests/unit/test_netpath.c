@@ -193,3 +193,59 @@ Test(netpath, network_info)
 	netinfo__set_path(NULL);
 	rmdir(dir);
 }
+
+Test(netpath, drops_and_vxlan_exact)
+{
+	struct datapath_link links[3];
+	struct vxlan_stat vx[] = {
+		{ .ifindex = 2, .direction = NP_DIR_INGRESS, .packets = 13, .bytes = 7696 },
+		{ .ifindex = 2, .direction = NP_DIR_EGRESS, .packets = 20, .bytes = 21840 },
+	};
+	struct datapath_drop drops[3] = {
+		{ .layer = LAYER_BRIDGE, .device = "cni0", .reason = "NETFILTER_DROP", .packets = 40 },
+		{ .layer = LAYER_NONE, .device = "", .reason = "QUEUE_PURGE", .packets = 1 },
+		{ .reason = "NO_SOCKET", .packets = 7 },
+	};
+	struct datapath_snapshot s = { .links = links, .n_links = 3, .vxlan_stats = vx,
+				       .n_vxlan_stats = 2, .drops = drops, .n_drops = 3,
+				       .drops_state = DROPS_LOADED, .drop_entries = 3,
+				       .drop_capacity = 8192 };
+
+	links[0] = mk_link(2, "eth0", LAYER_NODE, true);
+	links[1] = mk_link(4, "flannel.1", LAYER_OVERLAY, true);
+	links[2] = mk_link(9, "veth0c9e41b7", LAYER_POD, true);
+	links[2].has_pod = true;
+	pod_from_fixture("ipv6_dualstack", &links[2].pod);
+	drops[2].pod = &links[2];
+	s.drop_namespaces[NP_NETNS_NODE] = 1;
+	s.drop_namespaces[NP_NETNS_POD] = 1;
+
+	netpath__emit(&w, &s);
+	cr_assert_eq(w.err, 0);
+	expect_line("nodepath_vxlan_receive_packets_total{device=\"eth0\"} 13\n");
+	expect_line("nodepath_vxlan_receive_bytes_total{device=\"eth0\"} 7696\n");
+	expect_line("nodepath_vxlan_transmit_packets_total{device=\"eth0\"} 20\n");
+	cr_expect_null(strstr(text(), "nodepath_vxlan_receive_packets_total{device=\"flannel.1\""));
+	expect_line("nodepath_drops_state{state=\"loaded\"} 1\n");
+	expect_line("nodepath_drops_state{state=\"failed\"} 0\n");
+	expect_line("nodepath_drop_namespaces{kind=\"pod\"} 1\n");
+	expect_line("nodepath_drops_total{device=\"cni0\",layer=\"bridge\",reason=\"NETFILTER_DROP\"} "
+		    "40\n");
+	expect_line("nodepath_drops_total{device=\"\",layer=\"other\",reason=\"QUEUE_PURGE\"} 1\n");
+	expect_line("nodepath_pod_drops_total{interface=\"veth0c9e41b7\",namespace=\"kube-system\","
+		    "pod=\"coredns-5d78c9869d-tq8wz\",reason=\"NO_SOCKET\"} 7\n");
+	cr_expect_null(strstr(text(), "nodepath_drops_total{device=\"veth0c9e41b7\""), "%s", text());
+	expect_line("nodepath_bpf_map_capacity{map=\"np_drop_stats\"} 8192\n");
+}
+
+Test(netpath, drops_unsupported_only_state)
+{
+	struct datapath_snapshot s = { .drops_state = DROPS_UNSUPPORTED };
+
+	netpath__emit(&w, &s);
+	cr_assert_eq(w.err, 0);
+	expect_line("nodepath_drops_state{state=\"unsupported\"} 1\n");
+	expect_line("nodepath_drops_state{state=\"loaded\"} 0\n");
+	cr_expect_null(strstr(text(), "nodepath_drops_total"), "%s", text());
+	cr_expect_null(strstr(text(), "np_drop_stats"), "%s", text());
+}
