@@ -35,8 +35,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# textfile mtimes are part of the output: pin them.
-touch -d @1700000000 "$ROOT"/tests/fixtures/textfile/*
+# textfile mtimes are part of the output: pin them, on a copy (tests never write into
+# tests/fixtures). The copy is bound over the fixture directory inside the namespace's private
+# mount table, so the paths in the output stay those of the golden file.
+mkdir "$SCRATCH/textfile"
+cp -a "$ROOT"/tests/fixtures/textfile/. "$SCRATCH/textfile/"
+touch -d @1700000000 "$SCRATCH"/textfile/*
 
 args=(--web.listen-address=127.0.0.1:19103 --collector.disable-defaults --web.disable-exporter-metrics
 	--path.procfs=tests/fixtures/proc --path.sysfs=tests/fixtures/sys
@@ -58,6 +62,7 @@ ip netns exec "$NS" bash -euo pipefail -c '
 	mount -t tmpfs -o size=170000k,nr_inodes=100 golden-kubelet \
 		"$R/var/lib/kubelet/pods/1b2c/volumes/kubernetes.io~projected/kube-api-access-x"
 	mount -t tmpfs -o size=2g,nr_inodes=500000 golden-data "$R/srv/data set"
+	mount --bind "$R/../textfile" "$0/tests/fixtures/textfile"
 	cd "$0"
 	"$@" &
 	pid=$!

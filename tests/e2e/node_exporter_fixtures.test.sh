@@ -21,7 +21,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 cd "$ROOT"
-touch -d @1700000000 tests/fixtures/textfile/*
+# textfile mtimes are in the output: pinned on a copy (tests never write into tests/fixtures),
+# bound over the fixture directory in the namespace's private mount table below.
+mkdir "$SCRATCH/textfile"
+cp -a tests/fixtures/textfile/. "$SCRATCH/textfile/"
+touch -d @1700000000 "$SCRATCH"/textfile/*
 # Every collector whose input is a file under the path flags. Not netdev: node_exporter 1.5 reads
 # interface counters over rtnetlink by default (--collector.netdev.netlink), ignoring
 # --path.procfs. Not the clock/uname ones.
@@ -50,6 +54,7 @@ ip netns exec "$NS" bash -euo pipefail -c '
 	mount -t tmpfs -o size=170000k,nr_inodes=100 fixcmp-kubelet \
 		"$R/var/lib/kubelet/pods/1b2c/volumes/kubernetes.io~projected/kube-api-access-x"
 	mount -t tmpfs -o size=2g,nr_inodes=500000 fixcmp-data "$R/srv/data set"
+	mount --bind "$S/textfile" "$ROOT/tests/fixtures/textfile"
 	"$NE" --web.listen-address=127.0.0.1:19107 "$@" >"$S/ne.log" 2>&1 &
 	ne=$!
 	"$NP" --web.listen-address=127.0.0.1:19108 "$@" --log.level=error >"$S/np.log" 2>&1 &

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pods by name, end to end: the two-node testbed with CNI cache files and subnet.env written as
 # containerd + flannel write them, one agent per node namespace, and exact per-pod, per-path
-# counter deltas around every traffic batch. Covers (issue 4, "Tests"):
+# counter deltas around every traffic batch. Pods must be named, and traffic classed by path,
+# exactly as on a real node. Covers:
 #   A  subnet.env written after the agent started: nodepath_node_network_info appears and the
 #      path classes follow (measured, must be < 2.5 s; the agent re-reads it every second);
 #      a cache directory that appears after the agent started (pod names within 1 s)
