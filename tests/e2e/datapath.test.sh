@@ -54,11 +54,15 @@ mdelta() {
 	fi
 	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.17g\n", b - a }'
 }
-# kdelta NODE A B DEV FIELD: kernel counter delta ("missing" unless DEV is in both dumps)
+# kdelta NODE A B DEV FIELD: kernel counter delta; DEV must be in B, and in A unless it was
+# created in between (then its counters started at 0), as for mdelta
 kdelta() {
 	local a b
-	a=$(tb_sysstat "$SNAP/$1.$2.sys" "$4" "$5") || { echo "missing in $2"; return; }
 	b=$(tb_sysstat "$SNAP/$1.$3.sys" "$4" "$5") || { echo "missing in $3"; return; }
+	if ! a=$(tb_sysstat "$SNAP/$1.$2.sys" "$4" "$5"); then
+		[ "${MDELTA_STRICT:-0}" = 1 ] && { echo "missing in $2"; return; }
+		a=0
+	fi
 	echo $((b - a))
 }
 
