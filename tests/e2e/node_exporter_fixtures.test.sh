@@ -8,9 +8,11 @@
 set -euo pipefail
 NODEPATH=$(realpath "${1:-build/nodepath}")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/e2e/lib/check.sh
+. "$ROOT/tests/e2e/lib/check.sh"
 NE=$(command -v prometheus-node-exporter || true)
-[ -x "$NE" ] || { echo "FAIL: prometheus-node-exporter not installed" >&2; exit 1; }
-[ -x "$NODEPATH" ] || { echo "FAIL: $NODEPATH not found" >&2; exit 1; }
+[ -x "$NE" ] || die "prometheus-node-exporter not installed"
+[ -x "$NODEPATH" ] || die "$NODEPATH not found"
 NS=npfixcmp-$$-$RANDOM
 SCRATCH=$(mktemp -d /tmp/npfixcmp.XXXXXX)
 cleanup() {
@@ -67,9 +69,8 @@ ip netns exec "$NS" bash -euo pipefail -c '
 	done
 	python3 "$ROOT/tests/e2e/lib/compat.py" --exact http://127.0.0.1:19107/metrics \
 		http://127.0.0.1:19108/metrics
-' bash "$SCRATCH" "$NE" "$NODEPATH" "$ROOT" "${args[@]}" || {
+' bash "$SCRATCH" "$NE" "$NODEPATH" "$ROOT" "${args[@]}" && ok || {
 	grep -E 'level=(error|warn)' "$SCRATCH/ne.log" 2>/dev/null | grep -v 'root user' | tail -5
-	echo "FAIL: node_exporter and nodepath differ on the fixture tree"
-	exit 1
+	bad "node_exporter and nodepath differ on the fixture tree"
 }
-echo "PASS: identical to node_exporter 1.5 on the fixture tree"
+check_summary

@@ -3,6 +3,7 @@
 #   . tests/e2e/lib/check.sh            (CHECK_NAME defaults to the script name, less .test.sh)
 #   check DESC GOT WANT                 exact equality (two numbers compare as numbers: 1420 = 1.42e+03)
 #   check_cmd DESC cmd...               passes when the command succeeds
+#   check_eval DESC 'CONDITION'         passes when the shell condition holds (for && chains)
 #   ok [DESC] / bad DESC                count a pass / a failure (failures are printed on stderr)
 #   section TEXT                        a heading with the seconds since the start
 #   die TEXT                            fatal: print and exit 1 (EXIT traps still tear down)
@@ -45,6 +46,10 @@ check_cmd() { # DESC cmd...
 	local desc=$1
 	shift
 	if "$@"; then ok "$desc"; else bad "$desc"; fi
+}
+
+check_eval() { # DESC 'CONDITION'
+	if eval "$2"; then ok "$1"; else bad "$1"; fi
 }
 
 section() { echo "--- $* ($(($(date +%s) - CHECK_T0)) s)"; }
