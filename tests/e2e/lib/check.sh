@@ -1,7 +1,7 @@
 # Shared vocabulary of the end-to-end scripts (sourced): counting checks, sections, polling.
 #
 #   . tests/e2e/lib/check.sh            (CHECK_NAME defaults to the script name, less .test.sh)
-#   check DESC GOT WANT                 exact equality (two numbers compare as numbers: 1420 = 1.42e+03)
+#   check DESC GOT WANT                 exact equality (numbers compare as numbers: 1420 = 1.42e+03)
 #   check_cmd DESC cmd...               passes when the command succeeds
 #   check_eval DESC 'CONDITION'         passes when the shell condition holds (for && chains)
 #   ok [DESC] / bad DESC                count a pass / a failure (failures are printed on stderr)
@@ -12,7 +12,7 @@
 #   check_summary                       the closing line "NAME: N passed, M failed"; status 0 only
 #                                       when nothing failed and something was checked
 #
-# A check that never ran must not look like a pass: check_summary fails when no check passed.
+# A script whose checks never ran must not look like a pass: check_summary fails when none ran.
 
 CHECK_NAME=${CHECK_NAME:-$(basename "$0" .sh)}
 CHECK_NAME=${CHECK_NAME%.test}
@@ -30,11 +30,12 @@ bad() {
 	echo "  FAIL: $*" >&2
 }
 
+CHECK__NUM='^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$'
+
 # check__same A B: equal strings, or two numbers of equal value
 check__same() {
 	[ "$1" = "$2" ] && return 0
-	[[ $1 =~ ^[-+]?[0-9.]+([eE][-+]?[0-9]+)?$ && $2 =~ ^[-+]?[0-9.]+([eE][-+]?[0-9]+)?$ ]] ||
-		return 1
+	[[ $1 =~ $CHECK__NUM && $2 =~ $CHECK__NUM ]] || return 1
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 == b + 0) }'
 }
 
@@ -82,7 +83,7 @@ poll_delta() {
 	shift 3
 	deadline=$(check__deadline "$timeout")
 	while :; do
-		if v=$("$@" 2>/dev/null) && [[ $v =~ ^[-+]?[0-9.]+([eE][-+]?[0-9]+)?$ ]]; then
+		if v=$("$@" 2>/dev/null) && [[ $v =~ $CHECK__NUM ]]; then
 			d=$(awk -v v="$v" -v b="$base" 'BEGIN { printf "%.17g", v - b }')
 			if check__same "$d" "$want"; then
 				echo "$d"
