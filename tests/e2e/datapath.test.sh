@@ -174,8 +174,12 @@ expect_runs() {
 		"$(mdelta "$n" "$a" "$b" nodepath_bpf_program_runs_total "")" "$pk"
 }
 
-# attached NODE LAYER: nodepath_bpf_attached_interfaces{layer}
-attached() { tb_scrape "$1" | tb_metric0 /dev/stdin nodepath_bpf_attached_interfaces "layer=\"$2\""; }
+# attached NODE LAYER: nodepath_bpf_attached_interfaces{layer}; "missing" when the agent has no
+# such series (so an expected 0 cannot pass on a series that is not there)
+attached() {
+	tb_scrape "$1" | tb_metric /dev/stdin nodepath_bpf_attached_interfaces "layer=\"$2\"" ||
+		echo missing
+}
 attached_is() { [ "$(attached "$1" "$2")" = "$3" ]; }
 wait_attached() { # NODE NODE_N BRIDGE_N OVERLAY_N POD_N
 	local n=$1
