@@ -51,6 +51,8 @@ tb_trap
 # testbed goes (quietly: bash would report every UDP sink it kills).
 lp_exit() {
 	local f n
+	# a churn scraper still looping would keep tb_down waiting for its children forever
+	[ -d "${W:-}" ] && touch "$W/churn.stop"
 	for n in $TB_NODES; do tb_stop_agent "$n" TERM 2>/dev/null; done # logs complete (LSan)
 	[ -n "${LP_LOG_DIR:-}" ] && [ -d "${W:-}" ] && cp -r "$W" "$LP_LOG_DIR/scrapes"
 	for f in "$TB_RUN"/log/agent-*.log; do
