@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # One command: install what is missing, build (plain and sanitized), and run every test.
 # Needs root: the BPF and end-to-end tests load programs and build network namespaces.
+# BUILD_DIR (default build) holds the plain build, ${BUILD_DIR}-asan the sanitized one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+build=${build%/}
+asan=${build}-asan
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "test: must run as root (BPF and network namespaces)" >&2
@@ -25,16 +29,16 @@ step() {
 	fi
 }
 
-step "build" scripts/build.sh
-step "build (asan+ubsan)" env BUILD_DIR=build-asan BUILD_TYPE=Debug scripts/build.sh -DNODEPATH_SANITIZE=ON
+step "build" env BUILD_DIR="$build" scripts/build.sh
+step "build (asan+ubsan)" env BUILD_DIR="$asan" BUILD_TYPE=Debug scripts/build.sh -DNODEPATH_SANITIZE=ON
 [ "$failed" -eq 0 ] || { echo "0 passed, $failed failed"; exit 1; }
 
-step "unit tests" build/unit_tests
-step "unit tests (asan+ubsan)" build-asan/unit_tests
-[ -x build/bpf_tests ] && step "bpf tests" build/bpf_tests
+step "unit tests" "$build/unit_tests"
+step "unit tests (asan+ubsan)" "$asan/unit_tests"
+[ -x "$build/bpf_tests" ] && step "bpf tests" "$build/bpf_tests"
 for t in tests/e2e/*.test.sh; do
 	[ -e "$t" ] || continue
-	step "e2e $(basename "$t")" bash "$t" build/nodepath
+	step "e2e $(basename "$t")" bash "$t" "$build/nodepath"
 done
 
 echo "$passed passed, $failed failed"

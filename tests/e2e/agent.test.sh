@@ -6,21 +6,12 @@ set -u
 BIN=$(readlink -f "${1:-build/nodepath}")
 cd "$(dirname "$0")/../.."
 . tests/e2e/testbed.sh
-
-fails=0
-pass() { echo "ok   $*"; }
-fail() {
-	echo "FAIL $*"
-	fails=$((fails + 1))
-}
-check() { # DESC CMD...
-	local d=$1
-	shift
-	if "$@"; then pass "$d"; else fail "$d"; fi
-}
+# shellcheck source=tests/e2e/lib/check.sh
+. tests/e2e/lib/check.sh
+CHECK_VERBOSE=1
 
 tb_trap
-tb_up || { echo "FAIL testbed"; exit 1; }
+tb_up || die "testbed"
 
 # --- bad flags: refused at start with a clear message and a non-zero exit -------------------
 bad_flag() { # EXPECTED_RC PATTERN ARGS...
@@ -34,13 +25,13 @@ bad_flag() { # EXPECTED_RC PATTERN ARGS...
 		return 1
 	fi
 }
-check "unknown flag -> exit 2" bad_flag 2 "no-such-flag" --no-such-flag
-check "bad attach mode -> exit 1" bad_flag 1 "attach-mode" --bpf.attach-mode=sideways
-check "bad NodePort range -> exit 1" bad_flag 1 "nodeport-range" \
+check_cmd "unknown flag -> exit 2" bad_flag 2 "no-such-flag" --no-such-flag
+check_cmd "bad attach mode -> exit 1" bad_flag 1 "attach-mode" --bpf.attach-mode=sideways
+check_cmd "bad NodePort range -> exit 1" bad_flag 1 "nodeport-range" \
 	--collector.netpath.nodeport-range=32767-30000
-check "bad service CIDR -> exit 1" bad_flag 1 "service-cidr" \
+check_cmd "bad service CIDR -> exit 1" bad_flag 1 "service-cidr" \
 	--collector.netpath.service-cidr=10.96.0.0/33
-check "non-numeric map size -> exit 2" bad_flag 2 "map-max-entries" --bpf.map-max-entries=lots
+check_cmd "non-numeric map size -> exit 2" bad_flag 2 "map-max-entries" --bpf.map-max-entries=lots
 
 # --- no bpffs to be had: the agent keeps serving and says netpath failed ---------------------
 no_bpffs() {
@@ -63,7 +54,7 @@ no_bpffs() {
 	rm -f "$TB_RUN/pids/nobpffs"
 	[ "$ok" -eq 1 ] || { echo "  log: $(tail -5 "$log")"; return 1; }
 }
-check "no bpffs: serves, netpath success 0, clear log line" no_bpffs
+check_cmd "no bpffs: serves, netpath success 0, clear log line" no_bpffs
 
 # --- interfaces that vanish during attach ----------------------------------------------------
 churn_vanish() {
@@ -73,7 +64,7 @@ churn_vanish() {
 		tb__ip n1 link set "vethz$i" master cni0 2>/dev/null
 		tb__ip n1 link del "vethz$i" 2>/dev/null
 	done
-	sleep 0.5
+	sleep 0.5 # an observation window: the end state equals the start state, nothing to poll for
 	kill -0 "$(tb_agent_pid n1)" || { echo "  agent died"; return 1; }
 	out=$(tb_scrape n1) || return 1
 	pods=$(tb_metric /dev/stdin nodepath_bpf_attached_interfaces 'layer="pod"' <<<"$out")
@@ -84,8 +75,8 @@ churn_vanish() {
 		return 1
 	fi
 }
-tb_start_agent n1 "$BIN" || { echo "FAIL agent start"; exit 1; }
-check "40 veths deleted right after enslaving: no leak, no error, agent alive" churn_vanish
+tb_start_agent n1 "$BIN" || die "agent start"
+check_cmd "40 veths deleted right after enslaving: no leak, no error, agent alive" churn_vanish
 
 # --- clean shutdown leaves nothing counting --------------------------------------------------
 map_packets() { # NODE: total packets in the pinned np_if_stats (all CPUs, all keys)
@@ -100,7 +91,9 @@ print(total)'
 }
 shutdown_detaches() { # MODE
 	local mode=$1 before after v f dir
-	tb_stop_agent n1 TERM || { echo "  agent exit status $?"; return 1; }
+	if [ -n "$(tb_agent_pid n1)" ]; then
+		tb_stop_agent n1 TERM || { echo "  agent exit status $?"; return 1; }
+	fi
 	tb_start_agent n1 "$BIN" --bpf.attach-mode="$mode" || return 1
 	tb_send_udp n1a n1b 5 100
 	tb_stop_agent n1 TERM || { echo "  exit status $? on SIGTERM"; return 1; }
@@ -119,8 +112,8 @@ shutdown_detaches() { # MODE
 		done
 	done
 }
-check "SIGTERM detaches everything (tcx)" shutdown_detaches tcx
-check "SIGTERM detaches everything (tc)" shutdown_detaches tc
+check_cmd "SIGTERM detaches everything (tcx)" shutdown_detaches tcx
+check_cmd "SIGTERM detaches everything (tc)" shutdown_detaches tc
 
 # --- a full map is counted, not silent -------------------------------------------------------
 map_full() {
@@ -136,9 +129,8 @@ map_full() {
 		echo "  entries=$entries (want 4) full=$full (want > 0)"
 		return 1
 	fi
-	tb_stop_agent n1 TERM
+	tb_stop_agent n1 TERM || { echo "  exit status $? on SIGTERM"; return 1; }
 }
-check "map capacity 4: full map reported" map_full
+check_cmd "map capacity 4: full map reported" map_full
 
-echo "agent.test: $fails failed"
-[ "$fails" -eq 0 ]
+check_summary

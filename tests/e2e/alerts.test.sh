@@ -6,15 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-fail() { echo "alerts.test: FAIL: $*" >&2; exit 1; }
-command -v promtool >/dev/null || fail "promtool not found (Debian package prometheus; scripts/setup.sh --test)"
+# shellcheck source=tests/e2e/lib/check.sh
+source tests/e2e/lib/check.sh
+command -v promtool >/dev/null || die "promtool not found (Debian package prometheus; scripts/setup.sh --test)"
 
 tmp=$(mktemp -d /tmp/nodepath-alerts.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 P=deploy/prometheus
 
-promtool check rules "$P/nodepath.rules.yml" || fail "promtool check rules"
-out=$(promtool test rules "$P/tests/nodepath.rules.test.yml" 2>&1) || { echo "$out"; fail "promtool test rules"; }
+check_cmd "promtool check rules" promtool check rules "$P/nodepath.rules.yml"
+out=$(promtool test rules "$P/tests/nodepath.rules.test.yml" 2>&1) && ok || { echo "$out"; bad "promtool test rules"; }
 echo "$out"
 
 # Every alert in the rules file has a test that expects it firing and one that expects nothing.
@@ -25,32 +26,32 @@ for a in $alerts; do
 	fires=$(grep -c "exp_labels: {alertname: $a," "$P/tests/nodepath.rules.test.yml" || true)
 	quiet=$(awk -v a="$a" '$0 ~ "alertname: " a "$" { getline; if ($0 ~ /exp_alerts: \[\]/) n++ } END { print n + 0 }' \
 		"$P/tests/nodepath.rules.test.yml")
-	[ "$fires" -gt 0 ] || fail "no test expects $a to fire"
-	[ "$quiet" -gt 0 ] || fail "no test expects $a not to fire"
+	check_cmd "a test expects $a to fire" test "$fires" -gt 0
+	check_cmd "a test expects $a not to fire" test "$quiet" -gt 0
 	n_cases=$((n_cases + fires + quiet))
 done
 echo "alerts.test: $n_alerts alerts, $(grep -c '^ *- alert:' "$P/nodepath.rules.yml") rules, $n_cases expectations (firing + not firing)"
 
 # The PrometheusRule carries exactly the same rules.
-"$P/gen-prometheusrule.sh" --check || fail "PrometheusRule out of date"
+check_cmd "PrometheusRule out of date" "$P/gen-prometheusrule.sh" --check
 awk 'spec { print substr($0, 3) } /^spec:$/ { spec = 1 }' deploy/kubernetes/base/prometheusrule.yaml >"$tmp/from-crd.rules.yml"
-promtool check rules "$tmp/from-crd.rules.yml" || fail "PrometheusRule spec is not a valid rules file"
+check_cmd "PrometheusRule spec is not a valid rules file" promtool check rules "$tmp/from-crd.rules.yml"
 
 # Static scrape configuration: complete check, including its rule file.
-promtool check config "$P/prometheus-static.yml" || fail "prometheus-static.yml"
+check_cmd "prometheus-static.yml" promtool check config "$P/prometheus-static.yml"
 
 # Kubernetes service discovery: Debian 12's Prometheus is built without kubernetes_sd, so promtool
 # rejects that one field. Check that it is the only complaint, then check the rest of the file
 # with the SD block removed.
 if promtool check config "$P/prometheus-kubernetes.yml" >"$tmp/k8s.out" 2>&1; then
-	echo "alerts.test: this promtool knows kubernetes_sd_configs: full check passed"
+	ok "this promtool knows kubernetes_sd_configs: full check passed"
 else
-	grep -q 'field kubernetes_sd_configs not found' "$tmp/k8s.out" || { cat "$tmp/k8s.out"; fail "prometheus-kubernetes.yml"; }
-	[ "$(grep -c 'line [0-9]*:' "$tmp/k8s.out")" -eq 1 ] || { cat "$tmp/k8s.out"; fail "prometheus-kubernetes.yml has other errors"; }
+	grep -q 'field kubernetes_sd_configs not found' "$tmp/k8s.out" || { cat "$tmp/k8s.out"; die "prometheus-kubernetes.yml"; }
+	[ "$(grep -c 'line [0-9]*:' "$tmp/k8s.out")" -eq 1 ] || { cat "$tmp/k8s.out"; die "prometheus-kubernetes.yml has other errors"; }
 	awk '/^    kubernetes_sd_configs:/ { skip = 1; next } skip && /^    [a-z]/ { skip = 0 } !skip' \
 		"$P/prometheus-kubernetes.yml" >"$tmp/prometheus-kubernetes.yml"
 	cp "$P/nodepath.rules.yml" "$tmp/"
-	grep -q kubernetes_sd "$tmp/prometheus-kubernetes.yml" && fail "could not strip kubernetes_sd_configs"
-	promtool check config "$tmp/prometheus-kubernetes.yml" || fail "prometheus-kubernetes.yml (without SD block)"
+	grep -q kubernetes_sd "$tmp/prometheus-kubernetes.yml" && die "could not strip kubernetes_sd_configs"
+	check_cmd "prometheus-kubernetes.yml (without SD block)" promtool check config "$tmp/prometheus-kubernetes.yml"
 fi
-echo "alerts.test: ok"
+check_summary

@@ -7,15 +7,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-fail() { echo "cleanup.test: FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/e2e/lib/check.sh
+source tests/e2e/lib/check.sh
 agent=$(readlink -f "${1:-build/nodepath}")
-[ "$(id -u)" -eq 0 ] || fail "must run as root"
-for tool in tc bpftool curl; do command -v "$tool" >/dev/null || fail "$tool not found"; done
-[ -x "$agent" ] || fail "agent binary $agent not found"
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+for tool in tc bpftool curl; do command -v "$tool" >/dev/null || die "$tool not found"; done
+[ -x "$agent" ] || die "agent binary $agent not found"
 
 source tests/e2e/testbed.sh
 tb_trap
-tb_up || fail "testbed"
+tb_up || die "testbed"
 pins="$(tb_bpf_dir n1)/nodepath" # as the DaemonSet: a directory inside the node's bpffs
 
 start_agent() {
@@ -30,7 +31,7 @@ start_agent() {
 		sleep 0.04
 	done
 	tail -20 "$TB_RUN/log/agent-n1.log" >&2
-	fail "agent not attached within 10 s"
+	die "agent not attached within 10 s"
 }
 ours() { # number of nodepath filters on all devices of n1
 	local n=0 dev dir
@@ -49,28 +50,34 @@ tb_exec n1 tc filter add dev cni0 ingress protocol all pref 2 bpf bytecode '1,6 
 
 # A clean stop removes the filters and keeps the pins.
 start_agent
-[ "$(ours)" = 10 ] || fail "expected 10 nodepath filters (5 devices x 2 directions), found $(ours)"
-tb_stop_agent n1 TERM || fail "agent exit status on SIGTERM"
-[ "$(ours)" = 0 ] || fail "$(ours) nodepath filters left after SIGTERM"
-[ -n "$(ls -A "$pins")" ] || fail "pins gone after SIGTERM"
+check "nodepath filters (5 devices x 2 directions)" "$(ours)" 10
+rc=0
+tb_stop_agent n1 TERM || rc=$?
+check "agent exit status on SIGTERM" "$rc" 0
+check "nodepath filters left after SIGTERM" "$(ours)" 0
+check_cmd "pins kept after SIGTERM" test -n "$(ls -A "$pins")"
 
 # kill -9 leaves the filters (still counting into the pins).
 start_agent
 prog_ids=$(tb_exec n1 bpftool net show | sed -n 's/.* id \([0-9]*\)$/\1/p' | sort -u)
-[ -n "$prog_ids" ] || fail "no program ids"
-tb_stop_agent n1 KILL || true
-[ "$(ours)" = 10 ] || fail "expected the 10 filters to outlive kill -9, found $(ours)"
+[ -n "$prog_ids" ] || die "no program ids"
+rc=0
+tb_stop_agent n1 KILL || rc=$?
+check "agent killed by SIGKILL" "$rc" 137
+check "filters that outlive kill -9" "$(ours)" 10
 
 tb_exec n1 deploy/node-cleanup.sh --pin-path "$pins" --qdisc --dry-run >/dev/null
-[ "$(ours)" = 10 ] && [ -d "$pins" ] || fail "--dry-run changed something"
-tb_exec n1 deploy/node-cleanup.sh --pin-path "$pins" --qdisc || fail "node-cleanup.sh"
-[ "$(ours)" = 0 ] || fail "$(ours) nodepath filters left after node-cleanup.sh"
-[ ! -e "$pins" ] || fail "pins left"
-tb_exec n1 tc filter show dev cni0 ingress | grep "bytecode '1,6 0 0 0'" >/dev/null || fail "the foreign filter was removed"
-tb_exec n1 tc qdisc show dev cni0 | grep clsact >/dev/null || fail "the foreign filter's clsact was removed"
-left=$(tb_exec n1 tc qdisc show | grep -c clsact || true)
-[ "$left" = 1 ] || fail "expected only cni0's clsact to remain, found $left"
+check "filters after --dry-run" "$(ours)" 10
+check_cmd "pins kept by --dry-run" test -d "$pins"
+check_cmd "node-cleanup.sh" tb_exec n1 deploy/node-cleanup.sh --pin-path "$pins" --qdisc
+check "nodepath filters left after node-cleanup.sh" "$(ours)" 0
+check_cmd "pins removed" test ! -e "$pins"
+check "the foreign filter kept" \
+	"$(tb_exec n1 tc filter show dev cni0 ingress | grep -c "bytecode '1,6 0 0 0'" || true)" 1
+check "the foreign filter's clsact kept" "$(tb_exec n1 tc qdisc show dev cni0 | grep -c clsact || true)" 1
+check "clsact qdiscs left (only cni0's)" "$(tb_exec n1 tc qdisc show | grep -c clsact || true)" 1
 for id in $prog_ids; do
-	if bpftool prog show id "$id" >/dev/null 2>&1; then fail "program $id still loaded"; fi
+	if bpftool prog show id "$id" >/dev/null 2>&1; then bad "program $id still loaded"; else ok; fi
 done
-echo "cleanup.test: SIGTERM leaves 0 filters and the pins; node-cleanup.sh removed 10 filters, the pins, $(echo "$prog_ids" | wc -l) programs unloaded, foreign filter kept; ok"
+echo "cleanup.test: node-cleanup.sh unloaded $(echo "$prog_ids" | wc -l) programs"
+check_summary

@@ -11,23 +11,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-fail() { echo "dashboard-queries.test: FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/e2e/lib/check.sh
+source tests/e2e/lib/check.sh
 agent=$(readlink -f "${1:-build/nodepath}")
-[ "$(id -u)" -eq 0 ] || fail "must run as root"
+[ "$(id -u)" -eq 0 ] || die "must run as root"
 for tool in prometheus curl python3 ip; do
-	command -v "$tool" >/dev/null || fail "$tool not found (scripts/setup.sh --test)"
+	command -v "$tool" >/dev/null || die "$tool not found (scripts/setup.sh --test)"
 done
-[ -x "$agent" ] || fail "agent binary $agent not found"
+[ -x "$agent" ] || die "agent binary $agent not found"
 
 source tests/e2e/testbed.sh
 source tests/e2e/nodestate.sh
 tb_trap
-tb_up || fail "testbed"
+tb_up || die "testbed"
 
 # Agents listen on every address of their node namespace, so Prometheus in n1 reaches both over
 # the underlay, as a cluster's Prometheus reaches nodes.
 for n in $TB_NODES; do
-	tb_write_node_state "$n" || fail "node state of $n"
+	tb_write_node_state "$n" || die "node state of $n"
 	ip netns exec "$(tb_ns "$n")" "$agent" --web.listen-address=:9100 \
 		--bpf.pin-path="$(tb_bpf_dir "$n")" --collector.netpath.node-device=eth0 \
 		--path.cni-cache="$TB_RUN/$n/cni" --path.flannel-subnet="$TB_RUN/$n/flannel/subnet.env" \
@@ -42,7 +43,7 @@ targets=$(for n in $TB_NODES; do printf '          - %s:9100\\n' "$(tb_node_ip "
 awk -v t="$targets" '
 	/^          - node-[0-9]+:9100$/ { if (!done) { printf "%s", t; done = 1 } next }
 	{ print }' deploy/prometheus/prometheus-static.yml | sed 's/\\n/\n/g' >"$P/prometheus.yml"
-grep -q "$(tb_node_ip n2):9100" "$P/prometheus.yml" || fail "could not set targets"
+grep -q "$(tb_node_ip n2):9100" "$P/prometheus.yml" || die "could not set targets"
 ip netns exec "$(tb_ns n1)" prometheus --config.file="$P/prometheus.yml" \
 	--storage.tsdb.path="$P/data" --web.listen-address=127.0.0.1:9090 --log.level=warn \
 	</dev/null >>"$TB_RUN/log/prometheus.log" 2>&1 &
@@ -56,7 +57,7 @@ for _ in $(seq 200); do
 	[ "$up" = 2 ] && break
 	sleep 0.2
 done
-[ "$up" = 2 ] || { tail -5 "$TB_RUN/log/prometheus.log" >&2; fail "Prometheus does not see both agents up"; }
+[ "$up" = 2 ] || { tail -5 "$TB_RUN/log/prometheus.log" >&2; die "Prometheus does not see both agents up"; }
 
 # ~35 s of pod traffic on every path the testbed has (same node, cross node both ways, to a node).
 end=$((SECONDS + 35))
@@ -68,7 +69,7 @@ while [ "$SECONDS" -lt "$end" ]; do
 	sleep 0.5
 done
 
-tb_exec n1 python3 - deploy/grafana/nodepath-path.json <<'PY' || fail "dashboard queries"
+check_cmd "dashboard queries" tb_exec n1 python3 - deploy/grafana/nodepath-path.json <<'PY'
 import json, sys, time, urllib.parse, urllib.request
 
 d = json.load(open(sys.argv[1]))
@@ -103,7 +104,7 @@ sys.exit(1 if bad else 0)
 PY
 # The alert rules ran against the same data: every rule evaluated without error, and every
 # metric family they name exists in the agents' output (catches a renamed family).
-tb_exec n1 python3 - deploy/prometheus/nodepath.rules.yml <<'PY' || fail "alert rules against real data"
+check_cmd "alert rules against real data" tb_exec n1 python3 - deploy/prometheus/nodepath.rules.yml <<'PY'
 import json, re, sys, urllib.parse, urllib.request
 
 def api(path):
@@ -125,4 +126,4 @@ for n in names:
 print(f"dashboard-queries: {len(rules)} rules evaluated, {len(names)} metric families they use exported, {bad} problems")
 sys.exit(1 if bad else 0)
 PY
-echo "dashboard-queries.test: ok"
+check_summary

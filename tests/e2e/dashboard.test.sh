@@ -8,13 +8,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-fail() { echo "dashboard.test: FAIL: $*" >&2; exit 1; }
-command -v python3 >/dev/null || fail "python3 not found"
-command -v promtool >/dev/null || fail "promtool not found (Debian package prometheus)"
+# shellcheck source=tests/e2e/lib/check.sh
+source tests/e2e/lib/check.sh
+command -v python3 >/dev/null || die "python3 not found"
+command -v promtool >/dev/null || die "promtool not found (Debian package prometheus)"
 tmp=$(mktemp -d /tmp/nodepath-dashboard.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-python3 - deploy/grafana/nodepath-path.json "$tmp/queries.rules.yml" <<'PY' || fail "dashboard model"
+python3 - deploy/grafana/nodepath-path.json "$tmp/queries.rules.yml" <<'PY' && ok || bad "dashboard model"
 import json, re, sys
 
 path, rules_out = sys.argv[1], sys.argv[2]
@@ -72,6 +73,6 @@ if errs:
     sys.exit(1)
 print(f"dashboard.test: {len(d['panels'])} panels, {len(queries)} queries")
 PY
-promtool check rules "$tmp/queries.rules.yml" || fail "a dashboard query is not valid PromQL"
-python3 deploy/grafana/gen-dashboard.py --check || fail "dashboard JSON differs from its generator"
-echo "dashboard.test: ok"
+check_cmd "a dashboard query is not valid PromQL" promtool check rules "$tmp/queries.rules.yml"
+check_cmd "dashboard JSON differs from its generator" python3 deploy/grafana/gen-dashboard.py --check
+check_summary

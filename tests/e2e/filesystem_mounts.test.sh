@@ -6,12 +6,17 @@
 # usage: filesystem_mounts.test.sh path/to/nodepath
 set -euo pipefail
 NODEPATH=$(realpath "${1:-build/nodepath}")
-[ -x "$NODEPATH" ] || { echo "FAIL: $NODEPATH not found" >&2; exit 1; }
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/e2e/lib/check.sh
+. "$ROOT/tests/e2e/lib/check.sh"
+[ -x "$NODEPATH" ] || die "$NODEPATH not found"
 D=$(mktemp -d /tmp/npmnt.XXXXXX)
 trap 'rmdir "$D" 2>/dev/null; true' EXIT INT TERM
 # Everything, including the mount and the agent, lives and dies with the unshared namespaces.
 timeout 60 unshare -m -p -f -n --mount-proc bash -euo pipefail -c '
 	D=$1 NODEPATH=$2
+	CHECK_NAME=filesystem_mounts
+	. "$3/tests/e2e/lib/check.sh"
 	mount --make-rprivate /
 	ip link set lo up
 	"$NODEPATH" --web.listen-address=127.0.0.1:19106 --collector.disable-defaults \
@@ -19,15 +24,16 @@ timeout 60 unshare -m -p -f -n --mount-proc bash -euo pipefail -c '
 	pid=$!
 	trap "rc=\$?; set +e; kill $pid 2>/dev/null; wait $pid 2>/dev/null; umount $D 2>/dev/null; exit \$rc" EXIT
 	scrape() { curl -fs http://127.0.0.1:19106/metrics; }
-	for _ in $(seq 50); do scrape >/dev/null && break; sleep 0.1; done
-	scrape | grep -q "mountpoint=\"$D\"" && { echo "FAIL: $D reported before the mount"; exit 1; }
+	mounted() { grep -c "mountpoint=\"$D\"" <<<"$(scrape)" || true; }
+	wait_until 5 scrape >/dev/null || die "agent not serving"
+	check "series of $D before the mount" "$(mounted)" 0
 	mount -t tmpfs -o size=8m,nr_inodes=64 npmnt-test "$D"
-	got=$(scrape | grep "^node_filesystem_size_bytes{device=\"npmnt-test\"" || true)
-	[ "$got" = "node_filesystem_size_bytes{device=\"npmnt-test\",fstype=\"tmpfs\",mountpoint=\"$D\"} 8.388608e+06" ] ||
-		{ echo "FAIL: new mount not reported: $got"; exit 1; }
-	scrape | grep -qx "node_filesystem_files{device=\"npmnt-test\",fstype=\"tmpfs\",mountpoint=\"$D\"} 64" ||
-		{ echo "FAIL: inode count"; exit 1; }
+	out=$(scrape)
+	check "new mount: size" "$(grep "^node_filesystem_size_bytes{device=\"npmnt-test\"" <<<"$out" || true)" \
+		"node_filesystem_size_bytes{device=\"npmnt-test\",fstype=\"tmpfs\",mountpoint=\"$D\"} 8.388608e+06"
+	check "new mount: inodes" "$(grep "^node_filesystem_files{device=\"npmnt-test\"" <<<"$out" || true)" \
+		"node_filesystem_files{device=\"npmnt-test\",fstype=\"tmpfs\",mountpoint=\"$D\"} 64"
 	umount "$D"
-	scrape | grep -q "mountpoint=\"$D\"" && { echo "FAIL: unmounted $D still reported"; exit 1; }
-	echo "PASS: filesystem follows mount table changes"
-' bash "$D" "$NODEPATH"
+	check "series of $D after the unmount" "$(mounted)" 0
+	check_summary
+' bash "$D" "$NODEPATH" "$ROOT"

@@ -21,8 +21,10 @@ COLLECTORS="arp conntrack cpu cpufreq diskstats edac entropy filefd filesystem h
 meminfo netclass netdev netstat powersupplyclass pressure schedstat sockstat softnet stat textfile
 thermal_zone udp_queues vmstat"
 
-[ -x "$NODEPATH" ] || { echo "FAIL: $NODEPATH not found" >&2; exit 1; }
-command -v promtool >/dev/null || { echo "FAIL: promtool missing (package prometheus)" >&2; exit 1; }
+# shellcheck source=tests/e2e/lib/check.sh
+. "$ROOT/tests/e2e/lib/check.sh"
+[ -x "$NODEPATH" ] || die "$NODEPATH not found"
+command -v promtool >/dev/null || die "promtool missing (package prometheus)"
 
 NS=npgolden-$$-$RANDOM
 SCRATCH=$(mktemp -d /tmp/npgolden.XXXXXX)
@@ -35,8 +37,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# textfile mtimes are part of the output: pin them.
-touch -d @1700000000 "$ROOT"/tests/fixtures/textfile/*
+# textfile mtimes are part of the output: pin them, on a copy (tests never write into
+# tests/fixtures). The copy is bound over the fixture directory inside the namespace's private
+# mount table, so the paths in the output stay those of the golden file.
+mkdir "$SCRATCH/textfile"
+cp -a "$ROOT"/tests/fixtures/textfile/. "$SCRATCH/textfile/"
+touch -d @1700000000 "$SCRATCH"/textfile/*
 
 args=(--web.listen-address=127.0.0.1:19103 --collector.disable-defaults --web.disable-exporter-metrics
 	--path.procfs=tests/fixtures/proc --path.sysfs=tests/fixtures/sys
@@ -58,6 +64,7 @@ ip netns exec "$NS" bash -euo pipefail -c '
 	mount -t tmpfs -o size=170000k,nr_inodes=100 golden-kubelet \
 		"$R/var/lib/kubelet/pods/1b2c/volumes/kubernetes.io~projected/kube-api-access-x"
 	mount -t tmpfs -o size=2g,nr_inodes=500000 golden-data "$R/srv/data set"
+	mount --bind "$R/../textfile" "$0/tests/fixtures/textfile"
 	cd "$0"
 	"$@" &
 	pid=$!
@@ -78,10 +85,10 @@ if [ "$UPDATE" = "--update" ]; then
 	echo "updated $GOLDEN ($(grep -vc '^#' "$GOLDEN") samples)"
 fi
 
-rc=0
-if ! diff -u "$GOLDEN" "$SCRATCH/filtered.prom"; then
-	echo "FAIL: output differs from $GOLDEN (run with --update if the change is intended)"
-	rc=1
+if diff -u "$GOLDEN" "$SCRATCH/filtered.prom"; then
+	ok
+else
+	bad "output differs from $GOLDEN (run with --update if the change is intended)"
 fi
 # promtool: the exposition must parse (exit 1 = parse error). Exit 3 = lint findings, accepted
 # only for the names node_exporter itself has (node_memory_MemTotal_bytes, node_netstat_Tcp_InSegs:
@@ -94,8 +101,9 @@ if [ "$prc" -eq 3 ] && ! grep -vE "^node_(memory|netstat)_[A-Za-z0-9_]+ metric n
 fi
 if [ "$prc" -ne 0 ]; then
 	cat "$SCRATCH/promtool.txt"
-	echo "FAIL: promtool check metrics"
-	rc=1
+	bad "promtool check metrics"
+else
+	ok
 fi
-[ "$rc" -eq 0 ] && echo "PASS: golden ($(grep -vc '^#' "$SCRATCH/filtered.prom") samples) and promtool"
-exit "$rc"
+echo "golden: $(grep -vc '^#' "$SCRATCH/filtered.prom") samples compared"
+check_summary

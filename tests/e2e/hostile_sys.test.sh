@@ -6,8 +6,10 @@
 set -euo pipefail
 NODEPATH=$(realpath "${1:-build/nodepath}")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-[ -x "$NODEPATH" ] || { echo "FAIL: $NODEPATH not found" >&2; exit 1; }
-command -v promtool >/dev/null || { echo "FAIL: promtool missing" >&2; exit 1; }
+# shellcheck source=tests/e2e/lib/check.sh
+. "$ROOT/tests/e2e/lib/check.sh"
+[ -x "$NODEPATH" ] || die "$NODEPATH not found"
+command -v promtool >/dev/null || die "promtool missing"
 NS=nphostile-$$-$RANDOM
 OUT=$(mktemp /tmp/nphostile.XXXXXX)
 TFD=$(mktemp -d /tmp/nphostile-tf.XXXXXX)
@@ -33,17 +35,11 @@ ip netns exec "$NS" "$NODEPATH" --web.listen-address=127.0.0.1:19105 --collector
 	--collector.filesystem --collector.textfile --collector.textfile.directory="$TFD" \
 	--log.level=error 2>/dev/null &
 PID=$!
-for _ in $(seq 50); do
-	ip netns exec "$NS" curl -fs -o "$OUT" http://127.0.0.1:19105/metrics && break
-	sleep 0.1
-done
-[ -s "$OUT" ] || { echo "FAIL: no response"; exit 1; }
-fail=0
+wait_until 5 ip netns exec "$NS" curl -fs -o "$OUT" http://127.0.0.1:19105/metrics ||
+	die "no response"
 expect() { # collector success
-	if ! grep -qx "node_scrape_collector_success{collector=\"$1\"} $2" "$OUT"; then
-		echo "FAIL: $1: want success $2, got: $(grep "collector=\"$1\"" "$OUT" | grep success)"
-		fail=1
-	fi
+	check "$1: node_scrape_collector_success" \
+		"$(grep "^node_scrape_collector_success{collector=\"$1\"} " "$OUT" | cut -d' ' -f2)" "$2"
 }
 # malformed numbers: the collector fails, nothing half-written is left behind
 expect netclass 0
@@ -59,22 +55,19 @@ expect mdadm 1
 expect filesystem 0
 # every .prom there is broken: collector succeeds, scrape_error 1
 expect textfile 1
-grep -qx 'node_textfile_scrape_error 1' "$OUT" || { echo "FAIL: textfile scrape_error"; fail=1; }
+check "textfile scrape_error" "$(grep -c '^node_textfile_scrape_error 1$' "$OUT" || true)" 1
 for fam in node_network_ node_cpu_frequency node_power_supply node_edac node_thermal_zone; do
-	if grep -q "^$fam" "$OUT"; then
-		echo "FAIL: series of a failed collector left in the output: $(grep "^$fam" "$OUT" | head -1)"
-		fail=1
-	fi
+	check "series of a failed collector ($fam) left in the output" "$(grep -c "^$fam" "$OUT" || true)" 0
 done
-grep -q '^node_hwmon_in_volts{chip="hwmon0",sensor="in0"} 1e+305$' "$OUT" ||
-	{ echo "FAIL: hwmon in0 (1e308 mV) missing"; fail=1; }
+check "hwmon in0 (1e308 mV)" \
+	"$(grep -c '^node_hwmon_in_volts{chip="hwmon0",sensor="in0"} 1e+305$' "$OUT" || true)" 1
 if ! promtool check metrics <"$OUT" >/dev/null 2>&1 &&
 	promtool check metrics <"$OUT" 2>&1 | grep -qE 'error while linting|parsing error'; then
-	echo "FAIL: promtool cannot parse the output"
-	fail=1
+	bad "promtool cannot parse the output"
+else
+	ok
 fi
 kill "$PID"
 wait "$PID" 2>/dev/null || true
 PID=
-[ "$fail" -eq 0 ] && echo "PASS: hostile sysfs"
-exit "$fail"
+check_summary

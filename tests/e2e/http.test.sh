@@ -12,8 +12,6 @@ E2E_AGENT=$(dirname "$BIN")/nodepath_e2e_agent
 NS=np-http-$$
 TMP=$(mktemp -d /tmp/np-http.XXXXXX)
 PIDS=()
-failed=0
-checks=0
 
 cleanup() {
 	local p
@@ -29,27 +27,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-die() {
-	echo "FATAL: $*" >&2
-	exit 1
-}
-ok() {
-	checks=$((checks + 1))
-	echo "  ok   $*"
-}
-bad() {
-	checks=$((checks + 1))
-	failed=$((failed + 1))
-	echo "  FAIL $*" >&2
-}
-check() { # check "description" command...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
-checke() { # checke "description" 'shell condition' (for && chains)
-	if eval "$2"; then ok "$1"; else bad "$1"; fi
-}
+# shellcheck source=tests/e2e/lib/check.sh
+. "$(dirname "$0")/lib/check.sh"
+CHECK_VERBOSE=1
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces)"
 [ -x "$BIN" ] || die "no agent binary at $BIN"
@@ -156,19 +136,19 @@ endpoint_suite() { # endpoint_suite PORT NAME
 	echo "== endpoint suite: $name on :$port"
 
 	code=$(fetch "$base/metrics")
-	check "$name GET /metrics is 200 (got $code)" [ "$code" = 200 ]
-	check "$name Content-Type is '$CT_METRICS' (got '$(header Content-Type)')" \
+	check_cmd "$name GET /metrics is 200 (got $code)" [ "$code" = 200 ]
+	check_cmd "$name Content-Type is '$CT_METRICS' (got '$(header Content-Type)')" \
 		[ "$(header Content-Type)" = "$CT_METRICS" ]
-	check "$name Vary: Accept-Encoding" [ "$(header Vary)" = "Accept-Encoding" ]
-	check "$name plain response has no Content-Encoding" [ -z "$(header Content-Encoding)" ]
+	check_cmd "$name Vary: Accept-Encoding" [ "$(header Vary)" = "Accept-Encoding" ]
+	check_cmd "$name plain response has no Content-Encoding" [ -z "$(header Content-Encoding)" ]
 	cp "$TMP/body" "$TMP/plain-$name.txt"
-	check "$name Content-Length matches the body" \
+	check_cmd "$name Content-Length matches the body" \
 		[ "$(header Content-Length)" = "$(stat -c %s "$TMP/plain-$name.txt")" ]
 	promtool_check "$TMP/plain-$name.txt" "$name"
 
 	# HEAD: same headers, no body bytes on the wire (checked on the raw connection).
 	code=$(fetch "$base/metrics" --head)
-	check "$name HEAD /metrics is 200 with the metrics Content-Type" \
+	check_cmd "$name HEAD /metrics is 200 with the metrics Content-Type" \
 		[ "$code" = 200 -a "$(header Content-Type)" = "$CT_METRICS" ]
 	local head_out
 	head_out=$(nsx python3 - "$port" <<'EOF'
@@ -185,46 +165,46 @@ hdr, _, body = data.partition(b"\r\n\r\n")
 print(hdr.split(b"\r\n")[0].decode(), len(body))
 EOF
 )
-	check "$name HEAD sends headers only (got '$head_out')" [ "$head_out" = "HTTP/1.1 200 OK 0" ]
+	check_cmd "$name HEAD sends headers only (got '$head_out')" [ "$head_out" = "HTTP/1.1 200 OK 0" ]
 
 	# gzip: decompresses to the same families (values of durations change between scrapes).
 	code=$(fetch "$base/metrics" -H 'Accept-Encoding: gzip')
-	check "$name gzip: 200 and Content-Encoding: gzip" \
+	check_cmd "$name gzip: 200 and Content-Encoding: gzip" \
 		[ "$code" = 200 -a "$(header Content-Encoding)" = gzip ]
 	if gzip -dc <"$TMP/body" >"$TMP/gunzip-$name.txt" 2>"$TMP/gzip.err"; then
 		ok "$name gzip body decompresses ($(stat -c %s "$TMP/body") -> $(stat -c %s "$TMP/gunzip-$name.txt") bytes)"
 	else
 		bad "$name gzip body does not decompress: $(cat "$TMP/gzip.err")"
 	fi
-	check "$name gzip and plain have the same HELP/TYPE lines" \
+	check_cmd "$name gzip and plain have the same HELP/TYPE lines" \
 		cmp -s <(grep '^#' "$TMP/plain-$name.txt") <(grep '^#' "$TMP/gunzip-$name.txt")
 	code=$(fetch "$base/metrics" -H 'Accept-Encoding: gzip;q=0, identity')
-	check "$name gzip;q=0 is not compressed" [ "$code" = 200 -a -z "$(header Content-Encoding)" ]
+	check_cmd "$name gzip;q=0 is not compressed" [ "$code" = 200 -a -z "$(header Content-Encoding)" ]
 	code=$(fetch "$base/metrics" -H 'Accept-Encoding: deflate, br')
-	check "$name no gzip in Accept-Encoding: not compressed" [ -z "$(header Content-Encoding)" ]
+	check_cmd "$name no gzip in Accept-Encoding: not compressed" [ -z "$(header Content-Encoding)" ]
 
 	code=$(fetch "$base/nope")
-	check "$name unknown path is 404 (got $code)" [ "$code" = 404 ]
+	check_cmd "$name unknown path is 404 (got $code)" [ "$code" = 404 ]
 	code=$(fetch "$base/metrics/")
-	check "$name /metrics/ is 404 (got $code)" [ "$code" = 404 ]
+	check_cmd "$name /metrics/ is 404 (got $code)" [ "$code" = 404 ]
 	for m in POST PUT DELETE OPTIONS; do
 		code=$(fetch "$base/metrics" -X "$m" --data-binary 'x=1')
-		check "$name $m is 405 with Allow: GET, HEAD (got $code, '$(header Allow)')" \
+		check_cmd "$name $m is 405 with Allow: GET, HEAD (got $code, '$(header Allow)')" \
 			[ "$code" = 405 -a "$(header Allow)" = "GET, HEAD" ]
 	done
 	code=$(fetch "$base/metrics?collect[]=nope" -g)
-	checke "$name collect[]=nope is 400 naming it (got $code: $(head -c 120 "$TMP/body"))" \
+	check_eval "$name collect[]=nope is 400 naming it (got $code: $(head -c 120 "$TMP/body"))" \
 		'[ "$code" = 400 ] && grep -q "\"nope\"" "$TMP/body"'
 	code=$(fetch "$base/metrics?$(for i in $(seq 65); do printf 'collect[]=x%d&' "$i"; done)" -g)
-	checke "$name 65 collect[] parameters is 400 (got $code: $(head -c 60 "$TMP/body"))" \
+	check_eval "$name 65 collect[] parameters is 400 (got $code: $(head -c 60 "$TMP/body"))" \
 		'[ "$code" = 400 ] && grep -q "too many collect" "$TMP/body"'
 	code=$(fetch "$base/")
-	checke "$name landing page is HTML linking /metrics" \
+	check_eval "$name landing page is HTML linking /metrics" \
 		'[ "$code" = 200 ] && grep -q "href=\"/metrics\"" "$TMP/body" &&
 		[ "$(header Content-Type)" = "text/html; charset=utf-8" ]'
 	for p in /-/healthy /-/ready; do
 		code=$(fetch "$base$p")
-		checke "$name $p is 200 OK" '[ "$code" = 200 ] && [ "$(cat "$TMP/body")" = OK ]'
+		check_eval "$name $p is 200 OK" '[ "$code" = 200 ] && [ "$(cat "$TMP/body")" = OK ]'
 	done
 }
 
@@ -233,17 +213,17 @@ hostile_suite() { # hostile_suite PORT NAME
 	echo "== hostile clients: $name on :$port"
 
 	code=$(fetch "$base/metrics?x=$(head -c 100000 /dev/zero | tr '\0' a)")
-	check "$name 100 KB URL gets 414 (got $code)" [ "$code" = 414 ]
+	check_cmd "$name 100 KB URL gets 414 (got $code)" [ "$code" = 414 ]
 	code=$(fetch "$base/metrics" -H "X-Big: $(head -c 60000 /dev/zero | tr '\0' a)")
-	check "$name 60 KB header gets 431 (got $code)" [ "$code" = 431 ]
+	check_cmd "$name 60 KB header gets 431 (got $code)" [ "$code" = 431 ]
 	r=$(raw "$port" 'b"\xff\xfe\x01 garbage \x02\x7f\r\n\r\n"')
-	check "$name binary garbage gets 400 (got '$r')" [ "${r:0:12}" = "HTTP/1.1 400" ]
+	check_cmd "$name binary garbage gets 400 (got '$r')" [ "${r:0:12}" = "HTTP/1.1 400" ]
 	r=$(raw "$port" 'b"GET /metrics HTTP/9.9\r\nHost: x\r\n\r\n"')
-	check "$name unknown HTTP version gets 505 (got '$r')" [ "${r:0:12}" = "HTTP/1.1 505" ]
+	check_cmd "$name unknown HTTP version gets 505 (got '$r')" [ "${r:0:12}" = "HTTP/1.1 505" ]
 	r=$(raw "$port" 'b"GET /metrics HTTP/1.1\r\nNo colon here\r\n\r\n"')
-	check "$name malformed header line is refused (got '$r')" [ "${r:0:12}" = "HTTP/1.1 400" ]
+	check_cmd "$name malformed header line is refused (got '$r')" [ "${r:0:12}" = "HTTP/1.1 400" ]
 	code=$(fetch "$base/metrics")
-	check "$name still serves after garbage (got $code)" [ "$code" = 200 ]
+	check_cmd "$name still serves after garbage (got $code)" [ "$code" = 200 ]
 
 	# Slowloris: 40 connections each holding a half-sent request (one of them NUL bytes, which
 	# MHD reads as empty lines before a request line). A scrape still gets through at once, and
@@ -275,13 +255,13 @@ EOF
 	t0=$(date +%s%N)
 	code=$(fetch "$base/metrics")
 	ms=$((($(date +%s%N) - t0) / 1000000))
-	check "$name scrape during a 40-connection slowloris: $code in $ms ms" \
+	check_cmd "$name scrape during a 40-connection slowloris: $code in $ms ms" \
 		[ "$code" = 200 -a "$ms" -lt 2000 ]
 	wait "$loris" || true
 	r=$(grep '^closed' "$TMP/loris.out" || true)
 	local secs=${r##* after }
 	secs=${secs%% s}
-	check "$name slowloris connections dropped by the idle timeout ($r)" \
+	check_cmd "$name slowloris connections dropped by the idle timeout ($r)" \
 		awk -v s="${secs:-99}" 'BEGIN { exit !(s >= 8 && s <= 14) }'
 
 	# Flood: 100 idle connections from 127.0.0.1 (per-address limit 64, total 128). A client
@@ -303,7 +283,7 @@ EOF
 	for _ in $(seq 50); do grep -q '^open' "$TMP/flood.out" 2>/dev/null && break; sleep 0.1; done
 	sleep 0.3
 	code=$(fetch "$base/metrics" --interface 127.0.0.2)
-	check "$name scrape from 127.0.0.2 during a 100-connection flood from 127.0.0.1: $code" \
+	check_cmd "$name scrape from 127.0.0.2 during a 100-connection flood from 127.0.0.1: $code" \
 		[ "$code" = 200 ]
 	wait "$flood" || true
 	# MHD frees a closed connection's slot when its thread notices the close: poll for it.
@@ -314,9 +294,9 @@ EOF
 		sleep 0.1
 	done
 	ms=$((($(date +%s%N) - t0) / 1000000))
-	check "$name serves 127.0.0.1 again $ms ms after the flood ended (got $code)" \
+	check_cmd "$name serves 127.0.0.1 again $ms ms after the flood ended (got $code)" \
 		[ "$code" = 200 -a "$ms" -lt 3000 ]
-	check "$name agent still running" kill -0 "$AGENT_PID"
+	check_cmd "$name agent still running" kill -0 "$AGENT_PID"
 }
 
 # --- 1. the real agent, default listen address (:9100 inside the namespace) -------------
@@ -325,36 +305,36 @@ REAL_PID=$AGENT_PID
 endpoint_suite 9100 nodepath
 if nsx ip -6 addr show dev lo | grep -q '::1'; then
 	code=$(nsx curl -s -o /dev/null -w '%{http_code}' --max-time 5 'http://[::1]:9100/-/healthy')
-	check "default :9100 also listens on IPv6 [::1] (got $code)" [ "$code" = 200 ]
+	check_cmd "default :9100 also listens on IPv6 [::1] (got $code)" [ "$code" = 200 ]
 fi
 hostile_suite 9100 nodepath
 
 echo "== start-up errors"
 rc=0
 nsx "$BIN" --no-collector.netpath 2>"$TMP/dup.log" || rc=$?
-checke "second agent on a busy port exits 1 with a clear error (rc $rc)" \
+check_eval "second agent on a busy port exits 1 with a clear error (rc $rc)" \
 	'[ "$rc" = 1 ] && grep -q "cannot listen.*Address already in use" "$TMP/dup.log"'
 rc=0
 nsx "$BIN" --no-collector.netpath --web.listen-address=nope 2>"$TMP/bad.log" || rc=$?
-checke "bad --web.listen-address exits 1 naming the flag (rc $rc)" \
+check_eval "bad --web.listen-address exits 1 naming the flag (rc $rc)" \
 	'[ "$rc" = 1 ] && grep -q "invalid --web.listen-address" "$TMP/bad.log"'
 rc=0
 nsx "$BIN" --no-collector.netpath --web.telemetry-path=metrics 2>"$TMP/bad.log" || rc=$?
-check "bad --web.telemetry-path exits 1 (rc $rc)" [ "$rc" = 1 ]
+check_cmd "bad --web.telemetry-path exits 1 (rc $rc)" [ "$rc" = 1 ]
 rc=0
 nsx "$BIN" --no-such-flag 2>"$TMP/bad.log" || rc=$?
-checke "unknown flag exits 2 with a clear message (rc $rc)" \
+check_eval "unknown flag exits 2 with a clear message (rc $rc)" \
 	'[ "$rc" = 2 ] && grep -q "unknown flag --no-such-flag" "$TMP/bad.log"'
 
 stop_agent "$REAL_PID"
-check "SIGTERM: exit 0 in $STOP_MS ms" [ "$STOP_RC" = 0 -a "$STOP_MS" -lt 5000 ]
+check_cmd "SIGTERM: exit 0 in $STOP_MS ms" [ "$STOP_RC" = 0 -a "$STOP_MS" -lt 5000 ]
 
 # --- 2. the test agent: non-empty output through the same suite, then escaping, a failing
 # collector, collect[] and 503 ---------------------------------------------------------------
 start_agent "$E2E_AGENT" e2e-suite --no-collector.netpath --web.listen-address=127.0.0.1:9400
 endpoint_suite 9400 e2e_agent
 series() { grep -v '^#' "$1" | grep -v '^node_scrape_collector_duration_seconds' | sed 's/ [^ ]*$//'; }
-check "e2e_agent gzip and plain have the same series" \
+check_cmd "e2e_agent gzip and plain have the same series" \
 	cmp -s <(series "$TMP/plain-e2e_agent.txt") <(series "$TMP/gunzip-e2e_agent.txt")
 stop_agent "$AGENT_PID"
 
@@ -365,18 +345,18 @@ echo "== test agent (slow, failing and hostile-label collectors)"
 base=http://127.0.0.1:9200
 code=$(fetch "$base/metrics?collect[]=e2e_labels&collect[]=e2e_fail" -g)
 cp "$TMP/body" "$TMP/e2e.txt"
-check "collect[] x2 is 200 (got $code)" [ "$code" = 200 ]
-check "label values escaped (\\\" \\\\ \\n, invalid UTF-8 -> U+FFFD)" \
+check_cmd "collect[] x2 is 200 (got $code)" [ "$code" = 200 ]
+check_cmd "label values escaped (\\\" \\\\ \\n, invalid UTF-8 -> U+FFFD)" \
 	grep -qF 'e2e_labels_info{quote="a\"b",backslash="c\\d",newline="e\nf",bad_utf8="g'$'\xef\xbf\xbd''"} 1' "$TMP/e2e.txt"
-check "HELP text escaped" grep -qxF '# HELP e2e_labels_info Test only: hostile \\ label\nvalues.' "$TMP/e2e.txt"
-check "values formatted as Go does (2.4964497408e+10, 1.2345e-05)" \
+check_cmd "HELP text escaped" grep -qxF '# HELP e2e_labels_info Test only: hostile \\ label\nvalues.' "$TMP/e2e.txt"
+check_cmd "values formatted as Go does (2.4964497408e+10, 1.2345e-05)" \
 	grep -qxF 'e2e_labels_values_total{v="big"} 2.4964497408e+10' "$TMP/e2e.txt"
-check "small value formatted as Go does" \
+check_cmd "small value formatted as Go does" \
 	grep -qxF 'e2e_labels_values_total{v="small"} 1.2345e-05' "$TMP/e2e.txt"
-check "failing collector: success 0 and none of its output" \
+check_cmd "failing collector: success 0 and none of its output" \
 	grep -qxF 'node_scrape_collector_success{collector="e2e_fail"} 0' "$TMP/e2e.txt"
-check "failing collector's family is rolled back" bash -c "! grep -q e2e_fail_value '$TMP/e2e.txt'"
-check "collect[] filter: e2e_slow did not run" bash -c "! grep -q 'collector=\"e2e_slow\"' '$TMP/e2e.txt'"
+check_cmd "failing collector's family is rolled back" bash -c "! grep -q e2e_fail_value '$TMP/e2e.txt'"
+check_cmd "collect[] filter: e2e_slow did not run" bash -c "! grep -q 'collector=\"e2e_slow\"' '$TMP/e2e.txt'"
 promtool_check "$TMP/e2e.txt" "hostile labels:"
 
 # 503: a 1.5 s scrape holds the only slot; a second scrape meanwhile is refused; probes are not
@@ -388,21 +368,21 @@ slow=$!
 PIDS+=("$slow")
 sleep 0.5
 code=$(fetch "$base/metrics")
-check "second concurrent scrape with --web.max-requests=1 is 503 (got $code)" [ "$code" = 503 ]
-check "503 body says why ($(cat "$TMP/body"))" \
+check_cmd "second concurrent scrape with --web.max-requests=1 is 503 (got $code)" [ "$code" = 503 ]
+check_cmd "503 body says why ($(cat "$TMP/body"))" \
 	grep -qxF 'Limit of concurrent requests reached (1), try again later.' "$TMP/body"
 t1=$(date +%s%N)
 code=$(fetch "$base/-/healthy")
 ms=$((($(date +%s%N) - t1) / 1000000))
-check "health probe during the slow scrape: $code in $ms ms" [ "$code" = 200 -a "$ms" -lt 500 ]
+check_cmd "health probe during the slow scrape: $code in $ms ms" [ "$code" = 200 -a "$ms" -lt 500 ]
 wait "$slow"
 ms=$((($(date +%s%N) - t0) / 1000000))
-check "the slow scrape itself is 200 after $ms ms" [ "$(cat "$TMP/slow.code")" = 200 -a "$ms" -ge 1500 ]
-check "its duration metric is >= 1.5 s" awk '/^node_scrape_collector_duration_seconds\{collector="e2e_slow"\}/ { found = 1; exit !($2 >= 1.5) } END { if (!found) exit 1 }' "$TMP/slow.body"
+check_cmd "the slow scrape itself is 200 after $ms ms" [ "$(cat "$TMP/slow.code")" = 200 -a "$ms" -ge 1500 ]
+check_cmd "its duration metric is >= 1.5 s" awk '/^node_scrape_collector_duration_seconds\{collector="e2e_slow"\}/ { found = 1; exit !($2 >= 1.5) } END { if (!found) exit 1 }' "$TMP/slow.body"
 code=$(fetch "$base/metrics?collect[]=e2e_labels" -g)
-check "slot released: next scrape is 200 (got $code)" [ "$code" = 200 ]
+check_cmd "slot released: next scrape is 200 (got $code)" [ "$code" = 200 ]
 stop_agent "$E2E_PID"
-check "test agent SIGTERM: exit 0 in $STOP_MS ms" [ "$STOP_RC" = 0 ]
+check_cmd "test agent SIGTERM: exit 0 in $STOP_MS ms" [ "$STOP_RC" = 0 ]
 
 # --web.max-requests=2 with three concurrent slow scrapes: exactly one 503. 0 = no limit.
 for spec in "2 1" "0 0"; do
@@ -420,10 +400,9 @@ for spec in "2 1" "0 0"; do
 	wait "${bg[@]}"
 	codes=$(cat "$TMP/c1" "$TMP/c2" "$TMP/c3" | tr -d '\n' | fold -w3 | sort | tr '\n' ' ')
 	n503=$(cat "$TMP/c1" "$TMP/c2" "$TMP/c3" | { grep -o 503 || true; } | wc -l)
-	check "--web.max-requests=$max, 3 concurrent slow scrapes: $want503 x 503 (got $codes)" \
+	check_cmd "--web.max-requests=$max, 3 concurrent slow scrapes: $want503 x 503 (got $codes)" \
 		[ "$n503" = "$want503" ]
 	stop_agent "$pid"
 done
 
-echo "$checks checks, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

@@ -6,7 +6,9 @@
 # usage: kept_fds.test.sh path/to/nodepath
 set -euo pipefail
 NODEPATH=$(realpath "${1:-build/nodepath}")
-[ -x "$NODEPATH" ] || { echo "FAIL: $NODEPATH not found" >&2; exit 1; }
+# shellcheck source=tests/e2e/lib/check.sh
+. "$(dirname "$0")/lib/check.sh"
+[ -x "$NODEPATH" ] || die "$NODEPATH not found"
 NS=npkept-$$-$RANDOM
 OUT=$(mktemp /tmp/npkept.XXXXXX)
 PID=
@@ -28,24 +30,9 @@ nsx ip link set ka mtu 1234
 ip netns exec "$NS" "$NODEPATH" --web.listen-address=127.0.0.1:19109 --collector.disable-defaults \
 	--collector.netclass --collector.netstat --log.level=error &
 PID=$!
-scrape() {
-	for _ in $(seq 50); do
-		nsx curl -fs -o "$OUT" http://127.0.0.1:19109/metrics && return 0
-		sleep 0.1
-	done
-	echo "FAIL: no response"
-	exit 1
-}
+scrape() { wait_until 5 nsx curl -fs -o "$OUT" http://127.0.0.1:19109/metrics || die "no response"; }
 val() { awk -v m="$1" '$1 == m { print $2 }' "$OUT"; }
-fail=0
-expect() { # metric expected-value
-	local got
-	got=$(val "$1")
-	if [ "$got" != "$2" ]; then
-		echo "FAIL: $1 = '$got', want '$2'"
-		fail=1
-	fi
-}
+expect() { check "$1" "$(val "$1")" "$2"; } # METRIC WANT
 ifindex() { nsx cat "/sys/class/net/$1/ifindex"; }
 
 scrape
@@ -55,8 +42,9 @@ scrape
 a2=$(val node_netstat_Tcp_ActiveOpens)
 # every curl above is an active open in the namespace
 if [ -z "$a1" ] || [ -z "$a2" ] || [ "$a2" -le "$a1" ]; then
-	echo "FAIL: Tcp_ActiveOpens did not move through the kept descriptor: '$a1' -> '$a2'"
-	fail=1
+	bad "Tcp_ActiveOpens did not move through the kept descriptor: '$a1' -> '$a2'"
+else
+	ok
 fi
 expect 'node_network_mtu_bytes{device="ka"}' 1234
 expect 'node_network_iface_id{device="ka"}' "$(ifindex ka)"
@@ -81,5 +69,4 @@ expect 'node_network_mtu_bytes{device="kb"}' ""
 expect 'node_network_mtu_bytes{device="ka"}' 1400
 expect 'node_scrape_collector_success{collector="netclass"}' 1
 
-[ "$fail" = 0 ] || exit 1
-echo "PASS: kept descriptors follow renames, deletions and changes"
+check_summary

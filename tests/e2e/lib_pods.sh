@@ -2,7 +2,7 @@
 # Pod identity and path-class additions to the namespace testbed (tests/e2e/testbed.sh, sourced
 # here and not changed): per-node CNI result caches and flanneld subnet.env files written the way
 # containerd + flannel write them, an "internet" namespace on the underlay, kube-proxy-like nft
-# NAT rules in a node namespace, and assertion helpers for exact counter deltas.
+# NAT rules in a node namespace, and exact counter deltas.
 #
 #   source tests/e2e/lib_pods.sh; tb_trap; tb_up; lp_write_caches; lp_start_agent n1 build/nodepath
 #
@@ -289,29 +289,7 @@ table ip nodepath_test_kube {
 EOF
 }
 
-# --- assertions ---------------------------------------------------------------------------
-LP_FAILED=0
-LP_PASSED=0
-
-lp_ok() { echo "ok   $*"; LP_PASSED=$((LP_PASSED + 1)); }
-lp_fail() { echo "FAIL $*" >&2; LP_FAILED=$((LP_FAILED + 1)); }
-
-# lp_expect DESC GOT WANT: exact equality (two numbers compared as numbers: 1420 = 1.42e+03)
-lp_expect() {
-	if [ "$2" = "$3" ] || awk -v a="$2" -v b="$3" '
-		function num(x) { return x ~ /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/ }
-		BEGIN { exit !(num(a) && num(b) && a + 0 == b + 0) }'; then
-		lp_ok "$1 = $3"
-	else
-		lp_fail "$1: got '$2', want '$3'"
-	fi
-}
-
-# lp_true DESC COMMAND...: the command succeeds
-lp_true() {
-	if "${@:2}"; then lp_ok "$1"; else lp_fail "$1"; fi
-}
-
+# --- deltas (checks: tests/e2e/lib/check.sh) ---------------------------------------------
 # lp_delta BEFORE AFTER FAMILY [SELECTOR]: growth of the selected sum between two scrapes
 # (a series absent from a scrape counts 0)
 lp_delta() {

@@ -7,18 +7,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-fail() { echo "manifests.test: FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/e2e/lib/check.sh
+source tests/e2e/lib/check.sh
 agent=${1:-build/nodepath}
 for tool in node npm kubectl; do
-	command -v "$tool" >/dev/null || fail "$tool not found (scripts/setup.sh --test: nodejs/npm, kubernetes-client)"
+	command -v "$tool" >/dev/null || die "$tool not found (scripts/setup.sh --test: nodejs/npm, kubernetes-client)"
 done
-[ -x "$agent" ] || fail "agent binary $agent not found (build first)"
+[ -x "$agent" ] || die "agent binary $agent not found (build first)"
 
 # Validators from the npm registry, pinned by the committed package-lock.json; node_modules is
 # git-ignored. npm ci reinstalls only when the lock file changed since the last install.
 T=deploy/test
 if ! cmp -s "$T/package-lock.json" "$T/node_modules/.package-lock.json.installed" 2>/dev/null; then
-	(cd "$T" && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci in $T"
+	(cd "$T" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in $T"
 	cp "$T/package-lock.json" "$T/node_modules/.package-lock.json.installed"
 fi
 
@@ -28,26 +29,27 @@ K=deploy/kubernetes
 
 # 1. Each manifest as written.
 mapfile -t files < <(find "$K/base" -name '*.yaml' ! -name kustomization.yaml | sort)
-[ "${#files[@]}" -ge 6 ] || fail "expected at least 6 manifests in $K/base, found ${#files[@]}"
-node "$T/validate.mjs" "${files[@]}" || fail "schema validation of $K/base"
+[ "${#files[@]}" -ge 6 ] || die "expected at least 6 manifests in $K/base, found ${#files[@]}"
+check_cmd "schema validation of $K/base" node "$T/validate.mjs" "${files[@]}"
 
 # 2. Both variants as kubectl renders them, patches applied.
-kubectl kustomize "$K" >"$tmp/least.yaml" 2>"$tmp/least.err" || { cat "$tmp/least.err"; fail "kubectl kustomize $K"; }
+kubectl kustomize "$K" >"$tmp/least.yaml" 2>"$tmp/least.err" || { cat "$tmp/least.err"; die "kubectl kustomize $K"; }
 kubectl kustomize "$K/privileged" >"$tmp/privileged.yaml" 2>"$tmp/privileged.err" ||
-	{ cat "$tmp/privileged.err"; fail "kubectl kustomize $K/privileged"; }
-node "$T/validate.mjs" "$tmp/least.yaml" "$tmp/privileged.yaml" || fail "schema validation of rendered manifests"
-node "$T/check-daemonset.mjs" least "$tmp/least.yaml" >"$tmp/args" || fail "least-privilege DaemonSet"
-node "$T/check-daemonset.mjs" privileged "$tmp/privileged.yaml" >/dev/null || fail "privileged DaemonSet"
+	{ cat "$tmp/privileged.err"; die "kubectl kustomize $K/privileged"; }
+check_cmd "schema validation of rendered manifests" node "$T/validate.mjs" "$tmp/least.yaml" "$tmp/privileged.yaml"
+node "$T/check-daemonset.mjs" least "$tmp/least.yaml" >"$tmp/args" && ok || bad "least-privilege DaemonSet"
+node "$T/check-daemonset.mjs" privileged "$tmp/privileged.yaml" >/dev/null && ok || bad "privileged DaemonSet"
 
 # 3. The validator itself rejects a broken object (a test that cannot fail proves nothing).
 sed 's/hostNetwork: true/hostNetwork: "yes"/' "$K/base/daemonset.yaml" >"$tmp/broken.yaml"
-if node "$T/validate.mjs" "$tmp/broken.yaml" >/dev/null; then fail "validator accepted hostNetwork: \"yes\""; fi
+if node "$T/validate.mjs" "$tmp/broken.yaml" >/dev/null; then bad "validator accepted hostNetwork: \"yes\""; else ok; fi
 
 # 4. Every flag the DaemonSet passes exists in this agent.
-"$agent" --help >"$tmp/help" 2>&1 || fail "$agent --help"
+"$agent" --help >"$tmp/help" 2>&1 || die "$agent --help"
 while read -r arg; do
 	flag=${arg%%=*}
-	grep -qE -- "(^|[[:space:]])${flag//./\\.}([=[:space:]]|$)" "$tmp/help" || fail "agent has no flag $flag (DaemonSet arg $arg)"
+	check_cmd "agent has flag $flag (DaemonSet arg $arg)" grep -qE -- "(^|[[:space:]])${flag//./\\.}([=[:space:]]|$)" "$tmp/help"
 done <"$tmp/args"
 
-echo "manifests.test: $(grep -c '^ok ' < <(node "$T/validate.mjs" "${files[@]}" "$tmp/least.yaml" "$tmp/privileged.yaml")) objects valid, $(wc -l <"$tmp/args") agent flags known; ok"
+echo "manifests.test: $(grep -c '^ok ' < <(node "$T/validate.mjs" "${files[@]}" "$tmp/least.yaml" "$tmp/privileged.yaml")) objects valid, $(wc -l <"$tmp/args") agent flags known"
+check_summary

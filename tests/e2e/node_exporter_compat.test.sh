@@ -7,10 +7,12 @@
 set -euo pipefail
 NODEPATH=$(realpath "${1:-build/nodepath}")
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/e2e/lib/check.sh
+. "$HERE/lib/check.sh"
 NE=$(command -v prometheus-node-exporter || true)
-[ -x "$NE" ] || { echo "FAIL: prometheus-node-exporter not installed" >&2; exit 1; }
-[ -x "$NODEPATH" ] || { echo "FAIL: $NODEPATH not found" >&2; exit 1; }
-command -v python3 >/dev/null || { echo "FAIL: python3 missing" >&2; exit 1; }
+[ -x "$NE" ] || die "prometheus-node-exporter not installed"
+[ -x "$NODEPATH" ] || die "$NODEPATH not found"
+command -v python3 >/dev/null || die "python3 missing"
 
 TAG=$$-$RANDOM
 NS=npcompat-$TAG
@@ -50,20 +52,19 @@ ip netns exec "$NS" "$NODEPATH" --web.listen-address=127.0.0.1:19102 --no-collec
 	--collector.textfile.directory="$TF" --log.level=warn >"$TF/np.log" 2>&1 &
 NP_PID=$!
 
-for _ in $(seq 50); do
-	if ip netns exec "$NS" curl -fs -o /dev/null http://127.0.0.1:19101/metrics &&
-		ip netns exec "$NS" curl -fs -o /dev/null http://127.0.0.1:19102/metrics; then
-		break
-	fi
-	sleep 0.1
-done
+both_up() {
+	ip netns exec "$NS" curl -fs -o /dev/null http://127.0.0.1:19101/metrics &&
+		ip netns exec "$NS" curl -fs -o /dev/null http://127.0.0.1:19102/metrics
+}
+wait_until 5 both_up || die "the exporters do not answer"
 rc=0
 ip netns exec "$NS" python3 "$HERE/lib/compat.py" http://127.0.0.1:19101/metrics \
 	http://127.0.0.1:19102/metrics || rc=$?
 if [ "$rc" -ne 0 ]; then
 	echo "--- node_exporter log"; tail -5 "$TF/ne.log"
 	echo "--- nodepath log"; tail -5 "$TF/np.log"
-	echo "FAIL: node_exporter compatibility"
-	exit 1
+	bad "node_exporter compatibility"
+else
+	ok
 fi
-echo "PASS: node_exporter compatibility"
+check_summary

@@ -8,9 +8,11 @@
 set -euo pipefail
 NODEPATH=$(realpath "${1:-build/nodepath}")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/e2e/lib/check.sh
+. "$ROOT/tests/e2e/lib/check.sh"
 NE=$(command -v prometheus-node-exporter || true)
-[ -x "$NE" ] || { echo "FAIL: prometheus-node-exporter not installed" >&2; exit 1; }
-[ -x "$NODEPATH" ] || { echo "FAIL: $NODEPATH not found" >&2; exit 1; }
+[ -x "$NE" ] || die "prometheus-node-exporter not installed"
+[ -x "$NODEPATH" ] || die "$NODEPATH not found"
 NS=npfixcmp-$$-$RANDOM
 SCRATCH=$(mktemp -d /tmp/npfixcmp.XXXXXX)
 cleanup() {
@@ -21,7 +23,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 cd "$ROOT"
-touch -d @1700000000 tests/fixtures/textfile/*
+# textfile mtimes are in the output: pinned on a copy (tests never write into tests/fixtures),
+# bound over the fixture directory in the namespace's private mount table below.
+mkdir "$SCRATCH/textfile"
+cp -a tests/fixtures/textfile/. "$SCRATCH/textfile/"
+touch -d @1700000000 "$SCRATCH"/textfile/*
 # Every collector whose input is a file under the path flags. Not netdev: node_exporter 1.5 reads
 # interface counters over rtnetlink by default (--collector.netdev.netlink), ignoring
 # --path.procfs. Not the clock/uname ones.
@@ -50,6 +56,7 @@ ip netns exec "$NS" bash -euo pipefail -c '
 	mount -t tmpfs -o size=170000k,nr_inodes=100 fixcmp-kubelet \
 		"$R/var/lib/kubelet/pods/1b2c/volumes/kubernetes.io~projected/kube-api-access-x"
 	mount -t tmpfs -o size=2g,nr_inodes=500000 fixcmp-data "$R/srv/data set"
+	mount --bind "$S/textfile" "$ROOT/tests/fixtures/textfile"
 	"$NE" --web.listen-address=127.0.0.1:19107 "$@" >"$S/ne.log" 2>&1 &
 	ne=$!
 	"$NP" --web.listen-address=127.0.0.1:19108 "$@" --log.level=error >"$S/np.log" 2>&1 &
@@ -62,9 +69,8 @@ ip netns exec "$NS" bash -euo pipefail -c '
 	done
 	python3 "$ROOT/tests/e2e/lib/compat.py" --exact http://127.0.0.1:19107/metrics \
 		http://127.0.0.1:19108/metrics
-' bash "$SCRATCH" "$NE" "$NODEPATH" "$ROOT" "${args[@]}" || {
+' bash "$SCRATCH" "$NE" "$NODEPATH" "$ROOT" "${args[@]}" && ok || {
 	grep -E 'level=(error|warn)' "$SCRATCH/ne.log" 2>/dev/null | grep -v 'root user' | tail -5
-	echo "FAIL: node_exporter and nodepath differ on the fixture tree"
-	exit 1
+	bad "node_exporter and nodepath differ on the fixture tree"
 }
-echo "PASS: identical to node_exporter 1.5 on the fixture tree"
+check_summary

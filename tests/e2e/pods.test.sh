@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pods by name, end to end: the two-node testbed with CNI cache files and subnet.env written as
 # containerd + flannel write them, one agent per node namespace, and exact per-pod, per-path
-# counter deltas around every traffic batch. Covers (issue 4, "Tests"):
+# counter deltas around every traffic batch. Pods must be named, and traffic classed by path,
+# exactly as on a real node. Covers:
 #   A  subnet.env written after the agent started: nodepath_node_network_info appears and the
 #      path classes follow (measured, must be < 2.5 s; the agent re-reads it every second);
 #      a cache directory that appears after the agent started (pod names within 1 s)
@@ -35,11 +36,9 @@ BIN=$(readlink -f "${1:-build/nodepath}")
 
 # shellcheck source=tests/e2e/lib_pods.sh
 . tests/e2e/lib_pods.sh
-
-die() {
-	echo "pods.test: FATAL: $*" >&2
-	exit 1
-}
+# shellcheck source=tests/e2e/lib/check.sh
+. tests/e2e/lib/check.sh
+CHECK_VERBOSE=1
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 [ -x "$BIN" ] || die "no agent binary $BIN (build first)"
 for c in nft curl ip bridge; do
@@ -52,12 +51,14 @@ tb_trap
 # testbed goes (quietly: bash would report every UDP sink it kills).
 lp_exit() {
 	local f n
+	# a churn scraper still looping would keep tb_down waiting for its children forever
+	[ -d "${W:-}" ] && touch "$W/churn.stop"
 	for n in $TB_NODES; do tb_stop_agent "$n" TERM 2>/dev/null; done # logs complete (LSan)
 	[ -n "${LP_LOG_DIR:-}" ] && [ -d "${W:-}" ] && cp -r "$W" "$LP_LOG_DIR/scrapes"
 	for f in "$TB_RUN"/log/agent-*.log; do
 		[ -e "$f" ] || continue
 		[ -n "${LP_LOG_DIR:-}" ] && cp "$f" "$LP_LOG_DIR/"
-		if [ "${LP_FAILED:-1}" -ne 0 ] || [ "${LP_DONE:-0}" -ne 1 ]; then
+		if [ "${CHECK_FAILED:-1}" -ne 0 ] || [ "${LP_DONE:-0}" -ne 1 ]; then
 			echo "--- last lines of $f:" >&2
 			tail -n 30 "$f" >&2
 		fi
@@ -84,7 +85,7 @@ echo "pods.test: testbed $TB_TAG up, agents n1 pid $(tb_agent_pid n1), n2 pid $(
 snap() {
 	local n
 	for n in $TB_NODES; do
-		tb_scrape "$n" >"$W/$1-$n.prom" || { lp_fail "scrape of $n ($1)"; return 1; }
+		tb_scrape "$n" >"$W/$1-$n.prom" || { bad "scrape of $n ($1)"; return 1; }
 	done
 }
 
@@ -95,16 +96,16 @@ expect_path() {
 	local n=$1 b=$W/$2-$1.prom a=$W/$3-$1.prom p=$4 dir=$5 path=$6 cnt=$7 size=$8 sel what
 	sel="$(lp_sel "$p"),direction=\"$dir\""
 	what="$n $(lp_field "$p" namespace)/$(lp_field "$p" name) $dir"
-	lp_expect "$what path=$path packets" \
+	check "$what path=$path packets" \
 		"$(lp_delta "$b" "$a" nodepath_path_packets_total "$sel,path=\"$path\"")" "$cnt"
-	lp_expect "$what path=$path bytes" \
+	check "$what path=$path bytes" \
 		"$(lp_delta "$b" "$a" nodepath_path_bytes_total "$sel,path=\"$path\"")" \
 		$((cnt * (size + 42)))
-	lp_expect "$what all paths packets" \
+	check "$what all paths packets" \
 		"$(lp_delta "$b" "$a" nodepath_path_packets_total "$sel")" "$cnt"
-	lp_expect "$what nodepath_pod_${dir}_packets_total" \
+	check "$what nodepath_pod_${dir}_packets_total" \
 		"$(lp_delta "$b" "$a" "nodepath_pod_${dir}_packets_total" "$(lp_sel "$p")")" "$cnt"
-	lp_expect "$what nodepath_pod_${dir}_bytes_total" \
+	check "$what nodepath_pod_${dir}_bytes_total" \
 		"$(lp_delta "$b" "$a" "nodepath_pod_${dir}_bytes_total" "$(lp_sel "$p")")" \
 		$((cnt * (size + 42)))
 }
@@ -112,25 +113,34 @@ expect_path() {
 # expect_quiet NODE BEFORE AFTER POD transmit|receive: nothing counted for the pod that way
 expect_quiet() {
 	local n=$1 b=$W/$2-$1.prom a=$W/$3-$1.prom p=$4 dir=$5
-	lp_expect "$n $(lp_field "$p" name) $dir: no packets" \
+	check "$n $(lp_field "$p" name) $dir: no packets" \
 		"$(lp_delta "$b" "$a" nodepath_path_packets_total "$(lp_sel "$p"),direction=\"$dir\"")" 0
 }
 
 # expect_total BEFORE AFTER N1 N2: over every pod of each node, the path counters grew by exactly
 # N1 (n1) and N2 (n2) packets: nothing but the batch was counted anywhere
 expect_total() {
-	lp_expect "n1: all pods, all paths, packets ($1 -> $2)" \
+	check "n1: all pods, all paths, packets ($1 -> $2)" \
 		"$(lp_delta "$W/$1-n1.prom" "$W/$2-n1.prom" nodepath_path_packets_total)" "$3"
-	lp_expect "n2: all pods, all paths, packets ($1 -> $2)" \
+	check "n2: all pods, all paths, packets ($1 -> $2)" \
 		"$(lp_delta "$W/$1-n2.prom" "$W/$2-n2.prom" nodepath_path_packets_total)" "$4"
 }
 
 # expect_nodeport NODE BEFORE AFTER packets|bytes PROTOCOL WANT [NOTE]: between two snaps,
 # NODE's nodepath_nodeport_receive_<packets|bytes>_total{protocol=PROTOCOL} grew by exactly WANT
 expect_nodeport() {
-	lp_expect "$1 nodepath_nodeport_receive_$4_total{protocol=$5}${7:+ ($7)}" \
+	check "$1 nodepath_nodeport_receive_$4_total{protocol=$5}${7:+ ($7)}" \
 		"$(lp_delta "$W/$2-$1.prom" "$W/$3-$1.prom" "nodepath_nodeport_receive_$4_total" \
 			"protocol=\"$5\"")" "$6"
+}
+
+# settle BEFORE N1 N2: wait until the path packet counters of all pods grew by N1 on n1 and N2
+# on n2 since snap BEFORE (veth and VXLAN delivery is asynchronous to sendto); the exact checks
+# that follow report any difference
+path_total() { tb_scrape "$1" | tb_metric /dev/stdin nodepath_path_packets_total; }
+settle() {
+	poll_delta 3 "$2" "$(tb_metric0 "$W/$1-n1.prom" nodepath_path_packets_total)" path_total n1 >/dev/null
+	poll_delta 3 "$3" "$(tb_metric0 "$W/$1-n2.prom" nodepath_path_packets_total)" path_total n2 >/dev/null
 }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -138,9 +148,9 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # --- A: subnet.env after start ----------------------------------------------------------------
 echo "== A: subnet.env written after the agent started"
 snap a0
-lp_true "n1: no nodepath_node_network_info before subnet.env exists" \
+check_cmd "n1: no nodepath_node_network_info before subnet.env exists" \
 	sh -c "! grep -q '^nodepath_node_network_info' '$W/a0-n1.prom'"
-lp_expect "n2: nodepath_node_network_info (subnet.env present at start)" \
+check "n2: nodepath_node_network_info (subnet.env present at start)" \
 	"$(tb_metric0 "$W/a0-n2.prom" nodepath_node_network_info \
 		'cluster_cidr="10.244.0.0/16",pod_cidr="10.244.2.0/24",overlay_mtu="1450"')" 1
 # Without the pod CIDRs a same-node peer is nobody we know: external.
@@ -162,21 +172,21 @@ for i in $(seq 50); do
 	fi
 done
 echo "pods.test: path classes followed subnet.env after ${followed:-never} ms"
-lp_true "path classes follow a new subnet.env within 2500 ms (took ${followed:-never} ms)" \
+check_cmd "path classes follow a new subnet.env within 2500 ms (took ${followed:-never} ms)" \
 	test -n "$followed" -a "${followed:-99999}" -lt 2500
-lp_expect "n1: nodepath_node_network_info after subnet.env appeared" \
+check "n1: nodepath_node_network_info after subnet.env appeared" \
 	"$(tb_metric0 "$W/a2-n1.prom" nodepath_node_network_info \
 		'cluster_cidr="10.244.0.0/16",pod_cidr="10.244.1.0/24",overlay_mtu="1450"')" 1
-lp_expect "n1: one nodepath_node_network_info series" \
+check "n1: one nodepath_node_network_info series" \
 	"$(grep -c '^nodepath_node_network_info' "$W/a2-n1.prom")" 1
 
 # n2's cache directory did not exist when its agent started (no pod had run on the node yet):
 # it appears with the pods' files, and their names follow within a second.
-lp_true "n2: no cache directory at agent start" test ! -e "$(lp_cni_dir n2)"
+check_cmd "n2: no cache directory at agent start" test ! -e "$(lp_cni_dir n2)"
 lp_write_caches n2 || die "cache files n2"
 for p in n2a n2b; do
 	ms=$(lp_wait_names n2 "$p" 3000)
-	lp_true "n2: names of $p after its cache directory appeared (${ms} ms, < 1000)" \
+	check_cmd "n2: names of $p after its cache directory appeared (${ms} ms, < 1000)" \
 		test "$ms" -lt 1000
 done
 
@@ -185,7 +195,7 @@ echo "== B: exact per-pod, per-path counts"
 lp_settle
 snap b0
 tb_send_udp n1a n1b 10 100
-lp_settle
+settle b0 20 0
 snap b1
 expect_path n1 b0 b1 n1a transmit same_node 10 100
 expect_path n1 b0 b1 n1b receive same_node 10 100
@@ -194,7 +204,7 @@ expect_quiet n1 b0 b1 n1b transmit
 expect_total b0 b1 20 0
 
 tb_send_udp n1b n1a 7 300
-lp_settle
+settle b1 14 0
 snap b2
 expect_path n1 b1 b2 n1b transmit same_node 7 300
 expect_path n1 b1 b2 n1a receive same_node 7 300
@@ -202,7 +212,7 @@ expect_quiet n1 b1 b2 n1a transmit
 expect_total b1 b2 14 0
 
 tb_send_udp n1a n2a 20 200
-lp_settle
+settle b2 20 20
 snap b3
 expect_path n1 b2 b3 n1a transmit cross_node 20 200
 expect_path n2 b2 b3 n2a receive cross_node 20 200
@@ -210,7 +220,7 @@ expect_quiet n1 b2 b3 n1b receive
 expect_total b2 b3 20 20
 
 tb_send_udp n2b n1b 6 150
-lp_settle
+settle b3 6 6
 snap b4
 expect_path n2 b3 b4 n2b transmit cross_node 6 150
 expect_path n1 b3 b4 n1b receive cross_node 6 150
@@ -218,40 +228,40 @@ expect_total b3 b4 6 6
 
 # pod -> node: the cni0 gateway, then the node's NIC address; node -> pod
 tb_send_udp n1a "$TB_POD_NET.1.1" 3 100
-lp_settle
+settle b4 3 0
 snap b5
 expect_path n1 b4 b5 n1a transmit host 3 100
 expect_total b4 b5 3 0
 tb_send_udp n1a "$(tb_node_ip n1)" 4 120
-lp_settle
+settle b5 4 0
 snap b6
 expect_path n1 b5 b6 n1a transmit host 4 120
 expect_total b5 b6 4 0
 tb_send_udp n1 n1a 5 80
-lp_settle
+settle b6 5 0
 snap b7
 expect_path n1 b6 b7 n1a receive host 5 80
 expect_total b6 b7 5 0
 
 # pod -> internet, through the node (masqueraded on eth0)
 tb_send_udp n1a "$LP_INET_IP" 5 100
-lp_settle
+settle b7 5 0
 snap b8
 expect_path n1 b7 b8 n1a transmit external 5 100
 expect_total b7 b8 5 0
-lp_expect "n1 eth0 transmitted the 5 external datagrams (after NAT, same size)" \
+check "n1 eth0 transmitted the 5 external datagrams (after NAT, same size)" \
 	"$(lp_delta "$W/b7-n1.prom" "$W/b8-n1.prom" nodepath_interface_transmit_packets_total \
 		'device="eth0"')" 5
 
 # Service: ClusterIP DNATed to n1b on each node; clients n1a (same node) and n2a (other node)
 tb_send_udp n1a "$LP_SERVICE_IP" 6 64 53
-lp_settle
+settle b8 12 0
 snap b9
 expect_path n1 b8 b9 n1a transmit service 6 64
 expect_path n1 b8 b9 n1b receive same_node 6 64
 expect_total b8 b9 12 0
 tb_send_udp n2a "$LP_SERVICE_IP" 7 64 53
-lp_settle
+settle b9 7 7
 snap b10
 expect_path n2 b9 b10 n2a transmit service 7 64
 expect_path n1 b9 b10 n1b receive cross_node 7 64
@@ -259,18 +269,18 @@ expect_total b9 b10 7 7
 
 # Service with replies (UDP echo behind $LP_ECHO_SERVICE_IP): the client sees the ClusterIP both
 # ways (its replies are reverse-NATed before its veth), the backend sees the client's address.
-lp_true "n1a: 4 echo requests to $LP_ECHO_SERVICE_IP:53 answered" \
+check_cmd "n1a: 4 echo requests to $LP_ECHO_SERVICE_IP:53 answered" \
 	lp_udp_rpc n1a "$LP_ECHO_SERVICE_IP" 53 4 90
-lp_settle
+settle b10 16 0
 snap b10r1
 expect_path n1 b10 b10r1 n1a transmit service 4 90
 expect_path n1 b10 b10r1 n1a receive service 4 90
 expect_path n1 b10 b10r1 n1b receive same_node 4 90
 expect_path n1 b10 b10r1 n1b transmit same_node 4 90
 expect_total b10 b10r1 16 0
-lp_true "n2a: 3 echo requests to $LP_ECHO_SERVICE_IP:53 answered" \
+check_cmd "n2a: 3 echo requests to $LP_ECHO_SERVICE_IP:53 answered" \
 	lp_udp_rpc n2a "$LP_ECHO_SERVICE_IP" 53 3 110
-lp_settle
+settle b10r1 6 6
 snap b10r2
 expect_path n2 b10r1 b10r2 n2a transmit service 3 110
 expect_path n2 b10r1 b10r2 n2a receive service 3 110
@@ -280,14 +290,14 @@ expect_total b10r1 b10r2 6 6
 
 # NodePort from the underlay (the internet namespace is the client)
 tb_send_udp ext "$(tb_node_ip n1)" 8 100 30080
-lp_settle
+settle b10r2 8 0
 snap b11
 expect_nodeport n1 b10r2 b11 packets udp 8 "30080"
 expect_nodeport n1 b10r2 b11 bytes udp $((8 * 142)) "30080"
 expect_path n1 b10r2 b11 n1b receive host 8 100
 expect_total b10r2 b11 8 0
 tb_send_udp ext "$(tb_node_ip n1)" 9 100 30081
-lp_settle
+settle b11 9 0
 snap b12
 expect_nodeport n1 b11 b12 packets udp 9 "30081"
 expect_nodeport n1 b11 b12 bytes udp $((9 * 142)) "30081"
@@ -314,8 +324,8 @@ else:
     sys.exit("30081/tcp accepted a connection")
 ' "$(tb_node_ip n1)"
 }
-lp_true "ext: TCP SYN to n1:30081 refused" nodeport_tcp_and_outside
-lp_settle
+check_cmd "ext: TCP SYN to n1:30081 refused" nodeport_tcp_and_outside
+lp_settle # nothing to count on the paths: an observation window
 snap b13
 expect_nodeport n1 b12 b13 packets tcp 1 "SYN to 30081"
 expect_nodeport n1 b12 b13 packets udp 0 "port 29999: none"
@@ -328,10 +338,10 @@ grep -E '^nodepath_(path_packets_total|pod_transmit_packets_total|pod_receive_pa
 # --- C: nodepath_pod_info ----------------------------------------------------------------------
 echo "== C: nodepath_pod_info"
 for n in $TB_NODES; do
-	lp_expect "$n: nodepath_pod_info series" \
+	check "$n: nodepath_pod_info series" \
 		"$(grep -c '^nodepath_pod_info{' "$W/b12-$n.prom")" "$(tb_pods "$n" | wc -l)"
 	for p in $(tb_pods "$n"); do
-		lp_expect "$n nodepath_pod_info of $p" "$(tb_metric0 "$W/b12-$n.prom" nodepath_pod_info \
+		check "$n nodepath_pod_info of $p" "$(tb_metric0 "$W/b12-$n.prom" nodepath_pod_info \
 			"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\",container_id=\"$(lp_field "$p" cid)\"")" 1
 	done
 done
@@ -366,7 +376,7 @@ for h in $hostile; do
 	lp_add_bare_pod_nocache n1 "h$h" evil "h$h-0" || die "pod h$h"
 	write_hostile "h$h" "$h"
 done
-lp_true "oversized file is > 1 MiB" test "$(stat -c %s "$(lp_cache_file hoversized)")" -gt 1048576
+check_cmd "oversized file is > 1 MiB" test "$(stat -c %s "$(lp_cache_file hoversized)")" -gt 1048576
 lp_add_bare_pod n1 hflip shop "flip-0" || die "pod hflip"
 # A valid file of 64 pages (a big annotation), written in one write(2) like Go's os.WriteFile:
 # the agent must not read it half-written.
@@ -384,23 +394,23 @@ k=3
 for h in $hostile; do
 	v=$(tb_pod_veth "h$h")
 	sel="interface=\"$v\",namespace=\"\",pod=\"\""
-	lp_expect "$h: nodepath_pod_transmit_packets_total{$sel}" \
+	check "$h: nodepath_pod_transmit_packets_total{$sel}" \
 		"$(tb_metric0 "$W/d1-n1.prom" nodepath_pod_transmit_packets_total "$sel")" "$k"
-	lp_expect "$h: nodepath_path_bytes_total{$sel,path=host,transmit}" \
+	check "$h: nodepath_path_bytes_total{$sel,path=host,transmit}" \
 		"$(tb_metric0 "$W/d1-n1.prom" nodepath_path_bytes_total "$sel,path=\"host\",direction=\"transmit\"")" \
 		$((k * 142))
-	lp_expect "$h: no nodepath_pod_info for $v" "$(grep -c "interface=\"$v\"" \
+	check "$h: no nodepath_pod_info for $v" "$(grep -c "interface=\"$v\"" \
 		<(grep '^nodepath_pod_info' "$W/d1-n1.prom"))" 0
-	lp_expect "$h: no series with its would-be name" \
+	check "$h: no series with its would-be name" \
 		"$(grep -c "pod=\"h$h-0\"" "$W/d1-n1.prom")" 0
-	lp_expect "$h: logged once" "$(grep -cF "skipping CNI cache file $(lp_cache_file "h$h"): ${H_REASON[$h]}" "$agent_log")" 1
+	check "$h: logged once" "$(grep -cF "skipping CNI cache file $(lp_cache_file "h$h"): ${H_REASON[$h]}" "$agent_log")" 1
 	k=$((k + 1))
 done
 expect_path n1 d0 d1 hflip transmit host 5 100
-lp_expect "hbig (256 KiB annotation): nodepath_pod_info" "$(tb_metric0 "$W/d1-n1.prom" \
+check "hbig (256 KiB annotation): nodepath_pod_info" "$(tb_metric0 "$W/d1-n1.prom" \
 	nodepath_pod_info "$(lp_sel hbig),uid=\"$(lp_field hbig uid)\"")" 1
-lp_expect "hbig: never logged" "$(grep -cF "$(lp_cache_file hbig)" "$agent_log")" 0
-lp_true "agent n1 alive after hostile files" kill -0 "$(tb_agent_pid n1)"
+check "hbig: never logged" "$(grep -cF "$(lp_cache_file hbig)" "$agent_log")" 0
+check_cmd "agent n1 alive after hostile files" kill -0 "$(tb_agent_pid n1)"
 # A valid file damaged in place (a crash mid-write): the labels go, the counts stay.
 head -c 700 "$(lp_cache_file hflip)" | lp_write_file "$(lp_cache_file hflip)"
 v=$(tb_pod_veth hflip)
@@ -408,16 +418,16 @@ for i in $(seq 50); do
 	tb_scrape n1 >"$W/d2-n1.prom" && ! grep -q "pod=\"flip-0\"" "$W/d2-n1.prom" && break
 	sleep 0.05
 done
-lp_expect "hflip truncated: its names are gone" "$(grep -c 'pod="flip-0"' "$W/d2-n1.prom")" 0
+check "hflip truncated: its names are gone" "$(grep -c 'pod="flip-0"' "$W/d2-n1.prom")" 0
 tb_send_udp hflip "$TB_POD_NET.1.1" 4 100
 lp_settle
 snap d3
 sel="interface=\"$v\",namespace=\"\",pod=\"\""
-lp_expect "hflip truncated: transmit packets under the interface only (5 before + 4)" \
+check "hflip truncated: transmit packets under the interface only (5 before + 4)" \
 	"$(tb_metric0 "$W/d3-n1.prom" nodepath_pod_transmit_packets_total "$sel")" 9
-lp_expect "hflip truncated: path host packets under the interface only" \
+check "hflip truncated: path host packets under the interface only" \
 	"$(tb_metric0 "$W/d3-n1.prom" nodepath_path_packets_total "$sel,direction=\"transmit\",path=\"host\"")" 9
-lp_expect "hflip truncated: logged once" \
+check "hflip truncated: logged once" \
 	"$(grep -cF "skipping CNI cache file $(lp_cache_file hflip): truncated" "$agent_log")" 1
 lp_write_cache hflip
 for i in $(seq 50); do
@@ -427,11 +437,11 @@ done
 tb_send_udp hflip "$TB_POD_NET.1.1" 2 100
 lp_settle
 snap d5
-lp_expect "hflip repaired: all 11 packets under its names again" \
+check "hflip repaired: all 11 packets under its names again" \
 	"$(tb_metric0 "$W/d5-n1.prom" nodepath_pod_transmit_packets_total "$(lp_sel hflip)")" 11
-lp_expect "hflip repaired: no series with empty names for $v" \
+check "hflip repaired: no series with empty names for $v" \
 	"$(grep -c "interface=\"$v\",namespace=\"\"" "$W/d5-n1.prom")" 0
-lp_expect "hflip repaired: path host bytes" \
+check "hflip repaired: path host bytes" \
 	"$(tb_metric0 "$W/d5-n1.prom" nodepath_path_bytes_total "$(lp_sel hflip),direction=\"transmit\",path=\"host\"")" \
 	$((11 * 142))
 
@@ -444,23 +454,23 @@ for i in $(seq 50); do
 	tb_scrape n1 >"$W/d6-n1.prom" && grep -q 'pod="stale-0"' "$W/d6-n1.prom" && break
 	sleep 0.05
 done
-lp_expect "hstale: nodepath_pod_info while its veth exists" \
+check "hstale: nodepath_pod_info while its veth exists" \
 	"$(tb_metric0 "$W/d6-n1.prom" nodepath_pod_info "$(lp_sel hstale)")" 1
 stale_file=$(lp_cache_file hstale)
 tb_del_pod hstale # the veth goes, the cache file stays
 lp_add_bare_pod n1 hnew shop "new-0" || die "pod hnew"
 ms=$(lp_wait_names n1 hnew 3000)
-lp_true "hnew: names within a second of its cache file (${ms} ms)" test "$ms" -lt 1000
-lp_expect "hnew got the stale pod's IP" "$(tb_pod_ip hnew)" "$stale_ip"
+check_cmd "hnew: names within a second of its cache file (${ms} ms)" test "$ms" -lt 1000
+check "hnew got the stale pod's IP" "$(tb_pod_ip hnew)" "$stale_ip"
 for i in $(seq 50); do
 	tb_scrape n1 >"$W/d7-n1.prom" && grep -q 'pod="new-0"' "$W/d7-n1.prom" &&
 		! grep -q 'pod="stale-0"' "$W/d7-n1.prom" && break
 	sleep 0.05
 done
-lp_true "hstale: its cache file is still there" test -e "$stale_file"
-lp_expect "hstale: no series name the pod whose veth is gone" \
+check_cmd "hstale: its cache file is still there" test -e "$stale_file"
+check "hstale: no series name the pod whose veth is gone" \
 	"$(grep -c 'pod="stale-0"' "$W/d7-n1.prom")" 0
-lp_expect "one nodepath_pod_info with pod_ip $stale_ip (the new pod's)" \
+check "one nodepath_pod_info with pod_ip $stale_ip (the new pod's)" \
 	"$(tb_metric0 "$W/d7-n1.prom" nodepath_pod_info "pod_ip=\"$stale_ip\",pod=\"new-0\"")/$(grep -c "^nodepath_pod_info{.*pod_ip=\"$stale_ip\"" "$W/d7-n1.prom")" 1/1
 
 # --- E: churn -----------------------------------------------------------------------------------
@@ -505,7 +515,7 @@ churn() {
 	snap "e${r}peak"
 	RSS_PEAK[$r]=$(lp_rss n1)
 	# every pod of n1 but the 4 with hostile files has a nodepath_pod_info
-	lp_expect "churn $r at 50 pods: nodepath_pod_info series" \
+	check "churn $r at 50 pods: nodepath_pod_info series" \
 		"$(grep -c '^nodepath_pod_info{' "$W/e${r}peak-n1.prom")" $(($(tb_pods n1 | wc -l) - 4))
 	bad=0
 	for i in $(seq "$CHURN"); do
@@ -517,7 +527,7 @@ churn() {
 			"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\"")" = 1 ] ||
 			{ bad=$((bad + 1)); echo "churn: $p pod_info wrong" >&2; }
 	done
-	lp_expect "churn $r at 50 pods: pods with a wrong nodepath_pod_info or path count" "$bad" 0
+	check "churn $r at 50 pods: pods with a wrong nodepath_pod_info or path count" "$bad" 0
 	start_scraper "$W/churn$r" down
 	for i in $(seq "$CHURN"); do lp_del_pod "c${r}x$i"; done
 	sleep 0.5
@@ -531,9 +541,9 @@ churn() {
 		sleep 0.1
 	done
 	echo "pods.test: churn $r: series of 50 deleted pods gone $(($(now_ms) - t0)) ms after the last delete + 500 ms"
-	lp_expect "churn $r: lines naming a deleted pod or its veth" \
+	check "churn $r: lines naming a deleted pod or its veth" \
 		"$(grep -cF -f "$W/churn$r.patterns" "$W/e${r}gone-n1.prom")" 0
-	lp_expect "churn $r: failed scrapes during the churn" \
+	check "churn $r: failed scrapes during the churn" \
 		"$( (cat "$W/churn$r.failed" 2>/dev/null || true) | wc -l)" 0
 	nscr=$(find "$W/churn$r" -name '*.prom' | wc -l)
 	# Every scrape taken during the churn: a churn veth carries its own pod's names or none.
@@ -547,26 +557,26 @@ churn() {
 			if (!ok) { bad++; if (bad < 5) print FILENAME ": " $0 > "/dev/stderr" }
 		}
 		END { print bad + 0 }' "$W/churn$r.map" "$W/churn$r"/*.prom)
-	lp_expect "churn $r: series with a wrong pod name in $nscr scrapes" "$wrong" 0
-	lp_true "churn $r: at least 20 scrapes taken during the churn ($nscr)" test "$nscr" -ge 20
+	check "churn $r: series with a wrong pod name in $nscr scrapes" "$wrong" 0
+	check_cmd "churn $r: at least 20 scrapes taken during the churn ($nscr)" test "$nscr" -ge 20
 	rm -rf "$W/churn$r"
 	for i in $(seq 10); do tb_scrape n1 >/dev/null; done
 	snap "e${r}after"
 	RSS_AFTER[$r]=$(lp_rss n1)
-	lp_expect "churn $r: np_if_stats entries back to before" \
+	check "churn $r: np_if_stats entries back to before" \
 		"$(tb_metric0 "$W/e${r}after-n1.prom" nodepath_bpf_map_entries 'map="np_if_stats"')" \
 		"$ent0_if"
-	lp_expect "churn $r: np_path_stats entries back to before" \
+	check "churn $r: np_path_stats entries back to before" \
 		"$(tb_metric0 "$W/e${r}after-n1.prom" nodepath_bpf_map_entries 'map="np_path_stats"')" \
 		"$ent0_path"
-	lp_expect "churn $r: nodepath_pod_info series left (n1a n1b hflip hbig hnew)" \
+	check "churn $r: nodepath_pod_info series left (n1a n1b hflip hbig hnew)" \
 		"$(grep -c '^nodepath_pod_info{' "$W/e${r}after-n1.prom")" 5
 	for p in n1a n1b hflip hbig hnew; do
-		lp_expect "churn $r: nodepath_pod_info of $p" \
+		check "churn $r: nodepath_pod_info of $p" \
 			"$(tb_metric0 "$W/e${r}after-n1.prom" nodepath_pod_info \
 				"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\",container_id=\"$(lp_field "$p" cid)\"")" 1
 	done
-	lp_expect "churn $r: n1a counters unchanged" \
+	check "churn $r: n1a counters unchanged" \
 		"$(lp_delta "$W/e0-n1.prom" "$W/e${r}after-n1.prom" nodepath_path_packets_total \
 			"$(lp_sel n1a)")" 0
 }
@@ -591,7 +601,7 @@ churn 2
 LP_RSS_TOL_KB=1024 # for the release build (an ASan build quarantines freed memory)
 echo "pods.test: agent VmRSS (KiB): before churn $rss0, 50 pods ${RSS_PEAK[1]}, after ${RSS_AFTER[1]}, 50 pods again ${RSS_PEAK[2]}, after ${RSS_AFTER[2]}"
 for r in 1 2; do
-	lp_true "RSS after churn $r (${RSS_AFTER[$r]} KiB) within $LP_RSS_TOL_KB KiB of before ($rss0 KiB)" \
+	check_cmd "RSS after churn $r (${RSS_AFTER[$r]} KiB) within $LP_RSS_TOL_KB KiB of before ($rss0 KiB)" \
 		test "${RSS_AFTER[$r]}" -le $((rss0 + LP_RSS_TOL_KB))
 done
 
@@ -602,13 +612,12 @@ if [ "$wait_ms" -gt 0 ]; then
 	sleep "$(awk -v m="$wait_ms" 'BEGIN { printf "%.3f", m / 1000 }')"
 fi
 for h in $hostile; do
-	lp_expect "$h: still logged once after a periodic rescan" "$(grep -cF "skipping CNI cache file $(lp_cache_file "h$h")" "$agent_log")" 1
+	check "$h: still logged once after a periodic rescan" "$(grep -cF "skipping CNI cache file $(lp_cache_file "h$h")" "$agent_log")" 1
 done
-lp_expect "agent n1: skip warnings in total (4 hostile + 1 damaged)" \
+check "agent n1: skip warnings in total (4 hostile + 1 damaged)" \
 	"$(grep -c 'skipping CNI cache file' "$agent_log")" 5
-lp_true "agent n1 alive at the end" kill -0 "$(tb_agent_pid n1)"
-lp_true "agent n2 alive at the end" kill -0 "$(tb_agent_pid n2)"
+check_cmd "agent n1 alive at the end" kill -0 "$(tb_agent_pid n1)"
+check_cmd "agent n2 alive at the end" kill -0 "$(tb_agent_pid n2)"
 
 LP_DONE=1
-echo "pods.test: $LP_PASSED passed, $LP_FAILED failed"
-[ "$LP_FAILED" -eq 0 ]
+check_summary

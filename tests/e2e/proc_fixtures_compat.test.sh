@@ -6,9 +6,11 @@
 set -euo pipefail
 NODEPATH=$(realpath "${1:-build/nodepath}")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/e2e/lib/check.sh
+. "$ROOT/tests/e2e/lib/check.sh"
 NE=$(command -v prometheus-node-exporter || true)
-[ -x "$NE" ] || { echo "FAIL: prometheus-node-exporter not installed" >&2; exit 1; }
-[ -x "$NODEPATH" ] || { echo "FAIL: $NODEPATH not found" >&2; exit 1; }
+[ -x "$NE" ] || die "prometheus-node-exporter not installed"
+[ -x "$NODEPATH" ] || die "$NODEPATH not found"
 
 COLLECTORS="arp conntrack cpu entropy filefd loadavg meminfo netdev netstat pressure schedstat
 sockstat softnet stat udp_queues vmstat"
@@ -45,15 +47,10 @@ common=(--collector.disable-defaults --no-collector.netdev.netlink --path.sysfs=
 for c in $COLLECTORS; do common+=("--collector.$c"); done
 
 scrape() { # port out
-	for _ in $(seq 50); do
-		ip netns exec "$NS" curl -fs -o "$2" "http://127.0.0.1:$1/metrics" && return 0
-		sleep 0.1
-	done
-	echo "FAIL: nothing listening on 127.0.0.1:$1" >&2
-	return 1
+	wait_until 5 ip netns exec "$NS" curl -fs -o "$2" "http://127.0.0.1:$1/metrics" ||
+		die "nothing listening on 127.0.0.1:$1"
 }
 
-fail=0
 port=19200
 for tree in $TREES; do
 	# Debian's build excludes lo by default; upstream 1.5 and nodepath exclude nothing.
@@ -100,8 +97,8 @@ for tree in $TREES; do
 			result="match (no data)"
 		else
 			result=MISMATCH
-			fail=1
 		fi
+		case $result in match*) ok ;; *) bad "$tree: collector $c differs from node_exporter 1.5" ;; esac
 		printf '%-12s %-6s %-6s %-7s %s\n' "$c" "$ok_ne" "$ok_np" "$(wc -l <"$TMP/a")" "$result"
 		if [ "$result" = MISMATCH ]; then
 			diff "$TMP/a" "$TMP/b" | head -10 || true
@@ -110,8 +107,4 @@ for tree in $TREES; do
 	stop_agents
 	port=$((port + 2))
 done
-if [ "$fail" -ne 0 ]; then
-	echo "FAIL: /proc collectors differ from node_exporter 1.5 on the fixture trees"
-	exit 1
-fi
-echo "PASS: /proc collectors identical to node_exporter 1.5 on the fixture trees"
+check_summary

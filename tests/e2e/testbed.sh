@@ -316,16 +316,19 @@ tb_sysstat() {
 
 # --- agents --------------------------------------------------------------------------------
 # tb_start_agent NODE BINARY [args...]: run the agent inside NODE's namespace on
-# 127.0.0.1:TB_AGENT_PORT with the node's bpffs; wait until /metrics answers.
+# 127.0.0.1:TB_AGENT_PORT with the node's bpffs; wait until /metrics answers. The node device is
+# TB_NODE_DEVICE (default eth0); set it empty to run as the DaemonSet does, following the default
+# routes (`TB_NODE_DEVICE= tb_start_agent ...`).
 tb_start_agent() {
-	local n=$1 bin=$2 pid t
+	local n=$1 bin=$2 pid t dev=()
 	shift 2
 	bin=$(readlink -f "$bin")
 	[ -x "$bin" ] || { tb__die "no agent binary $bin"; return 1; }
+	[ -z "${TB_NODE_DEVICE-eth0}" ] || dev=(--collector.netpath.node-device="${TB_NODE_DEVICE-eth0}")
 	ip netns exec "$(tb_ns "$n")" "$bin" \
 		--web.listen-address="127.0.0.1:$TB_AGENT_PORT" \
 		--bpf.pin-path="$(tb_bpf_dir "$n")" \
-		--collector.netpath.node-device=eth0 \
+		"${dev[@]}" \
 		"$@" </dev/null >>"$TB_RUN/log/agent-$n.log" 2>&1 &
 	pid=$!
 	echo "$pid" >"$TB_RUN/pids/agent-$n"
@@ -372,16 +375,30 @@ tb_tc_filters() { tb_exec "$1" tc filter show dev "$2" "$3" | grep ' handle ' ||
 tb_agent_pid() { cat "$TB_RUN/pids/agent-$1" 2>/dev/null; }
 tb_agent_log() { echo "$TB_RUN/log/agent-$1.log"; }
 
-# tb_stop_agent NODE [SIGNAL]: signal (default TERM) and wait for the exit; returns its status
+# tb_stop_agent NODE [SIGNAL]: signal (default TERM) and wait for the exit; returns its status.
+# No agent of this run on NODE to stop, or one that had already exited on its own, is a failure
+# (125, or its own non-zero status): a status check must not pass because nothing ran.
 tb_stop_agent() {
 	local n=$1 sig=${2:-TERM} pid rc=0
-	pid=$(tb_agent_pid "$n") || return 0
-	[ -n "$pid" ] && tb__ours "$pid" || return 0
+	pid=$(tb_agent_pid "$n")
+	if [ -z "$pid" ]; then
+		tb__log "no agent of this run on $n to stop"
+		return 125
+	fi
+	rm -f "$TB_RUN/pids/agent-$n"
+	if ! tb__ours "$pid"; then
+		# gone before the signal: our child's status is still there to be reaped
+		wait "$pid" 2>/dev/null
+		rc=$?
+		[ "$rc" -eq 127 ] && rc=125 # not our child: nothing to say it ever ran
+		[ "$rc" -eq 0 ] && rc=125
+		tb__log "agent on $n had exited before it was stopped (status $rc)"
+		return "$rc"
+	fi
 	kill -"$sig" "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || rc=$?
 	# not our child (agent started by another shell): poll
 	while tb__alive "$pid"; do sleep 0.02; done
-	rm -f "$TB_RUN/pids/agent-$n"
 	return "$rc"
 }
 

@@ -1,6 +1,9 @@
 /* Robustness: every /proc parser on every prefix of its real fixture and on byte-flipped copies
- * must return 0 or -errno and never crash or read out of bounds (run under ASan in CI). */
+ * must return 0 or -errno and never crash or read out of bounds (run under ASan in CI). The
+ * whole fixture must parse and some damaged copy must be refused, so a parser that refuses
+ * everything, or accepts everything, does not pass. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timex.h>
@@ -189,11 +192,19 @@ static const struct {
 	{ "proc/variants/cpuinfo.xeon2s", run_cpuinfo },
 };
 
+/* 0, or one errno value the parsers use for input they refuse */
+static bool is_parse_result(int e)
+{
+	return e == 0 || e == -EINVAL || e == -ERANGE || e == -ENOMEM || e == -E2BIG ||
+	       e == -ENODATA || e == -EOVERFLOW || e == -ENOSPC;
+}
+
 Test(proc_mutation, every_prefix)
 {
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		char *orig = fx_load(cases[c].fixture);
-		size_t len = strlen(orig);
+		size_t len = strlen(orig), refused = 0;
+		int e;
 
 		for (size_t n = 0; n <= len; n++) {
 			/* exact-size heap copy so ASan sees any overread */
@@ -202,9 +213,15 @@ Test(proc_mutation, every_prefix)
 			cr_assert_not_null(b);
 			memcpy(b, orig, n);
 			b[n] = '\0';
-			cr_assert_leq(cases[c].run(b), 0, "%s prefix %zu", cases[c].fixture, n);
+			e = cases[c].run(b);
+			cr_assert(is_parse_result(e), "%s prefix %zu: %d", cases[c].fixture, n, e);
+			if (n == len)
+				cr_assert_eq(e, 0, "%s: the whole fixture must parse", cases[c].fixture);
+			refused += e != 0;
 			free(b);
 		}
+		cr_assert_gt(len, 0, "%s is empty", cases[c].fixture);
+		cr_assert_gt(refused, 0, "%s: no prefix refused", cases[c].fixture);
 		free(orig);
 	}
 }
@@ -217,6 +234,7 @@ Test(proc_mutation, byte_flips)
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		char *orig = fx_load(cases[c].fixture);
 		size_t len = strlen(orig);
+		int e;
 
 		for (int round = 0; round < 300 && len > 0; round++) {
 			char *b = malloc(len + 1);
@@ -228,7 +246,8 @@ Test(proc_mutation, byte_flips)
 
 				b[pos] = alphabet[(size_t)rand_r(&seed) % (sizeof(alphabet) - 1)];
 			}
-			cr_assert_leq(cases[c].run(b), 0, "%s round %d", cases[c].fixture, round);
+			e = cases[c].run(b);
+			cr_assert(is_parse_result(e), "%s round %d: %d", cases[c].fixture, round, e);
 			free(b);
 		}
 		free(orig);
