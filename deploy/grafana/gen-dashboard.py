@@ -29,12 +29,13 @@ def target(expr, legend, ref, instant=False, fmt=None):
         t["format"] = fmt
     return t
 
-def ts(title, desc, targets, unit, x, w, h=8, stack=False, negative_tx=False):
-    fc = {"defaults": {"unit": unit, "min": None if negative_tx else 0,
+def ts(title, desc, targets, unit, x, w, h=8, stack=False, negative_tx=False, signed=False):
+    signed = signed or negative_tx
+    fc = {"defaults": {"unit": unit, "min": None if signed else 0,
                        "custom": {"drawStyle": "line", "lineWidth": 1, "fillOpacity": 20 if stack else 10,
                                   "showPoints": "never", "spanNulls": False,
                                   "stacking": {"mode": "normal" if stack else "none", "group": "A"},
-                                  "axisCenteredZero": negative_tx}},
+                                  "axisCenteredZero": signed}},
           "overrides": []}
     if fc["defaults"]["min"] is None:
         del fc["defaults"]["min"]
@@ -84,6 +85,52 @@ panels.append(ts("VXLAN overhead",
                  "bps", 12, 12))
 y[0] += 8
 
+# --- drops and hop-by-hop reconciliation
+# Same reason set as the NodepathOverlayMTUDrops alert (deploy/prometheus/nodepath.rules.yml).
+MTU_REASONS = 'reason=~"PKT_TOO_BIG|FRAG_REASM_TIMEOUT|FRAG_TOO_FAR|DUP_FRAG"'
+row("Where packets die")
+panels.append(ts("Drops by layer and reason",
+                 "Packets the kernel freed as dropped (tp_btf/kfree_skb, kernels >= 5.17), per second: in the node's network namespace "
+                 "by layer of the skb's device at the drop (node NIC, cni0 bridge, flannel.1 overlay, pod = host veth, other), "
+                 "and inside pods' namespaces. Reasons are the kernel's skb_drop_reason names; docs/drops.md says what they mean.",
+                 [(rate("nodepath_drops_total", "", "layer, reason"), "{{layer}} {{reason}}"),
+                  (rate("nodepath_pod_drops_total", "", "reason"), "inside pods {{reason}}")],
+                 "pps", 0, 12, stack=True))
+panels.append({"type": "bargauge", "id": nid(), "title": "Top pods by drops (range)",
+               "description": "Packets the kernel dropped inside each pod's network namespace over the dashboard range, by reason "
+                              "(NO_SOCKET: nothing listens on the port; SOCKET_RCVBUFF: the application reads too slowly).",
+               "datasource": DS, "gridPos": {"h": 8, "w": 6, "x": 12, "y": y[0]},
+               "fieldConfig": {"defaults": {"unit": "short", "min": 0, "color": {"mode": "continuous-YlRd"}}, "overrides": []},
+               "options": {"orientation": "horizontal", "displayMode": "gradient", "showUnfilled": True,
+                           "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}},
+               "targets": [target(f"topk(10, sum by (namespace, pod, reason) (increase(nodepath_pod_drops_total{{{SEL}}}[$__range])))",
+                                  "{{namespace}}/{{pod}} {{reason}}", "A", instant=True)]})
+panels.append(ts("MTU drops",
+                 "Drops because a packet was too big for the next device (PKT_TOO_BIG: DF set, larger than flannel.1's MTU; "
+                 "the sender gets ICMP fragmentation-needed) or fragments never reassembled. Any value above zero means some "
+                 "sender's MTU exceeds the overlay's (FLANNEL_MTU).",
+                 [(rate("nodepath_drops_total", 'layer=~"node|bridge|overlay",' + MTU_REASONS, "instance, device, reason"),
+                   "{{instance}} {{device}} {{reason}}")],
+                 "pps", 18, 6))
+y[0] += 8
+panels.append(ts("Cross-node packets per hop",
+                 "Recording rules of deploy/prometheus/nodepath.rules.yml, per node: what pods send to other nodes (host veths), "
+                 "what cni0 receives (also pod traffic to the node, services and outside), what flannel.1 transmits, "
+                 "and the VXLAN frames (UDP 8472) that leave the node NIC.",
+                 [(f"instance:nodepath_pod_cross_node_transmit_packets:rate5m{{{SEL}}}", "{{instance}} 1 pods cross_node transmit"),
+                  (f"instance:nodepath_bridge_receive_packets:rate5m{{{SEL}}}", "{{instance}} 2 cni0 receive"),
+                  (f"instance:nodepath_overlay_transmit_packets:rate5m{{{SEL}}}", "{{instance}} 3 flannel.1 transmit"),
+                  (f"instance:nodepath_vxlan_transmit_packets:rate5m{{{SEL}}}", "{{instance}} 4 VXLAN transmit")],
+                 "pps", 0, 12))
+panels.append(ts("Per-hop deficit",
+                 "Packets per second that enter a hop and do not leave it (upstream minus downstream). pod_to_overlay and "
+                 "overlay_to_vxlan compare like with like and are 0 on a healthy node; pod_to_bridge is negative and "
+                 "bridge_to_overlay positive by the traffic pods send to the node, services or outside the cluster. "
+                 "NodepathHopDeficit fires above 1% for 15 minutes.",
+                 [(f"instance:nodepath_hop_deficit_packets:rate5m{{{SEL}}}", "{{instance}} {{hop}}")],
+                 "pps", 12, 12, signed=True))
+y[0] += 8
+
 # --- pods
 row("Pods")
 top = ("topk(10, " + rate("nodepath_pod_receive_bytes_total", "", "namespace, pod") + " + " +
@@ -105,7 +152,7 @@ y[0] += 9
 
 # --- path classes
 row("Where pod traffic goes (path classes)")
-panels.append(ts("Pod transmit by path", "same_node: to pods on this node; cross_node: to pods on other nodes (through flannel.1); service: to a ClusterIP before DNAT; host: to this node; external: anything else.",
+panels.append(ts("Pod transmit by path", "same_node: to pods on this node; cross_node: to pods on other nodes (through flannel.1); service: to a ClusterIP before DNAT; host: to this node; link_local: IPv6 link-local/multicast, IPv4 169.254/16, multicast and broadcast; external: anything else.",
                  [(rate("nodepath_path_bytes_total", 'direction="transmit"', "path") + " * 8", "{{path}}")],
                  "bps", 0, 8, stack=True))
 panels.append(ts("Pod receive by path", "Where the traffic pods receive comes from, by the same classes.",

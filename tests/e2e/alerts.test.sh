@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Alert rules and Prometheus configurations in deploy/prometheus/, checked with Debian's promtool:
-# rule syntax, the promtool unit tests (each alert firing and not firing), the PrometheusRule
-# generated from the same file, and both scrape configurations.
+# rule syntax, the promtool unit tests (each alert firing and not firing, each recording rule's
+# values), the PrometheusRule generated from the same file, and both scrape configurations.
 # Usage: bash tests/e2e/alerts.test.sh [path/to/nodepath]  (the binary is not used)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,7 +30,14 @@ for a in $alerts; do
 	check_cmd "a test expects $a not to fire" test "$quiet" -gt 0
 	n_cases=$((n_cases + fires + quiet))
 done
-echo "alerts.test: $n_alerts alerts, $(grep -c '^ *- alert:' "$P/nodepath.rules.yml") rules, $n_cases expectations (firing + not firing)"
+# Every recording rule's value is asserted by a promql_expr_test.
+records=$(sed -n 's/^ *- record: *//p' "$P/nodepath.rules.yml" | sort -u)
+[ -n "$records" ] || fail "no recording rules found"
+for r in $records; do
+	grep -qF "$r" <(sed -n '/promql_expr_test:/,/alert_rule_test:/p' "$P/tests/nodepath.rules.test.yml") ||
+		fail "no promql_expr_test checks the recording rule $r"
+done
+echo "alerts.test: $n_alerts alerts, $(grep -c '^ *- alert:' "$P/nodepath.rules.yml") alert rules, $n_cases expectations (firing + not firing), $(echo "$records" | wc -w) recorded series checked"
 
 # The PrometheusRule carries exactly the same rules.
 check_cmd "PrometheusRule out of date" "$P/gen-prometheusrule.sh" --check

@@ -3,7 +3,8 @@
 # model (schemaVersion, unique ids, grid inside 24 columns, datasource/job/instance variables),
 # every panel query bound to the datasource variable and filtered by $job and $instance, and
 # every query parsed as PromQL by promtool (written out as recording rules with the Grafana
-# variables substituted); the JSON equals what deploy/grafana/gen-dashboard.py writes.
+# variables substituted); every recorded series a panel reads is recorded by the shipped rules;
+# the JSON equals what deploy/grafana/gen-dashboard.py writes.
 # Usage: bash tests/e2e/dashboard.test.sh [path/to/nodepath] (unused)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -54,7 +55,11 @@ for p in d["panels"]:
 wanted = ["nodepath_interface_receive_bytes_total", "nodepath_interface_transmit_bytes_total",
           'layer="node"', 'layer="bridge"', 'layer="overlay"', "nodepath_pod_transmit_bytes_total",
           "nodepath_path_bytes_total", "nodepath_bpf_attached_interfaces", "nodepath_bpf_attach_errors_total",
-          "nodepath_bpf_map_entries", "nodepath_bpf_map_capacity", "node_scrape_collector_success"]
+          "nodepath_bpf_map_entries", "nodepath_bpf_map_capacity", "node_scrape_collector_success",
+          "nodepath_drops_total", "nodepath_pod_drops_total", "PKT_TOO_BIG",
+          "instance:nodepath_pod_cross_node_transmit_packets:rate5m", "instance:nodepath_bridge_receive_packets:rate5m",
+          "instance:nodepath_overlay_transmit_packets:rate5m", "instance:nodepath_vxlan_transmit_packets:rate5m",
+          "instance:nodepath_hop_deficit_packets:rate5m"]
 allq = "\n".join(e for _, e in queries)
 for w in wanted:
     check(w in allq, f"no panel uses {w}")
@@ -72,6 +77,17 @@ if errs:
     print("\n".join(errs))
     sys.exit(1)
 print(f"dashboard.test: {len(d['panels'])} panels, {len(queries)} queries")
+
+# The row "Where packets die" exists, and every recorded series a panel reads is recorded by the
+# shipped rules (a renamed recording rule would leave its panel empty).
+check(any(p["type"] == "row" and p["title"] == "Where packets die" for p in d["panels"]), 'no row "Where packets die"')
+with open("deploy/prometheus/nodepath.rules.yml") as f:
+    recorded = set(re.findall(r"^\s*- record:\s*(\S+)", f.read(), re.M))
+for r in sorted(set(re.findall(r"\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+\b", allq))):
+    check(r in recorded, f"a panel reads {r}, which no rule in deploy/prometheus/nodepath.rules.yml records")
+if errs:
+    print("\n".join(errs))
+    sys.exit(1)
 PY
 check_cmd "a dashboard query is not valid PromQL" promtool check rules "$tmp/queries.rules.yml"
 check_cmd "dashboard JSON differs from its generator" python3 deploy/grafana/gen-dashboard.py --check
