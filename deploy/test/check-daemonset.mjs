@@ -55,7 +55,7 @@ const vols = Object.fromEntries((pod.volumes ?? []).map((v) => [v.name, v]));
 const want = {
   "/host/proc": ["/proc", true], "/host/sys": ["/sys", true], "/host/root": ["/", true],
   "/sys/fs/bpf": ["/sys/fs/bpf", false], "/var/lib/cni/results": ["/var/lib/cni/results", true],
-  "/run/flannel": ["/run/flannel", true],
+  "/run/flannel": ["/run/flannel", true], "/run/netns": ["/run/netns", true],
 };
 expect(Object.keys(mounts).length === Object.keys(want).length, "unexpected mounts");
 for (const [path, [host, ro]] of Object.entries(want)) {
@@ -65,6 +65,7 @@ for (const [path, [host, ro]] of Object.entries(want)) {
 }
 expect(mounts["/sys/fs/bpf"]?.mountPropagation === (variant === "least" ? "HostToContainer" : "Bidirectional"),
   "bpffs propagation");
+expect(mounts["/run/netns"]?.mountPropagation === "HostToContainer", "netns propagation");
 const args = c.args ?? [];
 for (const a of ["--path.procfs=/host/proc", "--path.sysfs=/host/sys", "--path.rootfs=/host/root",
   "--bpf.pin-path=/sys/fs/bpf/nodepath"])
