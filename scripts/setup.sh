@@ -9,6 +9,9 @@ pkgs=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev 
 if [ "${1:-}" = "--test" ]; then
 	pkgs+=(libcriterion-dev prometheus prometheus-node-exporter curl python3 iputils-ping
 	       socat nftables procps podman runc)
+	# real pod networking in the testbed: the CNI plugins and containerd's CNI library (Go,
+	# built offline in GOPATH mode by the tests)
+	pkgs+=(containernetworking-plugins golang-go golang-github-containerd-go-cni-dev)
 	# deploy tests: kubectl (Debian: kubernetes-client; keep another kubectl package if present)
 	# and node/npm for the manifest schema validators
 	command -v kubectl >/dev/null || pkgs+=(kubernetes-client)

@@ -30,6 +30,8 @@ const char *pod_parse_err__str(enum pod_parse_err e)
 		return "no host interface";
 	case POD_PARSE_BAD_VALUE:
 		return "bad value";
+	case POD_PARSE_LOOPBACK:
+		return "loopback";
 	}
 	return "unknown";
 }
@@ -344,6 +346,10 @@ enum pod_parse_err pod_cache__parse(const char *buf, size_t len, struct pod_info
 	e = get_str(root, "containerId", true, true, out->container_id, sizeof(out->container_id));
 	if (!e)
 		e = get_str(root, "ifName", true, true, out->pod_ifname, sizeof(out->pod_ifname));
+	/* containerd attaches every sandbox to its loopback network too (cni-loopback-<id>-lo):
+	 * that attachment has no host side and is no error, whatever else the file holds. */
+	if (!e && strcmp(out->pod_ifname, "lo") == 0)
+		e = POD_PARSE_LOOPBACK;
 	if (!e)
 		e = get_str(root, "networkName", true, true, out->network, sizeof(out->network));
 	if (!e)

@@ -377,6 +377,10 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 	if (nf.err != POD_PARSE_OK) {
 		free(nf.info);
 		nf.info = NULL;
+	}
+	/* Recorded like a skipped file (so it is not re-read on every rescan) but neither counted
+	 * nor logged: every containerd sandbox has one. */
+	if (nf.err != POD_PARSE_OK && nf.err != POD_PARSE_LOOPBACK) {
 		pthread_rwlock_wrlock(&t->lock);
 		t->skipped++;
 		pthread_rwlock_unlock(&t->lock);

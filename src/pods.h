@@ -56,6 +56,8 @@ enum pod_parse_err {
 	POD_PARSE_NO_HOST_IFACE, /* valid, but no host-side interface (macvlan, ipvlan, host-device)
 				  */
 	POD_PARSE_BAD_VALUE, /* a value exceeds its bound above, is not clean UTF-8, or is no IP */
+	POD_PARSE_LOOPBACK,  /* (the last code) the sandbox's own lo (containerd's cni-loopback
+			      * network): not an error, never a pod entry */
 };
 
 const char *pod_parse_err__str(enum pod_parse_err e);

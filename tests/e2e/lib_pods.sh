@@ -7,9 +7,12 @@
 #   source tests/e2e/lib_pods.sh; tb_trap; tb_up; lp_write_caches; lp_start_agent n1 build/nodepath
 #
 # Per node N (files live under $TB_RUN, removed with the testbed):
-#   $TB_RUN/N/cni/cbr0-<containerId>-eth0   one cniCacheV1 file per pod (libcni's cache)
+#   $(lp_cni_dir N)/cbr0-<containerId>-eth0 one cniCacheV1 file per pod (libcni's cache; the
+#                                           directory real-CNI pods' files go to, see
+#                                           tests/e2e/cni/lib_cni.sh)
 #   $TB_RUN/N/subnet.env                    FLANNEL_NETWORK/SUBNET/MTU/IPMASQ (flanneld)
-# Per pod P: $TB_RUN/lp/P = "k8s-namespace k8s-name uid containerId" (its Kubernetes identity).
+# Per pod P: $TB_RUN/lp/P = "k8s-namespace k8s-name uid containerId" (its Kubernetes identity;
+# for a real-CNI pod, the one tb_add_cni_pod gave it).
 #
 # The internet namespace <tag>-ext sits on the underlay switch as 192.168.250.254 and owns
 # 198.51.100.1 (TEST-NET-2); nodes route 198.51.100.0/24 to it. It also plays the NodePort client.
@@ -25,7 +28,7 @@ LP_EXT_MAC=02:00:c0:a8:fa:fe
 LP_INET_IP=198.51.100.1       # an internet address behind it
 LP_SERVICE_IP=10.96.0.10      # a ClusterIP inside the default service CIDR 10.96.0.0/12
 
-lp_cni_dir() { echo "$TB_RUN/$1/cni"; }
+lp_cni_dir() { tb_cni_results "$1"; }
 lp_subnet_env() { echo "$TB_RUN/$1/subnet.env"; }
 
 # lp_write_subnet_env NODE: what flanneld writes once it has the node's lease (written to a
@@ -54,6 +57,10 @@ lp_set_identity() {
 }
 lp_field() {
 	local ns name uid cid
+	if tb_is_cni_pod "$1"; then
+		tb_cni_field "$@"
+		return
+	fi
 	read -r ns name uid cid <"$TB_RUN/lp/$1" || return 1
 	case $2 in
 	namespace) echo "$ns" ;; name) echo "$name" ;; uid) echo "$uid" ;; cid) echo "$cid" ;;
@@ -158,6 +165,10 @@ lp_add_bare_pod_nocache() {
 # lp_del_pod POD: CNI DEL (the veth goes with the namespace) and libcni removing its cache file
 lp_del_pod() {
 	local f
+	if tb_is_cni_pod "$1"; then
+		tb_del_cni_pod "$1"
+		return
+	fi
 	f=$(lp_cache_file "$1" 2>/dev/null) && rm -f "$f"
 	tb_del_pod "$1"
 }
@@ -168,7 +179,7 @@ lp_del_pod() {
 lp_write_caches() {
 	local p
 	for p in $(tb_pods "${1:-}"); do
-		[ -e "$TB_RUN/lp/$p" ] && continue
+		[ -e "$TB_RUN/lp/$p" ] || tb_is_cni_pod "$p" && continue
 		case $p in
 		*a) lp_set_identity "$p" shop "cart-$(lp__hex 4)-${p}" || return 1 ;;
 		*) lp_set_identity "$p" data "ingest-${p}-0" || return 1 ;;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Pods by name, end to end: the two-node testbed with CNI cache files and subnet.env written as
-# containerd + flannel write them, one agent per node namespace, and exact per-pod, per-path
-# counter deltas around every traffic batch. Pods must be named, and traffic classed by path,
-# exactly as on a real node. Covers:
+# Pods by name, end to end: the two-node testbed whose main pods (n1a n1b n2a n2b) are made by the
+# real CNI plugins through containerd's go-cni (so the agent reads the cache files containerd
+# leaves, cni-loopback-<id>-lo included), subnet.env written as flanneld writes it, hand-written
+# cache files for the hostile cases and the churn, one agent per node namespace, and exact
+# per-pod, per-path counter deltas around every traffic batch. Covers:
 #   A  subnet.env written after the agent started: nodepath_node_network_info appears and the
 #      path classes follow (measured, must be < 2.5 s; the agent re-reads it every second);
 #      a cache directory that appears after the agent started (pod names within 1 s)
@@ -12,7 +13,8 @@
 #      a UDP echo backend: replies come back to the client as "service"), NodePort from
 #      the underlay (30080 masqueraded = externalTrafficPolicy Cluster, 30081 not = Local; a TCP
 #      SYN counted as protocol tcp; a port outside the NodePort range not counted)
-#   C  nodepath_pod_info labels, one series per pod
+#   C  nodepath_pod_info labels, one series per pod, equal to what CNI ADD was given and
+#      returned; the loopback attachments' files name no pod and are never logged
 #   D  hostile cache files (corrupt, truncated, foreign kind, oversized) in the running agent,
 #      and a valid file that turns truncated and back: logged once per file (also after the
 #      agent's 30 s rescan), counted exactly under the interface label with empty
@@ -44,6 +46,10 @@ CHECK_VERBOSE=1
 for c in nft curl ip bridge; do
 	command -v "$c" >/dev/null || die "$c not found (scripts/setup.sh --test)"
 done
+for c in bridge host-local loopback portmap; do
+	[ -x "$TB_CNI_PLUGINS/$c" ] || die "CNI plugin $c missing (scripts/setup.sh --test)"
+done
+tb_cni_build "$(dirname "$BIN")" || die "building npcni"
 
 tb_trap
 # On the way out: the agents' logs when something failed (with the scrapes, to $LP_LOG_DIR if
@@ -66,10 +72,18 @@ lp_exit() {
 	tb_down 2>/dev/null
 }
 trap lp_exit EXIT
-tb_up || die "testbed"
+TB_UP_PODS= tb_up || die "testbed"
 W=$TB_RUN/lp-scrapes
 mkdir -p "$W" || die "mkdir"
-lp_write_caches n1 || die "cache files"
+# add_cni_pod NODE POD K8S_NAMESPACE K8S_NAME: CNI ADD, timed (ms appended to $W/cni-add-ms)
+add_cni_pod() {
+	local t0
+	t0=$(date +%s%N)
+	tb_add_cni_pod "$1" "$2" "$3" "$4" || die "CNI ADD of $2"
+	echo $((($(date +%s%N) - t0) / 1000000)) >>"$W/cni-add-ms"
+}
+add_cni_pod n1 n1a shop "cart-$(lp__hex 4)-n1a"
+add_cni_pod n1 n1b data ingest-n1b-0
 lp_add_external || die "internet namespace"
 lp_kube_proxy n1 n1b || die "nft on n1"
 lp_kube_proxy n2 n1b || die "nft on n2"
@@ -183,8 +197,11 @@ check "n1: one nodepath_node_network_info series" \
 # n2's cache directory did not exist when its agent started (no pod had run on the node yet):
 # it appears with the pods' files, and their names follow within a second.
 check_cmd "n2: no cache directory at agent start" test ! -e "$(lp_cni_dir n2)"
-lp_write_caches n2 || die "cache files n2"
 for p in n2a n2b; do
+	case $p in
+	*a) add_cni_pod n2 "$p" shop "db-$(lp__hex 4)-$p" ;;
+	*) add_cni_pod n2 "$p" kube-system "coredns-$(lp__hex 5)-$p" ;;
+	esac
 	ms=$(lp_wait_names n2 "$p" 3000)
 	check_cmd "n2: names of $p after its cache directory appeared (${ms} ms, < 1000)" \
 		test "$ms" -lt 1000
@@ -345,11 +362,32 @@ for n in $TB_NODES; do
 			"$(lp_sel "$p"),uid=\"$(lp_field "$p" uid)\",pod_ip=\"$(tb_pod_ip "$p")\",container_id=\"$(lp_field "$p" cid)\"")" 1
 	done
 done
+# The files are libcni's own: per pod, its network's and its loopback attachment's, nothing else.
+for n in $TB_NODES; do
+	for p in $(tb_pods "$n"); do
+		cid=$(lp_field "$p" cid)
+		check "$n $p: libcni cache files" "$(cd "$(lp_cni_dir "$n")" && ls -- *"-$cid-"* | tr '\n' ' ')" \
+			"cbr0-$cid-eth0 cni-loopback-$cid-lo "
+		check "$n $p: cniArgs in its cache file (K8S_POD_NAMESPACE, NAME, UID, INFRA_CONTAINER_ID)" \
+			"$("$TB_PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+a = dict(d["cniArgs"])
+print(a["K8S_POD_NAMESPACE"], a["K8S_POD_NAME"], a["K8S_POD_UID"], a["K8S_POD_INFRA_CONTAINER_ID"])
+' "$(lp_cache_file "$p")")" \
+			"$(lp_field "$p" namespace) $(lp_field "$p" name) $(lp_field "$p" uid) $cid"
+	done
+	check "$n: files in the cache directory (2 per pod)" \
+		"$(find "$(lp_cni_dir "$n")" -type f | wc -l)" $((2 * $(tb_pods "$n" | wc -l)))
+	check "$n: series naming lo" "$(grep -c 'interface="lo"' "$W/b12-$n.prom")" 0
+	check "$n: agent log lines about CNI cache files" \
+		"$(grep -c 'CNI cache file' "$(tb_agent_log "$n")")" 0
+done
 
 # --- D: hostile cache files ----------------------------------------------------------------------
 echo "== D: hostile cache files in the running agent"
 agent_log=$(tb_agent_log n1)
-lp_cache_json n1a >"$W/valid.json" # a real document to damage
+cp "$(lp_cache_file n1a)" "$W/valid.json" # libcni's document to damage
 hostile_t0=$(now_ms)
 # hostile KIND: the damaged document written in place (one write(2), as libcni writes) as the
 # pod's cache file. The agent may look at a file still being written (IN_CREATE, a rescan): a
@@ -616,6 +654,13 @@ for h in $hostile; do
 done
 check "agent n1: skip warnings in total (4 hostile + 1 damaged)" \
 	"$(grep -c 'skipping CNI cache file' "$agent_log")" 5
+for n in $TB_NODES; do
+	check "agent $n: log lines naming a cni-loopback file, after a periodic rescan" \
+		"$(grep -c 'cni-loopback' "$(tb_agent_log "$n")")" 0
+	check "agent $n: cni-loopback files still there" \
+		"$(find "$(lp_cni_dir "$n")" -name 'cni-loopback-*-lo' | wc -l)" 2
+done
+echo "pods.test: CNI ADD through go-cni took (ms): $(tr '\n' ' ' <"$W/cni-add-ms")"
 check_cmd "agent n1 alive at the end" kill -0 "$(tb_agent_pid n1)"
 check_cmd "agent n2 alive at the end" kill -0 "$(tb_agent_pid n2)"
 

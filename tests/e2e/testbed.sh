@@ -28,6 +28,8 @@
 # Library, the main entry points (state lives in $TB_RUN=/run/np-<tag>, removed by tb_down):
 #   tb_up / tb_down / tb_trap          build; tear down (idempotent); tear down on EXIT/INT/TERM
 #   tb_add_pod NODE POD, tb_del_pod    a CNI-style pod while things run (host veth: tb_pod_veth)
+#   tb_add_cni_pod NODE POD K8SNS, tb_del_cni_pod   a pod made by the real CNI plugins through
+#                                      containerd's go-cni (tests/e2e/cni/lib_cni.sh)
 #   tb_node_bridge / tb_node_overlay   (re)create cni0 / flannel.1 with flannel's static entries
 #   tb_start_agent NODE BIN [args]     agent in NODE on 127.0.0.1:9100, pins in tb_bpf_dir NODE
 #   tb_stop_agent NODE [SIG], tb_scrape NODE [curl args], tb_agent_log NODE
@@ -226,8 +228,15 @@ tb__wire_pod() {
 # tb_add_pod NODE NAME: a pod (tb__wire_pod) with permanent neighbour entries to and from the
 # node's other pods and a UDP sink on TB_SINK_PORT.
 tb_add_pod() {
-	local n=$1 p=$2 q ip mac
+	local n=$1 p=$2
 	tb__wire_pod "$n" "$p" $(($(tb_pods "$n" | wc -l) + 2)) || return 1
+	tb__pod_mesh "$p" || return 1
+	tb__start_sink "$p"
+}
+
+tb__pod_mesh() { # POD: permanent neighbour entries between POD and the other pods of its node
+	local p=$1 n q ip mac
+	n=$(tb_pod_field "$p" node) || return 1
 	ip=$(tb_pod_ip "$p")
 	mac=$(tb_pod_field "$p" mac)
 	for q in $(tb_pods "$n"); do
@@ -236,7 +245,6 @@ tb_add_pod() {
 			dev eth0 nud permanent || return 1
 		tb__ip "$q" neigh replace "$ip" lladdr "$mac" dev eth0 nud permanent || return 1
 	done
-	tb__start_sink "$p"
 }
 
 # tb_del_pod POD: what CNI DEL does (the veth goes with the namespace)
@@ -498,9 +506,10 @@ tb_trap() {
 	trap 'exit 143' TERM
 }
 
-# tb_up: build the whole two-node testbed (pods n1a n1b on n1, n2a n2b on n2)
+# tb_up: build the whole two-node testbed (pods n1a n1b on n1, n2a n2b on n2; TB_UP_PODS, if
+# set, lists the pods to make instead: "" for none, when a test makes its own, e.g. real-CNI ones)
 tb_up() {
-	local n
+	local n p
 	[ "$(id -u)" -eq 0 ] || { tb__die "must run as root"; return 1; }
 	[ -n "$TB_PY" ] || { tb__die "python3 missing"; return 1; }
 	tb__mkrun || return 1
@@ -514,8 +523,12 @@ tb_up() {
 		tb_node_overlay "$n" || return 1
 	done
 	for n in $TB_NODES; do
-		tb_add_pod "$n" "${n}a" || return 1
-		tb_add_pod "$n" "${n}b" || return 1
+		for p in "${n}a" "${n}b"; do
+			if [ -n "${TB_UP_PODS+set}" ] && ! grep -qw -- "$p" <<<"$TB_UP_PODS"; then
+				continue
+			fi
+			tb_add_pod "$n" "$p" || return 1
+		done
 	done
 }
 
@@ -527,6 +540,9 @@ tb__node_neighbours() { # NODE: permanent ARP entries for the other nodes' NICs
 			nud permanent || return 1
 	done
 }
+
+# shellcheck source=tests/e2e/cni/lib_cni.sh
+. "$(dirname "${BASH_SOURCE[0]}")/cni/lib_cni.sh"
 
 # --- CLI -----------------------------------------------------------------------------------
 tb__print_metrics() {

@@ -26,7 +26,7 @@ static inline const char *cni_cache_check(const char *buf, size_t len)
 
 	if (pod_cache__parse(buf, len, &b) != e || memcmp(&a, &b, sizeof(a)) != 0)
 		return "not deterministic";
-	if ((unsigned)e > POD_PARSE_BAD_VALUE)
+	if ((unsigned)e > POD_PARSE_LOOPBACK)
 		return "unknown error code";
 	if (e != POD_PARSE_OK)
 		return memcmp(&a, &zero, sizeof(a)) ? "rejected input left fields set" : NULL;

@@ -19,6 +19,8 @@
 #include "pods.h"
 
 #define CNI_FIX NP_FIXTURES "/cni/"
+/* containerd's loopback attachment of the valid_single pod */
+#define LO_FIX "cni-loopback-5b0d3f7e9a1c4e2b8d6f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b-lo"
 
 static char *fixture(const char *name, size_t *len)
 {
@@ -106,6 +108,21 @@ Test(cni_parse, rejected_fixtures)
 	/* A rejected file leaves nothing half-filled behind. */
 	cr_expect_eq(pi.namespace[0], '\0');
 	cr_expect_eq(pi.interface[0], '\0');
+}
+
+/* containerd's loopback attachment of a sandbox: a valid file, but no pod entry and no error. */
+Test(cni_parse, containerd_loopback_file_is_loopback)
+{
+	struct pod_info pi;
+
+	cr_expect_eq(parse_fixture(LO_FIX, &pi), POD_PARSE_LOOPBACK);
+	cr_expect_eq(pi.pod[0], '\0');
+	cr_expect_eq(pi.interface[0], '\0');
+	/* Whatever else such a file holds: a loopback attachment never names a pod. */
+	cr_expect_eq(
+	    parse_str("{\"kind\":\"cniCacheV1\",\"containerId\":\"c\",\"ifName\":\"lo\"}", &pi),
+	    POD_PARSE_LOOPBACK);
+	cr_expect_str_eq(pod_parse_err__str(POD_PARSE_LOOPBACK), "loopback");
 }
 
 Test(cni_parse, every_truncation_of_a_valid_file_is_rejected_cleanly)
@@ -379,7 +396,7 @@ static const char *const all_fixtures[] = {
     "valid_single",	     "multus_eth0",	"multus_net1",
     "ipv6_dualstack",	     "corrupt",		"truncated",
     "foreign_kind_legacy",   "foreign_kind_v2", "missing_cniargs",
-    "macvlan_no_host_iface",
+    "macvlan_no_host_iface", LO_FIX,
 };
 
 /* A valid cache file padded past 1 MiB with a capabilityArgs string: only its size is wrong. */
@@ -424,7 +441,8 @@ Test(pod_table, rescan_mixed_directory_keeps_every_good_file)
 	cr_assert_eq(pod_table__rescan(t), 0);
 
 	/* 4 good files, 4 veths; 7 skipped: corrupt, truncated, 2 foreign, missing cniArgs,
-	 * oversized, macvlan (no veth: not an error, but not an entry either). */
+	 * oversized, macvlan (no veth: not an error, but not an entry either); the loopback
+	 * file is neither. */
 	cr_expect_eq(pod_table__count(t), 4);
 	cr_expect_eq(pod_table__skipped_files(t), 7);
 	cr_assert_eq(pod_table__lookup(t, "veth3a8c2f1e", &pi), 0);
@@ -438,6 +456,36 @@ Test(pod_table, rescan_mixed_directory_keeps_every_good_file)
 	cr_expect_eq(pod_table__lookup(t, "vethdeadbeef", &pi), -ENOENT);
 	cr_expect_eq(pod_table__lookup(t, "", &pi), -ENOENT);
 	cr_expect_eq(pod_table__lookup(t, "a-name-longer-than-ifnamsiz", &pi), -ENOENT);
+	pod_table__destroy(t);
+	tmp_rm(&d);
+}
+
+/* Every containerd sandbox leaves a cni-loopback-<id>-lo file next to its network's: not an
+ * entry, not counted as skipped (so not logged) on the first scan, later rescans or updates. */
+Test(pod_table, loopback_files_are_ignored_silently)
+{
+	struct tmpdir d;
+	struct pod_table *t;
+	struct pod_info pi;
+
+	tmp_make(&d);
+	copy_fixture(d.path, "valid_single", NULL);
+	copy_fixture(d.path, LO_FIX, NULL);
+	t = pod_table__create(d.path);
+	cr_assert_not_null(t);
+	cr_assert_eq(pod_table__rescan(t), 0);
+	cr_expect_eq(pod_table__count(t), 1);
+	cr_expect_eq(pod_table__skipped_files(t), 0);
+	cr_assert_eq(pod_table__lookup(t, "veth3a8c2f1e", &pi), 0);
+	cr_expect_str_eq(pi.pod, "cart-7d9f8c6b5-x2k4q");
+	cr_expect_eq(pod_table__lookup(t, "lo", &pi), -ENOENT);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(pod_table__rescan(t), 0);
+	bump_mtime(d.path, LO_FIX, 5);
+	pod_table__update_file(t, LO_FIX);
+	cr_assert_eq(pod_table__rescan(t), 0);
+	cr_expect_eq(pod_table__count(t), 1);
+	cr_expect_eq(pod_table__skipped_files(t), 0);
 	pod_table__destroy(t);
 	tmp_rm(&d);
 }
