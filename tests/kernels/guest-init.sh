@@ -1,0 +1,310 @@
+#!/bin/sh
+# /init of the kernel matrix guest (busybox sh, PID 1 in a qemu VM booted by run-matrix.sh).
+#
+# Builds a flannel-style node in network namespaces, runs the agent there, sends known UDP,
+# and checks: attach mode, hooks while running, exact counts against the kernel's
+# /sys/class/net statistics and against the traffic sent, a scrape, and a clean SIGTERM that
+# leaves no filter, tcx program or BPF link behind. Ends with one line for the host:
+#   NP-RESULT kernel=K arch=A mode=M exact=yes|no scrape=ok|fail sigterm=ok|fail pass=N fail=N
+#
+#   ns node : eth0 192.168.250.1/24 (node NIC, veth to peer), cni0 10.244.1.1/24 (bridge),
+#             flannel.1 10.244.1.0/32 (VXLAN id 1, port 8472), host veths of pods a and b
+#   ns pa, pb : pods 10.244.1.2 and .3 (eth0 -> cni0)
+#   ns peer : the other node: eth0 192.168.250.2/24, flannel.1 10.244.2.0/32, a UDP sink
+# Silent network as in tests/e2e/testbed.sh: no IPv6, permanent neighbours, static fdb entries,
+# no STP, no IGMP reports, so every counter delta is exactly the traffic sent here.
+export PATH=/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin
+# iproute2 by full path: busybox sh runs its own ip/tc applets (no netns, no vxlan) before PATH
+ip() { /usr/local/sbin/ip "$@"; }
+tc() { /usr/local/sbin/tc "$@"; }
+bridge() { /usr/local/sbin/bridge "$@"; }
+
+/bin/busybox mkdir -p /proc /sys /dev /run /tmp /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+
+PASS=0
+FAIL=0
+EXACT=yes
+SCRAPE=fail
+SIGTERM=fail
+MODE=none
+EXPECT_MODE=$(sed -n 's/.*np_expect_mode=\([a-z]*\).*/\1/p' /proc/cmdline)
+PORT=5201
+M=/tmp/m
+
+ok() { PASS=$((PASS + 1)); }
+bad() {
+	FAIL=$((FAIL + 1))
+	echo "np-guest: FAIL: $*"
+}
+phase() { echo "np-guest: $(cut -d' ' -f1 /proc/uptime) s: $*"; }
+check() { # DESC GOT WANT
+	if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
+}
+finish() {
+	echo "NP-RESULT kernel=$(uname -r) arch=$(uname -m) mode=$MODE exact=$EXACT" \
+		"scrape=$SCRAPE sigterm=$SIGTERM pass=$PASS fail=$FAIL"
+	sync
+	reboot -f
+}
+
+# --- modules (decompressed by the host, in dependency order; absent = built in) -------------
+while read -r mod; do
+	insmod "$mod" || bad "insmod $mod"
+done </etc/np-modules
+
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+ip link set lo up
+
+mkns() { # NAME: a silent namespace
+	ip netns add "$1" || return 1
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.lo.disable_ipv6=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0 \
+		net.ipv4.igmp_link_local_mcast_reports=0 >/dev/null || return 1
+	ip -n "$1" link set lo up
+}
+
+N1_MAC=02:00:c0:a8:fa:01
+N2_MAC=02:00:c0:a8:fa:02
+CNI_MAC=02:00:0a:f4:01:01
+VX1_MAC=02:00:0a:f4:01:00
+VX2_MAC=02:00:0a:f4:02:00
+
+topology() {
+	mkns node && mkns peer && mkns pa && mkns pb || return 1
+	ip netns exec node sysctl -qw net.ipv4.ip_forward=1 >/dev/null || return 1
+	# the two nodes' NICs, back to back
+	ip -n node link add eth0 address $N1_MAC type veth peer name eth0 address $N2_MAC \
+		netns peer || return 1
+	ip -n node addr add 192.168.250.1/24 dev eth0 && ip -n node link set eth0 up || return 1
+	ip -n peer addr add 192.168.250.2/24 dev eth0 && ip -n peer link set eth0 up || return 1
+	ip -n node neigh replace 192.168.250.2 lladdr $N2_MAC dev eth0 nud permanent || return 1
+	ip -n peer neigh replace 192.168.250.1 lladdr $N1_MAC dev eth0 nud permanent || return 1
+	# cni0 as the CNI bridge plugin makes it
+	ip -n node link add cni0 address $CNI_MAC mtu 1450 type bridge stp_state 0 || return 1
+	ip -n node addr add 10.244.1.1/24 dev cni0 && ip -n node link set cni0 up || return 1
+	# flannel.1 on both nodes with flanneld's static route, neighbour and fdb entry per peer
+	ip -n node link add flannel.1 address $VX1_MAC mtu 1450 type vxlan id 1 \
+		local 192.168.250.1 dev eth0 dstport 8472 nolearning || return 1
+	ip -n peer link add flannel.1 address $VX2_MAC mtu 1450 type vxlan id 1 \
+		local 192.168.250.2 dev eth0 dstport 8472 nolearning || return 1
+	ip -n node addr add 10.244.1.0/32 dev flannel.1 && ip -n node link set flannel.1 up ||
+		return 1
+	ip -n peer addr add 10.244.2.0/32 dev flannel.1 && ip -n peer link set flannel.1 up ||
+		return 1
+	ip -n node route replace 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink || return 1
+	ip -n node neigh replace 10.244.2.0 lladdr $VX2_MAC dev flannel.1 nud permanent || return 1
+	bridge -n node fdb replace $VX2_MAC dev flannel.1 dst 192.168.250.2 self permanent ||
+		return 1
+	ip -n peer route replace 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink || return 1
+	ip -n peer neigh replace 10.244.1.0 lladdr $VX1_MAC dev flannel.1 nud permanent || return 1
+	bridge -n peer fdb replace $VX1_MAC dev flannel.1 dst 192.168.250.1 self permanent ||
+		return 1
+	# two pods: veth made in the pod, host end veth<8 hex> enslaved to cni0
+	pod pa 2 vethaaaa0002 && pod pb 3 vethaaaa0003 || return 1
+	ip -n pa neigh replace 10.244.1.3 lladdr 02:00:0a:f4:01:03 dev eth0 nud permanent &&
+		ip -n pb neigh replace 10.244.1.2 lladdr 02:00:0a:f4:01:02 dev eth0 nud permanent
+}
+
+pod() { # NS K HOSTVETH: pod 10.244.1.K behind HOSTVETH
+	local mac
+	mac=$(printf '02:00:0a:f4:01:%02x' "$2")
+	ip -n "$1" link add eth0 address "$mac" mtu 1450 type veth peer name "$3" mtu 1450 \
+		netns node || return 1
+	ip -n node link set "$3" master cni0 up || return 1
+	bridge -n node fdb replace "$mac" dev "$3" master static || return 1
+	ip -n node neigh replace "10.244.1.$2" lladdr "$mac" dev cni0 nud permanent || return 1
+	ip -n "$1" addr add "10.244.1.$2/24" dev eth0 && ip -n "$1" link set eth0 up || return 1
+	ip -n "$1" route add default via 10.244.1.1 dev eth0 || return 1
+	ip -n "$1" neigh replace 10.244.1.1 lladdr $CNI_MAC dev eth0 nud permanent
+}
+
+# --- observation helpers ----------------------------------------------------------------------
+scrape() { ip netns exec node wget -q -O "$1" http://127.0.0.1:9100/metrics; }
+
+# metric FILE FAMILY SELECTOR: sum of FAMILY samples whose labels contain SELECTOR (k="v")
+metric() {
+	awk -v fam="$2" -v sel="$3" '
+		index($0, fam "{") == 1 && index($0, sel) { n = split($0, f, " "); s += f[n]; found = 1 }
+		END { if (!found) print "none"; else printf "%.0f\n", s }' "$1"
+}
+
+# kstats FILE: "dev rx_packets rx_bytes tx_packets tx_bytes" of every device in node
+kstats() {
+	ip netns exec node sh -c 'cd /sys/class/net && for d in *; do
+		s=$d/statistics
+		echo "$d $(cat $s/rx_packets) $(cat $s/rx_bytes) $(cat $s/tx_packets) $(cat $s/tx_bytes)"
+	done' >"$1"
+}
+kstat() { # FILE DEV COLUMN(2..5)
+	awk -v d="$2" -v c="$3" '$1 == d { print $c }' "$1"
+}
+
+# hooks DEV DIR: "tcx=<n|-> tc=<n>": nodepath programs on the hook, both mechanisms
+hooks() {
+	local tcx tc
+	tcx=$(ip netns exec node /opt/np/guest_tool tcx "$1" "$2")
+	tc=$(ip netns exec node tc filter show dev "$1" "$2" | grep -c ' bpf .* handle ')
+	echo "tcx=$tcx tc=$tc"
+}
+
+attached() { # LAYER
+	scrape $M.att 2>/dev/null || { echo none; return; }
+	metric $M.att nodepath_bpf_attached_interfaces "layer=\"$1\""
+}
+
+# --- the run ----------------------------------------------------------------------------------
+topology || { bad "topology"; finish; }
+mkdir -p /run/bpf-node && mount -t bpf bpf /run/bpf-node || { bad "bpffs"; finish; }
+# started through iproute2's binary, not the ip() function: $! must be the process itself
+/usr/local/sbin/ip netns exec peer /opt/np/guest_tool sink $PORT &
+/usr/local/sbin/ip netns exec pb /opt/np/guest_tool sink $PORT &
+phase "topology up"
+
+/usr/local/sbin/ip netns exec node /opt/np/nodepath --web.listen-address=127.0.0.1:9100 \
+	--bpf.pin-path=/run/bpf-node --collector.netpath.node-device=eth0 \
+	--collector.netpath.bridge-device=cni0 --collector.netpath.overlay-device=flannel.1 \
+	</dev/null >/tmp/agent.log 2>&1 &
+AGENT=$!
+
+# ready = everything attached: node 1, bridge 1, overlay 1, pod 2 (up to 60 s under TCG)
+t=0
+while [ "$(attached node)$(attached bridge)$(attached overlay)$(attached pod)" != 1112 ]; do
+	if ! kill -0 $AGENT 2>/dev/null || [ $t -ge 600 ]; then
+		bad "agent not attached after $((t / 10)) s"
+		tail -30 /tmp/agent.log
+		kill -TERM $AGENT 2>/dev/null
+		finish
+	fi
+	sleep 0.1
+	t=$((t + 1))
+done
+echo "np-guest: agent attached after ~$((t / 10)) s"
+
+# attach mode: what the agent logged for each device, all the same, the one expected
+MODES=$(sed -n 's/.*attached device=.* mode=\([a-z]*\).*/\1/p' /tmp/agent.log | sort -u)
+check "devices attached per log" "$(grep -c 'attached device=' /tmp/agent.log)" 5
+check "one attach mode" "$(echo "$MODES" | wc -l)" 1
+MODE=$(echo "$MODES" | head -1)
+[ -n "$EXPECT_MODE" ] && check "attach mode" "$MODE" "$EXPECT_MODE"
+
+DEVS="eth0 cni0 flannel.1 vethaaaa0002 vethaaaa0003"
+if [ "$MODE" = tcx ]; then WANT_HOOK="tcx=1 tc=0"; else WANT_HOOK="tcx=- tc=1"; fi
+[ "$MODE" = tc ] && [ "$(ip netns exec node /opt/np/guest_tool tcx eth0 ingress)" != - ] &&
+	WANT_HOOK="tcx=0 tc=1" # tc mode chosen on a kernel that has tcx
+for d in $DEVS; do
+	for dir in ingress egress; do
+		check "$d $dir hooks while running" "$(hooks $d $dir)" "$WANT_HOOK"
+	done
+done
+
+phase "hooks checked"
+# a scrape: HTTP 200 with host and datapath families
+if scrape $M.0 && grep -q '^node_cpu_seconds_total{' $M.0 && grep -q '^nodepath_build_info' $M.0
+then
+	SCRAPE=ok
+	ok
+else
+	bad "scrape"
+fi
+kstats $M.k0
+
+# traffic: same node (pa -> pb), out through the overlay (pa -> peer), in (peer -> pb)
+ip netns exec pa /opt/np/guest_tool send 10.244.1.3 $PORT 10 100 || bad "send pa->pb"
+ip netns exec pa /opt/np/guest_tool send 10.244.2.0 $PORT 20 1000 || bad "send pa->peer"
+ip netns exec peer /opt/np/guest_tool send 10.244.1.3 $PORT 30 300 || bad "send peer->pb"
+sleep 1 # receive paths finish in softirq
+kstats $M.k1
+scrape $M.1 || bad "scrape after traffic"
+phase "traffic sent"
+
+exact() { # DESC GOT WANT
+	if [ "$2" = "$3" ]; then ok; else
+		bad "$1: got '$2', want '$3'"
+		EXACT=no
+	fi
+}
+kd() { echo $(($(kstat $M.k1 "$1" "$2") - $(kstat $M.k0 "$1" "$2"))); }
+md() { # FAMILY SELECTOR
+	local a b
+	a=$(metric $M.0 "$1" "$2")
+	b=$(metric $M.1 "$1" "$2")
+	[ "$a" = none ] || [ "$b" = none ] && { echo none; return; }
+	echo $((b - a))
+}
+# DEV RXP RXB TXP TXB: the kernel's deltas are the traffic sent (frames of payload+42 bytes;
+# VXLAN outer +50; cni0 receive and flannel.1 count without the Ethernet header)
+expect_kernel() {
+	exact "$1 kernel rx_packets" "$(kd "$1" 2)" "$2"
+	exact "$1 kernel rx_bytes" "$(kd "$1" 3)" "$3"
+	exact "$1 kernel tx_packets" "$(kd "$1" 4)" "$4"
+	exact "$1 kernel tx_bytes" "$(kd "$1" 5)" "$5"
+}
+expect_kernel eth0 30 $((30 * 392)) 20 $((20 * 1092))
+expect_kernel cni0 20 $((20 * 1028)) 30 $((30 * 342))
+expect_kernel flannel.1 30 $((30 * 328)) 20 $((20 * 1028))
+expect_kernel vethaaaa0002 30 $((10 * 142 + 20 * 1042)) 0 0
+expect_kernel vethaaaa0003 0 0 40 $((10 * 142 + 30 * 342))
+
+# the agent's deltas equal the kernel's (bytes + 14 per packet where the kernel omits Ethernet)
+IF=nodepath_interface
+for dl in eth0:node:0:0 cni0:bridge:14:0 flannel.1:overlay:14:14; do
+	d=${dl%%:*}
+	rest=${dl#*:}
+	l=${rest%%:*}
+	rest=${rest#*:}
+	orx=${rest%%:*}
+	otx=${rest#*:}
+	sel="device=\"$d\",layer=\"$l\""
+	exact "$d receive packets = kernel" "$(md ${IF}_receive_packets_total "$sel")" "$(kd $d 2)"
+	exact "$d receive bytes = kernel" "$(md ${IF}_receive_bytes_total "$sel")" \
+		"$(($(kd $d 3) + orx * $(kd $d 2)))"
+	exact "$d transmit packets = kernel" "$(md ${IF}_transmit_packets_total "$sel")" "$(kd $d 4)"
+	exact "$d transmit bytes = kernel" "$(md ${IF}_transmit_bytes_total "$sel")" \
+		"$(($(kd $d 5) + otx * $(kd $d 4)))"
+done
+for d in vethaaaa0002 vethaaaa0003; do # the pod's view: host veth transmit = pod receive
+	sel="interface=\"$d\""
+	exact "pod $d receive packets = kernel" "$(md nodepath_pod_receive_packets_total "$sel")" \
+		"$(kd $d 4)"
+	exact "pod $d receive bytes = kernel" "$(md nodepath_pod_receive_bytes_total "$sel")" \
+		"$(kd $d 5)"
+	exact "pod $d transmit packets = kernel" "$(md nodepath_pod_transmit_packets_total "$sel")" \
+		"$(kd $d 2)"
+	exact "pod $d transmit bytes = kernel" "$(md nodepath_pod_transmit_bytes_total "$sel")" \
+		"$(kd $d 3)"
+done
+
+phase "counts compared"
+# SIGTERM: exit 0, then nothing of ours on any hook and no BPF link left in the system
+kill -TERM $AGENT
+wait $AGENT
+rc=$?
+check "agent exit status after SIGTERM" "$rc" 0
+sleep 0.5 # a tcx link is released asynchronously after its last fd closes
+left=0
+for d in $DEVS; do
+	for dir in ingress egress; do
+		h=$(hooks $d $dir)
+		case $h in "tcx=0 tc=0" | "tcx=- tc=0") ;; *)
+			bad "$d $dir after SIGTERM: $h"
+			left=1
+			;;
+		esac
+	done
+done
+check "BPF links after SIGTERM" "$(/opt/np/guest_tool links)" 0
+check "devices after SIGTERM" "$(ip -n node -o link show | wc -l)" 6
+if [ $left -eq 0 ] && [ "$rc" -eq 0 ] && [ "$(/opt/np/guest_tool links)" = 0 ]; then
+	SIGTERM=ok
+fi
+phase "SIGTERM checked"
+[ "$FAIL" -eq 0 ] || { echo "np-guest: agent log:"; tail -20 /tmp/agent.log; }
+finish
