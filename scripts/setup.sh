@@ -2,6 +2,8 @@
 # Installs the Debian 12 packages nodepath needs, only those missing. Run as root.
 #   scripts/setup.sh          build + run dependencies
 #   scripts/setup.sh --test   also what the test suite needs
+#   scripts/setup.sh --arm64  also the arm64 cross build and arm64 kernel matrix (adds the arm64
+#                             dpkg architecture: Debian's arm64 libraries through multiarch)
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
@@ -16,6 +18,20 @@ if [ "${1:-}" = "--test" ]; then
 	# and node/npm for the manifest schema validators
 	command -v kubectl >/dev/null || pkgs+=(kubernetes-client)
 	command -v npm >/dev/null || pkgs+=(nodejs npm)
+	# kernel matrix (tests/kernels/): qemu, initramfs tools; busybox and the guests' iproute2
+	# are downloaded per architecture, never installed (busybox-static:arm64 would replace
+	# this machine's /bin/busybox)
+	pkgs+=(qemu-system-x86 cpio xz-utils)
+fi
+if [ "${1:-}" = "--arm64" ]; then
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		[ "$(id -u)" -eq 0 ] || { echo "setup: dpkg --add-architecture arm64 needs root" >&2; exit 1; }
+		dpkg --add-architecture arm64
+		apt-get update -qq
+	fi
+	pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm cpio xz-utils
+	       libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libmicrohttpd-dev:arm64
+	       libjson-c-dev:arm64)
 fi
 
 missing=()

@@ -15,7 +15,7 @@ const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const known = {
   "spec.template.spec": ["serviceAccountName", "automountServiceAccountToken", "hostNetwork",
     "dnsPolicy", "priorityClassName", "tolerations", "terminationGracePeriodSeconds",
-    "containers", "volumes"],
+    "nodeSelector", "affinity", "containers", "volumes"],
   container: ["name", "image", "imagePullPolicy", "args", "ports", "livenessProbe",
     "readinessProbe", "resources", "securityContext", "volumeMounts"],
 };
@@ -35,6 +35,10 @@ expect(pod.dnsPolicy === "ClusterFirstWithHostNet", "dnsPolicy");
 expect(pod.priorityClassName === "system-node-critical", "priorityClassName");
 expect(same(pod.tolerations, [{ operator: "Exists" }]), "tolerations: operator Exists");
 expect(pod.automountServiceAccountToken === false, "token mounted");
+expect(same(pod.nodeSelector, { "kubernetes.io/os": "linux" }), "nodeSelector kubernetes.io/os: linux");
+expect(same(pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms,
+  [{ matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64", "arm64"] }] }]),
+  "node affinity: kubernetes.io/arch in the image's architectures (amd64, arm64)");
 expect(c.livenessProbe?.httpGet?.path === "/-/healthy", "liveness path");
 expect(c.readinessProbe?.httpGet?.path === "/-/ready", "readiness path");
 expect(c.ports?.[0]?.containerPort === 9100, "port 9100");

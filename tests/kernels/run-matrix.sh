@@ -88,6 +88,18 @@ fetch() {
 	echo "$deb"
 }
 
+# kernel_names: every linux-image package apt knows (lists fetched once if this machine has none)
+kernel_names() {
+	if [ -z "${KERNEL_NAMES:-}" ]; then
+		KERNEL_NAMES=$(apt-cache search --names-only '^linux-image-' | awk '{ print $1 }')
+		if [ -z "$KERNEL_NAMES" ]; then
+			apt-get update -qq >&2 || die "apt-get update failed"
+			KERNEL_NAMES=$(apt-cache search --names-only '^linux-image-' | awk '{ print $1 }')
+		fi
+	fi
+	echo "$KERNEL_NAMES"
+}
+
 # resolve ARCH SELECTOR: the Debian package name of a kernel
 resolve() {
 	local arch=$1 sel=$2 flavour=cloud- series pick names
@@ -97,8 +109,7 @@ resolve() {
 	series=${sel%-*}
 	pick=${sel##*-}
 	# 6.1.0-47-cloud-amd64-unsigned, 6.12.118+deb12-cloud-amd64-unsigned
-	names=$(apt-cache search --names-only '^linux-image-' | awk '{ print $1 }' |
-		grep -E "^linux-image-${series//./\\.}(\.[0-9]+)*[-+][0-9a-z+]*-${flavour}${arch}-unsigned\$" |
+	names=$(kernel_names | grep -E "^linux-image-${series//./\\.}(\.[0-9]+)*[-+][0-9a-z+]*-${flavour}${arch}-unsigned\$" |
 		sort -V || true)
 	[ -n "$names" ] || die "no $series ${flavour:-generic-}$arch kernel in the apt sources"
 	case $pick in
