@@ -29,13 +29,14 @@ mount -t tmpfs tmpfs /tmp
 
 PASS=0
 FAIL=0
-EXACT=yes
+EXACT=no
 SCRAPE=fail
 SIGTERM=fail
 MODE=none
 EXPECT_MODE=$(sed -n 's/.*np_expect_mode=\([a-z]*\).*/\1/p' /proc/cmdline)
 PORT=5201
 M=/tmp/m
+DEVS="eth0 cni0 flannel.1 vethaaaa0002 vethaaaa0003"
 
 ok() { PASS=$((PASS + 1)); }
 bad() {
@@ -76,54 +77,66 @@ N2_MAC=02:00:c0:a8:fa:02
 CNI_MAC=02:00:0a:f4:01:01
 VX1_MAC=02:00:0a:f4:01:00
 VX2_MAC=02:00:0a:f4:02:00
+PA_MAC=02:00:0a:f4:01:02
+PB_MAC=02:00:0a:f4:01:03
 
+# Few processes: every exec of a dynamically linked binary costs a lot under TCG, so each
+# namespace is configured by one iproute2 batch.
 topology() {
-	mkns node && mkns peer && mkns pa && mkns pb || return 1
+	local ns
+	for ns in node peer pa pb; do mkns $ns || return 1; done
 	ip netns exec node sysctl -qw net.ipv4.ip_forward=1 >/dev/null || return 1
-	# the two nodes' NICs, back to back
-	ip -n node link add eth0 address $N1_MAC type veth peer name eth0 address $N2_MAC \
-		netns peer || return 1
-	ip -n node addr add 192.168.250.1/24 dev eth0 && ip -n node link set eth0 up || return 1
-	ip -n peer addr add 192.168.250.2/24 dev eth0 && ip -n peer link set eth0 up || return 1
-	ip -n node neigh replace 192.168.250.2 lladdr $N2_MAC dev eth0 nud permanent || return 1
-	ip -n peer neigh replace 192.168.250.1 lladdr $N1_MAC dev eth0 nud permanent || return 1
-	# cni0 as the CNI bridge plugin makes it
-	ip -n node link add cni0 address $CNI_MAC mtu 1450 type bridge stp_state 0 || return 1
-	ip -n node addr add 10.244.1.1/24 dev cni0 && ip -n node link set cni0 up || return 1
-	# flannel.1 on both nodes with flanneld's static route, neighbour and fdb entry per peer
-	ip -n node link add flannel.1 address $VX1_MAC mtu 1450 type vxlan id 1 \
-		local 192.168.250.1 dev eth0 dstport 8472 nolearning || return 1
-	ip -n peer link add flannel.1 address $VX2_MAC mtu 1450 type vxlan id 1 \
-		local 192.168.250.2 dev eth0 dstport 8472 nolearning || return 1
-	ip -n node addr add 10.244.1.0/32 dev flannel.1 && ip -n node link set flannel.1 up ||
-		return 1
-	ip -n peer addr add 10.244.2.0/32 dev flannel.1 && ip -n peer link set flannel.1 up ||
-		return 1
-	ip -n node route replace 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink || return 1
-	ip -n node neigh replace 10.244.2.0 lladdr $VX2_MAC dev flannel.1 nud permanent || return 1
-	bridge -n node fdb replace $VX2_MAC dev flannel.1 dst 192.168.250.2 self permanent ||
-		return 1
-	ip -n peer route replace 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink || return 1
-	ip -n peer neigh replace 10.244.1.0 lladdr $VX1_MAC dev flannel.1 nud permanent || return 1
+	# the node: NIC back to back with the peer's, cni0 as the CNI bridge plugin makes it, the
+	# pods' veths (host end veth<8 hex> in cni0), flannel.1 with flanneld's static route,
+	# neighbour and fdb entry for the peer
+	ip -n node -b - <<-EOF || return 1
+	link add eth0 address $N1_MAC type veth peer name eth0 address $N2_MAC netns peer
+	addr add 192.168.250.1/24 dev eth0
+	link set eth0 up
+	neigh replace 192.168.250.2 lladdr $N2_MAC dev eth0 nud permanent
+	link add cni0 address $CNI_MAC mtu 1450 type bridge stp_state 0
+	addr add 10.244.1.1/24 dev cni0
+	link set cni0 up
+	link add flannel.1 address $VX1_MAC mtu 1450 type vxlan id 1 local 192.168.250.1 dev eth0 dstport 8472 nolearning
+	addr add 10.244.1.0/32 dev flannel.1
+	link set flannel.1 up
+	route replace 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink
+	neigh replace 10.244.2.0 lladdr $VX2_MAC dev flannel.1 nud permanent
+	link add vethaaaa0002 mtu 1450 type veth peer name eth0 address $PA_MAC mtu 1450 netns pa
+	link add vethaaaa0003 mtu 1450 type veth peer name eth0 address $PB_MAC mtu 1450 netns pb
+	link set vethaaaa0002 master cni0 up
+	link set vethaaaa0003 master cni0 up
+	neigh replace 10.244.1.2 lladdr $PA_MAC dev cni0 nud permanent
+	neigh replace 10.244.1.3 lladdr $PB_MAC dev cni0 nud permanent
+	EOF
+	bridge -n node -b - <<-EOF || return 1
+	fdb replace $VX2_MAC dev flannel.1 dst 192.168.250.2 self permanent
+	fdb replace $PA_MAC dev vethaaaa0002 master static
+	fdb replace $PB_MAC dev vethaaaa0003 master static
+	EOF
+	ip -n peer -b - <<-EOF || return 1
+	addr add 192.168.250.2/24 dev eth0
+	link set eth0 up
+	neigh replace 192.168.250.1 lladdr $N1_MAC dev eth0 nud permanent
+	link add flannel.1 address $VX2_MAC mtu 1450 type vxlan id 1 local 192.168.250.2 dev eth0 dstport 8472 nolearning
+	addr add 10.244.2.0/32 dev flannel.1
+	link set flannel.1 up
+	route replace 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
+	neigh replace 10.244.1.0 lladdr $VX1_MAC dev flannel.1 nud permanent
+	EOF
 	bridge -n peer fdb replace $VX1_MAC dev flannel.1 dst 192.168.250.1 self permanent ||
 		return 1
-	# two pods: veth made in the pod, host end veth<8 hex> enslaved to cni0
-	pod pa 2 vethaaaa0002 && pod pb 3 vethaaaa0003 || return 1
-	ip -n pa neigh replace 10.244.1.3 lladdr 02:00:0a:f4:01:03 dev eth0 nud permanent &&
-		ip -n pb neigh replace 10.244.1.2 lladdr 02:00:0a:f4:01:02 dev eth0 nud permanent
+	pod pa 10.244.1.2 10.244.1.3 $PB_MAC && pod pb 10.244.1.3 10.244.1.2 $PA_MAC
 }
 
-pod() { # NS K HOSTVETH: pod 10.244.1.K behind HOSTVETH
-	local mac
-	mac=$(printf '02:00:0a:f4:01:%02x' "$2")
-	ip -n "$1" link add eth0 address "$mac" mtu 1450 type veth peer name "$3" mtu 1450 \
-		netns node || return 1
-	ip -n node link set "$3" master cni0 up || return 1
-	bridge -n node fdb replace "$mac" dev "$3" master static || return 1
-	ip -n node neigh replace "10.244.1.$2" lladdr "$mac" dev cni0 nud permanent || return 1
-	ip -n "$1" addr add "10.244.1.$2/24" dev eth0 && ip -n "$1" link set eth0 up || return 1
-	ip -n "$1" route add default via 10.244.1.1 dev eth0 || return 1
-	ip -n "$1" neigh replace 10.244.1.1 lladdr $CNI_MAC dev eth0 nud permanent
+pod() { # NS IP OTHER_IP OTHER_MAC: the pod's side, default route via cni0, permanent neighbours
+	ip -n "$1" -b - <<-EOF
+	addr add $2/24 dev eth0
+	link set eth0 up
+	route add default via 10.244.1.1 dev eth0
+	neigh replace 10.244.1.1 lladdr $CNI_MAC dev eth0 nud permanent
+	neigh replace $3 lladdr $4 dev eth0 nud permanent
+	EOF
 }
 
 # --- observation helpers ----------------------------------------------------------------------
@@ -143,16 +156,15 @@ kstats() {
 		echo "$d $(cat $s/rx_packets) $(cat $s/rx_bytes) $(cat $s/tx_packets) $(cat $s/tx_bytes)"
 	done' >"$1"
 }
-kstat() { # FILE DEV COLUMN(2..5)
-	awk -v d="$2" -v c="$3" '$1 == d { print $c }' "$1"
-}
-
-# hooks DEV DIR: "tcx=<n|-> tc=<n>": nodepath programs on the hook, both mechanisms
+# hooks: "DEV DIR tcx=<n|-> tc=<n>" for every hook of $DEVS: nodepath programs in its tcx chain
+# ("-": no tcx in this kernel) and clsact filters
 hooks() {
-	local tcx tc
-	tcx=$(ip netns exec node /opt/np/guest_tool tcx "$1" "$2")
-	tc=$(ip netns exec node tc filter show dev "$1" "$2" | grep -c ' bpf .* handle ')
-	echo "tcx=$tcx tc=$tc"
+	local d dir
+	# shellcheck disable=SC2046
+	ip netns exec node /opt/np/guest_tool tcx $(for d in $DEVS; do echo "$d ingress $d egress"; done) |
+		while read -r d dir tcx; do
+			echo "$d $dir tcx=$tcx tc=$(tc -n node filter show dev "$d" "$dir" | grep -c ' bpf .* handle ')"
+		done
 }
 
 attached() { # LAYER
@@ -195,16 +207,14 @@ check "one attach mode" "$(echo "$MODES" | wc -l)" 1
 MODE=$(echo "$MODES" | head -1)
 [ -n "$EXPECT_MODE" ] && check "attach mode" "$MODE" "$EXPECT_MODE"
 
-DEVS="eth0 cni0 flannel.1 vethaaaa0002 vethaaaa0003"
 if [ "$MODE" = tcx ]; then WANT_HOOK="tcx=1 tc=0"; else WANT_HOOK="tcx=- tc=1"; fi
-[ "$MODE" = tc ] && [ "$(ip netns exec node /opt/np/guest_tool tcx eth0 ingress)" != - ] &&
+[ "$MODE" = tc ] && [ "$(ip netns exec node /opt/np/guest_tool tcx eth0 ingress)" != "eth0 ingress -" ] &&
 	WANT_HOOK="tcx=0 tc=1" # tc mode chosen on a kernel that has tcx
-for d in $DEVS; do
-	for dir in ingress egress; do
-		check "$d $dir hooks while running" "$(hooks $d $dir)" "$WANT_HOOK"
-	done
-done
-
+hooks >$M.hooks
+check "hooks listed" "$(wc -l <$M.hooks)" 10
+while read -r d dir h; do
+	check "$d $dir hooks while running" "$h" "$WANT_HOOK"
+done <$M.hooks
 phase "hooks checked"
 # a scrape: HTTP 200 with host and datapath families
 if scrape $M.0 && grep -q '^node_cpu_seconds_total{' $M.0 && grep -q '^nodepath_build_info' $M.0
@@ -225,63 +235,78 @@ kstats $M.k1
 scrape $M.1 || bad "scrape after traffic"
 phase "traffic sent"
 
-exact() { # DESC GOT WANT
-	if [ "$2" = "$3" ]; then ok; else
-		bad "$1: got '$2', want '$3'"
-		EXACT=no
-	fi
-}
-kd() { echo $(($(kstat $M.k1 "$1" "$2") - $(kstat $M.k0 "$1" "$2"))); }
-md() { # FAMILY SELECTOR
-	local a b
-	a=$(metric $M.0 "$1" "$2")
-	b=$(metric $M.1 "$1" "$2")
-	[ "$a" = none ] || [ "$b" = none ] && { echo none; return; }
-	echo $((b - a))
-}
-# DEV RXP RXB TXP TXB: the kernel's deltas are the traffic sent (frames of payload+42 bytes;
-# VXLAN outer +50; cni0 receive and flannel.1 count without the Ethernet header)
-expect_kernel() {
-	exact "$1 kernel rx_packets" "$(kd "$1" 2)" "$2"
-	exact "$1 kernel rx_bytes" "$(kd "$1" 3)" "$3"
-	exact "$1 kernel tx_packets" "$(kd "$1" 4)" "$4"
-	exact "$1 kernel tx_bytes" "$(kd "$1" 5)" "$5"
-}
-expect_kernel eth0 30 $((30 * 392)) 20 $((20 * 1092))
-expect_kernel cni0 20 $((20 * 1028)) 30 $((30 * 342))
-expect_kernel flannel.1 30 $((30 * 328)) 20 $((20 * 1028))
-expect_kernel vethaaaa0002 30 $((10 * 142 + 20 * 1042)) 0 0
-expect_kernel vethaaaa0003 0 0 40 $((10 * 142 + 30 * 342))
-
-# the agent's deltas equal the kernel's (bytes + 14 per packet where the kernel omits Ethernet)
-IF=nodepath_interface
-for dl in eth0:node:0:0 cni0:bridge:14:0 flannel.1:overlay:14:14; do
-	d=${dl%%:*}
-	rest=${dl#*:}
-	l=${rest%%:*}
-	rest=${rest#*:}
-	orx=${rest%%:*}
-	otx=${rest#*:}
-	sel="device=\"$d\",layer=\"$l\""
-	exact "$d receive packets = kernel" "$(md ${IF}_receive_packets_total "$sel")" "$(kd $d 2)"
-	exact "$d receive bytes = kernel" "$(md ${IF}_receive_bytes_total "$sel")" \
-		"$(($(kd $d 3) + orx * $(kd $d 2)))"
-	exact "$d transmit packets = kernel" "$(md ${IF}_transmit_packets_total "$sel")" "$(kd $d 4)"
-	exact "$d transmit bytes = kernel" "$(md ${IF}_transmit_bytes_total "$sel")" \
-		"$(($(kd $d 5) + otx * $(kd $d 4)))"
-done
-for d in vethaaaa0002 vethaaaa0003; do # the pod's view: host veth transmit = pod receive
-	sel="interface=\"$d\""
-	exact "pod $d receive packets = kernel" "$(md nodepath_pod_receive_packets_total "$sel")" \
-		"$(kd $d 4)"
-	exact "pod $d receive bytes = kernel" "$(md nodepath_pod_receive_bytes_total "$sel")" \
-		"$(kd $d 5)"
-	exact "pod $d transmit packets = kernel" "$(md nodepath_pod_transmit_packets_total "$sel")" \
-		"$(kd $d 2)"
-	exact "pod $d transmit bytes = kernel" "$(md nodepath_pod_transmit_bytes_total "$sel")" \
-		"$(kd $d 3)"
-done
-
+# One awk for every comparison (a process per number is minutes under TCG). Checks:
+# - the kernel's deltas are the traffic sent: frames of payload+42 bytes, VXLAN outer +50, cni0
+#   receive and flannel.1 count without the Ethernet header;
+# - the agent's deltas equal the kernel's (bytes + 14 per packet where the kernel omits Ethernet),
+#   per device and layer, and per pod (host veth transmit = pod receive).
+awk -v k0=$M.k0 -v k1=$M.k1 -v m0=$M.0 -v m1=$M.1 '
+	function kd(d, c) { return k[k1, d, c] - k[k0, d, c] }
+	function md(fam, d,   a, b) {
+		if (!((m1, fam, d) in m) || !((m0, fam, d) in m)) return "none"
+		return m[m1, fam, d] - m[m0, fam, d]
+	}
+	function is(desc, got, want) {
+		if (got "" == want "") pass++
+		else printf "np-guest: FAIL: %s: got %s, want %s\n", desc, got, want
+		total++
+	}
+	function kernel(d, rp, rb, tp, tb) {
+		is(d " kernel rx_packets", kd(d, 2), rp); is(d " kernel rx_bytes", kd(d, 3), rb)
+		is(d " kernel tx_packets", kd(d, 4), tp); is(d " kernel tx_bytes", kd(d, 5), tb)
+	}
+	function iface(d, l, orx, otx,   p) {
+		p = "nodepath_interface_"
+		is(d " receive packets = kernel", md(p "receive_packets_total", d "/" l), kd(d, 2))
+		is(d " receive bytes = kernel", md(p "receive_bytes_total", d "/" l), kd(d, 3) + orx * kd(d, 2))
+		is(d " transmit packets = kernel", md(p "transmit_packets_total", d "/" l), kd(d, 4))
+		is(d " transmit bytes = kernel", md(p "transmit_bytes_total", d "/" l), kd(d, 5) + otx * kd(d, 4))
+	}
+	function pod(d,   p) {
+		p = "nodepath_pod_"
+		is("pod " d " receive packets = kernel", md(p "receive_packets_total", d), kd(d, 4))
+		is("pod " d " receive bytes = kernel", md(p "receive_bytes_total", d), kd(d, 5))
+		is("pod " d " transmit packets = kernel", md(p "transmit_packets_total", d), kd(d, 2))
+		is("pod " d " transmit bytes = kernel", md(p "transmit_bytes_total", d), kd(d, 3))
+	}
+	function label(s, name,   i, r) {
+		i = index(s, name "=\"")
+		if (!i) return ""
+		r = substr(s, i + length(name) + 2)
+		return substr(r, 1, index(r, "\"") - 1)
+	}
+	FILENAME == k0 || FILENAME == k1 { for (c = 2; c <= 5; c++) k[FILENAME, $1, c] = $c; next }
+	/^nodepath_(interface|pod)_/ {
+		fam = substr($1, 1, index($1, "{") - 1)
+		if (fam ~ /^nodepath_interface_/) key = label($0, "device") "/" label($0, "layer")
+		else key = label($0, "interface")
+		m[FILENAME, fam, key] += $NF
+	}
+	END {
+		kernel("eth0", 30, 30 * 392, 20, 20 * 1092)
+		kernel("cni0", 20, 20 * 1028, 30, 30 * 342)
+		kernel("flannel.1", 30, 30 * 328, 20, 20 * 1028)
+		kernel("vethaaaa0002", 30, 10 * 142 + 20 * 1042, 0, 0)
+		kernel("vethaaaa0003", 0, 0, 40, 10 * 142 + 30 * 342)
+		iface("eth0", "node", 0, 0)
+		iface("cni0", "bridge", 14, 0)
+		iface("flannel.1", "overlay", 14, 14)
+		pod("vethaaaa0002")
+		pod("vethaaaa0003")
+		printf "np-guest: exact checks %d/%d\n", pass, total
+	}' $M.k0 $M.k1 $M.0 $M.1 >$M.cmp
+grep 'FAIL' $M.cmp
+n=$(sed -n 's|^np-guest: exact checks \([0-9]*\)/\([0-9]*\)$|\1 \2|p' $M.cmp)
+good=${n% *}
+all=${n#* }
+if [ -n "$n" ] && [ "$good" = "$all" ] && [ "$all" = 40 ]; then
+	EXACT=yes
+else
+	EXACT=no
+	bad "exact checks: ${n:-none} (want 40 40)"
+fi
+PASS=$((PASS + ${good:-0}))
+FAIL=$((FAIL + ${all:-0} - ${good:-0}))
 phase "counts compared"
 # SIGTERM: exit 0, then nothing of ours on any hook and no BPF link left in the system
 kill -TERM $AGENT
@@ -290,16 +315,15 @@ rc=$?
 check "agent exit status after SIGTERM" "$rc" 0
 sleep 0.5 # a tcx link is released asynchronously after its last fd closes
 left=0
-for d in $DEVS; do
-	for dir in ingress egress; do
-		h=$(hooks $d $dir)
-		case $h in "tcx=0 tc=0" | "tcx=- tc=0") ;; *)
-			bad "$d $dir after SIGTERM: $h"
-			left=1
-			;;
-		esac
-	done
-done
+hooks >$M.hooks.after
+check "hooks listed after SIGTERM" "$(wc -l <$M.hooks.after)" 10
+while read -r d dir h; do
+	case $h in "tcx=0 tc=0" | "tcx=- tc=0") ;; *)
+		bad "$d $dir after SIGTERM: $h"
+		left=1
+		;;
+	esac
+done <$M.hooks.after
 check "BPF links after SIGTERM" "$(/opt/np/guest_tool links)" 0
 check "devices after SIGTERM" "$(ip -n node -o link show | wc -l)" 6
 if [ $left -eq 0 ] && [ "$rc" -eq 0 ] && [ "$(/opt/np/guest_tool links)" = 0 ]; then

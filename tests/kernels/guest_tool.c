@@ -4,7 +4,7 @@
  *
  *   guest_tool send DST PORT COUNT PAYLOAD   COUNT datagrams of exactly PAYLOAD bytes
  *   guest_tool sink PORT                     bound socket that discards (no ICMP unreachable)
- *   guest_tool tcx DEV ingress|egress        programs in DEV's tcx chain ("-" if no tcx)
+ *   guest_tool tcx DEV ingress|egress...     "DEV DIR N": programs in each tcx chain ("-": no tcx)
  *   guest_tool links                         BPF links in the whole system
  */
 #include <arpa/inet.h>
@@ -115,7 +115,7 @@ static long sys_bpf(int cmd, union bpf_attr *attr)
 	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 }
 
-static int cmd_tcx(const char *dev, const char *dir)
+static int tcx_count(const char *dev, const char *dir)
 {
 	uint32_t ids[64];
 	union bpf_attr attr;
@@ -136,13 +136,24 @@ static int cmd_tcx(const char *dev, const char *dir)
 	attr.query.prog_cnt = 64;
 	if (sys_bpf(BPF_PROG_QUERY, &attr)) {
 		if (errno == EINVAL) { /* kernel without tcx */
-			printf("-\n");
+			printf("%s %s -\n", dev, dir);
 			return 0;
 		}
 		perror("BPF_PROG_QUERY");
 		return 1;
 	}
-	printf("%u\n", attr.query.prog_cnt);
+	printf("%s %s %u\n", dev, dir, attr.query.prog_cnt);
+	return 0;
+}
+
+static int cmd_tcx(int argc, char **argv)
+{
+	for (int i = 0; i + 1 < argc; i += 2) {
+		int err = tcx_count(argv[i], argv[i + 1]);
+
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -174,11 +185,11 @@ int main(int argc, char **argv)
 		return cmd_send(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 3 && strcmp(argv[1], "sink") == 0)
 		return cmd_sink(argv[2]);
-	if (argc == 4 && strcmp(argv[1], "tcx") == 0)
-		return cmd_tcx(argv[2], argv[3]);
+	if (argc >= 4 && argc % 2 == 0 && strcmp(argv[1], "tcx") == 0)
+		return cmd_tcx(argc - 2, argv + 2);
 	if (argc == 2 && strcmp(argv[1], "links") == 0)
 		return cmd_links();
 	fprintf(stderr, "usage: guest_tool send DST PORT COUNT PAYLOAD | sink PORT | "
-			"tcx DEV ingress|egress | links\n");
+			"tcx DEV ingress|egress... | links\n");
 	return 2;
 }

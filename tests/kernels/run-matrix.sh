@@ -32,7 +32,7 @@ MODULES="veth sch_ingress cls_bpf act_bpf llc stp bridge udp_tunnel ip6_udp_tunn
 # Userland packages per architecture: busybox and iproute2 (ip, tc, bridge) with the libraries
 # iproute2 needs beyond the agent's; the agent's own come from this machine's multiarch dirs.
 USERLAND="busybox-static iproute2 libmnl0 libbsd0 libmd0 libcap2 libxtables12"
-BOOT_TIMEOUT=${NP_KERNEL_BOOT_TIMEOUT:-300}
+BOOT_TIMEOUT=${NP_KERNEL_BOOT_TIMEOUT:-600} # TCG on a busy machine: arm64 guests take minutes
 
 die() {
 	echo "run-matrix: $*" >&2
@@ -72,20 +72,22 @@ trap 'rm -rf "$WORK"' EXIT
 
 triplet() { case $1 in amd64) echo x86_64-linux-gnu ;; arm64) echo aarch64-linux-gnu ;; esac; }
 
-# fetch PACKAGE[:ARCH]: path of its .deb in the cache (downloaded once)
+# fetch ARCH PACKAGE...: paths of their .debs in the cache; the missing ones are downloaded in
+# one apt-get call (apt's start-up dominates on a busy machine), at apt's candidate version
 fetch() {
-	local pkg=${1%%:*} arch=${1#*:} ver deb
-	[ "$arch" != "$1" ] || arch=$(dpkg --print-architecture)
-	ver=$(apt-cache show "$pkg:$arch" 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -1)
-	[ -n "$ver" ] || die "apt knows no $pkg:$arch (apt-get update; arm64: dpkg --add-architecture arm64)"
-	deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}_${arch}.deb" 2>/dev/null || true)
-	if [ -z "$deb" ]; then
-		log "downloading $pkg:$arch $ver"
-		(cd "$CACHE/debs" && apt-get download -q -o APT::Sandbox::User=root "$pkg:$arch=$ver" \
-			>/dev/null) || die "apt-get download $pkg:$arch=$ver"
-		deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}_${arch}.deb") || die "no .deb for $pkg"
+	local arch=$1 p missing=()
+	shift
+	for p in "$@"; do
+		ls "$CACHE/debs/${p}_"*"_$arch.deb" >/dev/null 2>&1 || missing+=("$p:$arch")
+	done
+	if [ "${#missing[@]}" -gt 0 ]; then
+		log "downloading ${missing[*]}"
+		(cd "$CACHE/debs" && apt-get download -q -o APT::Sandbox::User=root "${missing[@]}" \
+			>/dev/null) || die "apt-get download ${missing[*]} (arm64: scripts/setup.sh --arm64)"
 	fi
-	echo "$deb"
+	for p in "$@"; do
+		ls "$CACHE/debs/${p}_"*"_$arch.deb" | sort -V | tail -1
+	done
 }
 
 # kernel_names: every linux-image package apt knows (lists fetched once if this machine has none)
@@ -126,7 +128,7 @@ kernel() {
 		x=$WORK/x-$pkg
 		rm -rf "$dir" "$x"
 		mkdir -p "$dir/modules" "$x"
-		dpkg-deb -x "$(fetch "$pkg:$arch")" "$x"
+		dpkg-deb -x "$(fetch "$arch" "$pkg")" "$x"
 		cp "$(ls "$x"/boot/vmlinuz-* | head -1)" "$dir/vmlinuz"
 		basename "$(ls -d "$x"/lib/modules/*/ | head -1)" >"$dir/release"
 		: >"$dir/modules.list"
@@ -151,7 +153,7 @@ userland() {
 	if [ ! -e "$dir/ready" ]; then
 		rm -rf "$dir"
 		mkdir -p "$dir"
-		for p in $USERLAND; do dpkg-deb -x "$(fetch "$p:$arch")" "$dir"; done
+		for p in $(fetch "$arch" $USERLAND); do dpkg-deb -x "$p" "$dir"; done
 		touch "$dir/ready"
 	fi
 	echo "$dir"
