@@ -3,12 +3,22 @@
 #   scripts/setup.sh          build + run dependencies
 #   scripts/setup.sh --test   also what the test suite needs
 #   scripts/setup.sh --arm64  also the arm64 cross build and arm64 kernel matrix (adds the arm64
-#                             dpkg architecture: Debian's arm64 libraries through multiarch)
+#                             dpkg architecture: Debian's arm64 libraries through multiarch);
+#                             combines with --test
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
       libmicrohttpd-dev libjson-c-dev iproute2 ca-certificates)
-if [ "${1:-}" = "--test" ]; then
+want_test=0
+want_arm64=0
+for arg in "$@"; do
+	case $arg in
+	--test) want_test=1 ;;
+	--arm64) want_arm64=1 ;;
+	*) echo "setup: unknown argument $arg" >&2; exit 2 ;;
+	esac
+done
+if [ "$want_test" -eq 1 ]; then
 	pkgs+=(libcriterion-dev prometheus prometheus-node-exporter curl python3 iputils-ping
 	       socat nftables procps podman runc)
 	# real pod networking in the testbed: the CNI plugins and containerd's CNI library (Go,
@@ -23,7 +33,7 @@ if [ "${1:-}" = "--test" ]; then
 	# this machine's /bin/busybox)
 	pkgs+=(qemu-system-x86 cpio xz-utils)
 fi
-if [ "${1:-}" = "--arm64" ]; then
+if [ "$want_arm64" -eq 1 ]; then
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		[ "$(id -u)" -eq 0 ] || { echo "setup: dpkg --add-architecture arm64 needs root" >&2; exit 1; }
 		dpkg --add-architecture arm64
