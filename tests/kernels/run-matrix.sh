@@ -19,7 +19,6 @@
 # (scripts/setup.sh --arm64) for apt to see arm64 packages.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$(pwd)
 
 CACHE=${NP_KERNEL_CACHE:-/var/cache/nodepath-kernels}
 AGENT_amd64=build/nodepath
@@ -197,7 +196,7 @@ guest_tool() {
 
 agent() { # ARCH: the agent binary for ARCH (arm64: cross-built when missing)
 	local arch=$1 bin
-	eval "bin=\$AGENT_$arch"
+	case $arch in amd64) bin=$AGENT_amd64 ;; arm64) bin=$AGENT_arm64 ;; esac
 	if [ "$arch" = arm64 ] && [ ! -x "$bin" ] && [ "$bin" = build-arm64/nodepath ]; then
 		log "cross-building the arm64 agent into build-arm64/"
 		BUILD_DIR=build-arm64 scripts/build.sh -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake \
