@@ -291,6 +291,7 @@ for s in "${SELECT[@]}"; do
 	ROWS+=("$(printf '%-28s %-6s %-5s %-6s %-5s %-7s %s' "$release" "$arch" \
 		"$(field mode)" "$(field exact)" "$secs" "$verdict" \
 		"$(field pass 0)/$(($(field pass 0) + $(field fail 0)))")")
+	log "${ROWS[-1]}" # as it happens: a full matrix takes long
 done
 
 printf '%-28s %-6s %-5s %-6s %-5s %-7s %s\n' kernel arch mode exact secs result checks
