@@ -206,29 +206,37 @@ agent() { # ARCH: the agent binary for ARCH (arm64: cross-built when missing)
 	readlink -f "$bin"
 }
 
-# initramfs ARCH KDIR OUT: busybox + iproute2 + agent + helper + modules + /init
+# initramfs ARCH KDIR OUT: busybox + iproute2 + agent + helper + /init, built once per
+# architecture and run, followed by the kernel's modules: the kernel unpacks concatenated
+# compressed cpio archives in order
 initramfs() {
-	local arch=$1 kdir=$2 out=$3 stage=$WORK/stage sys bin m
-	sys=$(userland "$arch")
+	local arch=$1 kdir=$2 out=$3 base=$WORK/base-$1.cpio.gz stage=$WORK/stage sys bin m
+	if [ ! -e "$base" ]; then
+		sys=$(userland "$arch")
+		rm -rf "$stage"
+		mkdir -p "$stage"/{bin,usr/local/sbin,etc,dev,opt/np}
+		cp "$sys/bin/busybox" "$stage/bin/busybox"
+		ln -s busybox "$stage/bin/sh" # the interpreter of /init, before busybox --install
+		for bin in ip tc bridge; do
+			cp "$(ls "$sys"/sbin/$bin "$sys"/bin/$bin 2>/dev/null | head -1)" \
+				"$stage/usr/local/sbin/$bin"
+			copy_elf "$arch" "$sys" "$stage" "$stage/usr/local/sbin/$bin"
+		done
+		cp "$(agent "$arch")" "$stage/opt/np/nodepath"
+		copy_elf "$arch" "$sys" "$stage" "$stage/opt/np/nodepath"
+		cp "$(guest_tool "$arch")" "$stage/opt/np/guest_tool"
+		install -m 0755 tests/kernels/guest-init.sh "$stage/init"
+		mknod "$stage/dev/console" c 5 1
+		(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$base"
+	fi
 	rm -rf "$stage"
-	mkdir -p "$stage"/{bin,usr/local/sbin,etc,dev,opt/np,lib/np-modules}
-	cp "$sys/bin/busybox" "$stage/bin/busybox"
-	ln -s busybox "$stage/bin/sh" # the interpreter of /init, before busybox --install
-	for bin in ip tc bridge; do
-		cp "$(ls "$sys"/sbin/$bin "$sys"/bin/$bin 2>/dev/null | head -1)" "$stage/usr/local/sbin/$bin"
-		copy_elf "$arch" "$sys" "$stage" "$stage/usr/local/sbin/$bin"
-	done
-	cp "$(agent "$arch")" "$stage/opt/np/nodepath"
-	copy_elf "$arch" "$sys" "$stage" "$stage/opt/np/nodepath"
-	cp "$(guest_tool "$arch")" "$stage/opt/np/guest_tool"
+	mkdir -p "$stage"/{etc,lib/np-modules}
 	: >"$stage/etc/np-modules"
 	while read -r m; do
 		cp "$kdir/modules/$m.ko" "$stage/lib/np-modules/"
 		echo "/lib/np-modules/$m.ko" >>"$stage/etc/np-modules"
 	done <"$kdir/modules.list"
-	install -m 0755 tests/kernels/guest-init.sh "$stage/init"
-	mknod "$stage/dev/console" c 5 1
-	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) | cat "$base" - >"$out"
 }
 
 # boot ARCH KDIR INITRD EXPECT_MODE LOG: run the guest to its end, console in LOG
