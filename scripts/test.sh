@@ -43,7 +43,7 @@ done
 
 # Two Debian 12 kernels under qemu (oldest 6.1: clsact; newest 6.12: tcx); the full matrix,
 # amd64 and arm64, is `tests/kernels/run-matrix.sh --all` (docs/kernels.md).
-step "kernel matrix (6.1, 6.12)" tests/kernels/run-matrix.sh --ci --agent-amd64 build/nodepath
+step "kernel matrix (6.1, 6.12)" tests/kernels/run-matrix.sh --ci --agent-amd64 "$build/nodepath"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
