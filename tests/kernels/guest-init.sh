@@ -5,7 +5,8 @@
 # and checks: attach mode, hooks while running, exact counts against the kernel's
 # /sys/class/net statistics and against the traffic sent, a scrape, and a clean SIGTERM that
 # leaves no filter, tcx program or BPF link behind. Ends with one line for the host:
-#   NP-RESULT kernel=K arch=A mode=M exact=yes|no scrape=ok|fail sigterm=ok|fail pass=N fail=N
+#   NP-RESULT kernel=K arch=A mode=M exact=yes|no drops=loaded|unsupported scrape=ok|fail
+#             sigterm=ok|fail pass=N fail=N
 #
 #   ns node : eth0 192.168.250.1/24 (node NIC, veth to peer), cni0 10.244.1.1/24 (bridge),
 #             flannel.1 10.244.1.0/32 (VXLAN id 1, port 8472), host veths of pods a and b
@@ -33,6 +34,7 @@ EXACT=no
 SCRAPE=fail
 SIGTERM=fail
 MODE=none
+DROPS=none
 EXPECT_MODE=$(sed -n 's/.*np_expect_mode=\([a-z]*\).*/\1/p' /proc/cmdline)
 PORT=5201
 M=/tmp/m
@@ -49,7 +51,7 @@ check() { # DESC GOT WANT
 }
 finish() {
 	echo "NP-RESULT kernel=$(uname -r) arch=$(uname -m) mode=$MODE exact=$EXACT" \
-		"scrape=$SCRAPE sigterm=$SIGTERM pass=$PASS fail=$FAIL"
+		"drops=$DROPS scrape=$SCRAPE sigterm=$SIGTERM pass=$PASS fail=$FAIL"
 	sync
 	reboot -f
 }
@@ -207,6 +209,13 @@ check "one attach mode" "$(echo "$MODES" | wc -l)" 1
 MODE=$(echo "$MODES" | head -1)
 [ -n "$EXPECT_MODE" ] && check "attach mode" "$MODE" "$EXPECT_MODE"
 
+# the drop counters (tp_btf/kfree_skb) load where the kernel allows; elsewhere the agent says why
+if grep -q 'drop counters loaded' /tmp/agent.log; then
+	DROPS=loaded
+elif grep -q 'drop counters unsupported' /tmp/agent.log; then
+	DROPS=unsupported
+	grep 'drop counters unsupported' /tmp/agent.log
+fi
 if [ "$MODE" = tcx ]; then WANT_HOOK="tcx=1 tc=0"; else WANT_HOOK="tcx=- tc=1"; fi
 [ "$MODE" = tc ] && [ "$(ip netns exec node /opt/np/guest_tool tcx eth0 ingress)" != "eth0 ingress -" ] &&
 	WANT_HOOK="tcx=0 tc=1" # tc mode chosen on a kernel that has tcx

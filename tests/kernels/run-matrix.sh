@@ -296,12 +296,12 @@ for s in "${SELECT[@]}"; do
 		mkdir -p "$CACHE/logs"
 		cp "$logf" "$CACHE/logs/"
 	fi
-	ROWS+=("$(printf '%-28s %-6s %-5s %-6s %-5s %-7s %s' "$release" "$arch" \
-		"$(field mode)" "$(field exact)" "$secs" "$verdict" \
+	ROWS+=("$(printf '%-28s %-6s %-5s %-6s %-12s %-5s %-7s %s' "$release" "$arch" \
+		"$(field mode)" "$(field exact)" "$(field drops)" "$secs" "$verdict" \
 		"$(field pass 0)/$(($(field pass 0) + $(field fail 0)))")")
 	log "${ROWS[-1]}" # as it happens: a full matrix takes long
 done
 
-printf '%-28s %-6s %-5s %-6s %-5s %-7s %s\n' kernel arch mode exact secs result checks
+printf '%-28s %-6s %-5s %-6s %-12s %-5s %-7s %s\n' kernel arch mode exact drops secs result checks
 printf '%s\n' "${ROWS[@]}"
 [ "$FAILED" -eq 0 ]
