@@ -78,6 +78,7 @@ struct conn_track {
 };
 
 static struct MHD_Daemon *g_daemon;
+static struct web_config *g_daemon_cfg; /* the TLS settings g_daemon runs with */
 static int g_listen_fd = -1;
 static char *g_landing;
 static unsigned long g_in_flight;
@@ -812,6 +813,8 @@ static void restart_daemon(void)
 	struct MHD_Daemon *old = g_daemon, *d;
 	int fd;
 
+	if (!old)
+		goto cleanup;
 	fd = MHD_quiesce_daemon(old);
 	if (fd < 0) {
 		log_error("web config changed but the listener cannot be handed over");
@@ -819,16 +822,27 @@ static void restart_daemon(void)
 	}
 	d = start_daemon(fd, cfg);
 	if (!d) {
-		log_error("web config changed but the new listener did not start; keeping the old one");
-		/* MHD has no way back from quiesce: serve from a daemon without the change. */
-		d = start_daemon(fd, NULL);
+		log_error("web config changed but the new listener did not start; keeping the old "
+			  "TLS settings");
+		/* MHD has no way back from quiesce: a new daemon with the old settings. */
+		webconfig__put(cfg);
+		cfg = g_daemon_cfg;
+		g_daemon_cfg = NULL;
+		d = start_daemon(fd, cfg);
 	}
 	__atomic_store_n(&g_stopping, true, __ATOMIC_RELEASE);
 	wait_jobs();
 	__atomic_store_n(&g_stopping, false, __ATOMIC_RELEASE);
 	g_daemon = d;
 	MHD_stop_daemon(old);
-	log_info("web config reloaded tls=%s", cfg && cfg->tls ? "on" : "off");
+	webconfig__put(g_daemon_cfg);
+	g_daemon_cfg = cfg;
+	cfg = NULL;
+	if (!d)
+		log_error("no HTTP listener after a failed web config change");
+	else
+		log_info("web config applied to the listener tls=%s",
+			 g_daemon_cfg && g_daemon_cfg->tls ? "on" : "off");
 cleanup:
 	webconfig__put(cfg);
 }
@@ -935,6 +949,7 @@ int http__start(void)
 	}
 	g_listen_fd = fd;
 	fd = -1;
+	g_daemon_cfg = webconfig__get();
 	if (pipe2(g_watchdog_stop, O_CLOEXEC)) {
 		err = -errno;
 		goto fail;
@@ -976,6 +991,8 @@ void http__stop(void)
 		MHD_stop_daemon(g_daemon);
 	}
 	g_daemon = NULL;
+	webconfig__put(g_daemon_cfg);
+	g_daemon_cfg = NULL;
 	/* MHD closes the listening socket it was given. */
 	g_listen_fd = -1;
 	free(g_landing);

@@ -356,6 +356,36 @@ static int read_pem(struct parse *p, const char *name, char **out)
 	return 0;
 }
 
+/* The pair must load as MHD will load it: a certificate replaced before its key is refused
+ * here, and the key's change, a moment later, is the one that takes effect. */
+static int check_pems(struct parse *p, const struct web_config *c)
+{
+	gnutls_certificate_credentials_t cred = NULL;
+	gnutls_datum_t cert = { (unsigned char *)c->cert_pem, (unsigned int)strlen(c->cert_pem) };
+	gnutls_datum_t key = { (unsigned char *)c->key_pem, (unsigned int)strlen(c->key_pem) };
+	gnutls_datum_t ca = { 0 };
+	int rc, err = 0;
+
+	if (gnutls_certificate_allocate_credentials(&cred) < 0)
+		return -ENOMEM;
+	rc = gnutls_certificate_set_x509_key_mem(cred, &cert, &key, GNUTLS_X509_FMT_PEM);
+	if (rc < 0) {
+		err = fail(p, "cert_file/key_file: %s", gnutls_strerror(rc));
+		goto cleanup;
+	}
+	if (c->ca_pem) {
+		ca.data = (unsigned char *)c->ca_pem;
+		ca.size = (unsigned int)strlen(c->ca_pem);
+		rc = gnutls_certificate_set_x509_trust_mem(cred, &ca, GNUTLS_X509_FMT_PEM);
+		if (rc <= 0)
+			err = fail(p, "client_ca_file: no certificate (%s)",
+				   rc < 0 ? gnutls_strerror(rc) : "empty");
+	}
+cleanup:
+	gnutls_certificate_free_credentials(cred);
+	return err;
+}
+
 static int parse_doc(struct parse *p, struct web_config *c)
 {
 	yaml_node_t *root = yaml_document_get_root_node(p->doc);
@@ -390,6 +420,8 @@ static int parse_doc(struct parse *p, struct web_config *c)
 		err = read_pem(p, p->key_file, &c->key_pem);
 	if (!err)
 		err = read_pem(p, p->ca_file, &c->ca_pem);
+	if (!err)
+		err = check_pems(p, c);
 	return err;
 }
 
