@@ -35,9 +35,12 @@ node "$T/validate.mjs" "${files[@]}" || fail "schema validation of $K/base"
 kubectl kustomize "$K" >"$tmp/least.yaml" 2>"$tmp/least.err" || { cat "$tmp/least.err"; fail "kubectl kustomize $K"; }
 kubectl kustomize "$K/privileged" >"$tmp/privileged.yaml" 2>"$tmp/privileged.err" ||
 	{ cat "$tmp/privileged.err"; fail "kubectl kustomize $K/privileged"; }
-node "$T/validate.mjs" "$tmp/least.yaml" "$tmp/privileged.yaml" || fail "schema validation of rendered manifests"
+kubectl kustomize "$K/webconfig" >"$tmp/webconfig.yaml" 2>"$tmp/webconfig.err" ||
+	{ cat "$tmp/webconfig.err"; fail "kubectl kustomize $K/webconfig"; }
+node "$T/validate.mjs" "$tmp/least.yaml" "$tmp/privileged.yaml" "$tmp/webconfig.yaml" || fail "schema validation of rendered manifests"
 node "$T/check-daemonset.mjs" least "$tmp/least.yaml" >"$tmp/args" || fail "least-privilege DaemonSet"
 node "$T/check-daemonset.mjs" privileged "$tmp/privileged.yaml" >/dev/null || fail "privileged DaemonSet"
+node "$T/check-daemonset.mjs" webconfig "$tmp/webconfig.yaml" >>"$tmp/args" || fail "web config (TLS + basic auth) DaemonSet"
 
 # 3. The validator itself rejects a broken object (a test that cannot fail proves nothing).
 sed 's/hostNetwork: true/hostNetwork: "yes"/' "$K/base/daemonset.yaml" >"$tmp/broken.yaml"
@@ -50,4 +53,4 @@ while read -r arg; do
 	grep -qE -- "(^|[[:space:]])${flag//./\\.}([=[:space:]]|$)" "$tmp/help" || fail "agent has no flag $flag (DaemonSet arg $arg)"
 done <"$tmp/args"
 
-echo "manifests.test: $(grep -c '^ok ' < <(node "$T/validate.mjs" "${files[@]}" "$tmp/least.yaml" "$tmp/privileged.yaml")) objects valid, $(wc -l <"$tmp/args") agent flags known; ok"
+echo "manifests.test: $(grep -c '^ok ' < <(node "$T/validate.mjs" "${files[@]}" "$tmp/least.yaml" "$tmp/privileged.yaml" "$tmp/webconfig.yaml")) objects valid, $(wc -l <"$tmp/args") agent flags known; ok"
