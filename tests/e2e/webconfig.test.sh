@@ -8,6 +8,7 @@
 set -euo pipefail
 
 BIN=$(readlink -f "${1:?usage: $0 build/nodepath}")
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
 NS=np-webcfg-$$
 TMP=$(mktemp -d /tmp/np-webcfg.XXXXXX)
 PIDS=()
@@ -188,31 +189,28 @@ c=$(code https://127.0.0.1:9302/metrics --cacert "$TMP/ca.crt" -u prometheus:s3c
 check "still 200 with the new certificate (got $c)" [ "$c" = 200 ]
 
 # --- 3. a real Prometheus through TLS and basic auth -----------------------------------------
+# The shipped static TLS configuration, pointed at this agent, plus a job with a wrong password.
 mkdir -p "$TMP/prom"
-cat >"$TMP/prom/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
-  - job_name: nodepath
-    scheme: https
-    tls_config:
-      ca_file: $TMP/ca.crt
-    basic_auth:
-      username: prometheus
-      password: s3cret
-    static_configs:
-      - targets: ['127.0.0.1:9302']
+printf 's3cret\n' >"$TMP/prom/password"
+printf 'nope\n' >"$TMP/prom/wrong"
+sed -e "s|/etc/prometheus/nodepath-ca.crt|$TMP/ca.crt|" \
+	-e "s|/etc/prometheus/nodepath-password|$TMP/prom/password|" \
+	-e 's|node-1:9100|127.0.0.1:9302|' -e '/node-2:9100/d' \
+	-e 's|scrape_interval: 15s|scrape_interval: 1s|' -e 's|scrape_timeout: 10s|scrape_timeout: 1s|' \
+	-e '/^rule_files:/,/^$/d' \
+	"$REPO/deploy/prometheus/prometheus-static-tls.yml" >"$TMP/prom/prometheus.yml"
+cat >>"$TMP/prom/prometheus.yml" <<EOF
   - job_name: nodepath-wrong-password
     scheme: https
     tls_config:
       ca_file: $TMP/ca.crt
     basic_auth:
       username: prometheus
-      password: nope
+      password_file: $TMP/prom/wrong
     static_configs:
       - targets: ['127.0.0.1:9302']
 EOF
+grep -q "127.0.0.1:9302" "$TMP/prom/prometheus.yml" || die "could not adapt prometheus-static-tls.yml"
 ip netns exec "$NS" prometheus --config.file="$TMP/prom/prometheus.yml" \
 	--storage.tsdb.path="$TMP/prom/data" --web.listen-address=127.0.0.1:9090 \
 	>"$TMP/prom/log" 2>&1 &
