@@ -3,7 +3,7 @@
 #define NODEPATH_PRIVS_H
 
 /* Call once everything is started (programs loaded and attached, watchers and HTTP running):
- * keeps CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON on every thread, sets no_new_privs and installs
+ * keeps CAP_BPF and CAP_NET_ADMIN on every thread, sets no_new_privs and installs
  * the seccomp filter. 0 or -errno (logged). */
 int privs__drop_after_start(void);
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Least privilege and signals, in the namespace testbed. After start every thread of the agent
-# holds exactly CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (effective, permitted and bounding), no
+# holds exactly CAP_BPF and CAP_NET_ADMIN (effective, permitted and bounding), no
 # ambient set, NoNewPrivs 1 and a seccomp filter (Seccomp 2); and the agent still counts exact
 # packets, attaches a veth created afterwards, serves, and detaches on shutdown.
 # --no-security.drop-privileges keeps everything (so the checks above can fail). Every signal
@@ -32,8 +32,8 @@ check() { # DESC CMD...
 tb_trap
 tb_up || { echo "FAIL testbed"; exit 1; }
 
-# CAP_NET_ADMIN 12, CAP_PERFMON 38, CAP_BPF 39
-WANT=000000c000001000
+# CAP_NET_ADMIN 12, CAP_BPF 39
+WANT=0000008000001000
 # thread_field PID FIELD: "comm=value" for every thread
 thread_field() {
 	local t
@@ -65,7 +65,7 @@ pod_tx() { # SCRAPE-TEXT POD: packets the pod transmitted (counted at its host v
 # --- 1. the default: privileges dropped after start -------------------------------------------
 tb_start_agent n1 "$BIN" || { echo "FAIL agent start"; exit 1; }
 PID=$(tb_agent_pid n1)
-check "log says what was kept" wait_log n1 'capabilities reduced to CAP_BPF CAP_NET_ADMIN CAP_PERFMON, no_new_privs set, seccomp enforcing'
+check "log says what was kept" wait_log n1 'capabilities reduced to CAP_BPF CAP_NET_ADMIN, no_new_privs set, seccomp enforcing'
 threads=$(ls /proc/"$PID"/task | wc -l)
 echo "     threads: $threads ($(cat /proc/"$PID"/task/*/comm | sort | uniq -c | tr -s ' \n' ' '))"
 check "more than one thread to check ($threads)" [ "$threads" -ge 3 ]
