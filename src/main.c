@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int err, sig = 0, rc = 1;
 
-	/* Scrapes run on short-lived threads; glibc would give each thread its own malloc arena
+	/* Scrapes run on a pool of job threads; glibc would give each thread its own malloc arena
 	 * and keep the memory. Two arenas bound the agent's footprint. */
 	mallopt(M_ARENA_MAX, 2);
 	registry__reset();
