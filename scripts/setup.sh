@@ -8,7 +8,7 @@ pkgs=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev 
       libmicrohttpd-dev libjson-c-dev libyaml-dev libgnutls28-dev libcrypt-dev libseccomp-dev iproute2 ca-certificates)
 if [ "${1:-}" = "--test" ]; then
 	pkgs+=(libcriterion-dev prometheus prometheus-node-exporter curl python3 iputils-ping
-	       socat nftables procps podman runc wrk)
+	       socat nftables procps podman runc wrk openssl)
 	# deploy tests: kubectl (Debian: kubernetes-client; keep another kubectl package if present)
 	# and node/npm for the manifest schema validators
 	command -v kubectl >/dev/null || pkgs+=(kubernetes-client)
