@@ -63,7 +63,7 @@ NP_FLAG_UINT("web.max-requests", &opt_max_requests,
 #define CONN_MEMORY 32768     /* request line + headers + response headers per connection */
 #define POOL_THREADS 2        /* epoll threads; answers that take time run on job threads */
 #define JOB_LIMIT 64          /* scrapes and bcrypt checks at once, beyond --web.max-requests */
-#define JOB_IDLE_S 30
+#define JOB_IDLE_S 5 /* a burst's threads (and their stack pages) go soon after it */
 #define THREAD_STACK (2UL << 20)
 #define WATCHDOG_TICK_MS 500
 #define TRIM_INTERVAL_S 5
