@@ -36,9 +36,11 @@ tb_up || { echo "FAIL testbed"; exit 1; }
 WANT=0000008000001000
 # thread_field PID FIELD: "comm=value" for every thread
 thread_field() {
-	local t
+	local t v
 	for t in /proc/"$1"/task/*; do
-		echo "$(cat "$t/comm" 2>/dev/null)=$(awk -v f="$2:" '$1 == f { print $2 }' "$t/status" 2>/dev/null)"
+		# Job threads leave after 5 s idle: one may be gone between the glob and the read.
+		v=$(awk -v f="$2:" '$1 == f { print $2 }' "$t/status" 2>/dev/null) || continue
+		[ -n "$v" ] && echo "$(cat "$t/comm" 2>/dev/null)=$v"
 	done
 }
 all_equal() { # PID FIELD VALUE: every thread's FIELD is VALUE (and there are threads)
