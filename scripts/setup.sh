@@ -8,7 +8,8 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-      libmicrohttpd-dev libjson-c-dev iproute2 ca-certificates)
+      libmicrohttpd-dev libjson-c-dev libyaml-dev libgnutls28-dev libcrypt-dev libseccomp-dev
+      iproute2 ca-certificates)
 want_test=0
 want_arm64=0
 for arg in "$@"; do
@@ -20,7 +21,7 @@ for arg in "$@"; do
 done
 if [ "$want_test" -eq 1 ]; then
 	pkgs+=(libcriterion-dev prometheus prometheus-node-exporter curl python3 iputils-ping
-	       socat nftables procps podman runc)
+	       socat nftables procps podman runc wrk openssl)
 	# real pod networking in the testbed: the CNI plugins and containerd's CNI library (Go,
 	# built offline in GOPATH mode by the tests)
 	pkgs+=(containernetworking-plugins golang-go golang-github-containerd-go-cni-dev)

@@ -12,6 +12,8 @@
 #include "flags.h"
 #include "http.h"
 #include "log.h"
+#include "privs.h"
+#include "signals.h"
 
 int main(int argc, char **argv)
 {
@@ -20,8 +22,8 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int err, sig = 0, rc = 1;
 
-	/* libmicrohttpd serves each connection on its own thread; glibc would give each thread
-	 * its own malloc arena and keep the memory. Two arenas bound the agent's footprint. */
+	/* Scrapes run on a pool of job threads; glibc would give each thread its own malloc arena
+	 * and keep the memory. Two arenas bound the agent's footprint. */
 	mallopt(M_ARENA_MAX, 2);
 	registry__reset();
 	err = flags__parse(argc, argv, stdout, stderr);
@@ -30,13 +32,7 @@ int main(int argc, char **argv)
 	if (err)
 		return 2;
 
-	/* Signals are taken synchronously by this thread; every other thread inherits the mask. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	signals__setup(&set);
 
 	log_info("starting nodepath version=%s", NODEPATH_VERSION);
 	err = registry__init_all();
@@ -57,16 +53,21 @@ int main(int argc, char **argv)
 	err = http__start();
 	if (err)
 		goto cleanup;
+	err = privs__drop_after_start();
+	if (err)
+		goto stop;
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
-		if (sig != SIGHUP)
+		if (signals__ends(sig))
 			break;
+		log_info("ignoring signal=%s", strsignal(sig));
 	}
 	log_info("shutting down signal=%s", strsignal(sig));
-	http__stop();
 	rc = 0;
+stop:
+	http__stop();
 cleanup:
 	datapath__stop(dp);
 	registry__fini_all();

@@ -36,9 +36,12 @@ check_cmd "schema validation of $K/base" node "$T/validate.mjs" "${files[@]}"
 kubectl kustomize "$K" >"$tmp/least.yaml" 2>"$tmp/least.err" || { cat "$tmp/least.err"; die "kubectl kustomize $K"; }
 kubectl kustomize "$K/privileged" >"$tmp/privileged.yaml" 2>"$tmp/privileged.err" ||
 	{ cat "$tmp/privileged.err"; die "kubectl kustomize $K/privileged"; }
-check_cmd "schema validation of rendered manifests" node "$T/validate.mjs" "$tmp/least.yaml" "$tmp/privileged.yaml"
+kubectl kustomize "$K/webconfig" >"$tmp/webconfig.yaml" 2>"$tmp/webconfig.err" ||
+	{ cat "$tmp/webconfig.err"; die "kubectl kustomize $K/webconfig"; }
+check_cmd "schema validation of rendered manifests" node "$T/validate.mjs" "$tmp/least.yaml" "$tmp/privileged.yaml" "$tmp/webconfig.yaml"
 node "$T/check-daemonset.mjs" least "$tmp/least.yaml" >"$tmp/args" && ok || bad "least-privilege DaemonSet"
 node "$T/check-daemonset.mjs" privileged "$tmp/privileged.yaml" >/dev/null && ok || bad "privileged DaemonSet"
+node "$T/check-daemonset.mjs" webconfig "$tmp/webconfig.yaml" >>"$tmp/args" && ok || bad "web config (TLS + basic auth) DaemonSet"
 
 # 3. The validator itself rejects a broken object (a test that cannot fail proves nothing).
 sed 's/hostNetwork: true/hostNetwork: "yes"/' "$K/base/daemonset.yaml" >"$tmp/broken.yaml"
@@ -51,5 +54,5 @@ while read -r arg; do
 	check_cmd "agent has flag $flag (DaemonSet arg $arg)" grep -qE -- "(^|[[:space:]])${flag//./\\.}([=[:space:]]|$)" "$tmp/help"
 done <"$tmp/args"
 
-echo "manifests.test: $(grep -c '^ok ' < <(node "$T/validate.mjs" "${files[@]}" "$tmp/least.yaml" "$tmp/privileged.yaml")) objects valid, $(wc -l <"$tmp/args") agent flags known"
+echo "manifests.test: $(grep -c '^ok ' < <(node "$T/validate.mjs" "${files[@]}" "$tmp/least.yaml" "$tmp/privileged.yaml" "$tmp/webconfig.yaml")) objects valid, $(wc -l <"$tmp/args") agent flags known"
 check_summary
