@@ -10,27 +10,16 @@
 set -u
 BIN=$(readlink -f "${1:-build/nodepath}")
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/e2e/testbed.sh
 . tests/e2e/testbed.sh
+# shellcheck source=tests/e2e/lib/check.sh
+. tests/e2e/lib/check.sh
 
-fails=0
-checks=0
-pass() {
-	checks=$((checks + 1))
-	echo "ok   $*"
-}
-fail() {
-	checks=$((checks + 1))
-	echo "FAIL $*"
-	fails=$((fails + 1))
-}
-check() { # DESC CMD...
-	local d=$1
-	shift
-	if "$@"; then pass "$d"; else fail "$d"; fi
-}
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+[ -x "$BIN" ] || die "no agent binary at $BIN"
 
 tb_trap
-tb_up || { echo "FAIL testbed"; exit 1; }
+tb_up || die "testbed failed"
 
 # CAP_NET_ADMIN 12, CAP_BPF 39
 WANT=0000008000001000
@@ -53,10 +42,7 @@ all_equal() { # PID FIELD VALUE: every thread's FIELD is VALUE (and there are th
 	fi
 }
 wait_log() { # NODE PATTERN
-	for _ in $(seq 100); do
-		grep -q "$2" "$(tb_agent_log "$1")" && return 0
-		sleep 0.05
-	done
+	wait_until 5 grep -q "$2" "$(tb_agent_log "$1")" && return 0
 	echo "  no '$2' in the agent log"
 	return 1
 }
@@ -65,50 +51,51 @@ pod_tx() { # SCRAPE-TEXT POD: packets the pod transmitted (counted at its host v
 }
 
 # --- 1. the default: privileges dropped after start -------------------------------------------
-tb_start_agent n1 "$BIN" || { echo "FAIL agent start"; exit 1; }
+tb_start_agent n1 "$BIN" || die "agent start"
 PID=$(tb_agent_pid n1)
-check "log says what was kept" wait_log n1 'capabilities reduced to CAP_BPF CAP_NET_ADMIN, no_new_privs set, seccomp enforcing'
+check_cmd "log says what was kept" wait_log n1 'capabilities reduced to CAP_BPF CAP_NET_ADMIN, no_new_privs set, seccomp enforcing'
 threads=$(ls /proc/"$PID"/task | wc -l)
 echo "     threads: $threads ($(cat /proc/"$PID"/task/*/comm | sort | uniq -c | tr -s ' \n' ' '))"
-check "more than one thread to check ($threads)" [ "$threads" -ge 3 ]
+check_cmd "more than one thread to check ($threads)" [ "$threads" -ge 3 ]
 for f in CapEff CapPrm CapBnd; do
-	check "$f of every thread is $WANT" all_equal "$PID" "$f" "$WANT"
+	check_cmd "$f of every thread is $WANT" all_equal "$PID" "$f" "$WANT"
 done
-check "CapAmb of every thread is empty" all_equal "$PID" CapAmb 0000000000000000
-check "NoNewPrivs 1 on every thread" all_equal "$PID" NoNewPrivs 1
-check "Seccomp 2 (filter) on every thread" all_equal "$PID" Seccomp 2
+check_cmd "CapAmb of every thread is empty" all_equal "$PID" CapAmb 0000000000000000
+check_cmd "NoNewPrivs 1 on every thread" all_equal "$PID" NoNewPrivs 1
+check_cmd "Seccomp 2 (filter) on every thread" all_equal "$PID" Seccomp 2
 
-out0=$(tb_scrape n1) || fail "scrape"
+out0=$(tb_scrape n1) || bad "scrape"
 tb_send_udp n1a n1b 17 100
 out1=$(tb_scrape n1)
-check "counts exactly after the drop: n1a transmitted 17 packets" \
-	[ "$(($(pod_tx "$out1" n1a) - $(pod_tx "$out0" n1a)))" = 17 ]
-tb_add_pod n1 n1c || fail "add pod"
-for _ in $(seq 100); do
-	grep -q "attached device=$(tb_pod_veth n1c) " "$(tb_agent_log n1)" && break
-	sleep 0.05
-done
-check "a veth created after the drop is attached" \
-	grep -q "attached device=$(tb_pod_veth n1c) " "$(tb_agent_log n1)"
+check "counts exactly after the drop: packets n1a transmitted" \
+	"$(($(pod_tx "$out1" n1a) - $(pod_tx "$out0" n1a)))" 17
+tb_add_pod n1 n1c || bad "add pod"
+check_cmd "a veth created after the drop is attached" \
+	wait_until 5 grep -q "attached device=$(tb_pod_veth n1c) " "$(tb_agent_log n1)"
 out2=$(tb_scrape n1)
 tb_send_udp n1c n1b 23 100
 out3=$(tb_scrape n1)
-check "and counted exactly: n1c transmitted 23 packets" \
-	[ "$(($(pod_tx "$out3" n1c) - $(pod_tx "$out2" n1c)))" = 23 ]
-check "no attach errors" [ "$(tb_metric0 /dev/stdin nodepath_bpf_attach_errors_total 'layer="pod"' <<<"$out3")" = 0 ]
-check "scrape threads (created after the drop) inherit it: CapEff still $WANT everywhere" \
+check "and counted exactly: packets n1c transmitted" \
+	"$(($(pod_tx "$out3" n1c) - $(pod_tx "$out2" n1c)))" 23
+check "no attach errors" "$(tb_metric0 /dev/stdin nodepath_bpf_attach_errors_total 'layer="pod"' <<<"$out3")" 0
+check_cmd "scrape threads (created after the drop) inherit it: CapEff still $WANT everywhere" \
 	all_equal "$PID" CapEff "$WANT"
 
 # --- 2. signals that mean nothing are ignored on purpose ---------------------------------------
-for s in HUP USR1 USR2 ALRM VTALRM PROF IO PWR STKFLT RTMIN RTMIN+1 RTMIN+2 RTMIN+5 RTMAX; do
+IGNORED=(HUP USR1 USR2 ALRM VTALRM PROF IO PWR STKFLT RTMIN RTMIN+1 RTMIN+2 RTMIN+5 RTMAX)
+for s in "${IGNORED[@]}"; do
 	kill -s "$s" "$PID"
 done
-sleep 0.5
-check "alive after HUP USR1 USR2 ALRM VTALRM PROF IO PWR STKFLT and real-time signals" \
+# The agent takes signals one by one off sigwait: done when it has logged each of them (a signal
+# that killed it instead never gets that far, and the checks below see it).
+ignored_logged() { grep -c 'ignoring signal=' "$(tb_agent_log n1)"; }
+wait_until 5 eval '[ "$(ignored_logged)" -ge ${#IGNORED[@]} ]'
+check "every ignored signal logged once" "$(ignored_logged)" ${#IGNORED[@]}
+check_cmd "alive after HUP USR1 USR2 ALRM VTALRM PROF IO PWR STKFLT and real-time signals" \
 	kill -0 "$PID"
-check "still serving after them" tb_scrape n1 -o /dev/null
-check "each ignored one is logged (USR1)" grep -q 'ignoring signal=User defined signal 1' "$(tb_agent_log n1)"
-check "each ignored one is logged (ALRM)" grep -q 'ignoring signal=Alarm clock' "$(tb_agent_log n1)"
+check_cmd "still serving after them" tb_scrape n1 -o /dev/null
+check_cmd "each ignored one is logged (USR1)" grep -q 'ignoring signal=User defined signal 1' "$(tb_agent_log n1)"
+check_cmd "each ignored one is logged (ALRM)" grep -q 'ignoring signal=Alarm clock' "$(tb_agent_log n1)"
 
 # --- 3. signals that end the agent take the shutdown path --------------------------------------
 detached() { # NODE: no np_ filter or tcx program left on the pod veths
@@ -124,29 +111,28 @@ detached() { # NODE: no np_ filter or tcx program left on the pod veths
 }
 for s in TERM INT QUIT XCPU; do
 	if [ "$s" != TERM ]; then
-		tb_start_agent n1 "$BIN" || { fail "agent start before SIG$s"; continue; }
+		tb_start_agent n1 "$BIN" || { bad "agent start before SIG$s"; continue; }
 	fi
-	check "SIG$s: programs attached before the signal (so the detach check means something)" \
+	check_cmd "SIG$s: programs attached before the signal (so the detach check means something)" \
 		test -n "$(tb_tcx_progs n1 "$(tb_pod_veth n1a)" ingress)"
 	rc=0
 	tb_stop_agent n1 "$s" || rc=$?
-	check "SIG$s: exit 0 through the shutdown path (rc $rc)" [ "$rc" = 0 ]
-	check "SIG$s: shutdown logged" grep -q "shutting down signal=" "$(tb_agent_log n1)"
-	check "SIG$s: hooks detached" detached n1
+	check "SIG$s: exit status through the shutdown path" "$rc" 0
+	check_cmd "SIG$s: shutdown logged" grep -q "shutting down signal=" "$(tb_agent_log n1)"
+	check_cmd "SIG$s: hooks detached" detached n1
 	: >"$(tb_agent_log n1)"
 done
 
 # --- 4. the debugging switch keeps everything (the checks above can fail) ------------------------
-tb_start_agent n1 "$BIN" --no-security.drop-privileges || { echo "FAIL agent start"; exit 1; }
+tb_start_agent n1 "$BIN" --no-security.drop-privileges || die "agent start"
 PID=$(tb_agent_pid n1)
-check "--no-security.drop-privileges: CapEff is not reduced" bash -c "! grep -q 'CapEff:.*$WANT' /proc/$PID/status"
-check "--no-security.drop-privileges: Seccomp 0" all_equal "$PID" Seccomp 0
+check_cmd "--no-security.drop-privileges: CapEff is not reduced" bash -c "! grep -q 'CapEff:.*$WANT' /proc/$PID/status"
+check_cmd "--no-security.drop-privileges: Seccomp 0" all_equal "$PID" Seccomp 0
 tb_stop_agent n1 TERM
-tb_start_agent n1 "$BIN" --security.seccomp=off || { echo "FAIL agent start"; exit 1; }
+tb_start_agent n1 "$BIN" --security.seccomp=off || die "agent start"
 PID=$(tb_agent_pid n1)
-check "--security.seccomp=off: capabilities still reduced, Seccomp 0" \
+check_cmd "--security.seccomp=off: capabilities still reduced, Seccomp 0" \
 	bash -c "grep -q 'CapEff:.*$WANT' /proc/$PID/status && grep -q 'Seccomp:.*0' /proc/$PID/status"
 tb_stop_agent n1 TERM
 
-echo "$((checks - fails))/$checks checks passed"
-[ "$fails" -eq 0 ]
+check_summary

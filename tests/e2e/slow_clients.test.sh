@@ -10,13 +10,13 @@
 set -euo pipefail
 
 BIN=$(readlink -f "${1:?usage: $0 build/nodepath}")
+# shellcheck source=tests/e2e/lib/check.sh
+. "$(dirname "$0")/lib/check.sh"
 NS=np-slow-$$
 TMP=$(mktemp -d /tmp/np-slow.XXXXXX)
 SECS=${SLOW_SECONDS:-40}
 PORT=9100
 PIDS=()
-failed=0
-checks=0
 
 cleanup() {
 	local p
@@ -31,25 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-die() {
-	echo "FATAL: $*" >&2
-	exit 1
-}
-ok() {
-	checks=$((checks + 1))
-	echo "  ok   $*"
-}
-bad() {
-	checks=$((checks + 1))
-	failed=$((failed + 1))
-	echo "  FAIL $*" >&2
-}
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces)"
 [ -x "$BIN" ] || die "no agent binary at $BIN"
@@ -66,11 +47,12 @@ ip netns exec "$NS" "$BIN" --no-collector.netpath --web.listen-address=:$PORT \
 	2>"$TMP/agent.log" &
 AGENT=$!
 PIDS+=("$AGENT")
-for _ in $(seq 50); do
-	nsx curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/-/healthy" && break
-	kill -0 "$AGENT" 2>/dev/null || break
-	sleep 0.1
-done
+# up: answering, or gone (then the check below says so at once instead of at the deadline)
+up() {
+	nsx curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/-/healthy" ||
+		! kill -0 "$AGENT" 2>/dev/null
+}
+wait_until 5 up || true
 nsx curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/-/healthy" ||
 	{ cat "$TMP/agent.log" >&2; die "agent did not come up"; }
 
@@ -140,8 +122,8 @@ print("opened %d closed-by-server %d peak-held %d" % (opened, closed, peak), flu
 EOF
 ATTACK=$!
 PIDS+=("$ATTACK")
-for _ in $(seq 100); do grep -q '^open' "$TMP/attack.out" 2>/dev/null && break; sleep 0.1; done
-sleep 2
+wait_until 10 grep -q '^open' "$TMP/attack.out" || die "the attacker did not open its connections"
+sleep 2 # let the drip and idle timers of the held connections run before measuring
 
 answered=0 asked=0 probes=0 probes_ok=0 worst=0 rss_peak=0
 t_end=$(($(date +%s) + SECS - 4))
@@ -166,11 +148,10 @@ wait "$ATTACK" || true
 cat "$TMP/attack.out"
 echo "  scrapes from 127.0.2.1 answered: $answered/$asked (slowest $worst ms)," \
 	"health probes $probes_ok/$probes, agent fds at the end of the attack: $held"
-check "every scrape from a ninth address answered during the attack ($answered/$asked)" \
+check_cmd "every scrape from a ninth address answered during the attack ($answered/$asked)" \
 	[ "$asked" -ge 5 -a "$answered" = "$asked" ]
-check "every health probe answered during the attack ($probes_ok/$probes)" \
-	[ "$probes_ok" = "$probes" ]
-check "the agent dropped attacking connections (header deadline, idle timeout, limits)" \
+check "every health probe answered during the attack (answered)" "$probes_ok" "$probes"
+check_cmd "the agent dropped attacking connections (header deadline, idle timeout, limits)" \
 	grep -q 'closed-by-server [1-9]' "$TMP/attack.out"
 
 # The attacker exited: its address is served again at once (dead connections reaped first).
@@ -178,7 +159,7 @@ t0=$(date +%s%N)
 code=$(nsx curl -s -o /dev/null --interface 127.0.1.1 --max-time 5 -w '%{http_code}' \
 	"http://127.0.0.1:$PORT/metrics" || true)
 ms=$((($(date +%s%N) - t0) / 1000000))
-check "an attacking address is served right after its burst ($code in $ms ms)" \
+check_cmd "an attacking address is served right after its burst ($code in $ms ms)" \
 	[ "$code" = 200 -a "$ms" -lt 2000 ]
 
 # --- the header deadline on its own: one byte every 3 s never trips the idle timeout --------
@@ -199,19 +180,20 @@ while time.time() - t0 < 30:
 print("%.1f" % (time.time() - t0))
 EOF
 secs=$(tail -1 "$TMP/drip.out")
-check "a request dripping a byte every 3 s is cut by the 10 s header deadline ($secs s)" \
+check_cmd "a request dripping a byte every 3 s is cut by the 10 s header deadline ($secs s)" \
 	awk -v s="$secs" 'BEGIN { exit !(s >= 9 && s <= 13) }'
 
-sleep 6
+# RSS returns within 6 s of the attack's end (it ended before the 10 s drip above).
+rss_back() { [ "$(rss_kb)" -le $((RSS0 + 3072)) ]; }
+wait_until 6 rss_back || true
 RSS1=$(rss_kb)
-echo "  RSS: baseline $RSS0 kB, peak $rss_peak kB, 6 s after the attack $RSS1 kB"
-check "RSS back near its baseline after the burst ($RSS1 kB vs $RSS0 kB)" \
+echo "  RSS: baseline $RSS0 kB, peak $rss_peak kB, after the attack $RSS1 kB"
+check_cmd "RSS back near its baseline after the burst ($RSS1 kB vs $RSS0 kB)" \
 	[ "$RSS1" -le $((RSS0 + 3072)) ]
 
 kill -TERM "$AGENT"
 rc=0
 wait "$AGENT" || rc=$?
-check "agent exits 0 on SIGTERM after the attack (rc $rc)" [ "$rc" = 0 ]
+check "agent exit status on SIGTERM after the attack" "$rc" 0
 
-echo "$((checks - failed))/$checks checks passed"
-[ "$failed" -eq 0 ]
+check_summary

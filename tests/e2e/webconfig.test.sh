@@ -9,11 +9,11 @@ set -euo pipefail
 
 BIN=$(readlink -f "${1:?usage: $0 build/nodepath}")
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/e2e/lib/check.sh
+. "$REPO/tests/e2e/lib/check.sh"
 NS=np-webcfg-$$
 TMP=$(mktemp -d /tmp/np-webcfg.XXXXXX)
 PIDS=()
-failed=0
-checks=0
 
 cleanup() {
 	local p
@@ -28,25 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-die() {
-	echo "FATAL: $*" >&2
-	exit 1
-}
-ok() {
-	checks=$((checks + 1))
-	echo "  ok   $*"
-}
-bad() {
-	checks=$((checks + 1))
-	failed=$((failed + 1))
-	echo "  FAIL $*" >&2
-}
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces)"
 [ -x "$BIN" ] || die "no agent binary at $BIN"
@@ -85,6 +66,9 @@ HASH2=$(python3 -W ignore -c 'import crypt; print(crypt.crypt("n3w", crypt.mksal
 cd - >/dev/null
 
 AGENT=
+listening_or_gone() { # PORT: nothing left to wait for
+	grep -qs 'msg="listening' "$TMP/agent-$1.log" || ! kill -0 "$AGENT" 2>/dev/null
+}
 start() { # start PORT CONFIG-FILE: the agent must come up
 	local port=$1
 	ip netns exec "$NS" "$BIN" --no-collector.netpath --collector.disable-defaults \
@@ -92,11 +76,8 @@ start() { # start PORT CONFIG-FILE: the agent must come up
 		--web.config.file="$2" 2>"$TMP/agent-$port.log" &
 	AGENT=$!
 	PIDS+=("$AGENT")
-	for _ in $(seq 50); do
-		grep -qs 'msg="listening' "$TMP/agent-$port.log" && return 0
-		kill -0 "$AGENT" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until 5 listening_or_gone "$port" || true
+	grep -qs 'msg="listening' "$TMP/agent-$port.log" && return 0
 	cat "$TMP/agent-$port.log" >&2
 	die "agent with $2 did not come up"
 }
@@ -120,36 +101,34 @@ EOF
 start 9301 "$TMP/auth.yml"
 U=http://127.0.0.1:9301
 c=$(code $U/metrics)
-check "basic auth: no credentials is 401 (got $c)" [ "$c" = 401 ]
-check "401 carries WWW-Authenticate: Basic" grep -qi '^WWW-Authenticate: Basic' "$TMP/hdr"
+check "basic auth: no credentials is 401" "$c" 401
+check_cmd "401 carries WWW-Authenticate: Basic" grep -qi '^WWW-Authenticate: Basic' "$TMP/hdr"
 c=$(code $U/metrics -u prometheus:wrong)
-check "basic auth: wrong password is 401 (got $c)" [ "$c" = 401 ]
+check "basic auth: wrong password is 401" "$c" 401
 c=$(code $U/metrics -u nobody:s3cret)
-check "basic auth: unknown user is 401 (got $c)" [ "$c" = 401 ]
+check "basic auth: unknown user is 401" "$c" 401
 c=$(code $U/metrics -u other:s3cret)
-check "basic auth: another user's password is 401 (got $c)" [ "$c" = 401 ]
+check "basic auth: another user's password is 401" "$c" 401
 c=$(code $U/metrics -u prometheus:s3cret)
-check "basic auth: right credentials are 200 (got $c)" [ "$c" = 200 ]
-check "basic auth: the body is the scrape" grep -q '^node_load1 ' "$TMP/body"
-check "http_server_config.headers: X-Frame-Options: deny" grep -qi '^X-Frame-Options: deny' "$TMP/hdr"
+check "basic auth: right credentials are 200" "$c" 200
+check_cmd "basic auth: the body is the scrape" grep -q '^node_load1 ' "$TMP/body"
+check_cmd "http_server_config.headers: X-Frame-Options: deny" grep -qi '^X-Frame-Options: deny' "$TMP/hdr"
 c=$(code $U/-/healthy)
-check "health path needs credentials too, as exporter-toolkit (got $c)" [ "$c" = 401 ]
+check "health path needs credentials too, as exporter-toolkit" "$c" 401
 
 # Re-read on change: a new password takes over without a restart.
 sed -i "s|prometheus: '.*'|prometheus: '$HASH2'|" "$TMP/auth.yml"
-for _ in $(seq 30); do
-	[ "$(code $U/metrics -u prometheus:n3w)" = 200 ] && break
-	sleep 0.2
-done
+new_password_works() { [ "$(code $U/metrics -u prometheus:n3w)" = 200 ]; }
+wait_until 6 new_password_works || true
 c=$(code $U/metrics -u prometheus:n3w)
 c_old=$(code $U/metrics -u prometheus:s3cret)
-check "changed file re-read: new password 200 (got $c), old one 401 (got $c_old)" \
+check_cmd "changed file re-read: new password 200 (got $c), old one 401 (got $c_old)" \
 	[ "$c" = 200 -a "$c_old" = 401 ]
 printf 'basic_auth_users: [\n' >"$TMP/auth.yml"
-sleep 1.5
+check_cmd "a broken new file is logged" \
+	wait_until 6 grep -q 'invalid --web.config.file' "$TMP/agent-9301.log"
 c=$(code $U/metrics -u prometheus:n3w)
-check "a broken new file: the last good one is kept (got $c)" [ "$c" = 200 ]
-check "a broken new file is logged" grep -q 'invalid --web.config.file' "$TMP/agent-9301.log"
+check "a broken new file: the last good one is kept" "$c" 200
 stop
 
 # --- 2. TLS, basic auth, min_version ---------------------------------------------------------
@@ -166,27 +145,27 @@ http_server_config:
 EOF
 start 9302 "$TMP/tls.yml"
 c=$(code https://127.0.0.1:9302/metrics --cacert "$TMP/ca.crt" -u prometheus:s3cret)
-check "TLS + basic auth: 200 (got $c), cert paths relative to the config file" [ "$c" = 200 ]
-check "Strict-Transport-Security header configured" grep -qi '^Strict-Transport-Security: max-age=31536000' "$TMP/hdr"
+check "TLS + basic auth: 200; cert paths relative to the config file" "$c" 200
+check_cmd "Strict-Transport-Security header configured" grep -qi '^Strict-Transport-Security: max-age=31536000' "$TMP/hdr"
 c=$(code https://127.0.0.1:9302/metrics --cacert "$TMP/ca.crt")
-check "TLS without credentials: 401 (got $c)" [ "$c" = 401 ]
+check "TLS without credentials: 401" "$c" 401
 c=$(code http://127.0.0.1:9302/metrics -u prometheus:s3cret)
-check "no plain HTTP on the TLS port (got $c)" [ "$c" != 200 -a "$c" != 401 ]
+check_cmd "no plain HTTP on the TLS port (got $c)" [ "$c" != 200 -a "$c" != 401 ]
 c=$(code https://127.0.0.1:9302/metrics --cacert "$TMP/ca.crt" -u prometheus:s3cret --tls-max 1.2)
-check "min_version TLS13: a TLS 1.2 client is refused (got $c)" [ "$c" = 000 ]
+check "min_version TLS13: a TLS 1.2 client is refused" "$c" 000
 # A new certificate is served to new connections once the file changes.
 cp "$TMP/server2.crt" "$TMP/server.crt"
 cp "$TMP/server2.key" "$TMP/server.key"
 want=$(openssl x509 -in "$TMP/server2.crt" -noout -serial)
-for _ in $(seq 30); do
+served_serial() {
 	got=$(nsx openssl s_client -connect 127.0.0.1:9302 -tls1_3 </dev/null 2>/dev/null |
 		openssl x509 -noout -serial 2>/dev/null || true)
-	[ "$got" = "$want" ] && break
-	sleep 0.2
-done
-check "changed certificate served after re-read ($got)" [ "$got" = "$want" ]
+	[ "$got" = "$want" ]
+}
+wait_until 6 served_serial || true
+check "changed certificate served after re-read" "$got" "$want"
 c=$(code https://127.0.0.1:9302/metrics --cacert "$TMP/ca.crt" -u prometheus:s3cret)
-check "still 200 with the new certificate (got $c)" [ "$c" = 200 ]
+check "still 200 with the new certificate" "$c" 200
 
 # --- 3. a real Prometheus through TLS and basic auth -----------------------------------------
 # The shipped static TLS configuration, pointed at this agent, plus a job with a wrong password.
@@ -217,7 +196,7 @@ ip netns exec "$NS" prometheus --config.file="$TMP/prom/prometheus.yml" \
 PROM=$!
 PIDS+=("$PROM")
 up=
-for _ in $(seq 60); do
+prom_up() {
 	up=$(nsx curl -s --max-time 2 'http://127.0.0.1:9090/api/v1/query?query=up' | python3 -c '
 import json, sys
 try:
@@ -225,10 +204,11 @@ try:
 except Exception:
     sys.exit(0)
 print(" ".join("%s=%s" % (x["metric"]["job"], x["value"][1]) for x in sorted(r, key=lambda x: x["metric"]["job"])))' || true)
-	case $up in *"nodepath=1"*"nodepath-wrong-password=0"*) break ;; esac
-	sleep 0.5
-done
-check "Prometheus scrapes through TLS + basic auth: up{job=nodepath}=1, wrong password 0 ($up)" \
+	case $up in *"nodepath=1"*"nodepath-wrong-password=0"*) return 0 ;; esac
+	return 1
+}
+wait_until 30 prom_up || true
+check_cmd "Prometheus scrapes through TLS + basic auth: up{job=nodepath}=1, wrong password 0 ($up)" \
 	bash -c "case '$up' in *'nodepath=1 nodepath-wrong-password=0'*) exit 0;; esac; exit 1"
 kill "$PROM"
 wait "$PROM" || true
@@ -245,27 +225,27 @@ EOF
 start 9303 "$TMP/mtls.yml"
 M=https://127.0.0.1:9303/metrics
 c=$(code $M --cacert "$TMP/ca.crt" --cert "$TMP/client.crt" --key "$TMP/client.key")
-check "RequireAndVerifyClientCert: a client certificate from the CA is 200 (got $c)" [ "$c" = 200 ]
+check "RequireAndVerifyClientCert: a client certificate from the CA is 200" "$c" 200
 c=$(code $M --cacert "$TMP/ca.crt")
-check "RequireAndVerifyClientCert: no client certificate gets no answer (got $c)" [ "$c" = 000 ]
+check "RequireAndVerifyClientCert: no client certificate gets no answer" "$c" 000
 c=$(code $M --cacert "$TMP/ca.crt" --cert "$TMP/stranger.crt" --key "$TMP/stranger.key")
-check "RequireAndVerifyClientCert: a certificate from another CA gets no answer (got $c)" [ "$c" = 000 ]
+check "RequireAndVerifyClientCert: a certificate from another CA gets no answer" "$c" 000
 stop
 sed -i 's/RequireAndVerifyClientCert/VerifyClientCertIfGiven/' "$TMP/mtls.yml"
 start 9304 "$TMP/mtls.yml"
 M=https://127.0.0.1:9304/metrics
 c=$(code $M --cacert "$TMP/ca.crt")
-check "VerifyClientCertIfGiven: no certificate is 200 (got $c)" [ "$c" = 200 ]
+check "VerifyClientCertIfGiven: no certificate is 200" "$c" 200
 c=$(code $M --cacert "$TMP/ca.crt" --cert "$TMP/stranger.crt" --key "$TMP/stranger.key")
-check "VerifyClientCertIfGiven: a certificate from another CA gets no answer (got $c)" [ "$c" = 000 ]
+check "VerifyClientCertIfGiven: a certificate from another CA gets no answer" "$c" 000
 stop
 sed -i 's/VerifyClientCertIfGiven/RequireAnyClientCert/' "$TMP/mtls.yml"
 start 9305 "$TMP/mtls.yml"
 M=https://127.0.0.1:9305/metrics
 c=$(code $M --cacert "$TMP/ca.crt" --cert "$TMP/stranger.crt" --key "$TMP/stranger.key")
-check "RequireAnyClientCert: any certificate is 200 (got $c)" [ "$c" = 200 ]
+check "RequireAnyClientCert: any certificate is 200" "$c" 200
 c=$(code $M --cacert "$TMP/ca.crt")
-check "RequireAnyClientCert: none gets no answer (got $c)" [ "$c" = 000 ]
+check "RequireAnyClientCert: none gets no answer" "$c" 000
 stop
 
 # --- 5. bad files stop the start --------------------------------------------------------------
@@ -288,5 +268,4 @@ badstart "header not allowed" 'http_server_config: {headers: {Server: x}}' 'can 
 badstart "missing file" "tls_server_config: {cert_file: $TMP/none.crt, key_file: $TMP/none.key}" 'cannot read'
 badstart "YAML syntax" 'basic_auth_users: [' 'YAML'
 
-echo "$((checks - failed))/$checks checks passed"
-[ "$failed" -eq 0 ]
+check_summary
