@@ -9,7 +9,7 @@
 #   usage: bash tests/e2e/privs.test.sh build/nodepath     (as root)
 set -u
 BIN=$(readlink -f "${1:-build/nodepath}")
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/e2e/testbed.sh
 . tests/e2e/testbed.sh
 # shellcheck source=tests/e2e/lib/check.sh
