@@ -20,10 +20,12 @@
 #      addresses are exactly N link_local each way
 #   6  N datagrams consumed by an open socket (same node and cross node) change no drop series
 # Every phase also checks that nothing else was counted as a drop on either agent. The scrape
-# itself is one real drop in the node's namespace: when the agent's HTTP server (libmicrohttpd)
-# has closed the connection, curl's FIN reaches the orphaned socket, which the kernel destroys
-# with a segment still queued (QUEUE_PURGE, no device: layer "other", device ""). Exactly one per
-# scrape, counted by the next one; a snapshot scrapes each agent once.
+# itself is one real drop in the node's namespace: the agent's HTTP server (libmicrohttpd) closes
+# the connection first, and when curl's FIN arrives the kernel destroys that socket with a segment
+# still queued (tracefs: tcp_fin -> inet_csk_destroy_sock -> sk_stream_kill_queues, QUEUE_PURGE;
+# no device, so layer "other", device ""). Exactly one per scrape, counted by the next one; a
+# snapshot scrapes each agent once.
+# Pods are testbed pods with hand-written libcni cache files (lib_pods.sh), not CNI ADD.
 #
 # Usage: bash tests/e2e/drops.test.sh build/nodepath   (root; exit 0 = pass)
 set -u
@@ -182,6 +184,9 @@ snmp() {
 	tb_exec "$1" awk -v t="$2:" -v f="$3" '
 		$1 == t && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
 		$1 == t && h { print $c[f]; exit }' /proc/net/snmp
+}
+snmp6() { # NS FIELD: a /proc/net/snmp6 counter of a testbed namespace
+	tb_exec "$1" awk -v f="$2" '$1 == f { print $2 }' /proc/net/snmp6
 }
 nft_packets() { # NS TABLE: packets of the table's only counter
 	tb_exec "$1" nft list table inet "$2" | sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
@@ -354,7 +359,6 @@ for p in v6a v6b; do
 	e0[$p.tx]=$(sysstat "$p" eth0 tx_packets)
 	e0[$p.rx]=$(sysstat "$p" eth0 rx_packets)
 done
-snmp6() { tb_exec "$1" awk -v f="$2" '$1 == f { print $2 }' /proc/net/snmp6; }
 for x in n1 n1a n1b n1m; do e0[$x.discards]=$(snmp6 "$x" Ip6InDiscards); done
 snap s7
 for p in v6a v6b; do
@@ -406,7 +410,7 @@ note "IPv6 chatter: $chatter frames, each dropped at cni0 and in each of the 3 p
 # N datagrams between the two link-local addresses (neighbours pinned: no NS/NA on the way)
 a6=$(lla v6a)
 b6=$(lla v6b)
-[ -n "$a6" ] && [ -n "$b6" ] || die "no link-local address on v6a/v6b"
+if [ -z "$a6" ] || [ -z "$b6" ]; then die "no link-local address on v6a/v6b"; fi
 tb__ip v6a -6 neigh replace "$b6" lladdr "$(tb_pod_field v6b mac)" dev eth0 nud permanent || die "neigh"
 tb__ip v6b -6 neigh replace "$a6" lladdr "$(tb_pod_field v6a mac)" dev eth0 nud permanent || die "neigh"
 ip netns exec "$(tb_ns v6b)" "$TB_PY" -c '
@@ -422,13 +426,13 @@ echo $! >"$TB_RUN/pids/sink6-v6b"
 disown $!
 for _ in $(seq 200); do [ -e "$TB_RUN/sink6.ready" ] && break; sleep 0.01; done
 [ -e "$TB_RUN/sink6.ready" ] || die "IPv6 sink in v6b"
-in6_0=$(tb_exec v6b awk '$1 == "Udp6InDatagrams" { print $2 }' /proc/net/snmp6)
+in6_0=$(snmp6 v6b Udp6InDatagrams)
 snap s9
 udp_to v6a "$b6%eth0" "$V6_PORT" "$N" 100 || bad "send v6a -> v6b link-local"
 lp_settle
 snap s10
 check "v6b Udp6InDatagrams" \
-	"$(($(tb_exec v6b awk '$1 == "Udp6InDatagrams" { print $2 }' /proc/net/snmp6) - in6_0))" "$N"
+	"$(($(snmp6 v6b Udp6InDatagrams) - in6_0))" "$N"
 check "v6a link_local transmit packets" "$(path_d s9 s10 v6a transmit link_local)" "$N"
 check "v6a link_local transmit bytes" "$(path_d s9 s10 v6a transmit link_local bytes)" "$((N * 162))"
 check "v6b link_local receive packets" "$(path_d s9 s10 v6b receive link_local)" "$N"
