@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Where packets die, end to end: the agent in both node namespaces of the two-node flannel testbed
-# (pods named through CNI cache files whose netns is the pod's real namespace), known drops and
+# (pods made by the real CNI plugins through go-cni, so the agent finds each pod's network
+# namespace from the netns path of libcni's cache file), known drops and
 # exact counter deltas, each drop count also compared with the kernel's own counter:
 #   1  an nft rule in n1's forward chain drops N datagrams n1a -> n2b: N NETFILTER_DROP at cni0
 #      (layer bridge) on n1 (= the rule's counter), none on n2; N drops made in namespaces that
@@ -25,7 +26,6 @@
 # still queued (tracefs: tcp_fin -> inet_csk_destroy_sock -> sk_stream_kill_queues, QUEUE_PURGE;
 # no device, so layer "other", device ""). Exactly one per scrape, counted by the next one; a
 # snapshot scrapes each agent once.
-# Pods are testbed pods with hand-written libcni cache files (lib_pods.sh), not CNI ADD.
 #
 # Usage: bash tests/e2e/drops.test.sh build/nodepath   (root; exit 0 = pass)
 set -u
@@ -33,37 +33,17 @@ cd "$(dirname "$0")/../.." || exit 1
 BIN=$(readlink -f "${1:-build/nodepath}")
 # shellcheck source=tests/e2e/lib_pods.sh
 . tests/e2e/lib_pods.sh
+# shellcheck source=tests/e2e/lib/check.sh
+. tests/e2e/lib/check.sh
 
-PASS=0
-FAIL=0
-T_START=$(date +%s)
 N=40          # datagrams per drop batch
 DROP_PORT=5203
 CLOSED_PORT=5299
 V6_PORT=5206
 
-die() {
-	echo "drops.test: FATAL: $*" >&2
-	exit 1
-}
-ok() { PASS=$((PASS + 1)); }
-bad() {
-	FAIL=$((FAIL + 1))
-	echo "  FAIL: $*" >&2
-}
-check() { # DESC GOT WANT: exact, numbers compared as numbers (1460 = 1.46e+03)
-	if [ "$2" = "$3" ] || awk -v a="$2" -v b="$3" '
-		function num(x) { return x ~ /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/ }
-		BEGIN { exit !(num(a) && num(b) && a + 0 == b + 0) }'; then
-		ok
-	else
-		bad "$1: got '$2', want '$3'"
-	fi
-}
 check_gt() { # DESC GOT MIN: GOT > MIN
-	if awk -v a="$2" -v b="$3" 'BEGIN { exit !(a + 0 > b + 0) }'; then ok; else bad "$1: got '$2', want > $3"; fi
+	if awk -v a="$2" -v b="$3" 'BEGIN { exit !(a + 0 > b + 0) }'; then ok "$1"; else bad "$1: got '$2', want > $3"; fi
 }
-section() { echo "--- $* ($(($(date +%s) - T_START)) s)"; }
 note() { echo "    $*"; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
@@ -71,12 +51,16 @@ note() { echo "    $*"; }
 for c in ip bridge nft curl "$TB_PY"; do
 	command -v "$c" >/dev/null || die "$c not found (scripts/setup.sh --test)"
 done
+for c in bridge host-local loopback portmap; do
+	[ -x "$TB_CNI_PLUGINS/$c" ] || die "CNI plugin $c missing (scripts/setup.sh --test)"
+done
+tb_cni_build "$(dirname "$BIN")" || die "building npcni"
 
 tb_trap
 drops_exit() {
 	local f n
 	for n in $TB_NODES; do tb_stop_agent "$n" TERM 2>/dev/null; done
-	if [ "$FAIL" -ne 0 ] || [ "${DONE:-0}" -ne 1 ]; then
+	if [ "$CHECK_FAILED" -ne 0 ] || [ "${DONE:-0}" -ne 1 ]; then
 		for f in "$TB_RUN"/log/agent-*.log; do
 			[ -e "$f" ] || continue
 			echo "--- last lines of $f:" >&2
@@ -88,27 +72,24 @@ drops_exit() {
 trap drops_exit EXIT
 
 # --- the testbed -----------------------------------------------------------------------------
-tb_up || die "testbed"
+TB_UP_PODS= tb_up || die "testbed"
 W=$TB_RUN/drops
 mkdir -p "$W" || die "mkdir"
 echo "testbed $TB_TAG"
+tb_add_cni_pod n1 n1a shop web-0 || die "CNI ADD n1a"
+tb_add_cni_pod n1 n1b shop cart-0 || die "CNI ADD n1b"
+tb_add_cni_pod n2 n2a shop db-0 || die "CNI ADD n2a"
+tb_add_cni_pod n2 n2b data ingest-0 || die "CNI ADD n2b"
 # The classic flannel mistake: a pod whose veth pair kept MTU 1500 behind a 1450 overlay.
-tb_add_pod n1 n1m || die "pod n1m"
+tb_add_cni_pod n1 n1m shop mtu-1500-0 || die "CNI ADD n1m"
 tb__ip n1m link set eth0 mtu 1500 || die "MTU of n1m"
 tb__ip n1 link set "$(tb_pod_veth n1m)" mtu 1500 || die "MTU of n1m's host veth"
 # Two pods that get IPv6 in phase 5 (created silent like every testbed pod).
-tb_add_pod n1 v6a || die "pod v6a"
-tb_add_pod n1 v6b || die "pod v6b"
-lp_name_pod n1a shop web-0 || die "names"
-lp_name_pod n1b shop cart-0 || die "names"
-lp_name_pod n1m shop mtu-1500-0 || die "names"
-lp_name_pod v6a ipv6 talk-a || die "names"
-lp_name_pod v6b ipv6 talk-b || die "names"
-lp_name_pod n2a shop db-0 || die "names"
-lp_name_pod n2b data ingest-0 || die "names"
+tb_add_cni_pod n1 v6a ipv6 talk-a || die "CNI ADD v6a"
+tb_add_cni_pod n1 v6b ipv6 talk-b || die "CNI ADD v6b"
 for n in $TB_NODES; do lp_write_subnet_env "$n" || die "subnet.env $n"; done
 for p in $(tb_pods); do
-	grep -qF "\"netns\":\"/var/run/netns/$(tb_ns "$p")\"" "$(lp_cache_file "$p")" ||
+	grep -qF "/netns/$(tb_ns "$p")\"" "$(lp_cache_file "$p")" ||
 		die "cache file of $p does not name its network namespace"
 done
 
@@ -168,15 +149,15 @@ changed() {
 }
 # quiet A B EXPECT_N1 EXPECT_N1_PODS: nothing but the expected drops on either agent
 quiet() {
-	local n want wantp f0=$FAIL
+	local n want wantp f0=$CHECK_FAILED
 	for n in $TB_NODES; do
 		want=0 wantp=0
 		[ "$n" = n1 ] && want=$3 wantp=$4
 		check "$2: $n: node drops (but the scrape's own)" "$(others "$1" "$2" "$n")" "$want"
 		check "$2: $n: the scrape's own drop" "$(d "$1" "$2" "$n" nodepath_drops_total "$OWN")" 1
 		check "$2: $n: pod drops" "$(d "$1" "$2" "$n" nodepath_pod_drops_total)" "$wantp"
-		[ "$FAIL" = "$f0" ] || { echo "    drop series of $n that grew from $1 to $2:"; changed "$1" "$2" "$n"; }
-		f0=$FAIL
+		[ "$CHECK_FAILED" = "$f0" ] || { echo "    drop series of $n that grew from $1 to $2:"; changed "$1" "$2" "$n"; }
+		f0=$CHECK_FAILED
 	done
 }
 # snmp NS Ip|Udp FIELD: a /proc/net/snmp counter of a testbed namespace
@@ -442,5 +423,4 @@ for p in v6a v6b; do
 		"$(d s7 s10 n1 nodepath_path_packets_total "$(lp_sel "$p"),path=\"external\"")" 0
 done
 DONE=1
-section "drops.test: $PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+check_summary
