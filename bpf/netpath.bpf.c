@@ -99,17 +99,27 @@ static __always_inline void count_if(struct __sk_buff *skb, __u8 direction)
 
 /* Addresses that never leave the link, whatever the cluster's CIDRs: IPv4 169.254/16, 224/4
  * (multicast) and the limited broadcast. A subnet's directed broadcast depends on the subnet, so
- * the agent adds it to np_cidr4 instead. */
+ * the agent adds it to np_cidr4 instead. The unspecified source 0.0.0.0 (DHCP discover) only
+ * ever goes to the link's broadcast, but a pod's receive is classed by the source. */
 static __always_inline bool np_link_local4(const __u8 a[4])
 {
 	return (a[0] == 169 && a[1] == 254) || (a[0] & 0xf0) == 224 ||
-	       (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255);
+	       (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255) ||
+	       (a[0] | a[1] | a[2] | a[3]) == 0;
 }
 
-/* IPv6 fe80::/10 and ff00::/8 (multicast: neighbour discovery, MLD). */
+/* IPv6 fe80::/10 and ff00::/8 (multicast: neighbour discovery, MLD), and the unspecified source
+ * :: of duplicate address detection and of MLD reports sent before a link-local address exists
+ * (both to ff02::/16; a pod's receive is classed by the source). */
 static __always_inline bool np_link_local6(const __u8 a[16])
 {
-	return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
+	__u64 hi, lo;
+
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		return true;
+	__builtin_memcpy(&hi, a, 8);
+	__builtin_memcpy(&lo, a + 8, 8);
+	return (hi | lo) == 0;
 }
 
 static __always_inline __u8 classify_peer(struct __sk_buff *skb, bool want_dst)

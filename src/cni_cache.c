@@ -248,6 +248,9 @@ static enum pod_parse_err parse_result(struct json_object *root, struct pod_info
 			host_idx = (long long)i;
 		} else if (pod_idx < 0 && strcmp(name, out->pod_ifname) == 0) {
 			pod_idx = (long long)i;
+			/* Debian's libcni (go-cni) caches no "netns": the pod's interface names it. */
+			if (!out->netns[0])
+				memcpy(out->netns, sandbox, sizeof(out->netns));
 		}
 	}
 	if (host_idx < 0)

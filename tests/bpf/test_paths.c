@@ -401,17 +401,17 @@ Test(paths, prefix_edges)
 	    {"fd00:10:243:ffff:ffff:ffff:ffff:ffff", NP_PATH_EXTERNAL, 2, 14},
 	    {"fd00:10:96::ffff", NP_PATH_SERVICE, 3, 15},
 	    {"fd00:10:96::1:0", NP_PATH_EXTERNAL, 2, 16},
-	    {"::", NP_PATH_EXTERNAL, 2, 17},
-	    {"0.0.0.0", NP_PATH_EXTERNAL, 2, 18},
+	    {"::", NP_PATH_LINK_LOCAL, 4, 17}, /* unspecified: DAD, DHCP */
+	    {"0.0.0.0", NP_PATH_LINK_LOCAL, 4, 18},
 	    {"255.255.255.255", NP_PATH_LINK_LOCAL, 4, 19},
 	};
 
 	run_classes(NP_DIR_EGRESS, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
-/* IPv4 link-local, multicast and limited broadcast are link_local with no prefix in the trie;
- * their neighbours outside are not. The pod subnet's directed broadcast is link_local once the
- * agent adds it as a /32 (it wins over the /24), and only that address. */
+/* IPv4 link-local, multicast, limited broadcast and 0.0.0.0 are link_local with no prefix in the
+ * trie; their neighbours outside are not. The pod subnet's directed broadcast is link_local once
+ * the agent adds it as a /32 (it wins over the /24), and only that address. */
 static const struct class_case link_local4[] = {
     {"169.254.0.0", NP_PATH_LINK_LOCAL, 1, 1},
     {"169.254.255.255", NP_PATH_LINK_LOCAL, 1, 2},
@@ -427,6 +427,8 @@ static const struct class_case link_local4[] = {
     {"10.244.1.255", NP_PATH_LINK_LOCAL, 1, 12}, /* the pod /24's broadcast */
     {"10.244.1.254", NP_PATH_SAME_NODE, 3, 13},
     {"10.244.2.255", NP_PATH_CROSS_NODE, 4, 14}, /* another node's subnet: not ours to add */
+    {"0.0.0.0", NP_PATH_LINK_LOCAL, 1, 15},	 /* DHCP discover's source */
+    {"0.0.0.1", NP_PATH_EXTERNAL, 2, 16},
 };
 
 Test(paths, ipv4_link_local_pod_sends)
@@ -441,7 +443,8 @@ Test(paths, ipv4_link_local_pod_receives)
 	run_classes(NP_DIR_EGRESS, link_local4, sizeof(link_local4) / sizeof(link_local4[0]));
 }
 
-/* IPv6 fe80::/10 and ff00::/8 (neighbour discovery, MLD) and their neighbours outside. */
+/* IPv6 fe80::/10 and ff00::/8 (neighbour discovery, MLD), the unspecified address, and their
+ * neighbours outside. */
 static const struct class_case link_local6[] = {
     {"fe80::", NP_PATH_LINK_LOCAL, 1, 1},
     {"fe80::1", NP_PATH_LINK_LOCAL, 1, 2},
@@ -451,10 +454,13 @@ static const struct class_case link_local6[] = {
     {"ff00::", NP_PATH_LINK_LOCAL, 1, 6},
     {"ff02::1", NP_PATH_LINK_LOCAL, 1, 7},
     {"ff02::1:ff00:5", NP_PATH_LINK_LOCAL, 1, 8}, /* solicited-node */
-    {"ff02::16", NP_PATH_LINK_LOCAL, 1, 9},       /* MLDv2 reports */
+    {"ff02::16", NP_PATH_LINK_LOCAL, 1, 9},	  /* MLDv2 reports */
     {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_LINK_LOCAL, 1, 10},
     {"feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_EXTERNAL, 2, 11},
     {"fd00:10:244:1::7", NP_PATH_SAME_NODE, 3, 12},
+    {"::", NP_PATH_LINK_LOCAL, 1, 13}, /* DAD and early MLD reports' source */
+    {"::1", NP_PATH_EXTERNAL, 2, 14},
+    {"::100:0:0:0", NP_PATH_EXTERNAL, 2, 15},
 };
 
 Test(paths, ipv6_link_local_pod_sends)
