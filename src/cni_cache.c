@@ -250,7 +250,7 @@ static enum pod_parse_err parse_result(struct json_object *root, struct pod_info
 			pod_idx = (long long)i;
 			/* Debian's libcni (go-cni) caches no "netns": the pod's interface names it. */
 			if (!out->netns[0])
-				memcpy(out->netns, sandbox, sizeof(out->netns));
+				memcpy(out->netns, sandbox, strlen(sandbox) + 1);
 		}
 	}
 	if (host_idx < 0)

@@ -121,6 +121,28 @@ got=$(($(snmp n1b Udp NoPorts) - noports0))
 [ "$got" = "$n_closed" ] || die "n1b had no socket for $got datagrams (Udp NoPorts), expected $n_closed"
 echo "dashboard-queries: kernel counted $n_nft nft drops on n1, $n_mtu too big on n1, $n_closed to a closed port in n1b"
 
+# Recording rules need two scrapes of a series inside their window and then an evaluation: a
+# series born with the traffic (per-path counters) may take a few evaluation rounds on a loaded
+# machine. Wait for every recorded series the shipped rules define (bounded), then query.
+tb_exec n1 python3 - deploy/prometheus/nodepath.rules.yml <<'PY' || die "recording rules have no data after 120 s"
+import json, re, sys, time, urllib.parse, urllib.request
+
+names = sorted(set(re.findall(r"^\s*- record: (\S+)", open(sys.argv[1]).read(), re.M)))
+deadline = time.time() + 120
+while True:
+    missing = []
+    for n in names:
+        q = urllib.parse.urlencode({"query": n})
+        with urllib.request.urlopen("http://127.0.0.1:9090/api/v1/query?" + q, timeout=10) as r:
+            if not json.load(r)["data"]["result"]:
+                missing.append(n)
+    if not missing:
+        break
+    if time.time() > deadline:
+        sys.exit("no data for " + ", ".join(missing))
+    time.sleep(2)
+PY
+
 check_cmd "dashboard queries" tb_exec n1 python3 - deploy/grafana/nodepath-path.json <<'PY'
 import json, sys, time, urllib.parse, urllib.request
 
