@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* libFuzzer harness for the sysfs/disk/filesystem/textfile parsers (bench/fuzz_sys.sh): every
  * parser gets the same bytes; any crash, leak or sanitizer report is a bug. */
 #include <stdint.h>

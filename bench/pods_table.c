@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Cost of the pod table at node scale: N cache files (default 500, a busy node runs ~110 pods):
  * cold rescan (parse all), warm rescan (nothing changed: one stat per file), lookup of every
  * veth (what a scrape does), foreach, and label latency of a new file through the watcher.

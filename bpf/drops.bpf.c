@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /* Packets the kernel drops, by network namespace, device and the kernel's drop reason.
  * tp_btf/kfree_skb fires for every freed skb of every namespace on the machine (kernels >= 5.17
  * pass the reason). Only real drops of the namespaces in np_drop_netns (the node's own and its

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /* tc counters for every hooked device: packets, bytes and GSO segments per {ifindex, direction}.
  * Pod veths also count by path class (where the peer is), the node device counts inbound
  * NodePort traffic and outer VXLAN frames both ways. The programs only observe: they always return TC_ACT_UNSPEC so that the next

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* nodepath_build_info{version,revision,libbpf} 1. */
 #include "build_info.h"
 #include "loader.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Pure parser for one libcni result-cache file (cniCacheV1): bytes in, pod_info out. Kept apart
  * from the table and the watcher so the fuzz target links only this file and json-c. */
 #include "pods.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Collector registry in node_exporter's manner. A collector is one file in src/collectors/ that
  * declares itself with NP_COLLECTOR(); flags --collector.<name> / --no-collector.<name> and the
  * collect[] URL parameter select them. One failing collector never fails the scrape: its output

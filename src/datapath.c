@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The datapath object: flags of the eBPF part, start-up (loader, pod table, link watch) in that
  * order, the path-class prefixes the link watch's tick keeps current, and snapshots for scrapes.
  * datapath.h states the thread contract. */

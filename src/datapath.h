@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The eBPF datapath as one object: the loader (programs, pinned maps), the link watch (which
  * interfaces are hooked at which layer), the pod table (CNI cache -> pod identity) and the
  * path-class prefixes pushed into the maps. main() starts it before the HTTP server and stops it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Prometheus text format 0.0.4 writer: the only code in nodepath that formats exposition text.
  * Output must be byte-identical to what Prometheus' Go client (expfmt) writes for the same
  * families, so dashboards, recording rules and golden files compare equal with node_exporter. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The one Prometheus text-format (0.0.4) writer. Everything that emits metrics goes through it:
  * HELP/TYPE lines, label escaping and number formatting live here and nowhere else. */
 #ifndef NODEPATH_EXPO_H

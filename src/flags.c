@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Command-line parsing in node_exporter's (kingpin's) manner. Flags live in the np_flags linker
  * section, declared by the file that uses them; collector switches come from the registry.
  * Also declares the process-wide --log.level and --log.format flags. */

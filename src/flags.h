@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Command-line flags in node_exporter's style: --name=value, --name value, --bool / --no-bool.
  * Flags are declared next to the code that uses them with NP_FLAG_*(); the parser finds them
  * through a linker section, so adding a collector never means editing a central table. */

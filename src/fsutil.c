@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Bounded, root-relative file reads shared by the collectors. */
 #include "fsutil.h"
 #include "flags.h"

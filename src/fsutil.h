@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Bounded, root-relative file access for collectors. Every path a collector reads is
  * <root>/<relative path> where root comes from --path.procfs, --path.sysfs or --path.rootfs. */
 #ifndef NODEPATH_FSUTIL_H

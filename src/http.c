@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* HTTP endpoint on libmicrohttpd: the telemetry path, a landing page, health probes.
  *
  * Connections live in a small pool of epoll threads, so an idle or slow socket costs a few

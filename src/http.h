@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* HTTP endpoint (libmicrohttpd): /metrics (--web.telemetry-path), landing page at /, gzip when
  * accepted, 404/405 as node_exporter, at most --web.max-requests scrapes at once (503 beyond). */
 #ifndef NODEPATH_HTTP_H

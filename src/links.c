@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Link table and rtnetlink watch: classifies interfaces by layer and keeps the loader's
  * attachments in step with the namespace's interfaces. */
 #include "links.h"

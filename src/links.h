@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The link table: which interfaces of this network namespace nodepath hooks and at which layer
  * of the path they sit (node NIC, bridge, overlay, pod veth). Kept current by an rtnetlink watch
  * (RTM_NEWLINK/RTM_DELLINK, default-route changes) plus a periodic full resync; it drives the

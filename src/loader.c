@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The BPF loader: skeleton lifecycle, pinned maps, tc/tcx attach and detach, map reads.
  * Nothing else in nodepath calls libbpf. */
 #include "loader.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The BPF loader: the only user of libbpf. Opens the embedded skeleton, re-uses or creates the
  * pinned maps, attaches the tc counters to interfaces (tcx links or clsact filters), reads the
  * counter maps in batches for scrapes, and detaches what it attached. */

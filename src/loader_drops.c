@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The drop counters' half of the loader (see loader_drops.h): drops.bpf.c's skeleton, pinned
  * next to netpath's maps, its namespace filter and counters, and the kernel's drop reason names. */
 #include "loader_drops.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The drop counters' half of the loader: the kfree_skb tracing program (its own BPF object, so a
  * kernel that refuses it costs only the drop metrics), the set of network namespaces whose drops
  * count, the counters summed over CPUs, and the kernel's drop reason names read from its BTF.

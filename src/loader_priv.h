@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* What the loader's two files (loader.c: the tc counters, loader_drops.c: the drop counters)
  * share: the libbpf log hook, the pin root, and reading per-CPU hashes summed over CPUs. Only
  * the loader includes this header. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Structured logging (logfmt or JSON) to stderr, with a level threshold from --log.level. */
 #ifndef NODEPATH_LOG_H
 #define NODEPATH_LOG_H

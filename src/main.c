@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* nodepath: flags, lifecycle, signals. The only place that exits the process. */
 #include <errno.h>
 #include <malloc.h>

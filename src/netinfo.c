@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* CIDR parsing and flanneld's subnet.env: pure parsers plus a stat-and-reread cache. */
 #include "netinfo.h"
 

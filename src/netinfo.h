@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Node network facts: CIDR parsing for the path classes, and flanneld's subnet.env
  * (--path.flannel-subnet) for the cluster and node pod CIDRs and the overlay MTU.
  * flanneld writes subnet.env atomically (temp file + rename), possibly after nodepath starts,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Strict number parsing (see parse.h). Hand-written digit loops: strtoull would accept leading
  * blanks, a sign and a 0x prefix that no kernel file prints. */
 #include "parse.h"

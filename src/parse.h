@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The one strict number parser for everything read from /proc, /sys, udev data and flags:
  * a value is the whole token or it is an error, so a truncated or corrupted file never yields
  * a plausible number. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The pod table: every libcni cache file of --path.cni-cache, parsed, keyed by host interface,
  * kept current by an inotify watcher thread. Locking is described in pods.h. */
 #include "pods.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Pod identity from node-local CNI state: libcni's result cache (--path.cni-cache) maps each
  * host-side veth to the pod behind it, without asking the API server.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Least privilege once the agent is up: every thread keeps only the capabilities steady state
  * needs (reading maps, attaching to new veths), no_new_privs is set, and a seccomp filter allows
  * the system calls the agent makes and refuses the rest with EPERM.

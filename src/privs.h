@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Least privilege after start-up: capabilities, no_new_privs, seccomp (--security.*). */
 #ifndef NODEPATH_PRIVS_H
 #define NODEPATH_PRIVS_H

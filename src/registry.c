@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Collector registry: the np_collectors linker section, sorted by name, with node_exporter's
  * per-collector scrape accounting.
  *

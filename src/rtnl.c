@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* rtnetlink dump request and answer loop (see rtnl.h). */
 #include "rtnl.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* rtnetlink dumps: one request/answer loop for every RTM_GET* dump the agent does (links and
  * default routes for the link watch, link statistics for the netdev collector). */
 #ifndef NODEPATH_RTNL_H

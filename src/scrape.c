@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The composition of a scrape: collectors, then the always-present families. */
 #include "scrape.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* One whole exposition, as node_exporter serves it: the selected collectors with their
  * node_scrape_collector_* series, then the families every scrape carries whatever collect[]
  * says (process_*, nodepath_build_info). The HTTP layer only transports what this writes. */

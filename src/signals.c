@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Signals. Every signal whose default action ends the process either takes the shutdown path
  * (SIGINT, SIGTERM, SIGQUIT, SIGXCPU) or is ignored on purpose: SIGHUP (nothing to reload; the
  * web config is re-read when it changes), SIGUSR1/2, SIGALRM, SIGVTALRM, SIGPROF, SIGIO,

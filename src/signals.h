@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Which signals end the agent and which it ignores on purpose. */
 #ifndef NODEPATH_SIGNALS_H
 #define NODEPATH_SIGNALS_H

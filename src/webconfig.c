@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* --web.config.file in exporter-toolkit's format: tls_server_config, http_server_config.headers
  * and basic_auth_users (bcrypt through libcrypt), parsed with libyaml. Unknown keys are errors,
  * as exporter-toolkit's strict YAML decoding makes them; file names are relative to the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* --web.config.file: exporter-toolkit's web configuration (TLS, client certificates, bcrypt
  * basic auth, extra response headers), parsed with libyaml and re-read when the file or a file
  * it names changes. A loaded configuration is immutable and reference counted, so a request keeps

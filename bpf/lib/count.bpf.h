@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Small always-inline helpers for per-CPU counter maps. */
 #ifndef NODEPATH_COUNT_BPF_H
 #define NODEPATH_COUNT_BPF_H

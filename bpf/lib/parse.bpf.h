@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Header reads for classification. bpf_skb_load_bytes copies out of the skb whatever its
  * linearisation, so there are no direct-packet-access bounds to prove; a short frame just fails
  * the read and is not classified. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Types shared by the BPF datapath (bpf/) and the agent (src/): map keys and values.
  * Fixed width and explicitly padded so both compilers agree on the layout; bpftool prints the
  * fields by name from BTF. Changing a layout makes the agent refuse (and replace) the old pin. */

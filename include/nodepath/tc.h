@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Constants of the tc/tcx interface shared by the BPF programs, the loader and the tests, defined
  * once because the toolchain's headers lag the kernel: libbpf 1.1's UAPI copy has no tcx, and
  * BPF objects include vmlinux.h rather than linux/pkt_cls.h. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* arp collector: node_arp_entries{device}, the number of /proc/net/arp rows per device. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* conntrack collector: node_nf_conntrack_entries{,_limit} from /proc/sys/net/netfilter and the
  * per-CPU statistics of /proc/net/stat/nf_conntrack summed over CPUs (node_nf_conntrack_stat_*).
  * Without nf_conntrack loaded the sysctl files are missing: -ENODATA (node_exporter's ErrNoData).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* cpu collector: node_cpu_seconds_total{cpu,mode} and node_cpu_guest_seconds_total{cpu,mode}
  * from /proc/stat, node_cpu_{core,package}_throttles_total from sysfs thermal_throttle (x86
  * bare metal) and node_cpu_isolated{cpu} from <sysfs>/devices/system/cpu/isolated. Like node_exporter 1.5 it keeps the last values per CPU so a counter that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* cpufreq collector: node_exporter 1.5's node_cpu_frequency_{,min_,max_}hertz and
  * node_cpu_scaling_frequency_{,min_,max_}hertz from <sysfs>/devices/system/cpu/cpuN/cpufreq (kHz
  * in sysfs, Hz exported). A machine without cpufreq (most VMs) gives no series and success. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* cpufreq collector: <sysfs>/devices/system/cpu/cpuN/cpufreq (node_cpu_*frequency*_hertz). */
 #ifndef NODEPATH_COLLECTORS_CPUFREQ_H
 #define NODEPATH_COLLECTORS_CPUFREQ_H

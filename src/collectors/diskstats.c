@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* diskstats collector: per-device I/O counters from <procfs>/diskstats and device identity from
  * the udev database, with node_exporter 1.5's names, units and default device exclude. */
 #include "diskstats.h"

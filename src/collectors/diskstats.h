@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* diskstats collector: /proc/diskstats plus udev properties (node_disk_*). */
 #ifndef NODEPATH_COLLECTORS_DISKSTATS_H
 #define NODEPATH_COLLECTORS_DISKSTATS_H

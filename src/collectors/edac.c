@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* edac collector: node_exporter 1.5's node_edac_{,un}correctable_errors_total{controller} and
  * node_edac_csrow_{,un}correctable_errors_total{controller,csrow} (the *_noinfo_count files as
  * csrow="unknown"). No EDAC driver loaded: success, no series. */

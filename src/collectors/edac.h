@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* edac collector: <sysfs>/devices/system/edac/mc/mcN (memory controller error counters). */
 #ifndef NODEPATH_COLLECTORS_EDAC_H
 #define NODEPATH_COLLECTORS_EDAC_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* entropy collector: node_entropy_available_bits and node_entropy_pool_size_bits from
  * /proc/sys/kernel/random. */
 #include <errno.h>

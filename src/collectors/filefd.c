@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* filefd collector: node_filefd_allocated and node_filefd_maximum from /proc/sys/fs/file-nr. */
 #include <errno.h>
 #include <stdlib.h>

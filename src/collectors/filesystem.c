@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* filesystem collector: node_exporter 1.5's node_filesystem_* from statvfs(2) on every mount in
  * <procfs>/1/mounts (falling back to <procfs>/mounts), paths under --path.rootfs, with its default
  * mount-point and fs-type excludes.

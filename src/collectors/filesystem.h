@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* filesystem collector: statvfs on the mounts listed in <procfs>/1/mounts (node_filesystem_*). */
 #ifndef NODEPATH_COLLECTORS_FILESYSTEM_H
 #define NODEPATH_COLLECTORS_FILESYSTEM_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* hwmon collector: node_exporter 1.5's node_hwmon_* (temp_celsius, in_volts, fan_rpm, power_watt,
  * ... plus chip_names and sensor_label) from <sysfs>/class/hwmon/hwmonN and its device/ directory.
  * Metric names depend on the files present, so samples are gathered, sorted by family and then

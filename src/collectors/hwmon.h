@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* hwmon collector: <sysfs>/class/hwmon/hwmonN sensors (node_hwmon_*). */
 #ifndef NODEPATH_COLLECTORS_HWMON_H
 #define NODEPATH_COLLECTORS_HWMON_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* loadavg collector: node_load1, node_load5, node_load15 from /proc/loadavg. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* mdadm collector: node_exporter 1.5's node_md_state{device,state}, node_md_disks{device,state},
  * node_md_disks_required, node_md_blocks and node_md_blocks_synced from <procfs>/mdstat. No
  * mdstat (md driver not loaded): success, no series. */

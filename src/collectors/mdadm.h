@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* mdadm collector: software RAID state from <procfs>/mdstat (node_md_*). */
 #ifndef NODEPATH_COLLECTORS_MDADM_H
 #define NODEPATH_COLLECTORS_MDADM_H

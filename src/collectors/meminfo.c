@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* meminfo collector: every /proc/meminfo line as node_memory_<Key>[_bytes], named the way
  * node_exporter 1.5 names them ("Active(anon): 12 kB" -> node_memory_Active_anon_bytes 12288). */
 #include <errno.h>

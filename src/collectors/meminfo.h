@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* meminfo collector: /proc/meminfo. Its parsers are pure (buffer in, modified in place; struct out)
  * and return 0 or -EINVAL for malformed input, never a half-filled result the caller must free. */
 #ifndef NODEPATH_COLLECTORS_MEMINFO_H

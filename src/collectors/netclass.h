@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* netclass collector: /sys/class/net/<iface>/ attributes (node_network_* from sysfs). */
 #ifndef NODEPATH_COLLECTORS_NETCLASS_H
 #define NODEPATH_COLLECTORS_NETCLASS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* netdev collector: node_network_{receive,transmit}_*_total{device} from /proc/net/dev.
  * node_exporter 1.5 reads the same counters over rtnetlink by default and folds them into the
  * /proc/net/dev columns (its "legacy" names), so the values are identical; the one counter

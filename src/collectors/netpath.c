@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* netpath collector: the eBPF per-layer and per-pod counters and the datapath's own health.
  * It only reads: main() starts the datapath (datapath.h), each scrape takes one snapshot of it
  * and writes the nodepath_* families from tables. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* netpath collector: the nodepath_* families written from a datapath snapshot. Pure (no I/O
  * but netinfo's cached subnet.env), so the exact text is unit-tested on synthetic snapshots. */
 #ifndef NODEPATH_COLLECTORS_NETPATH_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* netstat collector: node_netstat_<Proto>_<Field> (untyped) from /proc/net/netstat,
  * /proc/net/snmp and, when IPv6 is present, /proc/net/snmp6, filtered by
  * --collector.netstat.fields (node_exporter 1.5's default regexp). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* netstat collector: /proc/net/netstat, /proc/net/snmp and /proc/net/snmp6. Its parsers are pure
  * (buffer in, modified in place; struct out) and return 0 or -EINVAL for malformed input, never a
  * half-filled result the caller must free. */

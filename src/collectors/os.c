@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* os collector: node_os_info and node_os_version from <rootfs>/etc/os-release, falling back to
  * <rootfs>/usr/lib/os-release (os-release(5)); neither present is -ENODATA (ErrNoData). */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* powersupplyclass collector: node_exporter 1.5's node_power_supply_<attribute>{power_supply}
  * (units converted: micro-units to base units, tenths of a degree to Celsius) and
  * node_power_supply_info{power_supply,<string attributes present>}. No power supplies (servers,

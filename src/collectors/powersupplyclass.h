@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* powersupplyclass collector: <sysfs>/class/power_supply/<name>/ (node_power_supply_*). */
 #ifndef NODEPATH_COLLECTORS_POWERSUPPLYCLASS_H
 #define NODEPATH_COLLECTORS_POWERSUPPLYCLASS_H

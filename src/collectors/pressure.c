@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* pressure collector: PSI totals from /proc/pressure/{cpu,io,memory} as node_exporter 1.5
  * (cpu: some only). Kernels without PSI (< 4.20 or CONFIG_PSI=n, or psi=0) have no such files:
  * the collector then returns -ENODATA, node_exporter's ErrNoData (no series, debug log). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* pressure collector: /proc/pressure/<resource>. Its parsers are pure (buffer in, modified in
  * place; struct out) and return 0 or -EINVAL for malformed input, never a half-filled result the
  * caller must free. */

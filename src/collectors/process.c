@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* process_* self metrics (see process.h for why this is not a collector). Read from /proc/self,
  * never from --path.procfs: they describe this process, not the host whose /proc may be mounted
  * elsewhere. The Go client computes them the same way (procfs with USER_HZ fixed at 100). */

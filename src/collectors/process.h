@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* process_* self metrics, as Prometheus' Go client exposes them for node_exporter. */
 #ifndef NODEPATH_COLLECTORS_PROCESS_H
 #define NODEPATH_COLLECTORS_PROCESS_H

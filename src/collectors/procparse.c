@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Shared parsing helpers for the /proc collectors (see procparse.h). */
 #include "procparse.h"
 

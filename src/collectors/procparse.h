@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Parsing helpers shared by the /proc collectors: in-place line and field splitting (numbers:
  * parse.h), a small "key -> value" table, and the single-sample emit used by most
  * collectors. Everything works on a caller-owned, NUL-terminated, writable buffer. */

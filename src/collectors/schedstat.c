@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* schedstat collector: node_schedstat_{running_seconds,waiting_seconds,timeslices}_total{cpu}
  * from /proc/schedstat. Kernels built without CONFIG_SCHEDSTATS have no such file:
  * -ENODATA, as node_exporter's ErrNoData. */

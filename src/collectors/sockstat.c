@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* sockstat collector: node_sockstat_<PROTO>_<state> from /proc/net/sockstat and
  * /proc/net/sockstat6 (either may be missing when IPv4/IPv6 is compiled out), plus
  * node_sockstat_sockets_used and <PROTO>_mem_bytes (pages * page size) as node_exporter 1.5. */

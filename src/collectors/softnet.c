@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* softnet collector: node_softnet_{processed,dropped,times_squeezed}_total{cpu} from
  * /proc/net/softnet_stat. As in node_exporter 1.5 the cpu label is the line index. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* stat collector: boot time, context switches, forks, interrupts and process counts from
  * /proc/stat. The /proc/stat parser here is shared with the cpu collector. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Helpers shared by the sysfs-backed collectors (see sysutil.h). */
 #include "sysutil.h"
 

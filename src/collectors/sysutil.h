@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Helpers shared by the sysfs-backed collectors: bounded attribute reads, sorted directory
  * listings and node_exporter-compatible regular expressions. */
 #ifndef NODEPATH_COLLECTORS_SYSUTIL_H

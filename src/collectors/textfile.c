@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* textfile collector: node_exporter 1.5's textfile collector. Every *.prom file in
  * --collector.textfile.directory is validated line by line (a strict subset of the text format
  * parser; a file that fails is skipped whole and sets node_textfile_scrape_error 1), families

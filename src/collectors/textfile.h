@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* textfile collector: *.prom files from --collector.textfile.directory. */
 #ifndef NODEPATH_COLLECTORS_TEXTFILE_H
 #define NODEPATH_COLLECTORS_TEXTFILE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* thermal_zone collector: node_exporter 1.5's node_thermal_zone_temp{zone,type} and
  * node_cooling_device_{cur,max}_state{name,type}. No thermal class (VMs): success, no series. */
 #include "thermal_zone.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* thermal_zone collector: <sysfs>/class/thermal/{thermal_zone,cooling_device}N. */
 #ifndef NODEPATH_COLLECTORS_THERMAL_ZONE_H
 #define NODEPATH_COLLECTORS_THERMAL_ZONE_H

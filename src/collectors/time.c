@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* time collector: node_time_seconds, node_time_zone_offset_seconds{time_zone} and the
  * clocksources of <sysfs>/devices/system/clocksource (node_time_clocksource_{available,current}
  * _info{device,clocksource}); device is the index in the sorted clocksource* list, as procfs. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* time collector: the clocksource list. Pure functions, unit-tested on fixed inputs. */
 #ifndef NODEPATH_COLLECTORS_TIME_H
 #define NODEPATH_COLLECTORS_TIME_H

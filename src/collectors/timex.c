@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* timex collector: kernel clock discipline state from adjtimex(2) (read-only call), with
  * node_exporter's family names and unit conversions. */
 #include <errno.h>

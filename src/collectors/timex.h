@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* timex collector: adjtimex(2) values in node_exporter units. Pure functions, unit-tested on fixed
  * inputs. */
 #ifndef NODEPATH_COLLECTORS_TIMEX_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* udp_queues collector: node_udp_queues{ip,queue}, bytes queued in UDP sockets, summed over the
  * sockets of /proc/net/udp (v4) and /proc/net/udp6 (v6). A missing file (IPv6 disabled) skips
  * that family member; both missing is node_exporter's ErrNoData (-ENODATA). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* uname collector: node_uname_info{domainname,machine,nodename,release,sysname,version} from
  * uname(2), as node_exporter (it is a syscall, so --path.rootfs does not apply). */
 #include <errno.h>

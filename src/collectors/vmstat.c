@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* vmstat collector: node_vmstat_<field> (untyped) for /proc/vmstat fields matching
  * --collector.vmstat.fields (node_exporter 1.5's default regexp). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Shared helpers of the BPF tests (see harness.h). */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Shared helpers of the BPF tests: a private network namespace per test, loading netpath without
  * pins, and reading its per-CPU maps summed over CPUs. */
 #ifndef NODEPATH_TESTS_BPF_HARNESS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Other programs on nodepath's hooks keep working: np_ingress and a stand-in for another
  * vendor's program (tests/bpf/progs/peer.bpf.c) share the ingress hook of a veth, as tcx links
  * and as clsact filters, and both must count exactly the N frames sent across the pair. This is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Drop counters: the kernel's reason names from BTF, and drops.bpf.c through the loader's drops
  * API on real traffic. tp_btf programs cannot be test-run, so the test makes two anonymous
  * network namespaces joined by a veth and has the kernel drop datagrams to closed UDP ports:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* src/loader.c against the kernel: pinned maps re-used across close/open, a changed capacity
  * replacing the pin (and saying so), the CIDR tries rewritten exactly, tcx and clsact attach and
  * detach on a veth, role changes in place, errors for vanished interfaces, leftovers of a killed

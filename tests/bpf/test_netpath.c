@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* bpf/netpath.bpf.c on synthetic frames through BPF_PROG_TEST_RUN: exact packets, bytes and GSO
  * segments per {ifindex, direction}, the TC_ACT_UNSPEC verdict, untouched frames, and the
  * map-full error counter.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* NodePort counting of np_node_ingress on synthetic frames through BPF_PROG_TEST_RUN: inbound TCP
  * and UDP whose destination port lies in np_config's [nodeport_min, nodeport_max] count into
  * np_nodeport[NP_NODEPORT_TCP / UDP] (packets, bytes = skb->len), everything else does not, and

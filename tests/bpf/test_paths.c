@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Path classes of pod traffic: np_pod_ingress / np_pod_egress on synthetic frames through
  * BPF_PROG_TEST_RUN, with np_cidr4 / np_cidr6 filled as the agent fills them on a flannel node.
  * Asserts the exact np_path_stats key set ({ifindex, direction, path}, padding zero) and exact

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* VXLAN accounting on the node device: np_node_ingress / np_node_egress on synthetic outer frames
  * through BPF_PROG_TEST_RUN. Asserts the exact np_vxlan_stats key set and exact packets and bytes:
  * only UDP to the configured port counts, over IPv4 and IPv6, in the direction of the hook, and

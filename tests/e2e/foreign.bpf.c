@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /* Stand-in for another vendor's tc program (Cilium, Calico, ...) sharing a hook with nodepath in
  * the end-to-end test: counts what it sees (packets, bytes) and hands the packet on to the next
  * filter. Built by datapath.test.sh, attached with tc; not part of the agent. */

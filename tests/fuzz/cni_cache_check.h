@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Invariants of pod_cache__parse on any input, shared by the libFuzzer target and the unit test
  * that replays the committed corpus. Returns NULL or a description of the broken invariant. */
 #ifndef NODEPATH_CNI_CACHE_CHECK_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* libFuzzer target for the cniCacheV1 parser (the agent reads these files from a directory
  * that any CNI plugin or runtime on the node writes). Built only with -DNODEPATH_FUZZ=ON;
  * run by bench/fuzz_cni.sh. Aborts on a broken invariant (see cni_cache_check.h). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* libFuzzer target for flanneld's subnet.env parser and the CIDR parser (both read node-local
  * files and flags). Built only with -DNODEPATH_FUZZ=ON; run by FUZZ_TARGET=subnet_env
  * bench/fuzz_cni.sh. Aborts on a broken invariant (see subnet_env_check.h). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Invariants of the subnet.env and CIDR parsers on any input, shared by the libFuzzer target and
  * the unit test that replays the committed corpus. Returns NULL or what is broken: a parsed file
  * has 1..8 networks and subnets, IPv4 first, that format and re-parse to themselves; a rejected

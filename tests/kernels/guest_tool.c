@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Static helper for the kernel matrix guest (no python there): exact-size UDP sender and sink,
  * and the kernel's own view of BPF attachments (tcx chains, BPF links), which busybox and
  * bpftool 7.1 cannot show.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Fixture loading for the /proc parser tests (see proc_fixture.h). */
 #include "proc_fixture.h"
 

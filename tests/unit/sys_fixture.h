@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Fixture helpers shared by the unit tests of the sysfs collectors. */
 #ifndef NODEPATH_TEST_SYS_FIXTURE_H
 #define NODEPATH_TEST_SYS_FIXTURE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* arp collector: /proc/net/arp parser. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* conntrack collector: /proc/net/stat/nf_conntrack parser. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* cpu collector: sysfs CPU lists and /proc/cpuinfo. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* cpufreq reader on an intel_pstate laptop fixture and hostile values. */
 #include <errno.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* diskstats parser and udev database parser on fixtures and hostile input. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* EDAC memory controller reader. */
 #include <errno.h>
 

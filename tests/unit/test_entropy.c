@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* entropy collector: the two families from the fixture tree's /proc/sys/kernel/random, and a
  * malformed value fails the collector. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Exposition writer: exact text for families, samples, escaping, number formatting, rollback. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* expo__format_value's fast paths (integers, <= 15-digit normals) must give exactly what the
  * general shortest-digits search gives: the shortest digit string that reads back, Go-style. */
 #include <criterion/criterion.h>

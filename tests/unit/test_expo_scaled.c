@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* expo__format_value's scaled-decimal fast path (values that are m / 10^k: cpu seconds from
  * ticks, durations from nanoseconds) gives Go's strconv 'g' -1 strings, and the same digits as
  * the general search over many such values. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* filefd collector: /proc/sys/fs/file-nr parser. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* mounts parser and rootfs prefix stripping. */
 #include <errno.h>
 #include <stdlib.h>

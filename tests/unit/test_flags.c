@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Flag parsing: every accepted form, every rejected one with its message, collector switches,
  * --help/--version, and --web.listen-address splitting. Criterion runs each test in its own
  * process, so the globals the flags write start from their defaults every time. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Replays the committed libFuzzer corpora (tests/fuzz/corpus/{cni_cache,subnet_env}, grown and
  * minimised by bench/fuzz_cni.sh) and the CNI fixtures through the parsers' invariants, so every
  * input the fuzzer ever found interesting stays covered by the ordinary (and sanitized) unit run.

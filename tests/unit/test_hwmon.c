@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* hwmon file-name splitting, name cleaning and node_exporter 1.5's metric naming. */
 #include <errno.h>
 

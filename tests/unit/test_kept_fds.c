@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Scrape fast paths that must not change what is read: kept procfs/sysfs descriptors (fresh
  * content on every read, a gone object is an error, not stale data, regular files re-opened,
  * concurrent multi-page reads not torn) and netstat's filtered parse (an unwanted field with a

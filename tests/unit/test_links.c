@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Link classification: which interfaces are hooked, at which layer. */
 #include <criterion/criterion.h>
 #include <string.h>

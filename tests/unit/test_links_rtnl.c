@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Link and default-route parsing on hand-built rtnetlink messages. Each message is parsed from a
  * heap copy of exactly nlmsg_len bytes, so a read past a truncated message or attribute is an
  * out-of-bounds read the sanitizer build reports. */

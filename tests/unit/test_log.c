@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Log context: lines logged while the registry runs a collector (init, collect, on any thread
  * of a scrape) carry collector=<name> once, in logfmt and JSON; other lines carry none. */
 #include <criterion/criterion.h>

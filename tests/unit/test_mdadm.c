@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* /proc/mdstat parser: resync with bitmap, recovery, check, raid0, inactive, delayed, linear. */
 #include <errno.h>
 #include <stdlib.h>

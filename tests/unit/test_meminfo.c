@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* /proc/meminfo parser: node_exporter key rewriting and kB scaling. */
 #include <criterion/criterion.h>
 #include <errno.h>

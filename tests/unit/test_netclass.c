@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* netclass attribute reader on a fixture sysfs (this VM's lo/eth0, a k8s node's cni0/veth). */
 #include <errno.h>
 

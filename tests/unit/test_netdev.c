@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* /proc/net/dev parser. */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* CIDR parsing/matching and flanneld's subnet.env: real files, hostile input, and following a
  * file that appears late, changes and breaks. */
 #include <arpa/inet.h>

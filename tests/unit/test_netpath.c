@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* netpath collector: exact exposition text written from synthetic datapath snapshots (pod
  * identity parsed from the committed CNI cache fixtures), and the subnet.env info series. */
 #include <criterion/criterion.h>

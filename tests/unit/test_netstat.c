@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* /proc/net/netstat, /proc/net/snmp and /proc/net/snmp6 parsers. */
 #include <criterion/criterion.h>
 #include <errno.h>

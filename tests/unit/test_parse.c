@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The strict number parser on valid, boundary and hostile tokens. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Pod identity: the cniCacheV1 parser on realistic fixtures and hostile input, the pod table
  * (rescan, log-once, stale files, limits), the inotify watcher (latency, deletions, a directory
  * that appears late) and the nodepath_pod_info emitter. */

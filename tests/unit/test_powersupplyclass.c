@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* power_supply reader on a ThinkPad fixture (battery, mains, USB-C PD) and hostile values. */
 #include <errno.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* pressure collector: /proc/pressure parser. */
 #include <criterion/criterion.h>
 #include <errno.h>

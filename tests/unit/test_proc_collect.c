@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Collector behaviour beyond one parse: malformed files fail the collector (never partial or
  * garbage output), and the cpu collector's counters never go backwards across scrapes. */
 #include <criterion/criterion.h>

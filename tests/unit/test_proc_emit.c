@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* End to end per collector, without HTTP: each /proc collector runs on tests/fixtures/proc and
  * its exposition must equal, line for line, what node_exporter 1.5.0 printed for the same tree.
  * tests/fixtures/proc-expected/node_exporter-1.5.prom holds those lines; it was produced with

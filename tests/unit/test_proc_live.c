@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Every /proc parser on this kernel's live files: the formats CI's kernel prints must parse.
  * Files a kernel may legitimately lack (schedstat without CONFIG_SCHEDSTATS, pressure without
  * PSI, conntrack without the module, IPv6 ones) are required whenever another file shows the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Robustness: every /proc parser on every prefix of its real fixture and on byte-flipped copies
  * must return 0 or -errno and never crash or read out of bounds (run under ASan in CI). The
  * whole fixture must parse and some damaged copy must be refused, so a parser that refuses

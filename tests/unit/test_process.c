@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* process_* parsers: /proc/self/stat and btime. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Shared /proc parsing helpers: single-number files, the key table, the match cache. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Collector registry: failing collectors are rolled back and report success 0, init failures
  * keep the rest serving, collect[] filtering, unknown/disabled names, concurrent scrapes.
  * The zz_reg_* collectors below exist only in the unit-test binary and are off by default. */

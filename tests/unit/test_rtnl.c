@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The dump answer walk: seq matching, the end and error messages, interrupted dumps, callback
  * errors and trailing garbage. */
 #include <criterion/criterion.h>

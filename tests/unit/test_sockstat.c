@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* /proc/net/sockstat{,6} parser. */
 #include <criterion/criterion.h>
 #include <errno.h>

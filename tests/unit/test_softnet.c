@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* softnet collector: /proc/net/softnet_stat parser. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* /proc/stat parser (stat collector; its CPU times also feed the cpu collector). */
 #include <criterion/criterion.h>
 #include <errno.h>

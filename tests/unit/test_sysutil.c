@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* sysutil: RE2-style flag patterns on POSIX regex, sorted listings, name suffixes. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Text-format validator used by the textfile collector. */
 #include <errno.h>
 #include <stdlib.h>

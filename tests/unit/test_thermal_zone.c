@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* thermal zone and cooling device readers. */
 #include <errno.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* time collector: clocksource list. */
 #include <criterion/criterion.h>
 #include <errno.h>

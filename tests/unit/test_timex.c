@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* timex collector: adjtimex value conversion. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* udp_queues collector: /proc/net/udp{,6} parser. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* uname collector: one node_uname_info sample whose labels are uname(2)'s fields, sorted. */
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* /proc/vmstat parser. */
 #include <criterion/criterion.h>
 #include <errno.h>

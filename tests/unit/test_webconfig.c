@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* --web.config.file parser and bcrypt check: exporter-toolkit's fields, strictness, hostile input. */
 #include <criterion/criterion.h>
 #include <crypt.h>

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /* Stand-in for another vendor's tc program (Cilium, Calico, ...) sharing a hook with nodepath in
  * the chain tests. It counts what it sees and returns TC_ACT_OK, as such programs usually do, so
  * it ends a tcx chain: placed before np_ingress it hides packets from it (the tests' control). */

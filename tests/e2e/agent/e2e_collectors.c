@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Collectors for the test-only agent build/nodepath_e2e_agent (never in the product binary):
  * a slow one (to hold a --web.max-requests slot for an honest 503), a failing one and one with
  * hostile label values, so the HTTP end-to-end test can check them through the real endpoint. */
