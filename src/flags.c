@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_info.h"
 #include "collector.h"
 #include "log.h"
 #include "parse.h"
@@ -222,7 +223,7 @@ static int parse_loop(struct parse_state *st, int argc, char **argv, FILE *out, 
 			return 1;
 		}
 		if (strcmp(argv[i], "--version") == 0) {
-			fprintf(out, "nodepath, version %s\n", NODEPATH_VERSION);
+			build_info__print_version(out);
 			return 1;
 		}
 	}
