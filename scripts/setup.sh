@@ -9,7 +9,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
       libmicrohttpd-dev libjson-c-dev libyaml-dev libgnutls28-dev libcrypt-dev libseccomp-dev
-      iproute2 ca-certificates)
+      help2man iproute2 ca-certificates)
 want_test=0
 want_arm64=0
 for arg in "$@"; do
