@@ -22,8 +22,9 @@ if [ -z "$mandir" ]; then # GNUInstallDirs' default: <datarootdir>/man, <dataroo
 	mandir=${datarootdir:-share}/man
 fi
 unitdir=$(cache NODEPATH_SYSTEMD_UNITDIR)
-[ -n "$prefix" ] && [ -n "$sbindir" ] && [ -n "$mandir" ] && [ -n "$unitdir" ] ||
+if [ -z "$prefix" ] || [ -z "$sbindir" ] || [ -z "$unitdir" ]; then
 	die "install directories missing from $build/CMakeCache.txt (configure with this tree)"
+fi
 [ "$(cache NODEPATH_MAN)" != OFF ] || die "$build was configured with -DNODEPATH_MAN=OFF"
 abs() { case $1 in /*) echo "$1" ;; *) echo "$prefix/$1" ;; esac; }
 
@@ -129,7 +130,7 @@ check_cmd "man page: FILES" grep -q '^\.SH FILES' "$man"
 sed -n 's/^  \(-h, \)\?\(--[^ ]*\)$/\2/p' "$tmp/help" >"$tmp/flags"
 nflags=$(grep -c '^  -' "$tmp/help")
 check "flags found in --help" "$(wc -l <"$tmp/flags")" "$nflags"
-check_eval "--help lists more than 50 flags ($nflags)" '[ "$nflags" -gt 50 ]'
+check_eval "--help lists more than 50 flags ($nflags)" "[ $nflags -gt 50 ]"
 # Each flag is a line of its own in the page, as in --help.
 missing=$(grep -vxFf <(sed 's/^-h, //' "$tmp/man.txt") "$tmp/flags" || true)
 check "flags of --help missing from the man page" "$missing" ""
