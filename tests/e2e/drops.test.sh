@@ -422,5 +422,9 @@ for p in v6a v6b; do
 	check "$p external (all of phase 5)" \
 		"$(d s7 s10 n1 nodepath_path_packets_total "$(lp_sel "$p"),path=\"external\"")" 0
 done
+# What an operator sees on n1 at the end (drop, VXLAN and per-hop families).
+echo "drops.test: n1's scrape at the end (excerpt):"
+grep -E '^nodepath_(drops_total|pod_drops_total|vxlan_transmit_(packets|bytes)_total|interface_transmit_packets_total\{device="flannel)' \
+	"$W/s10-n1.prom" | sed 's/^/    /'
 DONE=1
 check_summary
