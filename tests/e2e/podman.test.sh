@@ -26,7 +26,7 @@ caps=$(sed -n 's/^ *add: \[\(.*\)\]$/\1/p' "$DS" | tr -d ' ')
 ds_mounts=$(sed -n 's/^ *mountPath: //p' "$DS" | sort | tr '\n' ' ')
 [ "${#ds_args[@]}" -ge 4 ] || die "could not read args from $DS"
 [ "$caps" = "BPF,PERFMON,NET_ADMIN" ] || die "DaemonSet capabilities changed ($caps): update this test"
-want_mounts="/host/proc /host/root /host/sys /run/flannel /sys/fs/bpf /var/lib/cni/results "
+want_mounts="/host/proc /host/root /host/sys /run/flannel /run/netns /sys/fs/bpf /var/lib/cni/results "
 [ "$ds_mounts" = "$want_mounts" ] || die "DaemonSet mounts changed ($ds_mounts): update this test"
 
 source tests/e2e/testbed.sh
@@ -68,6 +68,7 @@ run_container() {
 		-v /proc:/host/proc:ro -v /sys:/host/sys:ro -v /:/host/root:ro,rslave \
 		-v "$(tb_bpf_dir n1):/sys/fs/bpf:rw" \
 		-v "$TB_RUN/n1/cni:/var/lib/cni/results:ro" -v "$TB_RUN/n1/flannel:/run/flannel:ro" \
+		-v /run/netns:/run/netns:ro,rslave \
 		"$image" "${ds_args[@]}" --collector.netpath.node-device=eth0 >/dev/null || die "podman run $name"
 	for _ in $(seq 250); do
 		if tb_exec n1 curl -sf --max-time 2 http://127.0.0.1:9100/-/ready >/dev/null 2>&1 &&
