@@ -99,6 +99,41 @@ static pthread_mutex_t g_fds_mu = PTHREAD_MUTEX_INITIALIZER;
 static size_t g_fds_open;
 static size_t g_fds_budget;
 
+int fs__open_regular(const char *path, int flags, struct stat *st)
+{
+	struct stat tmp;
+	int oflags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+	int fd;
+
+	if (flags & FS_NOFOLLOW)
+		oflags |= O_NOFOLLOW;
+	if (!st)
+		st = &tmp;
+	fd = open(path, oflags);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) != 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return S_ISDIR(st->st_mode) ? -EISDIR : FS_ENOTREG;
+	}
+	return fd;
+}
+
+const char *fs__strerror(int err)
+{
+	if (err == FS_ENOTREG)
+		return "not a regular file";
+	if (err == -ELOOP)
+		return "is a symbolic link, not followed";
+	return strerror(err < 0 ? -err : err);
+}
+
 static uint32_t path_hash(const char *s)
 {
 	uint32_t h = 2166136261u; /* FNV-1a */
@@ -299,9 +334,10 @@ static int slot_read(struct fd_slot *e, struct reader *rd)
 		g_fds_open--;
 		pthread_mutex_unlock(&g_fds_mu);
 	}
-	e->fd = open(e->path, O_RDONLY | O_CLOEXEC);
-	if (e->fd < 0)
-		return -errno;
+	err = fs__open_regular(e->path, 0, NULL);
+	if (err < 0)
+		return err;
+	e->fd = err;
 	pthread_mutex_lock(&g_fds_mu);
 	g_fds_open++;
 	pthread_mutex_unlock(&g_fds_mu);
@@ -312,9 +348,9 @@ done:
 	return err;
 }
 
-static int read_path(const char *path, struct reader *rd)
+static int read_path(const char *path, int flags, struct reader *rd)
 {
-	struct fd_slot *e = fds_find(path);
+	struct fd_slot *e = flags ? NULL : fds_find(path);
 	int fd, err;
 
 	if (e) {
@@ -323,11 +359,12 @@ static int read_path(const char *path, struct reader *rd)
 		pthread_mutex_unlock(&e->mu);
 		return err;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = fs__open_regular(path, flags, NULL);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	rd->hint = 0;
-	e = fds_adopt(path, fd);
+	/* A kept descriptor is reopened without the caller's flags: only plain reads keep one. */
+	e = flags ? NULL : fds_adopt(path, fd);
 	err = rd->fn(rd, fd);
 	if (e) {
 		if (!err)
@@ -339,7 +376,8 @@ static int read_path(const char *path, struct reader *rd)
 	return err;
 }
 
-static int read_file_rec(const char *path, size_t max, size_t max_record, char **out, size_t *len)
+static int read_file_rec(const char *path, int flags, size_t max, size_t max_record, char **out,
+			 size_t *len)
 {
 	struct reader rd = {.fn = read_whole, .max = max, .max_record = max_record};
 	int err;
@@ -347,7 +385,7 @@ static int read_file_rec(const char *path, size_t max, size_t max_record, char *
 	*out = NULL;
 	if (len)
 		*len = 0;
-	err = read_path(path, &rd);
+	err = read_path(path, flags, &rd);
 	if (err)
 		return err;
 	*out = rd.out;
@@ -368,7 +406,12 @@ int fs__read_fd(int fd, size_t max, char **out, size_t *len)
 
 int fs__read_file(const char *path, size_t max, char **out, size_t *len)
 {
-	return read_file_rec(path, max, 0, out, len);
+	return read_file_rec(path, 0, max, 0, out, len);
+}
+
+int fs__read_file_flags(const char *path, int flags, size_t max, char **out, size_t *len)
+{
+	return read_file_rec(path, flags, max, 0, out, len);
 }
 
 int fs__read_rel_records(const char *root, const char *rel, size_t max, size_t max_record,
@@ -379,7 +422,7 @@ int fs__read_rel_records(const char *root, const char *rel, size_t max, size_t m
 
 	if (err)
 		return err;
-	return read_file_rec(path, max, max_record, out, len);
+	return read_file_rec(path, 0, max, max_record, out, len);
 }
 
 int fs__read_rel(const char *root, const char *rel, size_t max, char **out, size_t *len)
@@ -401,7 +444,7 @@ int fs__read_line(const char *path, char *buf, size_t cap)
 	if (cap == 0)
 		return -EINVAL;
 	buf[0] = '\0';
-	err = read_path(path, &rd);
+	err = read_path(path, 0, &rd);
 	if (err)
 		return err;
 	r = rd.len;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "collector.h"
 #include "datapath.h"
@@ -15,6 +16,30 @@
 #include "log.h"
 #include "privs.h"
 #include "signals.h"
+
+/* Each hooked pod veth holds descriptors (tcx links), and the common soft limit of 1024 runs out
+ * near 500 pods. The hard limit is what the deployer granted; take all of it, as Go programs do. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("cannot read the open-files limit: %s", strerror(errno));
+		return;
+	}
+	if (rl.rlim_cur == rl.rlim_max)
+		return;
+	was = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("cannot raise the open-files limit to %llu: %s",
+			 (unsigned long long)rl.rlim_max, strerror(errno));
+		return;
+	}
+	log_debug("raised the open-files limit from %llu to %llu", (unsigned long long)was,
+		  (unsigned long long)rl.rlim_max);
+}
 
 int main(int argc, char **argv)
 {
@@ -36,6 +61,7 @@ int main(int argc, char **argv)
 	signals__setup(&set);
 
 	log_info("starting nodepath version=%s", NODEPATH_VERSION);
+	raise_nofile();
 	err = registry__init_all();
 	if (err) {
 		log_error("start-up failed: %s", strerror(-err));

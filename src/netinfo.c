@@ -281,7 +281,7 @@ static void refresh_locked(void)
 	size_t len = 0;
 	int err;
 
-	if (stat(path, &st) != 0) {
+	if (lstat(path, &st) != 0) {
 		err = errno;
 		if (g_net.missing_logged != err)
 			log_info("flannel subnet file %s not readable yet: %s", path,
@@ -296,7 +296,8 @@ static void refresh_locked(void)
 	    st.st_mtim.tv_nsec == g_net.mtime.tv_nsec && st.st_size == g_net.size &&
 	    st.st_ino == g_net.ino)
 		return;
-	err = fs__read_file(path, SUBNET_ENV_MAX, &buf, &len);
+	/* flanneld writes a regular file: a link or a FIFO here is refused, never followed. */
+	err = fs__read_file_flags(path, FS_NOFOLLOW, SUBNET_ENV_MAX, &buf, &len);
 	if (err == -ENOENT)
 		return; /* replaced between stat and open: the next call sees the new one */
 	/* The stamp is taken even for a bad file, so it is logged once per version. */
@@ -308,7 +309,7 @@ static void refresh_locked(void)
 		err = flannel_subnet__parse(buf, len, &fs);
 	free(buf);
 	if (err) {
-		log_warn("ignoring flannel subnet file %s: %s", path, strerror(-err));
+		log_warn("ignoring flannel subnet file %s: %s", path, fs__strerror(err));
 		g_net.valid = false;
 		return;
 	}

@@ -318,16 +318,16 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 		return;
 	/* No symlinks, and never block: a FIFO put here must not stall the watcher. The stamp
 	 * comes from the open file, so it matches the bytes read. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0 && errno != ENOENT && errno != ELOOP) {
-		/* EACCES, EMFILE: not the file's fault; try again on the next event/resync. */
-		log_warn("cannot open CNI cache file %s: %s", path, strerror(errno));
-		return;
-	}
-	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	fd = fs__open_regular(path, FS_NOFOLLOW, &st);
+	if (fd == -ENOENT || fd == -ELOOP || fd == FS_ENOTREG || fd == -EISDIR) {
 		/* Gone, or not a regular file (libcni writes regular files only). */
 		apply(t, name, NULL);
 		goto cleanup;
+	}
+	if (fd < 0) {
+		/* EACCES, EMFILE: not the file's fault; try again on the next event/resync. */
+		log_warn("cannot open CNI cache file %s: %s", path, fs__strerror(fd));
+		return;
 	}
 	if (same_stamp(t, name, &st))
 		goto cleanup;

@@ -630,7 +630,8 @@ static int textfile_collect(struct expo_writer *w)
 		goto report;
 	}
 	/* Go's ReadDir order is byte order, not version order. */
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	files = calloc(n ? n : 1, sizeof(*files));
 	if (!files) {
 		errored = true;
@@ -648,7 +649,8 @@ static int textfile_collect(struct expo_writer *w)
 			errored = true;
 			continue;
 		}
-		err = fs__read_file(t->path, TEXTFILE_MAX_BYTES, &t->buf, NULL);
+		/* Not followed: a link here could expose any file root can read. */
+		err = fs__read_file_flags(t->path, FS_NOFOLLOW, TEXTFILE_MAX_BYTES, &t->buf, NULL);
 		if (!err)
 			err = textfile__parse(t->buf, &t->f, &line);
 		if (err == -EPROTO) {
@@ -658,10 +660,10 @@ static int textfile_collect(struct expo_writer *w)
 		} else if (err) {
 			log_warn("failed to collect textfile data file=%s "
 				 "line=%u: %s",
-				 names[i], line, strerror(-err));
+				 names[i], line, fs__strerror(err));
 		}
 		/* stat only after a good parse, so a broken file does not look fresh. */
-		if (!err && stat(t->path, &st))
+		if (!err && lstat(t->path, &st))
 			err = -errno;
 		if (err) {
 			errored = true;
