@@ -291,7 +291,8 @@ static int emit_throttles(struct expo_writer *w)
 	closedir(d);
 	if (err)
 		goto cleanup;
-	qsort(ids, nids, sizeof(*ids), cmp_lexical);
+	if (nids)
+		qsort(ids, nids, sizeof(*ids), cmp_lexical);
 	for (size_t k = 0; k < nids && !err; k++) {
 		uint64_t pkg, core, ccount, pcount;
 		bool have_c, have_p, seen_c = false, seen_p = false;
