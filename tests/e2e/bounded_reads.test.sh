@@ -19,7 +19,11 @@ PORT=19106
 PID=
 cleanup() {
 	set +e
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	# An agent stuck on a FIFO may never finish a graceful stop: SIGKILL after 5 s.
+	if [ -n "$PID" ] && kill "$PID" 2>/dev/null; then
+		timeout 5 tail --pid="$PID" -f /dev/null || kill -9 "$PID" 2>/dev/null
+		wait "$PID" 2>/dev/null
+	fi
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "$OUT" "$LOG" "$SECRET" "$TFD"
 	return 0
