@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 		worst = d > worst ? d : worst;
 	}
 	/* Churn through the watcher: 50 files created, then deleted; RSS after 1 and 6 cycles. */
-	long rss[3] = {rss_kb(), 0, 0};
+	long rss[3] = { rss_kb(), 0, 0 };
 	for (int c = 0; c < 6; c++) {
 		size_t base = pod_table__count(t);
 

@@ -12,10 +12,11 @@ void build_info__emit(struct expo_writer *w)
 				    { "revision", NODEPATH_REVISION },
 				    { "version", NODEPATH_VERSION } };
 
-	expo__family(w, "nodepath_build_info",
-		     "A metric with a constant '1' value labeled by version, revision and the libbpf "
-		     "version nodepath was built with.",
-		     EXPO_GAUGE);
+	expo__family(
+	    w, "nodepath_build_info",
+	    "A metric with a constant '1' value labeled by version, revision and the libbpf "
+	    "version nodepath was built with.",
+	    EXPO_GAUGE);
 	expo__sample(w, "nodepath_build_info", lb, 3, 1);
 }
 

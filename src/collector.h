@@ -28,9 +28,9 @@ struct collector {
 	bool initialised;
 };
 
-#define NP_COLLECTOR(var)                                                                          \
-	static struct collector *const np_collector_ptr_##var                                     \
-		__attribute__((used, section("np_collectors"))) = &var
+#define NP_COLLECTOR(var)                                     \
+	static struct collector *const np_collector_ptr_##var \
+	    __attribute__((used, section("np_collectors"))) = &var
 
 /* Iteration over all registered collectors, sorted by name (registry__sort at start). */
 size_t registry__count(void);

@@ -39,11 +39,13 @@ NP_FLAG_STRING("bpf.pin-path", &opt_pin_path,
 	       "bpffs directory for pinned maps (a bpffs is mounted there if needed).");
 NP_FLAG_STRING("bpf.attach-mode", &opt_attach_mode,
 	       "tc attach mode: auto (tcx if the kernel has it), tcx or tc (clsact).");
-NP_FLAG_UINT("bpf.map-max-entries", &opt_max_entries,
-	     "Capacity of np_if_stats (2 entries per hooked interface); np_path_stats gets 5/2 of it "
-	     "(up to 10 per pod veth). Per-CPU maps: memory is capacity x CPUs.");
-NP_FLAG_STRING("collector.netpath.service-cidr", &opt_service_cidr,
-	       "Comma-separated service CIDRs (path class \"service\"; dual-stack: one per family).");
+NP_FLAG_UINT(
+    "bpf.map-max-entries", &opt_max_entries,
+    "Capacity of np_if_stats (2 entries per hooked interface); np_path_stats gets 5/2 of it "
+    "(up to 10 per pod veth). Per-CPU maps: memory is capacity x CPUs.");
+NP_FLAG_STRING(
+    "collector.netpath.service-cidr", &opt_service_cidr,
+    "Comma-separated service CIDRs (path class \"service\"; dual-stack: one per family).");
 NP_FLAG_STRING("collector.netpath.nodeport-range", &opt_nodeport_range,
 	       "NodePort range counted on the node device, MIN-MAX; empty disables it.");
 NP_FLAG_BOOL("bpf.enable-stats", &opt_enable_stats,
@@ -63,7 +65,6 @@ NP_FLAG_UINT("collector.netpath.drops-max-entries", &opt_drop_entries,
 
 #define MAX_SERVICE_CIDRS 4
 #define MAX_PATH_CIDRS 256
-
 
 /* Path-class configuration, owned by the link watch thread (its tick). */
 struct path_classes {
@@ -116,9 +117,10 @@ static int parse_service_cidrs(struct path_classes *pc, const char *list)
 		if (len > 0) {
 			if (pc->n_service == MAX_SERVICE_CIDRS ||
 			    cidr__parse_n(p, len, &pc->service[pc->n_service])) {
-				log_error("--collector.netpath.service-cidr: bad or too many CIDRs in "
-					  "\"%s\"",
-					  list);
+				log_error(
+				    "--collector.netpath.service-cidr: bad or too many CIDRs in "
+				    "\"%s\"",
+				    list);
 				return -EINVAL;
 			}
 			pc->n_service++;
@@ -196,7 +198,8 @@ static void refresh_host_addrs(struct path_classes *pc)
 			c.prefix = 32;
 			memcpy(c.addr, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
 		} else if (i->ifa_addr->sa_family == AF_INET6) {
-			const struct in6_addr *a6 = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+			const struct in6_addr *a6 =
+			    &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
 
 			/* Every host veth has one; none is a pod's peer, and they would crowd out the
 			 * node's real addresses and rewrite the table on every pod. */
@@ -219,7 +222,7 @@ struct ns_collect {
 	struct {
 		char netns[POD_NETNS_MAX];
 		char veth[IF_NAMESIZE];
-	} *e;
+	} * e;
 	size_t n, cap;
 	int err;
 };
@@ -304,9 +307,10 @@ static void purge_dead_netns(struct datapath *dp)
 	if (drops__purge_except(dp->drops, live, n, &removed) == 0) {
 		dp->ns_purged = true;
 		if (removed)
-			log_info("removed %zu pinned drop counter entries of namespaces gone while the "
-				 "agent was not running",
-				 removed);
+			log_info(
+			    "removed %zu pinned drop counter entries of namespaces gone while the "
+			    "agent was not running",
+			    removed);
 	}
 	free(live);
 }
@@ -430,12 +434,12 @@ static void datapath_tick(void *arg, bool addrs_changed)
 	log_info("path classes updated prefixes=%zu", n);
 }
 
-
 /* The drop counters are optional: a kernel that cannot run them leaves everything else working
  * (drops__open logs the state once). Only allocation failures stop the start. */
 static int start_drops(struct datapath *dp)
 {
-	struct drops_opts o = { .pin_path = opt_pin_path, .max_entries = (uint32_t)opt_drop_entries };
+	struct drops_opts o = { .pin_path = opt_pin_path,
+				.max_entries = (uint32_t)opt_drop_entries };
 	int err = drops__open(&o, &dp->drops);
 
 	if (err)
@@ -613,8 +617,7 @@ static int snapshot_vxlan(struct datapath *dp, struct datapath_snapshot *s)
 }
 
 /* The hooked link named name, or NULL (links are few per name lookup: pods x drops seen). */
-static const struct datapath_link *link_by_name(const struct datapath_snapshot *s,
-						const char *name)
+static const struct datapath_link *link_by_name(const struct datapath_snapshot *s, const char *name)
 {
 	for (size_t i = 0; i < s->n_links; i++)
 		if (strcmp(s->links[i].link.name, name) == 0)
@@ -672,7 +675,8 @@ static int snapshot_drops(struct datapath *dp, struct datapath_snapshot *s)
 
 		memset(d, 0, sizeof(*d));
 		if (st[i].netns == dp->node_netns) {
-			const struct datapath_link *l = datapath_snapshot__link(s, (int)st[i].ifindex);
+			const struct datapath_link *l =
+			    datapath_snapshot__link(s, (int)st[i].ifindex);
 
 			if (l) {
 				d->layer = l->link.layer;
@@ -807,13 +811,12 @@ const struct vxlan_stat *datapath_snapshot__vxlan(const struct datapath_snapshot
 {
 	struct vxlan_stat key = { .ifindex = (uint32_t)ifindex, .direction = (uint8_t)direction };
 
-	return s->n_vxlan_stats ? bsearch(&key, s->vxlan_stats, s->n_vxlan_stats, sizeof(key),
-					  cmp_vxlan)
-				: NULL;
+	return s->n_vxlan_stats
+		   ? bsearch(&key, s->vxlan_stats, s->n_vxlan_stats, sizeof(key), cmp_vxlan)
+		   : NULL;
 }
 
-const struct datapath_link *datapath_snapshot__link(const struct datapath_snapshot *s,
-						    int ifindex)
+const struct datapath_link *datapath_snapshot__link(const struct datapath_snapshot *s, int ifindex)
 {
 	struct datapath_link key = { .link.ifindex = ifindex };
 

@@ -45,8 +45,8 @@ struct datapath *datapath__current(void);
 /* One hooked interface with what a scrape needs to label it. */
 struct datapath_link {
 	struct link_entry link;
-	bool has_pod;		/* a CNI cache entry names the pod behind this veth */
-	struct pod_info pod;	/* valid when has_pod */
+	bool has_pod;	     /* a CNI cache entry names the pod behind this veth */
+	struct pod_info pod; /* valid when has_pod */
 };
 
 /* Drops of one label set: in the node's namespace by device, or inside one pod's namespace
@@ -92,8 +92,7 @@ void datapath_snapshot__free(struct datapath_snapshot *s);
 /* Lookups in a snapshot; NULL when absent. */
 const struct if_stat *datapath_snapshot__if_stat(const struct datapath_snapshot *s, int ifindex,
 						 int direction);
-const struct datapath_link *datapath_snapshot__link(const struct datapath_snapshot *s,
-						    int ifindex);
+const struct datapath_link *datapath_snapshot__link(const struct datapath_snapshot *s, int ifindex);
 const struct vxlan_stat *datapath_snapshot__vxlan(const struct datapath_snapshot *s, int ifindex,
 						  int direction);
 

@@ -151,17 +151,14 @@ static void put_escaped(struct expo_writer *w, const char *s, bool quote)
 
 /* Character classes of metric and label names: 1 letter or '_', 2 digit, 4 ':'. */
 static const unsigned char name_class[256] = {
-	['_'] = 1, [':'] = 4,
-	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
-	['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
-	['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
-	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
-	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
-	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
-	['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
-	['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['_'] = 1, [':'] = 4, ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2,
+	['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+	['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1,
+	['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+	['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
 };
 
 static bool valid_name(const char *name, bool colon)
@@ -199,11 +196,8 @@ static void fail_invalid(struct expo_writer *w, const char *what, const char *na
 }
 
 static const char *const type_names[] = {
-	[EXPO_COUNTER] = "counter",
-	[EXPO_GAUGE] = "gauge",
-	[EXPO_UNTYPED] = "untyped",
-	[EXPO_HISTOGRAM] = "histogram",
-	[EXPO_SUMMARY] = "summary",
+	[EXPO_COUNTER] = "counter",	[EXPO_GAUGE] = "gauge",	    [EXPO_UNTYPED] = "untyped",
+	[EXPO_HISTOGRAM] = "histogram", [EXPO_SUMMARY] = "summary",
 };
 
 void expo__family(struct expo_writer *w, const char *name, const char *help, enum expo_type type)
@@ -422,7 +416,7 @@ static int shortest_digits(double v, char *dig, int *dp)
 	 * means fewer digits, and with m < 10^15 decimals at 10^-k are more than 4 ulps apart, so
 	 * m is the only candidate with k places. */
 	if (v >= DBL_MIN && v < 1e15) {
-		static const double p10[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,	1e7,
+		static const double p10[] = { 1e0,  1e1,  1e2,	1e3,  1e4,  1e5,  1e6,	1e7,
 					      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 					      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
 

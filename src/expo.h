@@ -21,7 +21,7 @@ struct expo_writer {
 	char *buf;
 	size_t len;
 	size_t cap;
-	int err;         /* 0, -ENOMEM, or -EINVAL for an invalid name (a caller bug, logged) */
+	int err;	 /* 0, -ENOMEM, or -EINVAL for an invalid name (a caller bug, logged) */
 	const char *fam; /* name of the family currently open (for sample name checks) */
 };
 

@@ -16,8 +16,9 @@
 #include "parse.h"
 
 static const char *opt_log_level = "info";
-NP_FLAG_STRING("log.level", &opt_log_level,
-	       "Only log messages with the given severity or above. One of: [debug, info, warn, error]");
+NP_FLAG_STRING(
+    "log.level", &opt_log_level,
+    "Only log messages with the given severity or above. One of: [debug, info, warn, error]");
 static const char *opt_log_format = "logfmt";
 NP_FLAG_STRING("log.format", &opt_log_format,
 	       "Output format of log messages. One of: [logfmt, json]");
@@ -127,8 +128,10 @@ static int apply(const struct np_flag *f, const char *val, bool neg, FILE *err)
 		if (val) {
 			ret = parse_bool(val, &b);
 			if (ret) {
-				fprintf(err, "nodepath: error: invalid boolean value '%s' for flag --%s "
-					     "(want true or false)\n", val, f->name);
+				fprintf(err,
+					"nodepath: error: invalid boolean value '%s' for flag --%s "
+					"(want true or false)\n",
+					val, f->name);
 				return ret;
 			}
 		}
@@ -138,13 +141,17 @@ static int apply(const struct np_flag *f, const char *val, bool neg, FILE *err)
 	case FLAG_UINT:
 		ret = parse_uint(val, (unsigned long *)f->ptr);
 		if (ret == -ERANGE) {
-			fprintf(err, "nodepath: error: value '%s' for flag --%s is out of range "
-				     "(max %lu)\n", val, f->name, (unsigned long)ULONG_MAX);
+			fprintf(err,
+				"nodepath: error: value '%s' for flag --%s is out of range "
+				"(max %lu)\n",
+				val, f->name, (unsigned long)ULONG_MAX);
 			return -EINVAL;
 		}
 		if (ret) {
-			fprintf(err, "nodepath: error: invalid value '%s' for flag --%s "
-				     "(want a non-negative decimal integer)\n", val, f->name);
+			fprintf(err,
+				"nodepath: error: invalid value '%s' for flag --%s "
+				"(want a non-negative decimal integer)\n",
+				val, f->name);
 			return -EINVAL;
 		}
 		return 0;
@@ -165,7 +172,7 @@ static int collector_index(const struct collector *c)
 struct parse_state {
 	bool disable_defaults;
 	bool *explicit_set; /* per registry index: named by --[no-]collector.X */
-	bool *seen;         /* per flag index: given already */
+	bool *seen;	    /* per flag index: given already */
 };
 
 static int flag_index(const struct np_flag *f)
@@ -189,8 +196,10 @@ static int parse_collector_flag(struct parse_state *st, const char *name, size_t
 	    strncmp(name, COLLECTOR_PREFIX, strlen(COLLECTOR_PREFIX)) != 0)
 		return 1;
 	if (val && parse_bool(val, &on)) {
-		fprintf(err, "nodepath: error: invalid boolean value '%s' for flag --%.*s "
-			     "(want true or false)\n", val, (int)len, name);
+		fprintf(err,
+			"nodepath: error: invalid boolean value '%s' for flag --%.*s "
+			"(want true or false)\n",
+			val, (int)len, name);
 		return -EINVAL;
 	}
 	if (neg)
@@ -235,7 +244,8 @@ static int parse_loop(struct parse_state *st, int argc, char **argv, FILE *out, 
 		int ret, fi;
 
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
-			fprintf(err, "nodepath: error: unexpected argument '%s', try --help\n", arg);
+			fprintf(err, "nodepath: error: unexpected argument '%s', try --help\n",
+				arg);
 			return -EINVAL;
 		}
 		name = arg + 2;
@@ -319,8 +329,10 @@ int flags__parse(int argc, char **argv, FILE *out, FILE *err)
 				registry__at(i)->enabled = false;
 	}
 	if (log__set_level(opt_log_level)) {
-		fprintf(err, "nodepath: error: invalid --log.level '%s' (want debug, info, warn or "
-			     "error)\n", opt_log_level);
+		fprintf(err,
+			"nodepath: error: invalid --log.level '%s' (want debug, info, warn or "
+			"error)\n",
+			opt_log_level);
 		ret = -EINVAL;
 		goto cleanup;
 	}
@@ -366,9 +378,10 @@ void flags__usage(FILE *out)
 	size_t n = flag_count();
 	const struct np_flag **sorted = calloc(n + 1, sizeof(*sorted));
 
-	fprintf(out, "usage: nodepath [<flags>]\n\n"
-		     "Node agent: node_exporter-compatible host metrics plus per-layer and per-pod\n"
-		     "eBPF packet counters, served on --web.listen-address.\n\nFlags:\n");
+	fprintf(out,
+		"usage: nodepath [<flags>]\n\n"
+		"Node agent: node_exporter-compatible host metrics plus per-layer and per-pod\n"
+		"eBPF packet counters, served on --web.listen-address.\n\nFlags:\n");
 	fprintf(out, "  -h, --help\n      Show this help and exit.\n");
 	fprintf(out, "  --version\n      Show the version and exit.\n");
 	if (sorted) {
@@ -379,8 +392,9 @@ void flags__usage(FILE *out)
 
 			fprintf(out, "  --%s%s%s\n      %s", f->kind == FLAG_BOOL ? "[no-]" : "",
 				f->name,
-				f->kind == FLAG_STRING ? "=<string>" :
-				f->kind == FLAG_UINT   ? "=<uint>" : "",
+				f->kind == FLAG_STRING ? "=<string>"
+				: f->kind == FLAG_UINT ? "=<uint>"
+						       : "",
 				f->help ? f->help : "");
 			print_default(out, f);
 			fputc('\n', out);
@@ -392,7 +406,8 @@ void flags__usage(FILE *out)
 	for (size_t i = 0; i < registry__count(); i++) {
 		const struct collector *c = registry__at(i);
 
-		fprintf(out, "  --[no-]collector.%s\n      Enable the %s collector (default: %s).\n",
+		fprintf(out,
+			"  --[no-]collector.%s\n      Enable the %s collector (default: %s).\n",
 			c->name, c->name, c->default_enabled ? "enabled" : "disabled");
 	}
 }

@@ -20,12 +20,12 @@ struct np_flag {
 
 #define NP_FLAG_CAT2(a, b) a##b
 #define NP_FLAG_CAT(a, b) NP_FLAG_CAT2(a, b)
-#define NP_FLAG_DEFINE(kind_, name_, ptr_, help_)                                                  \
-	static const struct np_flag NP_FLAG_CAT(np_flag_def_, __LINE__) = {                       \
-		.name = (name_), .kind = (kind_), .ptr = (ptr_), .help = (help_)                   \
-	};                                                                                         \
-	static const struct np_flag *const NP_FLAG_CAT(np_flag_ptr_, __LINE__)                     \
-		__attribute__((used, section("np_flags"))) = &NP_FLAG_CAT(np_flag_def_, __LINE__)
+#define NP_FLAG_DEFINE(kind_, name_, ptr_, help_)                                \
+	static const struct np_flag NP_FLAG_CAT(np_flag_def_, __LINE__) = {      \
+		.name = (name_), .kind = (kind_), .ptr = (ptr_), .help = (help_) \
+	};                                                                       \
+	static const struct np_flag *const NP_FLAG_CAT(np_flag_ptr_, __LINE__)   \
+	    __attribute__((used, section("np_flags"))) = &NP_FLAG_CAT(np_flag_def_, __LINE__)
 
 /* Usage at file scope: static const char *opt_x = "default"; NP_FLAG_STRING("a.b", &opt_x, "help"); */
 #define NP_FLAG_STRING(name, ptr, help) NP_FLAG_DEFINE(FLAG_STRING, name, ptr, help)

@@ -379,7 +379,7 @@ static int read_path(const char *path, int flags, struct reader *rd)
 static int read_file_rec(const char *path, int flags, size_t max, size_t max_record, char **out,
 			 size_t *len)
 {
-	struct reader rd = {.fn = read_whole, .max = max, .max_record = max_record};
+	struct reader rd = { .fn = read_whole, .max = max, .max_record = max_record };
 	int err;
 
 	*out = NULL;
@@ -437,7 +437,7 @@ int fs__read_rel(const char *root, const char *rel, size_t max, char **out, size
 
 int fs__read_line(const char *path, char *buf, size_t cap)
 {
-	struct reader rd = {.fn = read_one_line, .out = buf, .cap = cap};
+	struct reader rd = { .fn = read_one_line, .out = buf, .cap = cap };
 	size_t r;
 	int err;
 

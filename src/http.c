@@ -59,12 +59,12 @@ NP_FLAG_UINT("web.max-requests", &opt_max_requests,
  * connection at least every HEADER_DEADLINE_S, to fill the table. */
 #define CONN_LIMIT 1024
 #define CONN_PER_IP_LIMIT 64
-#define CONN_TIMEOUT_S 10     /* idle: no byte in either direction */
-#define HEADER_DEADLINE_S 10  /* from accept (or the previous answer + idle time) to the request */
-#define CONN_MEMORY 32768     /* request line + headers + response headers per connection */
-#define POOL_THREADS 2        /* epoll threads; answers that take time run on job threads */
-#define JOB_LIMIT 64          /* scrapes and bcrypt checks at once, beyond --web.max-requests */
-#define JOB_IDLE_S 5 /* a burst's threads (and their stack pages) go soon after it */
+#define CONN_TIMEOUT_S 10    /* idle: no byte in either direction */
+#define HEADER_DEADLINE_S 10 /* from accept (or the previous answer + idle time) to the request */
+#define CONN_MEMORY 32768    /* request line + headers + response headers per connection */
+#define POOL_THREADS 2	     /* epoll threads; answers that take time run on job threads */
+#define JOB_LIMIT 64	     /* scrapes and bcrypt checks at once, beyond --web.max-requests */
+#define JOB_IDLE_S 5	     /* a burst's threads (and their stack pages) go soon after it */
 #define THREAD_STACK (2UL << 20)
 #define WATCHDOG_TICK_MS 500
 #define TRIM_INTERVAL_S 5
@@ -165,7 +165,8 @@ static int open_listener(void)
 
 	if (http__parse_listen_address(opt_listen, host, sizeof(host), port, sizeof(port))) {
 		log_error("invalid --web.listen-address=\"%s\" (want host:port, :port or "
-			  "[v6addr]:port)", opt_listen);
+			  "[v6addr]:port)",
+			  opt_listen);
 		return -EINVAL;
 	}
 	hints.ai_socktype = SOCK_STREAM;
@@ -182,8 +183,8 @@ static int open_listener(void)
 	} else {
 		rc = getaddrinfo(host, port, &hints, &res);
 		if (rc) {
-			log_error("cannot resolve --web.listen-address host=\"%s\" err=\"%s\"", host,
-				  gai_strerror(rc));
+			log_error("cannot resolve --web.listen-address host=\"%s\" err=\"%s\"",
+				  host, gai_strerror(rc));
 			return -EINVAL;
 		}
 		for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
@@ -383,7 +384,8 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
 		sanitize(name, sizeof(name), bad);
 		snprintf(msg, sizeof(msg),
 			 "Couldn't create filtered metrics handler: unknown or disabled collector "
-			 "in collect[]: \"%s\"\n", name);
+			 "in collect[]: \"%s\"\n",
+			 name);
 		return reply(conn, MHD_HTTP_BAD_REQUEST, CONTENT_TYPE_TEXT, msg, strlen(msg), true);
 	}
 	if (err) {
@@ -782,14 +784,15 @@ static int build_landing(void)
 
 	if (!path)
 		return -ENOMEM;
-	n = asprintf(&g_landing,
-		     "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>nodepath</title>"
-		     "</head>\n<body>\n<h1>nodepath</h1>\n<p>Node agent: node_exporter-compatible "
-		     "host metrics and per-layer, per-pod eBPF packet counters.</p>\n<ul>\n"
-		     "<li><a href=\"%s\">Metrics</a></li>\n"
-		     "<li><a href=\"/-/healthy\">Health</a></li>\n</ul>\n"
-		     "<p>Version %s</p>\n</body>\n</html>\n",
-		     path, NODEPATH_VERSION);
+	n = asprintf(
+	    &g_landing,
+	    "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>nodepath</title>"
+	    "</head>\n<body>\n<h1>nodepath</h1>\n<p>Node agent: node_exporter-compatible "
+	    "host metrics and per-layer, per-pod eBPF packet counters.</p>\n<ul>\n"
+	    "<li><a href=\"%s\">Metrics</a></li>\n"
+	    "<li><a href=\"/-/healthy\">Health</a></li>\n</ul>\n"
+	    "<p>Version %s</p>\n</body>\n</html>\n",
+	    path, NODEPATH_VERSION);
 	free(path);
 	if (n < 0) {
 		g_landing = NULL;
@@ -838,20 +841,18 @@ static struct MHD_Daemon *start_daemon(int fd, const struct web_config *cfg)
 						    (void *)cfg->priorities };
 		/* A trust list makes MHD ask for a client certificate. */
 		if (cfg->ca_pem && cfg->client_auth != WEB_CLIENT_NONE)
-			tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0,
-							    cfg->ca_pem };
+			tls[n++] =
+			    (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0, cfg->ca_pem };
 	}
 	return MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
-		NULL, MHD_OPTION_LISTEN_SOCKET, fd,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)POOL_THREADS,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)CONN_PER_IP_LIMIT,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)POOL_THREADS,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)CONN_PER_IP_LIMIT,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_ARRAY,
+	    tls, MHD_OPTION_END);
 }
 
 /* Job threads hold connections of the daemon: it may only go once they are done. */
@@ -981,7 +982,8 @@ int http__start(void)
 	if (!opt_path || opt_path[0] != '/' || strcmp(opt_path, "/-/healthy") == 0 ||
 	    strcmp(opt_path, "/-/ready") == 0) {
 		log_error("invalid --web.telemetry-path=\"%s\" (must start with / and not be a "
-			  "health path)", opt_path ? opt_path : "");
+			  "health path)",
+			  opt_path ? opt_path : "");
 		return -EINVAL;
 	}
 	err = webconfig__init();

@@ -22,7 +22,7 @@
 #define NL_BUF_SIZE (64 * 1024)
 
 static const char *const layer_names[LAYER_MAX] = {
-	[LAYER_NONE] = "none",     [LAYER_NODE] = "node", [LAYER_BRIDGE] = "bridge",
+	[LAYER_NONE] = "none",	     [LAYER_NODE] = "node", [LAYER_BRIDGE] = "bridge",
 	[LAYER_OVERLAY] = "overlay", [LAYER_POD] = "pod",
 };
 
@@ -86,8 +86,8 @@ struct tracked {
 	struct link_attrs a;
 	enum np_layer layer;
 	bool attached;
-	bool seen;	     /* marked during a full resync */
-	uint64_t event_ns;   /* when the event that made it hookable arrived; 0 when measured */
+	bool seen;	   /* marked during a full resync */
+	uint64_t event_ns; /* when the event that made it hookable arrived; 0 when measured */
 };
 
 struct link_watch {
@@ -107,7 +107,8 @@ struct link_watch {
 	pthread_mutex_t lock; /* guards everything below; held while attaching */
 	struct tracked *links;
 	size_t n_links, cap_links;
-	struct route_set default_devs; /* node devices when --collector.netpath.node-device is empty */
+	struct route_set
+	    default_devs; /* node devices when --collector.netpath.node-device is empty */
 	uint64_t attach_errors[LAYER_MAX];
 	struct link_latency latency[LAYER_MAX];
 };
@@ -204,7 +205,8 @@ static void reconcile(struct link_watch *w, uint64_t event_ns)
 		if (t->event_ns) {
 			uint64_t now = mono_ns();
 
-			observe_latency(&w->latency[layer], now > t->event_ns ? now - t->event_ns : 0);
+			observe_latency(&w->latency[layer],
+					now > t->event_ns ? now - t->event_ns : 0);
 			t->event_ns = 0;
 		}
 		log_info("attached device=%s ifindex=%d layer=%s mode=%s", t->a.name, t->a.ifindex,

@@ -24,8 +24,8 @@ struct link_attrs {
 };
 
 struct links_config {
-	const char *bridge;       /* e.g. "cni0" */
-	const char *overlay;      /* e.g. "flannel.1" */
+	const char *bridge;	  /* e.g. "cni0" */
+	const char *overlay;	  /* e.g. "flannel.1" */
 	const char *node_devices; /* comma-separated names; empty: default-route devices */
 };
 

@@ -34,7 +34,7 @@ struct attachment {
 	int ifindex;
 	enum attach_role role;
 	int tcx_fd[NP_DIR_MAX]; /* -1 unless attached through tcx */
-	bool tc[NP_DIR_MAX];    /* clsact filter installed by us */
+	bool tc[NP_DIR_MAX];	/* clsact filter installed by us */
 };
 
 struct loader {
@@ -147,9 +147,10 @@ void loader_priv__drop_incompatible_pins(struct bpf_object *obj, const char *pin
 		     info.value_size != bpf_map__value_size(map) ||
 		     info.max_entries != bpf_map__max_entries(map) ||
 		     info.map_flags != bpf_map__map_flags(map))) {
-			log_warn("pinned map %s has another layout or capacity (max_entries %u, want "
-				 "%u); replacing it, its counters restart from zero",
-				 path, info.max_entries, bpf_map__max_entries(map));
+			log_warn(
+			    "pinned map %s has another layout or capacity (max_entries %u, want "
+			    "%u); replacing it, its counters restart from zero",
+			    path, info.max_entries, bpf_map__max_entries(map));
 			if (unlink(path))
 				log_warn("cannot remove %s: %s", path, strerror(errno));
 		}
@@ -263,10 +264,10 @@ static int prog_fd(struct loader *l, int dir, enum attach_role role)
 	struct netpath_bpf *sk = l->skel;
 
 	if (dir == NP_DIR_INGRESS)
-		return bpf_program__fd(role == ROLE_POD    ? sk->progs.np_pod_ingress
+		return bpf_program__fd(role == ROLE_POD	   ? sk->progs.np_pod_ingress
 				       : role == ROLE_NODE ? sk->progs.np_node_ingress
 							   : sk->progs.np_ingress);
-	return bpf_program__fd(role == ROLE_POD    ? sk->progs.np_pod_egress
+	return bpf_program__fd(role == ROLE_POD	   ? sk->progs.np_pod_egress
 			       : role == ROLE_NODE ? sk->progs.np_node_egress
 						   : sk->progs.np_egress);
 }
@@ -416,7 +417,8 @@ static void remove_stale_tc(int ifindex)
 {
 	for (int dir = 0; dir < NP_DIR_MAX; dir++)
 		if (tc_slot_owner(ifindex, dir) == 1 && tc_detach_one(ifindex, dir) == 0)
-			log_info("removed a clsact filter left by an earlier agent ifindex=%d", ifindex);
+			log_info("removed a clsact filter left by an earlier agent ifindex=%d",
+				 ifindex);
 }
 
 int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_role role)
@@ -537,8 +539,8 @@ static size_t percpu_stride(size_t value_size)
 }
 
 /* Fallback for kernels without batch ops on this map type: one lookup per key. */
-static int read_per_key(int fd, size_t key_size, void *vals, size_t stride, int ncpus,
-			percpu_cb cb, void *ctx)
+static int read_per_key(int fd, size_t key_size, void *vals, size_t stride, int ncpus, percpu_cb cb,
+			void *ctx)
 {
 	char key[64], next[64];
 	void *prev = NULL;
@@ -650,7 +652,8 @@ static int sum_if_stat(const void *key, const void *vals, size_t stride, int ncp
 	s->ifindex = k->ifindex;
 	s->direction = k->direction;
 	for (int c = 0; c < ncpus; c++) {
-		const struct np_if_value *v = (const void *)((const char *)vals + (size_t)c * stride);
+		const struct np_if_value *v =
+		    (const void *)((const char *)vals + (size_t)c * stride);
 
 		s->packets += v->packets;
 		s->bytes += v->bytes;
@@ -671,7 +674,7 @@ static int sum_path_stat(const void *key, const void *vals, size_t stride, int n
 	s->path = k->path;
 	for (int c = 0; c < ncpus; c++) {
 		const struct np_path_value *v =
-			(const void *)((const char *)vals + (size_t)c * stride);
+		    (const void *)((const char *)vals + (size_t)c * stride);
 
 		s->packets += v->packets;
 		s->bytes += v->bytes;
@@ -697,14 +700,14 @@ int loader_priv__read_summed(int ncpus, struct bpf_map *map, percpu_cb cb, size_
 
 int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
 {
-	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_if_stats, sum_if_stat, sizeof(**out),
-			   (void **)out, n);
+	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_if_stats, sum_if_stat,
+					sizeof(**out), (void **)out, n);
 }
 
 int loader__read_path_stats(struct loader *l, struct path_stat **out, size_t *n)
 {
-	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_path_stats, sum_path_stat, sizeof(**out),
-			   (void **)out, n);
+	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_path_stats, sum_path_stat,
+					sizeof(**out), (void **)out, n);
 }
 
 int loader__read_nodeport(struct loader *l, struct np_path_value out[NP_NODEPORT_MAX])
@@ -878,7 +881,7 @@ static int sum_vxlan_stat(const void *key, const void *vals, size_t stride, int 
 	s->direction = k->direction;
 	for (int c = 0; c < ncpus; c++) {
 		const struct np_path_value *v =
-			(const void *)((const char *)vals + (size_t)c * stride);
+		    (const void *)((const char *)vals + (size_t)c * stride);
 
 		s->packets += v->packets;
 		s->bytes += v->bytes;

@@ -18,10 +18,10 @@ enum attach_mode { ATTACH_AUTO = 0, ATTACH_TCX, ATTACH_TC };
 enum attach_role { ROLE_PLAIN = 0, ROLE_POD, ROLE_NODE };
 
 struct loader_opts {
-	const char *pin_path;     /* bpffs directory for pinned maps; mounted if not a bpffs */
-	uint32_t max_entries;     /* capacity of np_if_stats and np_path_stats */
+	const char *pin_path; /* bpffs directory for pinned maps; mounted if not a bpffs */
+	uint32_t max_entries; /* capacity of np_if_stats and np_path_stats */
 	enum attach_mode mode;
-	bool enable_stats;        /* bpf_enable_stats(BPF_STATS_RUN_TIME) while running */
+	bool enable_stats; /* bpf_enable_stats(BPF_STATS_RUN_TIME) while running */
 };
 
 /* One np_if_stats entry summed over CPUs. */

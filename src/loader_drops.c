@@ -114,7 +114,7 @@ size_t drop_reasons__count(const struct drop_reasons *r)
 const char *drop_reasons__name(const struct drop_reasons *r, uint32_t reason, char *buf, size_t len)
 {
 	if (r) {
-		struct drop_reason key = {.value = reason};
+		struct drop_reason key = { .value = reason };
 		const struct drop_reason *hit =
 		    bsearch(&key, r->items, r->n, sizeof(*r->items), reason_cmp);
 
@@ -281,7 +281,7 @@ int drops__netns_inode(const char *path, uint32_t *inode)
 
 int drops__netns_add(struct drops *d, uint32_t inode, enum np_netns_kind kind)
 {
-	struct np_netns_value v = {.kind = (__u32)kind};
+	struct np_netns_value v = { .kind = (__u32)kind };
 
 	if (d->state != DROPS_LOADED)
 		return -ENODEV;

@@ -259,7 +259,7 @@ static struct {
 	bool valid;
 	int missing_logged;
 	struct flannel_subnet fs;
-} g_net = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} g_net = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 void netinfo__set_path(const char *path)
 {
@@ -330,4 +330,3 @@ int netinfo__get(struct flannel_subnet *out)
 	pthread_mutex_unlock(&g_net.lock);
 	return err;
 }
-

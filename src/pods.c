@@ -208,7 +208,7 @@ static int apply(struct pod_table *t, const char *name, struct pod_file *nf)
 {
 	const struct pod_info **view = NULL;
 	long long *mtimes = NULL;
-	struct pod_file old = {0};
+	struct pod_file old = { 0 };
 	bool found;
 	int idx, err = 0;
 	size_t vcap;
@@ -302,7 +302,7 @@ static long long now_ns(void)
 
 static void update_file_locked(struct pod_table *t, const char *name, bool closed)
 {
-	struct pod_file nf = {0};
+	struct pod_file nf = { 0 };
 	char path[PATH_MAX];
 	struct stat st;
 	char *buf = NULL;
@@ -558,8 +558,8 @@ uint64_t pod_table__skipped_files(struct pod_table *t)
 
 /* --- watcher ----------------------------------------------------------------------------- */
 
-#define WATCH_MASK                                                                                 \
-	(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF |   \
+#define WATCH_MASK                                                                               \
+	(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | \
 	 IN_MOVE_SELF | IN_ONLYDIR)
 
 static long long mono_ms(void)
@@ -653,8 +653,8 @@ static void *watch_main(void *arg)
 		log_warn("CNI cache watcher: cannot signal start: %s", strerror(errno));
 
 	for (;;) {
-		struct pollfd pfd[2] = {{.fd = t->stop_fd, .events = POLLIN},
-					{.fd = t->ifd, .events = POLLIN}};
+		struct pollfd pfd[2] = { { .fd = t->stop_fd, .events = POLLIN },
+					 { .fd = t->ifd, .events = POLLIN } };
 		bool rescan = try_watch(t); /* files created before the watch existed */
 		size_t before = pod_table__count(t);
 		long long timeout, now;

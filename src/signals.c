@@ -11,8 +11,8 @@
 #include <stddef.h>
 
 static const int shutdown_signals[] = { SIGINT, SIGTERM, SIGQUIT, SIGXCPU };
-static const int ignored_signals[] = { SIGHUP,	 SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM,
-				       SIGPROF,	 SIGIO,	  SIGPWR,  SIGSTKFLT };
+static const int ignored_signals[] = { SIGHUP,	SIGUSR1, SIGUSR2, SIGALRM,  SIGVTALRM,
+				       SIGPROF, SIGIO,	 SIGPWR,  SIGSTKFLT };
 
 /* privs.c broadcasts this one to every thread once; until then and after it means nothing. */
 #define PRIVS_SIGNAL (SIGRTMIN + 2)

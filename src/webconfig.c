@@ -223,11 +223,11 @@ static int parse_tls(struct parse *p, yaml_node_t *m, struct web_config *c)
 		} else if (strcmp(k, "cipher_suites") == 0 || strcmp(k, "curve_preferences") == 0 ||
 			   strcmp(k, "client_allowed_sans") == 0) {
 			/* GnuTLS names differ from Go's; refuse rather than silently ignore. */
-			err = is_empty(v) || (v->type == YAML_SEQUENCE_NODE &&
-					      v->data.sequence.items.start ==
-						      v->data.sequence.items.top)
-				      ? 0
-				      : fail(p, "tls_server_config.%s is not supported by nodepath", k);
+			err = is_empty(v) ||
+				      (v->type == YAML_SEQUENCE_NODE &&
+				       v->data.sequence.items.start == v->data.sequence.items.top)
+				  ? 0
+				  : fail(p, "tls_server_config.%s is not supported by nodepath", k);
 		} else {
 			return fail(p, "tls_server_config: unknown field \"%s\"", k);
 		}
@@ -243,7 +243,8 @@ static int parse_tls(struct parse *p, yaml_node_t *m, struct web_config *c)
 	if (minv > maxv)
 		return fail(p, "min_version is above max_version");
 	if ((c->client_auth == WEB_CLIENT_VERIFY_IF_GIVEN ||
-	     c->client_auth == WEB_CLIENT_REQUIRE_VERIFY) && !p->ca_file[0])
+	     c->client_auth == WEB_CLIENT_REQUIRE_VERIFY) &&
+	    !p->ca_file[0])
 		return fail(p, "client_auth_type %s needs client_ca_file",
 			    auth_names[c->client_auth]);
 	off = (size_t)snprintf(c->priorities, sizeof(c->priorities), "NORMAL:-VERS-ALL");
@@ -328,8 +329,10 @@ static int parse_users(struct parse *p, yaml_node_t *m, struct web_config *c)
 		/* Go's bcrypt package takes $2a$, $2b$ and $2y$; so does libcrypt. */
 		if (strlen(h) != 60 || h[0] != '$' || h[1] != '2' || h[3] != '$' ||
 		    !strchr("aby", h[2]))
-			return fail(p, "basic_auth_users: the password of \"%s\" is not a bcrypt "
-				       "hash", u);
+			return fail(p,
+				    "basic_auth_users: the password of \"%s\" is not a bcrypt "
+				    "hash",
+				    u);
 		if (c->n_users >= WEB_MAX_USERS)
 			return fail(p, "basic_auth_users: more than %d users", WEB_MAX_USERS);
 		c->user[c->n_users] = strdup(u);

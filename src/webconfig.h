@@ -10,11 +10,11 @@
 #include <stddef.h>
 
 enum web_client_auth {
-	WEB_CLIENT_NONE,           /* NoClientCert */
-	WEB_CLIENT_REQUEST,        /* RequestClientCert */
-	WEB_CLIENT_REQUIRE_ANY,    /* RequireAnyClientCert */
+	WEB_CLIENT_NONE,	    /* NoClientCert */
+	WEB_CLIENT_REQUEST,	    /* RequestClientCert */
+	WEB_CLIENT_REQUIRE_ANY,	    /* RequireAnyClientCert */
 	WEB_CLIENT_VERIFY_IF_GIVEN, /* VerifyClientCertIfGiven */
-	WEB_CLIENT_REQUIRE_VERIFY, /* RequireAndVerifyClientCert */
+	WEB_CLIENT_REQUIRE_VERIFY,  /* RequireAndVerifyClientCert */
 };
 
 #define WEB_MAX_USERS 64

@@ -26,17 +26,17 @@ struct np_if_key {
 /* np_if_stats value (per CPU; user space sums the CPUs). */
 struct np_if_value {
 	__u64 packets;
-	__u64 bytes;    /* skb->len: includes the Ethernet header at tc */
+	__u64 bytes;	/* skb->len: includes the Ethernet header at tc */
 	__u64 gso_segs; /* wire segments: max(1, skb->gso_segs) per skb */
 };
 
 /* Where a pod's peer is, decided from the peer address by longest-prefix match. */
 enum np_path {
-	NP_PATH_SAME_NODE = 0, /* this node's pod CIDR */
+	NP_PATH_SAME_NODE = 0,	/* this node's pod CIDR */
 	NP_PATH_CROSS_NODE = 1, /* the cluster CIDR, another node */
-	NP_PATH_SERVICE = 2,    /* the service CIDR (before DNAT) */
-	NP_PATH_HOST = 3,       /* an address of this node */
-	NP_PATH_EXTERNAL = 4,   /* anything else */
+	NP_PATH_SERVICE = 2,	/* the service CIDR (before DNAT) */
+	NP_PATH_HOST = 3,	/* an address of this node */
+	NP_PATH_EXTERNAL = 4,	/* anything else */
 	/* IPv6 fe80::/10, ff00::/8; IPv4 169.254/16, 224/4, 255.255.255.255 (fixed in the
 	 * datapath) and each pod subnet's broadcast (a /32 the agent adds to np_cidr4). */
 	NP_PATH_LINK_LOCAL = 5,
@@ -47,7 +47,7 @@ enum np_path {
 struct np_path_key {
 	__u32 ifindex;
 	__u8 direction; /* enum np_direction, host-veth view */
-	__u8 path;      /* enum np_path */
+	__u8 path;	/* enum np_path */
 	__u8 pad[2];
 };
 
@@ -91,8 +91,8 @@ enum np_nodeport_proto {
 
 /* np_errors index (per-CPU array): failures the datapath cannot report any other way. */
 enum np_error {
-	NP_ERR_IF_STATS_FULL = 0,   /* np_if_stats had no room for a new key */
-	NP_ERR_PATH_STATS_FULL = 1, /* np_path_stats had no room for a new key */
+	NP_ERR_IF_STATS_FULL = 0,    /* np_if_stats had no room for a new key */
+	NP_ERR_PATH_STATS_FULL = 1,  /* np_path_stats had no room for a new key */
 	NP_ERR_VXLAN_STATS_FULL = 2, /* np_vxlan_stats had no room for a new key */
 	NP_ERR_MAX = 4,
 };

@@ -88,8 +88,7 @@ static int conntrack_collect(struct expo_writer *w)
 	pp_emit(w, "node_nf_conntrack_stat_found",
 		"Number of searched entries which were successful.", EXPO_GAUGE, (double)st.found);
 	pp_emit(w, "node_nf_conntrack_stat_invalid",
-		"Number of packets seen which can not be tracked.", EXPO_GAUGE,
-		(double)st.invalid);
+		"Number of packets seen which can not be tracked.", EXPO_GAUGE, (double)st.invalid);
 	pp_emit(w, "node_nf_conntrack_stat_ignore",
 		"Number of packets seen which are already connected to a conntrack entry.",
 		EXPO_GAUGE, (double)st.ignore);

@@ -31,8 +31,9 @@ NP_FLAG_BOOL("collector.cpu.guest", &opt_guest, "Enables metric node_cpu_guest_s
 static bool opt_info;
 NP_FLAG_BOOL("collector.cpu.info", &opt_info, "Enables metric cpu_info");
 static const char *opt_flags_include = "";
-NP_FLAG_STRING("collector.cpu.info.flags-include", &opt_flags_include,
-	       "Filter the `flags` field in cpuInfo with a value that must be a regular expression");
+NP_FLAG_STRING(
+    "collector.cpu.info.flags-include", &opt_flags_include,
+    "Filter the `flags` field in cpuInfo with a value that must be a regular expression");
 static const char *opt_bugs_include = "";
 NP_FLAG_STRING("collector.cpu.info.bugs-include", &opt_bugs_include,
 	       "Filter the `bugs` field in cpuInfo with a value that must be a regular expression");
@@ -124,7 +125,8 @@ int cpu__parse_list(char *buf, unsigned int **out, size_t *n)
 			goto cleanup;
 		}
 		hi = lo;
-		if ((dash && parse__u64(dash + 1, &hi)) || hi < lo || hi > 1u << 20 || hi - lo > 65536) {
+		if ((dash && parse__u64(dash + 1, &hi)) || hi < lo || hi > 1u << 20 ||
+		    hi - lo > 65536) {
 			err = -EINVAL;
 			goto cleanup;
 		}
@@ -312,7 +314,8 @@ static int emit_throttles(struct expo_writer *w)
 		for (size_t i = 0; i < np; i++)
 			seen_p = seen_p || pkgs[i].package == pkg;
 		if (have_c && !seen_c)
-			err = push_throttle(&cores, &nc, &cc, (struct throttle){ pkg, core, ccount });
+			err =
+			    push_throttle(&cores, &nc, &cc, (struct throttle){ pkg, core, ccount });
 		if (!err && have_p && !seen_p)
 			err = push_throttle(&pkgs, &np, &cp, (struct throttle){ pkg, 0, pcount });
 	}
@@ -431,8 +434,8 @@ cleanup:
 }
 
 /* node_cpu_flag_info / node_cpu_bug_info: the first CPU's words matching the include regexp. */
-static void emit_words(struct expo_writer *w, const char *name, const char *help,
-		       const char *label, char *words, const regex_t *re)
+static void emit_words(struct expo_writer *w, const char *name, const char *help, const char *label,
+		       char *words, const regex_t *re)
 {
 	char *f[512];
 	int n = words ? pp_split(words, f, 512) : 0;
@@ -469,11 +472,11 @@ static int emit_info(struct expo_writer *w)
 	expo__family(w, name, "CPU information from /proc/cpuinfo.", EXPO_GAUGE);
 	for (size_t i = 0; i < n; i++) {
 		struct expo_label l[10] = {
-			{ "cachesize", e[i].cache_size }, { "core", e[i].core_id },
-			{ "cpu", e[i].processor },	  { "family", e[i].family },
-			{ "microcode", e[i].microcode }, { "model", e[i].model },
+			{ "cachesize", e[i].cache_size },  { "core", e[i].core_id },
+			{ "cpu", e[i].processor },	   { "family", e[i].family },
+			{ "microcode", e[i].microcode },   { "model", e[i].model },
 			{ "model_name", e[i].model_name }, { "package", e[i].physical_id },
-			{ "stepping", e[i].stepping },	  { "vendor", e[i].vendor },
+			{ "stepping", e[i].stepping },	   { "vendor", e[i].vendor },
 		};
 
 		expo__sample(w, name, l, 10, 1);

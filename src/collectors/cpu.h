@@ -13,7 +13,7 @@
 
 struct cpuinfo_entry {
 	char processor[16], vendor[64], family[16], model[16], model_name[128], stepping[16],
-		microcode[32], cache_size[32], physical_id[16], core_id[16];
+	    microcode[32], cache_size[32], physical_id[16], core_id[16];
 	char *flags, *bugs; /* point into the parsed buffer; NULL if absent */
 };
 int cpuinfo__parse(char *buf, struct cpuinfo_entry **out, size_t *n);

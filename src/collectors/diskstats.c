@@ -209,10 +209,11 @@ static const struct {
 	{ "node_disk_writes_merged_total", "The number of writes merged.", EXPO_COUNTER, 1 },
 	{ "node_disk_written_bytes_total", "The total number of bytes written successfully.",
 	  EXPO_COUNTER, 512 },
-	{ "node_disk_write_time_seconds_total", "This is the total number of seconds spent by all writes.",
-	  EXPO_COUNTER, 0.001 },
+	{ "node_disk_write_time_seconds_total",
+	  "This is the total number of seconds spent by all writes.", EXPO_COUNTER, 0.001 },
 	{ "node_disk_io_now", "The number of I/Os currently in progress.", EXPO_GAUGE, 1 },
-	{ "node_disk_io_time_seconds_total", "Total seconds spent doing I/Os.", EXPO_COUNTER, 0.001 },
+	{ "node_disk_io_time_seconds_total", "Total seconds spent doing I/Os.", EXPO_COUNTER,
+	  0.001 },
 	{ "node_disk_io_time_weighted_seconds_total", "The weighted # of seconds spent doing I/Os.",
 	  EXPO_COUNTER, 0.001 },
 	{ "node_disk_discards_completed_total",
@@ -226,8 +227,7 @@ static const struct {
 	{ "node_disk_flush_requests_total",
 	  "The total number of flush requests completed successfully", EXPO_COUNTER, 1 },
 	{ "node_disk_flush_requests_time_seconds_total",
-	  "This is the total number of seconds spent by all flush requests.", EXPO_COUNTER,
-	  0.001 },
+	  "This is the total number of seconds spent by all flush requests.", EXPO_COUNTER, 0.001 },
 };
 
 static int diskstats_init(void)
@@ -253,8 +253,7 @@ static int diskstats_init(void)
 	snprintf(path, sizeof(path), "%s", fs__udev_data());
 	udev_enabled = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 	if (!udev_enabled)
-		log_info("udev data path %s unreadable, udev properties disabled",
-			 path);
+		log_info("udev data path %s unreadable, udev properties disabled", path);
 	return 0;
 }
 
@@ -318,9 +317,9 @@ static int diskstats_collect(struct expo_writer *w)
 	for (size_t i = 0, any = 0; i < n; i++) {
 		char maj[16], min[16];
 		struct expo_label l[8] = {
-			{ "device", ds[i].name }, { "major", maj },
-			{ "minor", min },	  { "model", up[i].id_model },
-			{ "path", up[i].id_path },	  { "revision", up[i].id_revision },
+			{ "device", ds[i].name },   { "major", maj },
+			{ "minor", min },	    { "model", up[i].id_model },
+			{ "path", up[i].id_path },  { "revision", up[i].id_revision },
 			{ "serial", up[i].serial }, { "wwn", up[i].id_wwn },
 		};
 
@@ -344,20 +343,21 @@ static int diskstats_collect(struct expo_writer *w)
 			if (!any)
 				expo__family(w, fields[f].name, fields[f].help, fields[f].type);
 			any = true;
-			expo__sample(w, fields[f].name, &l, 1, (double)ds[i].v[f] * fields[f].scale);
+			expo__sample(w, fields[f].name, &l, 1,
+				     (double)ds[i].v[f] * fields[f].scale);
 		}
 	}
 	/* udev-derived families exist only for devices udev knows about. */
 	for (int pass = 0; pass < 5; pass++) {
-		static const char *const names[5] = {
-			"node_disk_filesystem_info", "node_disk_device_mapper_info",
-			"node_disk_ata_rotation_rate_rpm", "node_disk_ata_write_cache",
-			"node_disk_ata_write_cache_enabled"
-		};
+		static const char *const names[5] = { "node_disk_filesystem_info",
+						      "node_disk_device_mapper_info",
+						      "node_disk_ata_rotation_rate_rpm",
+						      "node_disk_ata_write_cache",
+						      "node_disk_ata_write_cache_enabled" };
 		static const char *const helps[5] = {
 			"Info about disk filesystem.", "Info about disk device mapper.",
-			"ATA disk rotation rate in RPMs (0 for SSDs).", "ATA disk has a write cache.",
-			"ATA disk has its write cache enabled."
+			"ATA disk rotation rate in RPMs (0 for SSDs).",
+			"ATA disk has a write cache.", "ATA disk has its write cache enabled."
 		};
 		bool any = false;
 
@@ -392,9 +392,9 @@ static int diskstats_collect(struct expo_writer *w)
 			} else {
 				if (!p->ata)
 					continue;
-				sv = pass == 2 ? p->ata_rotation_rate_rpm
-					       : pass == 3 ? p->ata_write_cache
-							   : p->ata_write_cache_enabled;
+				sv = pass == 2	 ? p->ata_rotation_rate_rpm
+				     : pass == 3 ? p->ata_write_cache
+						 : p->ata_write_cache_enabled;
 				if (!sv[0] || parse__double(sv, &v))
 					continue;
 				l[0] = (struct expo_label){ "device", ds[i].name };

@@ -74,10 +74,10 @@ int edac__read_mc(const char *dir, const char *num, struct edac_mc *mc)
 
 static int edac_collect(struct expo_writer *w)
 {
-	static const char *const fam[4] = {
-		"node_edac_correctable_errors_total", "node_edac_csrow_correctable_errors_total",
-		"node_edac_csrow_uncorrectable_errors_total", "node_edac_uncorrectable_errors_total"
-	};
+	static const char *const fam[4] = { "node_edac_correctable_errors_total",
+					    "node_edac_csrow_correctable_errors_total",
+					    "node_edac_csrow_uncorrectable_errors_total",
+					    "node_edac_uncorrectable_errors_total" };
 	static const char *const help[4] = { "Total correctable memory errors.",
 					     "Total correctable memory errors for this csrow.",
 					     "Total uncorrectable memory errors for this csrow.",
@@ -124,9 +124,9 @@ static int edac_collect(struct expo_writer *w)
 				     (double)(k == 1 ? mcs[i].ce_noinfo : mcs[i].ue_noinfo));
 			for (size_t r = 0; r < mcs[i].ncsrows; r++) {
 				l[1].value = mcs[i].csrows[r].csrow;
-				expo__sample(w, fam[k], l, 2,
-					     (double)(k == 1 ? mcs[i].csrows[r].ce
-							     : mcs[i].csrows[r].ue));
+				expo__sample(
+				    w, fam[k], l, 2,
+				    (double)(k == 1 ? mcs[i].csrows[r].ce : mcs[i].csrows[r].ue));
 			}
 		}
 	}

@@ -32,11 +32,11 @@
 #include "sysutil.h"
 
 static const char *opt_mp_exclude =
-	"^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
+    "^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
 static const char *opt_fs_exclude =
-	"^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|"
-	"iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|"
-	"sysfs|tracefs)$";
+    "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|"
+    "iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|"
+    "sysfs|tracefs)$";
 static unsigned long opt_timeout_s = 5;
 NP_FLAG_STRING("collector.filesystem.mount-points-exclude", &opt_mp_exclude,
 	       "Regexp of mount points to exclude for filesystem collector.");
@@ -291,7 +291,6 @@ static int filesystem_init(void)
 	return 0;
 }
 
-
 static bool has_ro_option(const char *opts)
 {
 	const char *p = opts;
@@ -364,11 +363,13 @@ static int build_snapshot(char *buf, struct mount_snapshot **out)
 		bool dup = false;
 
 		filesystem__strip_rootfs(fs__rootfs(), m[i].mountpoint, f->mp, sizeof(f->mp));
-		if (sysutil__regex_match(&mp_re, f->mp) || sysutil__regex_match(&fs_re, m[i].fstype))
+		if (sysutil__regex_match(&mp_re, f->mp) ||
+		    sysutil__regex_match(&fs_re, m[i].fstype))
 			continue;
 		/* One series per (device, mountpoint, fstype), first mount wins, as node_exporter. */
 		for (size_t k = 0; k < ms->n && !dup; k++)
-			dup = !strcmp(ms->sel[k].mp, f->mp) && !strcmp(ms->sel[k].device, m[i].device) &&
+			dup = !strcmp(ms->sel[k].mp, f->mp) &&
+			      !strcmp(ms->sel[k].device, m[i].device) &&
 			      !strcmp(ms->sel[k].fstype, m[i].fstype);
 		if (dup)
 			continue;
@@ -441,9 +442,10 @@ unlock:
  * (nfs, cifs, fuse, ceph, 9p, ...) may block on a server and goes through statvfs_deadline. */
 static bool local_fs(const char *t)
 {
-	static const char *const local[] = { "ext2", "ext3",  "ext4",  "xfs",   "btrfs", "tmpfs",
-					     "vfat", "exfat", "f2fs",  "jfs",   "zfs",   "ramfs",
-					     "ntfs", "ntfs3", "hfsplus", "reiserfs", "nilfs2" };
+	static const char *const local[] = { "ext2",	 "ext3",  "ext4",  "xfs",   "btrfs",
+					     "tmpfs",	 "vfat",  "exfat", "f2fs",  "jfs",
+					     "zfs",	 "ramfs", "ntfs",  "ntfs3", "hfsplus",
+					     "reiserfs", "nilfs2" };
 
 	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
 		if (!strcmp(local[i], t))
@@ -457,7 +459,8 @@ static int filesystem_collect(struct expo_writer *w)
 		const char *name, *help;
 		size_t off;
 	} fams[] = {
-		{ "node_filesystem_avail_bytes", "Filesystem space available to non-root users in bytes.",
+		{ "node_filesystem_avail_bytes",
+		  "Filesystem space available to non-root users in bytes.",
 		  offsetof(struct fs_stat, avail) },
 		{ "node_filesystem_files", "Filesystem total file nodes.",
 		  offsetof(struct fs_stat, files) },
@@ -515,7 +518,8 @@ static int filesystem_collect(struct expo_writer *w)
 
 		if (k == 0) {
 			name = "node_filesystem_device_error";
-			help = "Whether an error occurred while getting statistics for the given device.";
+			help =
+			    "Whether an error occurred while getting statistics for the given device.";
 		} else if (k == 1) {
 			name = "node_filesystem_readonly";
 			help = "Filesystem read-only status.";

@@ -21,10 +21,10 @@
 
 #define HWMON_MAX_RECORDS 16384
 
-static const char *const sensor_types[] = { "vrm",  "beep_enable", "update_interval", "in",
-					    "cpu",  "fan",	   "pwm",	      "temp",
-					    "curr", "power",	   "energy",	      "humidity",
-					    "intrusion" };
+static const char *const sensor_types[] = {
+	"vrm",	"beep_enable", "update_interval", "in",	    "cpu",	"fan",	    "pwm",
+	"temp", "curr",	       "power",		  "energy", "humidity", "intrusion"
+};
 
 void hwmon__clean_name(const char *in, char *out, size_t cap)
 {
@@ -138,14 +138,15 @@ bool hwmon__metric(const char *type, const char *el, const char *value, bool has
 		m->counter = true;
 		m->value = v / 1000000.0;
 	} else if (!strcmp(type, "power") && !strcmp(el, "accuracy")) {
-		snprintf(m->help, sizeof(m->help), "Hardware monitor power meter accuracy, as a ratio");
+		snprintf(m->help, sizeof(m->help),
+			 "Hardware monitor power meter accuracy, as a ratio");
 		m->value = v / 1000000.0;
 	} else if (!strcmp(type, "power") &&
 		   (!strcmp(el, "average_interval") || !strcmp(el, "average_interval_min") ||
 		    !strcmp(el, "average_interval_max"))) {
 		SUFFIX("_seconds");
-		snprintf(m->help, sizeof(m->help), "Hardware monitor power usage update interval (%s)",
-			 el);
+		snprintf(m->help, sizeof(m->help),
+			 "Hardware monitor power usage update interval (%s)", el);
 		m->value = v * 0.001;
 	} else if (!strcmp(type, "power")) {
 		SUFFIX("_watt");
@@ -153,10 +154,11 @@ bool hwmon__metric(const char *type, const char *el, const char *value, bool has
 			 el);
 		m->value = v / 1000000.0;
 	} else if (!strcmp(type, "humidity")) {
-		snprintf(m->help, sizeof(m->help),
-			 "Hardware monitor for humidity, as a ratio (multiply with 100.0 to get the "
-			 "humidity as a percentage) (%s)",
-			 el);
+		snprintf(
+		    m->help, sizeof(m->help),
+		    "Hardware monitor for humidity, as a ratio (multiply with 100.0 to get the "
+		    "humidity as a percentage) (%s)",
+		    el);
 		m->value = v / 1000000.0;
 	} else if (!strcmp(type, "fan") && (!strcmp(el, "input") || !strcmp(el, "min") ||
 					    !strcmp(el, "max") || !strcmp(el, "target"))) {
@@ -184,7 +186,7 @@ struct prop {
 struct record {
 	struct hwmon_metric m;
 	char chip[128], sensor[48], label[128]; /* label only for node_hwmon_sensor_label */
-	char chip_name[128];                    /* only for node_hwmon_chip_names */
+	char chip_name[128];			/* only for node_hwmon_chip_names */
 };
 
 struct records {
@@ -445,8 +447,10 @@ static int hwmon_collect(struct expo_writer *w)
 		size_t nl = 0;
 
 		if (i == 0 || strcmp(r->m.name, rs.r[i - 1].m.name))
-			expo__family(w, r->m.name, r->m.help, r->m.counter ? EXPO_COUNTER : EXPO_GAUGE);
-		else if (!strcmp(r->chip, rs.r[i - 1].chip) && !strcmp(r->sensor, rs.r[i - 1].sensor))
+			expo__family(w, r->m.name, r->m.help,
+				     r->m.counter ? EXPO_COUNTER : EXPO_GAUGE);
+		else if (!strcmp(r->chip, rs.r[i - 1].chip) &&
+			 !strcmp(r->sensor, rs.r[i - 1].sensor))
 			continue; /* same series twice (e.g. file in both hwmonN and device/) */
 		l[nl++] = (struct expo_label){ "chip", r->chip };
 		if (!strcmp(r->m.name, "node_hwmon_chip_names")) {

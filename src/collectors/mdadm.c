@@ -217,7 +217,9 @@ int mdadm__parse(const char *buf, struct md_stat **out, size_t *n)
 			res = line_has(s, "resync");
 			chk = line_has(s, "check");
 			if (rec || res || chk) {
-				strcpy(m->state, rec ? "recovering" : chk ? "checking" : "resyncing");
+				strcpy(m->state, rec   ? "recovering"
+						 : chk ? "checking"
+						       : "resyncing");
 				if (line_has(s, "PENDING") || line_has(s, "DELAYED")) {
 					m->blocks_synced = 0;
 				} else {
@@ -294,7 +296,8 @@ static int mdadm_collect(struct expo_writer *w)
 	expo__family(w, "node_md_state", "Indicates the state of md-device.", EXPO_GAUGE);
 	for (size_t i = 0; i < n; i++) {
 		for (int s = 0; s < 5; s++) {
-			struct expo_label l[2] = { { "device", md[i].name }, { "state", states[s][1] } };
+			struct expo_label l[2] = { { "device", md[i].name },
+						   { "state", states[s][1] } };
 
 			expo__sample(w, "node_md_state", l, 2, !strcmp(md[i].state, states[s][0]));
 		}

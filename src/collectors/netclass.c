@@ -26,8 +26,9 @@ static const char *opt_ignored = "^$";
 static bool opt_ignore_invalid_speed;
 NP_FLAG_STRING("collector.netclass.ignored-devices", &opt_ignored,
 	       "Regexp of net devices to ignore for netclass collector.");
-NP_FLAG_BOOL("collector.netclass.ignore-invalid-speed", &opt_ignore_invalid_speed,
-	     "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.");
+NP_FLAG_BOOL(
+    "collector.netclass.ignore-invalid-speed", &opt_ignore_invalid_speed,
+    "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.");
 
 static regex_t ignored_re;
 
@@ -536,11 +537,12 @@ static int netclass_collect(struct expo_writer *w)
 		}
 	}
 	expo__family(w, "node_network_info",
-		     "Non-numeric data from /sys/class/net/<iface>, value is always 1.", EXPO_GAUGE);
+		     "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
+		     EXPO_GAUGE);
 	for (size_t i = 0; i < ni; i++) {
 		struct expo_label l[6] = {
-			{ "address", ifs[i].address },	 { "broadcast", ifs[i].broadcast },
-			{ "device", ifs[i].name },	 { "duplex", ifs[i].duplex },
+			{ "address", ifs[i].address }, { "broadcast", ifs[i].broadcast },
+			{ "device", ifs[i].name },     { "duplex", ifs[i].duplex },
 			{ "ifalias", ifs[i].ifalias }, { "operstate", ifs[i].operstate },
 		};
 

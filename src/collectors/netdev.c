@@ -34,9 +34,9 @@
 #include "sysutil.h"
 
 const char *const netdev_field_names[NETDEV_NFIELDS] = {
-	"receive_bytes",  "receive_packets",  "receive_errs",  "receive_drop",
-	"receive_fifo",   "receive_frame",    "receive_compressed", "receive_multicast",
-	"transmit_bytes", "transmit_packets", "transmit_errs", "transmit_drop",
+	"receive_bytes",  "receive_packets",  "receive_errs",	    "receive_drop",
+	"receive_fifo",	  "receive_frame",    "receive_compressed", "receive_multicast",
+	"transmit_bytes", "transmit_packets", "transmit_errs",	    "transmit_drop",
 	"transmit_fifo",  "transmit_colls",   "transmit_carrier",   "transmit_compressed",
 };
 
@@ -203,11 +203,12 @@ int netdev__rtnl_link(const struct nlmsghdr *nh, void *arg)
 			name = RTA_DATA(rta);
 			nlen = strnlen(name, pl);
 		} else if (rta->rta_type == IFLA_STATS64 &&
-			   pl >= offsetof(struct rtnl_link_stats64, rx_nohandler) + sizeof(uint64_t)) {
+			   pl >= offsetof(struct rtnl_link_stats64, rx_nohandler) +
+				     sizeof(uint64_t)) {
 			/* RTA_DATA is only 4-byte aligned */
 			memcpy(&noh,
 			       (const char *)RTA_DATA(rta) +
-				       offsetof(struct rtnl_link_stats64, rx_nohandler),
+				   offsetof(struct rtnl_link_stats64, rx_nohandler),
 			       sizeof(noh));
 			have = true;
 		}

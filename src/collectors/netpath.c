@@ -28,8 +28,8 @@ static const struct counter_family {
 	enum np_direction dir;
 	enum field field;
 } counter_families[] = {
-	{ "nodepath_interface_receive_packets_total", "Packets received by the device (tc ingress).",
-	  false, NP_DIR_INGRESS, F_PACKETS },
+	{ "nodepath_interface_receive_packets_total",
+	  "Packets received by the device (tc ingress).", false, NP_DIR_INGRESS, F_PACKETS },
 	{ "nodepath_interface_receive_bytes_total",
 	  "Bytes received by the device (tc ingress, skb->len).", false, NP_DIR_INGRESS, F_BYTES },
 	{ "nodepath_interface_receive_segments_total",
@@ -99,10 +99,9 @@ static void emit_counters(struct expo_writer *w, const struct datapath_snapshot 
 
 				expo__sample(w, cf->name, lb, 3, v);
 			} else {
-				struct expo_label lb[2] = {
-					{ "device", l->link.name },
-					{ "layer", links__layer_name(l->link.layer) }
-				};
+				struct expo_label lb[2] = { { "device", l->link.name },
+							    { "layer",
+							      links__layer_name(l->link.layer) } };
 
 				expo__sample(w, cf->name, lb, 2, v);
 			}
@@ -143,7 +142,8 @@ static void emit_paths(struct expo_writer *w, const struct datapath_snapshot *s)
 				continue;
 			/* Host-veth ingress is the pod transmitting. */
 			struct expo_label lb[5] = {
-				{ "direction", p->direction == NP_DIR_INGRESS ? "transmit" : "receive" },
+				{ "direction",
+				  p->direction == NP_DIR_INGRESS ? "transmit" : "receive" },
 				{ "interface", l->link.name },
 				{ "namespace", pod_ns(l) },
 				{ "path", path_names[p->path] },
@@ -213,7 +213,9 @@ static void emit_vxlan(struct expo_writer *w, const struct datapath_snapshot *s)
 				continue;
 			v = datapath_snapshot__vxlan(s, l->link.ifindex, fams[f].dir);
 			expo__sample(w, fams[f].name, &lb, 1,
-				     !v ? 0 : fams[f].bytes ? (double)v->bytes : (double)v->packets);
+				     !v		     ? 0
+				     : fams[f].bytes ? (double)v->bytes
+						     : (double)v->packets);
 		}
 	}
 }
@@ -222,13 +224,14 @@ static void emit_vxlan(struct expo_writer *w, const struct datapath_snapshot *s)
 static void emit_drops(struct expo_writer *w, const struct datapath_snapshot *s)
 {
 	static const char *const states[] = { [DROPS_LOADED] = "loaded",
-					       [DROPS_UNSUPPORTED] = "unsupported",
-					       [DROPS_FAILED] = "failed" };
+					      [DROPS_UNSUPPORTED] = "unsupported",
+					      [DROPS_FAILED] = "failed" };
 
-	expo__family(w, "nodepath_drops_state",
-		     "State of the drop counters (kfree_skb): loaded, unsupported by this kernel, or "
-		     "failed; 1 for the current state.",
-		     EXPO_GAUGE);
+	expo__family(
+	    w, "nodepath_drops_state",
+	    "State of the drop counters (kfree_skb): loaded, unsupported by this kernel, or "
+	    "failed; 1 for the current state.",
+	    EXPO_GAUGE);
 	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
 		struct expo_label lb = { "state", states[i] };
 
@@ -292,16 +295,20 @@ static void emit_pod_info(struct expo_writer *w, const struct datapath_snapshot 
 		if (l->link.layer != LAYER_POD || !l->link.attached || !l->has_pod)
 			continue;
 		if (!family) {
-			expo__family(w, "nodepath_pod_info",
-				     "Pod behind a host interface, from the CNI result cache (1 per "
-				     "interface).",
-				     EXPO_GAUGE);
+			expo__family(
+			    w, "nodepath_pod_info",
+			    "Pod behind a host interface, from the CNI result cache (1 per "
+			    "interface).",
+			    EXPO_GAUGE);
 			family = true;
 		}
 		struct expo_label lb[6] = {
-			{ "namespace", l->pod.namespace }, { "pod", l->pod.pod },
-			{ "uid", l->pod.uid },		   { "pod_ip", l->pod.pod_ips },
-			{ "interface", l->pod.interface }, { "container_id", l->pod.container_id },
+			{ "namespace", l->pod.namespace },
+			{ "pod", l->pod.pod },
+			{ "uid", l->pod.uid },
+			{ "pod_ip", l->pod.pod_ips },
+			{ "interface", l->pod.interface },
+			{ "container_id", l->pod.container_id },
 		};
 
 		expo__sample(w, "nodepath_pod_info", lb, 6, 1);
@@ -344,8 +351,8 @@ static void emit_per_layer(struct expo_writer *w, const char *name, const char *
 }
 
 /* One family with a sample per counter map (np_drop_stats only while the drop program runs). */
-static void emit_per_map(struct expo_writer *w, const struct datapath_snapshot *s,
-			 const char *name, const char *help, enum expo_type type, const double v[3])
+static void emit_per_map(struct expo_writer *w, const struct datapath_snapshot *s, const char *name,
+			 const char *help, enum expo_type type, const double v[3])
 {
 	static const char *const maps[3] = { "np_if_stats", "np_path_stats", "np_drop_stats" };
 	int n = s->drops_state == DROPS_LOADED ? 3 : 2;
@@ -366,15 +373,17 @@ static void emit_health(struct expo_writer *w, const struct datapath_snapshot *s
 		if (s->links[i].link.attached)
 			attached[s->links[i].link.layer]++;
 	emit_per_layer(w, "nodepath_bpf_attached_interfaces",
-		       "Interfaces the tc counters are attached to, by layer.", EXPO_GAUGE, attached);
+		       "Interfaces the tc counters are attached to, by layer.", EXPO_GAUGE,
+		       attached);
 	emit_per_layer(w, "nodepath_bpf_attach_errors_total",
 		       "Failed attempts to attach the tc counters, by layer.", EXPO_COUNTER,
 		       s->attach_errors);
 
-	expo__family(w, "nodepath_attach_latency_seconds",
-		     "Time from the rtnetlink event that made an interface hookable to its programs "
-		     "being attached, by layer.",
-		     EXPO_HISTOGRAM);
+	expo__family(
+	    w, "nodepath_attach_latency_seconds",
+	    "Time from the rtnetlink event that made an interface hookable to its programs "
+	    "being attached, by layer.",
+	    EXPO_HISTOGRAM);
 	for (int l = LAYER_NODE; l < LAYER_MAX; l++) {
 		struct expo_label lb = { "layer", links__layer_name(l) };
 
@@ -383,13 +392,11 @@ static void emit_health(struct expo_writer *w, const struct datapath_snapshot *s
 				s->latency[l].sum_seconds, s->latency[l].count);
 	}
 
-	emit_per_map(w, s, "nodepath_bpf_map_entries", "Entries in use in a BPF map.", EXPO_GAUGE,
-		     (double[3]){ (double)s->n_if_stats, (double)s->n_path_stats,
-				  (double)s->drop_entries });
-	emit_per_map(w, s, "nodepath_bpf_map_capacity", "Maximum entries of a BPF map.",
-		     EXPO_GAUGE,
-		     (double[3]){ s->if_stats_capacity, s->path_stats_capacity,
-				  s->drop_capacity });
+	emit_per_map(
+	    w, s, "nodepath_bpf_map_entries", "Entries in use in a BPF map.", EXPO_GAUGE,
+	    (double[3]){ (double)s->n_if_stats, (double)s->n_path_stats, (double)s->drop_entries });
+	emit_per_map(w, s, "nodepath_bpf_map_capacity", "Maximum entries of a BPF map.", EXPO_GAUGE,
+		     (double[3]){ s->if_stats_capacity, s->path_stats_capacity, s->drop_capacity });
 	emit_per_map(w, s, "nodepath_bpf_map_full_total",
 		     "Packets not counted because a BPF map had no room for a new entry.",
 		     EXPO_COUNTER,

@@ -19,10 +19,10 @@
 #include "sysutil.h"
 
 static const char *opt_fields =
-	"^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)"
-	"|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts)"
-	"|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)"
-	"|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$";
+    "^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)"
+    "|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts)"
+    "|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)"
+    "|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$";
 NP_FLAG_STRING("collector.netstat.fields", &opt_fields,
 	       "Regexp of fields to return for netstat collector.");
 
@@ -167,8 +167,7 @@ static int parse_pairs_memo(char *buf, struct pp_kvtab *t, bool (*keep)(const ch
 	return 0;
 }
 
-static int parse_pairs(char *buf, struct pp_kvtab *t, bool (*keep)(const char *, void *),
-		       void *ctx)
+static int parse_pairs(char *buf, struct pp_kvtab *t, bool (*keep)(const char *, void *), void *ctx)
 {
 	return parse_pairs_memo(buf, t, keep, ctx, NULL);
 }
@@ -180,8 +179,7 @@ int netstat__parse_pairs(char *buf, struct pp_kvtab *t)
 }
 
 /* "Ip6InReceives  12": the protocol is everything up to and including the first '6'. */
-static int parse_snmp6(char *buf, struct pp_kvtab *t, bool (*keep)(const char *, void *),
-		       void *ctx)
+static int parse_snmp6(char *buf, struct pp_kvtab *t, bool (*keep)(const char *, void *), void *ctx)
 {
 	char *cur = buf, *line;
 	size_t li = 0;
@@ -207,8 +205,8 @@ static int parse_snmp6(char *buf, struct pp_kvtab *t, bool (*keep)(const char *,
 		memcpy(key, f[0], pl);
 		key[pl] = '_';
 		memcpy(key + pl + 1, six + 1, rl + 1);
-		if (keep && !(ctx ? pp_line_memo_match(ctx, li, key, &match_cache, &re_fields) :
-				    keep(key, NULL))) {
+		if (keep && !(ctx ? pp_line_memo_match(ctx, li, key, &match_cache, &re_fields)
+				  : keep(key, NULL))) {
 			if (check_value(f[1]))
 				return -EINVAL;
 			continue;
@@ -262,8 +260,8 @@ static bool wanted(const char *key, void *ctx)
 static int read_parse(const char *rel, struct file_memo *fm, struct pp_kvtab *t)
 {
 	char *buf = NULL;
-	int err = fs__read_rel_records(fs__procfs(), rel, PP_MAX_FILE, FS_SINGLE_RECORD, &buf,
-					 NULL);
+	int err =
+	    fs__read_rel_records(fs__procfs(), rel, PP_MAX_FILE, FS_SINGLE_RECORD, &buf, NULL);
 
 	if (err)
 		return err;

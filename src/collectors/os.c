@@ -13,13 +13,13 @@
 #include "procparse.h"
 
 const char *const os_label_names[OS_NFIELDS] = {
-	"build_id", "id",         "id_like", "image_id", "image_version",    "name",
-	"pretty_name", "variant", "variant_id", "version", "version_codename", "version_id",
+	"build_id",    "id",	  "id_like",	"image_id", "image_version",	"name",
+	"pretty_name", "variant", "variant_id", "version",  "version_codename", "version_id",
 };
 
 static const char *const os_keys[OS_NFIELDS] = {
-	"BUILD_ID", "ID",         "ID_LIKE", "IMAGE_ID", "IMAGE_VERSION",    "NAME",
-	"PRETTY_NAME", "VARIANT", "VARIANT_ID", "VERSION", "VERSION_CODENAME", "VERSION_ID",
+	"BUILD_ID",    "ID",	  "ID_LIKE",	"IMAGE_ID", "IMAGE_VERSION",	"NAME",
+	"PRETTY_NAME", "VARIANT", "VARIANT_ID", "VERSION",  "VERSION_CODENAME", "VERSION_ID",
 };
 
 /* Shell-style value: "double quoted" (with \ escapes), 'single quoted' or bare. Writes the
@@ -74,7 +74,8 @@ int os_release__parse(char *buf, struct os_release *out)
 		while (*line == ' ' || *line == '\t')
 			line++;
 		ll = strlen(line);
-		while (ll > 0 && (line[ll - 1] == ' ' || line[ll - 1] == '\t' || line[ll - 1] == '\r'))
+		while (ll > 0 &&
+		       (line[ll - 1] == ' ' || line[ll - 1] == '\t' || line[ll - 1] == '\r'))
 			line[--ll] = '\0';
 		if (!*line || *line == '#')
 			continue;
@@ -153,11 +154,12 @@ static int os_collect(struct expo_writer *w)
 		l[i].name = os_label_names[i];
 		l[i].value = os.v[i];
 	}
-	expo__family(w, "node_os_info",
-		     "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, "
-		     "image_version, name, pretty_name, variant, variant_id, version, "
-		     "version_codename, version_id.",
-		     EXPO_GAUGE);
+	expo__family(
+	    w, "node_os_info",
+	    "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, "
+	    "image_version, name, pretty_name, variant, variant_id, version, "
+	    "version_codename, version_id.",
+	    EXPO_GAUGE);
 	expo__sample(w, "node_os_info", l, OS_NFIELDS, 1);
 	version = os_release__version(&os);
 	if (version > 0) {
@@ -166,7 +168,8 @@ static int os_collect(struct expo_writer *w)
 					    { "name", os.v[OS_NAME] } };
 
 		expo__family(w, "node_os_version",
-			     "Metric containing the major.minor part of the OS version.", EXPO_GAUGE);
+			     "Metric containing the major.minor part of the OS version.",
+			     EXPO_GAUGE);
 		expo__sample(w, "node_os_version", vl, 3, version);
 	}
 	return 0;

@@ -80,7 +80,7 @@ const struct psu_num_attr psu_num_attrs[PSU_NUM_ATTRS] = {
 
 /* Sorted; each becomes a label of node_power_supply_info when non-empty. */
 const char *const psu_str_attrs[PSU_STR_ATTRS] = {
-	"capacity_level", "charge_type", "health", "manufacturer", "model_name", "scope",
+	"capacity_level", "charge_type", "health",     "manufacturer", "model_name", "scope",
 	"serial_number",  "status",	 "technology", "type",	       "usb_type",
 };
 
@@ -94,8 +94,7 @@ int psu__read(const char *dir, const char *name, struct power_supply *ps)
 		if (sysutil__read_attr(dir, psu_num_attrs[a].file, buf, sizeof(buf)))
 			continue;
 		if (parse__i64(buf, &ps->num[a])) {
-			log_warn("%s/%s: malformed value", name,
-				 psu_num_attrs[a].file);
+			log_warn("%s/%s: malformed value", name, psu_num_attrs[a].file);
 			return -EINVAL;
 		}
 		ps->have[a] = true;

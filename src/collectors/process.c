@@ -171,8 +171,7 @@ int self_metrics__write(struct expo_writer *w)
 		     "Total user and system CPU time spent in seconds.", EXPO_COUNTER);
 	expo__sample(w, "process_cpu_seconds_total", NULL, 0,
 		     (double)(st.utime + st.stime) / USER_HZ);
-	expo__family(w, "process_max_fds", "Maximum number of open file descriptors.",
-		     EXPO_GAUGE);
+	expo__family(w, "process_max_fds", "Maximum number of open file descriptors.", EXPO_GAUGE);
 	expo__sample(w, "process_max_fds", NULL, 0, (double)max_fds);
 	expo__family(w, "process_open_fds", "Number of open file descriptors.", EXPO_GAUGE);
 	expo__sample(w, "process_open_fds", NULL, 0, fds);

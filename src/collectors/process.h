@@ -10,9 +10,9 @@
 
 struct proc_self_stat {
 	unsigned long long utime, stime; /* clock ticks */
-	unsigned long long starttime;    /* ticks after boot */
-	unsigned long long vsize;        /* bytes */
-	long long rss;                   /* pages */
+	unsigned long long starttime;	 /* ticks after boot */
+	unsigned long long vsize;	 /* bytes */
+	long long rss;			 /* pages */
 };
 
 /* Parse /proc/<pid>/stat (comm may contain spaces and parentheses). 0 or -EINVAL. */

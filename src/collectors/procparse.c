@@ -10,7 +10,6 @@
 #include "fsutil.h"
 #include "parse.h"
 
-
 char *pp_next_line(char **cur)
 {
 	char *line = *cur, *nl;

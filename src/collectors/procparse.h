@@ -51,7 +51,13 @@ struct pp_match_cache {
 	pthread_mutex_t lock;
 	struct pp_kvtab seen; /* key -> 1 (match) / 0 */
 };
-#define PP_MATCH_CACHE_INIT { PTHREAD_MUTEX_INITIALIZER, { 0 } }
+#define PP_MATCH_CACHE_INIT                \
+	{                                  \
+		PTHREAD_MUTEX_INITIALIZER, \
+		{                          \
+			0                  \
+		}                          \
+	}
 
 /* The filter's answer for the name on line idx of a file whose names come in the same order on
  * every read (/proc/vmstat, /proc/net/snmp6): a strcmp with the name seen there last time

@@ -109,7 +109,8 @@ static int schedstat_collect(struct expo_writer *w)
 	if (err)
 		return err;
 	if (s.n) {
-		expo__family(w, run, "Number of seconds CPU spent running a process.", EXPO_COUNTER);
+		expo__family(w, run, "Number of seconds CPU spent running a process.",
+			     EXPO_COUNTER);
 		for (size_t i = 0; i < s.n; i++) {
 			struct expo_label l = { "cpu", s.cpu[i].cpu };
 

@@ -16,7 +16,7 @@
 #include "procparse.h"
 
 const char *const sockstat_field_names[SS_NFIELDS] = { "inuse", "orphan", "tw",
-						       "alloc", "mem",    "memory" };
+						       "alloc", "mem",	  "memory" };
 
 int sockstat__parse(char *buf, struct sockstat *out)
 {
@@ -51,7 +51,8 @@ int sockstat__parse(char *buf, struct sockstat *out)
 			out->have_used = true;
 			continue;
 		}
-		if (pl - 1 >= sizeof(p->name) || out->n == sizeof(out->proto) / sizeof(out->proto[0]))
+		if (pl - 1 >= sizeof(p->name) ||
+		    out->n == sizeof(out->proto) / sizeof(out->proto[0]))
 			return -EINVAL;
 		for (size_t i = 0; i < out->n; i++)
 			if (strcmp(out->proto[i].name, f[0]) == 0)

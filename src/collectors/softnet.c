@@ -71,9 +71,10 @@ static int softnet_collect(struct expo_writer *w)
 	static const char *const names[3] = { "node_softnet_processed_total",
 					      "node_softnet_dropped_total",
 					      "node_softnet_times_squeezed_total" };
-	static const char *const helps[3] = { "Number of processed packets",
-					      "Number of dropped packets",
-					      "Number of times processing packets ran out of quota" };
+	static const char *const helps[3] = {
+		"Number of processed packets", "Number of dropped packets",
+		"Number of times processing packets ran out of quota"
+	};
 	struct softnet_stats s;
 	char *buf = NULL;
 	int err;
@@ -90,7 +91,7 @@ static int softnet_collect(struct expo_writer *w)
 		for (size_t i = 0; i < s.n; i++) {
 			char cpu[24];
 			struct expo_label l = { "cpu", cpu };
-			uint32_t v = k == 0 ? s.cpu[i].processed
+			uint32_t v = k == 0   ? s.cpu[i].processed
 				     : k == 1 ? s.cpu[i].dropped
 					      : s.cpu[i].time_squeezed;
 

@@ -20,8 +20,8 @@ NP_FLAG_BOOL("collector.stat.softirq", &opt_softirq, "Export softirq calls per v
 
 static int parse_cpu_times(char **f, int n, struct cpu_times *t)
 {
-	double *dst[] = { &t->user,    &t->nice,    &t->system, &t->idle,  &t->iowait,
-			  &t->irq,     &t->softirq, &t->steal,  &t->guest, &t->guest_nice };
+	double *dst[] = { &t->user, &t->nice,	 &t->system, &t->idle,	&t->iowait,
+			  &t->irq,  &t->softirq, &t->steal,  &t->guest, &t->guest_nice };
 
 	/* Kernels before 2.6 print only user/nice/system/idle; later columns default to 0. */
 	if (n < 5)
@@ -153,8 +153,8 @@ cleanup:
 int proc_stat__read(struct proc_stat *st)
 {
 	char *buf = NULL;
-	int err = fs__read_rel_records(fs__procfs(), "stat", PP_MAX_FILE, FS_SINGLE_RECORD, &buf,
-					 NULL);
+	int err =
+	    fs__read_rel_records(fs__procfs(), "stat", PP_MAX_FILE, FS_SINGLE_RECORD, &buf, NULL);
 
 	if (err)
 		return err;
@@ -184,8 +184,8 @@ static int stat_collect(struct expo_writer *w)
 	pp_emit(w, "node_procs_blocked", "Number of processes blocked waiting for I/O to complete.",
 		EXPO_GAUGE, (double)st.procs_blocked);
 	if (opt_softirq) {
-		static const char *const vec[10] = { "hi",	    "timer",   "net_tx", "net_rx",
-						     "block",	    "block_iopoll", "tasklet", "sched",
+		static const char *const vec[10] = { "hi",	"timer",	"net_tx",  "net_rx",
+						     "block",	"block_iopoll", "tasklet", "sched",
 						     "hrtimer", "rcu" };
 
 		expo__family(w, "node_softirqs_total", "Number of softirq calls.", EXPO_COUNTER);

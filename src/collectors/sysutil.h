@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-
 /* Upper bound on directory entries a collector looks at: a hostile or broken sysfs must not
  * make a scrape allocate without limit. */
 #define SYSUTIL_MAX_ENTRIES 4096

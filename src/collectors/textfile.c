@@ -624,8 +624,8 @@ static int textfile_collect(struct expo_writer *w)
 		goto report; /* no directory configured: not an error, as node_exporter */
 	err = sysutil__list_dir(opt_dir, NULL, &names, &n);
 	if (err) {
-		log_warn("failed to read textfile collector directory %s: %s",
-			 opt_dir, strerror(-err));
+		log_warn("failed to read textfile collector directory %s: %s", opt_dir,
+			 strerror(-err));
 		errored = true;
 		goto report;
 	}

@@ -23,8 +23,8 @@ struct tf_sample {
 
 struct tf_family {
 	const char *name;
-	const char *help; /* escaped as in the file, NULL if none */
-	const char *type; /* counter|gauge|histogram|summary|untyped */
+	const char *help;    /* escaped as in the file, NULL if none */
+	const char *type;    /* counter|gauge|histogram|summary|untyped */
 	size_t first, count; /* samples[first .. first+count) after textfile__parse */
 	int type_set;
 };

@@ -104,22 +104,27 @@ static int thermal_collect(struct expo_writer *w)
 		}
 	}
 	if (nz) {
-		expo__family(w, "node_thermal_zone_temp", "Zone temperature in Celsius", EXPO_GAUGE);
+		expo__family(w, "node_thermal_zone_temp", "Zone temperature in Celsius",
+			     EXPO_GAUGE);
 		for (size_t i = 0; i < nz; i++) {
-			struct expo_label l[2] = { { "type", zones[i].type }, { "zone", zones[i].zone } };
+			struct expo_label l[2] = { { "type", zones[i].type },
+						   { "zone", zones[i].zone } };
 
-			expo__sample(w, "node_thermal_zone_temp", l, 2, (double)zones[i].temp / 1000.0);
+			expo__sample(w, "node_thermal_zone_temp", l, 2,
+				     (double)zones[i].temp / 1000.0);
 		}
 	}
 	for (int k = 0; k < 2 && ncd; k++) {
-		const char *name = k ? "node_cooling_device_max_state" : "node_cooling_device_cur_state";
+		const char *name =
+		    k ? "node_cooling_device_max_state" : "node_cooling_device_cur_state";
 
 		expo__family(w, name,
 			     k ? "Maximum throttle state of the cooling device"
 			       : "Current throttle state of the cooling device",
 			     EXPO_GAUGE);
 		for (size_t i = 0; i < ncd; i++) {
-			struct expo_label l[2] = { { "name", cds[i].name }, { "type", cds[i].type } };
+			struct expo_label l[2] = { { "name", cds[i].name },
+						   { "type", cds[i].type } };
 
 			expo__sample(w, name, l, 2,
 				     (double)(k ? cds[i].max_state : cds[i].cur_state));

@@ -89,11 +89,12 @@ static int emit_clocksources(struct expo_writer *w)
 		cbuf[strcspn(cbuf, " \t\n")] = '\0';
 	}
 	for (int k = 0; k < 2 && n > 0; k++) {
-		expo__family(w, k == 0 ? avail : curr,
-			     k == 0 ? "Available clocksources read from "
-				      "'/sys/devices/system/clocksource'."
-				    : "Current clocksource read from '/sys/devices/system/clocksource'.",
-			     EXPO_GAUGE);
+		expo__family(
+		    w, k == 0 ? avail : curr,
+		    k == 0 ? "Available clocksources read from "
+			     "'/sys/devices/system/clocksource'."
+			   : "Current clocksource read from '/sys/devices/system/clocksource'.",
+		    EXPO_GAUGE);
 		for (int i = 0; i < n; i++) {
 			char dev[16];
 

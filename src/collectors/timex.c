@@ -76,8 +76,8 @@ static const struct {
 	[TIMEX_STBCNT] = { "node_timex_pps_stability_exceeded_total",
 			   "Pulse per second count of stability limit exceeded events.",
 			   EXPO_COUNTER },
-	[TIMEX_TAI] = { "node_timex_tai_offset_seconds",
-			"International Atomic Time (TAI) offset.", EXPO_GAUGE },
+	[TIMEX_TAI] = { "node_timex_tai_offset_seconds", "International Atomic Time (TAI) offset.",
+			EXPO_GAUGE },
 };
 
 static int timex_collect(struct expo_writer *w)

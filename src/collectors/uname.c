@@ -15,8 +15,9 @@ static int uname_collect(struct expo_writer *w)
 		return -errno;
 	/* Label names sorted, as client_golang writes them. */
 	struct expo_label l[6] = {
-		{ "domainname", u.domainname }, { "machine", u.machine }, { "nodename", u.nodename },
-		{ "release", u.release },       { "sysname", u.sysname }, { "version", u.version },
+		{ "domainname", u.domainname }, { "machine", u.machine },
+		{ "nodename", u.nodename },	{ "release", u.release },
+		{ "sysname", u.sysname },	{ "version", u.version },
 	};
 	expo__family(w, name, "Labeled system information as provided by the uname system call.",
 		     EXPO_GAUGE);

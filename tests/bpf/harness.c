@@ -121,7 +121,7 @@ cleanup:
 
 int np_test_if_sum(int map_fd, uint32_t ifindex, uint8_t dir, struct np_if_value *out)
 {
-	struct np_if_key key = {.ifindex = ifindex, .direction = dir};
+	struct np_if_key key = { .ifindex = ifindex, .direction = dir };
 	uint64_t sum[3];
 	int err = np_test_percpu_sum(map_fd, &key, sum, 3);
 
@@ -174,8 +174,9 @@ int np_test_tcx_attach(const struct bpf_program *prog, uint32_t ifindex, int typ
 void np_test_send_raw(uint32_t ifindex, const void *frame, uint32_t len, uint32_t n)
 {
 	const struct ether_header *eth = frame;
-	struct sockaddr_ll to = {
-	    .sll_family = AF_PACKET, .sll_ifindex = (int)ifindex, .sll_halen = ETH_ALEN};
+	struct sockaddr_ll to = { .sll_family = AF_PACKET,
+				  .sll_ifindex = (int)ifindex,
+				  .sll_halen = ETH_ALEN };
 	uint32_t i;
 	int fd;
 
@@ -209,8 +210,8 @@ void np_frame_append(struct np_frame *f, const void *hdr, uint32_t n)
 
 void np_frame_eth(struct np_frame *f, uint16_t ethertype)
 {
-	static const uint8_t dst[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x02};
-	static const uint8_t src[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
+	static const uint8_t dst[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x02 };
+	static const uint8_t src[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
 	struct ether_header eth;
 
 	f->len = 0;
@@ -242,11 +243,11 @@ void np_frame_ipv4(struct np_frame *f, uint8_t proto, const char *src, const cha
 {
 	uint8_t hdr[60];
 	struct iphdr ip = {
-	    .version = 4,
-	    .ihl = (uint8_t)(5 + opt_words),
-	    .ttl = 64,
-	    .protocol = proto,
-	    .frag_off = htons(frag_off),
+		.version = 4,
+		.ihl = (uint8_t)(5 + opt_words),
+		.ttl = 64,
+		.protocol = proto,
+		.frag_off = htons(frag_off),
 	};
 	size_t hlen = sizeof(ip) + 4u * opt_words;
 
@@ -264,7 +265,7 @@ void np_frame_ipv4(struct np_frame *f, uint8_t proto, const char *src, const cha
 void np_frame_ipv6(struct np_frame *f, uint8_t nexthdr, const char *src, const char *dst,
 		   uint16_t payload_len)
 {
-	struct ip6_hdr ip6 = {0};
+	struct ip6_hdr ip6 = { 0 };
 
 	ip6.ip6_flow = htonl(6u << 28);
 	ip6.ip6_plen = htons(payload_len);
@@ -278,9 +279,9 @@ void np_frame_ipv6(struct np_frame *f, uint8_t nexthdr, const char *src, const c
 void np_frame_udp(struct np_frame *f, uint16_t sport, uint16_t dport, uint16_t payload)
 {
 	struct udphdr udp = {
-	    .source = htons(sport),
-	    .dest = htons(dport),
-	    .len = htons((uint16_t)(sizeof(udp) + payload)),
+		.source = htons(sport),
+		.dest = htons(dport),
+		.len = htons((uint16_t)(sizeof(udp) + payload)),
 	};
 
 	np_frame_append(f, &udp, sizeof(udp));
@@ -290,11 +291,11 @@ void np_frame_udp(struct np_frame *f, uint16_t sport, uint16_t dport, uint16_t p
 void np_frame_tcp(struct np_frame *f, uint16_t sport, uint16_t dport, uint32_t payload)
 {
 	struct tcphdr tcp = {
-	    .source = htons(sport),
-	    .dest = htons(dport),
-	    .doff = sizeof(tcp) / 4,
-	    .ack = 1,
-	    .window = htons(512),
+		.source = htons(sport),
+		.dest = htons(dport),
+		.doff = sizeof(tcp) / 4,
+		.ack = 1,
+		.window = htons(512),
 	};
 
 	np_frame_append(f, &tcp, sizeof(tcp));

@@ -15,7 +15,6 @@
 struct netpath_bpf;
 struct bpf_program;
 
-
 /* Moves the calling process into a new, anonymous network namespace with IPv6 disabled. Criterion
  * runs every test in its own process, so the namespace and every link, tcx link and clsact qdisc
  * made inside it vanish when that process exits, whichever way it exits: there is no name to

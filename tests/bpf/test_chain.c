@@ -90,7 +90,7 @@ static void clsact_attach(const struct bpf_program *prog, uint32_t ifindex, uint
 
 static uint32_t prog_id(const struct bpf_program *prog)
 {
-	struct bpf_prog_info info = {0};
+	struct bpf_prog_info info = { 0 };
 	uint32_t len = sizeof(info);
 
 	cr_assert(bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0);
@@ -100,7 +100,7 @@ static uint32_t prog_id(const struct bpf_program *prog)
 static void expect_tcx_order(uint32_t ifindex, const struct bpf_program *first,
 			     const struct bpf_program *second)
 {
-	uint32_t ids[MAX_LINKS] = {0};
+	uint32_t ids[MAX_LINKS] = { 0 };
 	LIBBPF_OPTS(bpf_prog_query_opts, q, .prog_ids = ids, .prog_cnt = MAX_LINKS);
 	int err = bpf_prog_query_opts((int)ifindex, NP_BPF_TCX_INGRESS, &q);
 
@@ -112,7 +112,7 @@ static void expect_tcx_order(uint32_t ifindex, const struct bpf_program *first,
 
 static void get_mac(const char *ifname, uint8_t mac[ETH_ALEN])
 {
-	struct ifreq ifr = {0};
+	struct ifreq ifr = { 0 };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	cr_assert(fd >= 0);
@@ -126,7 +126,7 @@ static void get_mac(const char *ifname, uint8_t mac[ETH_ALEN])
  * ethertype has no protocol handler, so the stack neither answers nor forwards them. */
 static void send_frames(void)
 {
-	uint8_t frame[FRAME_LEN] = {0};
+	uint8_t frame[FRAME_LEN] = { 0 };
 	struct ether_header *eth = (struct ether_header *)frame;
 
 	get_mac("np_a", eth->ether_dhost);
@@ -144,7 +144,7 @@ static uint64_t peer_packets(void)
  * runs last, or is the only one running, on np_a), then let stray frames show up if any. */
 static void wait_for_peer(void)
 {
-	struct timespec tick = {.tv_nsec = 1000000};
+	struct timespec tick = { .tv_nsec = 1000000 };
 	int i;
 
 	for (i = 0; i < 2000 && peer_packets() < FRAMES; i++)

@@ -185,7 +185,7 @@ TestSuite(drops, .init = drops_setup, .fini = drops_teardown, .timeout = 60);
 
 static struct drops *open_drops(void)
 {
-	struct drops_opts o = {.pin_path = pin_dir, .max_entries = 1024};
+	struct drops_opts o = { .pin_path = pin_dir, .max_entries = 1024 };
 	struct drops *out = NULL;
 	const char *why = NULL;
 	int err = drops__open(&o, &out), serr = 0;
@@ -210,7 +210,7 @@ static int udp_socket_in(int ns)
 
 static void send_udp(int sock, const char *dst, uint16_t port, uint32_t n)
 {
-	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(port)};
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
 	char payload[100];
 
 	memset(payload, 0x5a, sizeof(payload));
@@ -258,7 +258,7 @@ static uint64_t count_of(uint32_t ns, uint32_t ifindex, uint32_t reason, uint64_
 /* Drops happen in the receiver's softirq, shortly after sendto returns. */
 static void settle(uint32_t ns, uint32_t ifindex, uint32_t reason, uint64_t want)
 {
-	struct timespec tick = {.tv_nsec = 1000000};
+	struct timespec tick = { .tv_nsec = 1000000 };
 
 	for (int i = 0; i < 2000; i++) {
 		if (count_of(ns, ifindex, reason, NULL, NULL) >= want)
@@ -288,7 +288,7 @@ Test(drops, closed_port_counts_exactly_in_allowed_namespaces_only)
 	const uint64_t len = 8 + 100;
 	uint32_t no_socket = reason_value("NO_SOCKET"), entries = 0, cap = 0;
 	int sock_a = udp_socket_in(fd_a), sock_b = udp_socket_in(fd_b), rx = -1;
-	struct sockaddr_in any = {.sin_family = AF_INET, .sin_port = htons(OPEN_PORT)};
+	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons(OPEN_PORT) };
 	char buf[256];
 	size_t keys = 0;
 	uint64_t bytes = 0, full = 1;
@@ -368,7 +368,7 @@ Test(drops, counters_survive_reopen_and_go_with_their_namespace)
 	cr_expect_eq(count_of(ino_b, if_b, no_socket, NULL, NULL), 2 * N);
 
 	{
-		uint32_t live[] = {ino_a, ino_b};
+		uint32_t live[] = { ino_a, ino_b };
 		size_t removed = 9;
 
 		cr_assert_eq(drops__purge_except(d, live, 2, &removed), 0);

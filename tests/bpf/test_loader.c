@@ -40,8 +40,9 @@
 #define NP_TC_PRIORITY 1
 #define FRAME_LEN 60
 
-static const char *const pinned_maps[] = {"np_if_stats", "np_path_stats", "np_cidr4", "np_cidr6",
-					  "np_config",	 "np_nodeport",	  "np_errors", "np_vxlan_stats"};
+static const char *const pinned_maps[] = { "np_if_stats", "np_path_stats", "np_cidr4",
+					   "np_cidr6",	  "np_config",	   "np_nodeport",
+					   "np_errors",	  "np_vxlan_stats" };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
 static char bpffs[64];	 /* the private bpffs mount point */
@@ -88,7 +89,8 @@ static void teardown(void)
 static struct loader *open_loader(enum attach_mode mode, uint32_t max_entries)
 {
 	struct loader_opts o = {
-	    .pin_path = pin_dir, .max_entries = max_entries, .mode = mode, .enable_stats = true};
+		.pin_path = pin_dir, .max_entries = max_entries, .mode = mode, .enable_stats = true
+	};
 	struct loader *l = NULL;
 	int err = loader__open(&o, &l);
 
@@ -132,7 +134,7 @@ static int pin_fd(const char *map)
 
 static struct bpf_map_info pin_info(const char *map)
 {
-	struct bpf_map_info info = {0};
+	struct bpf_map_info info = { 0 };
 	uint32_t len = sizeof(info);
 	int fd = pin_fd(map);
 
@@ -145,7 +147,7 @@ static struct bpf_map_info pin_info(const char *map)
 
 static struct bpf_prog_info prog_info(uint32_t id)
 {
-	struct bpf_prog_info info = {0};
+	struct bpf_prog_info info = { 0 };
 	uint32_t len = sizeof(info);
 	int fd = bpf_prog_get_fd_by_id(id);
 
@@ -168,7 +170,7 @@ static uint32_t tcx_progs(uint32_t ifindex, int type, uint32_t ids[4])
 /* Exactly one program on the tcx hook, named name; returns its id. */
 static uint32_t expect_tcx(uint32_t ifindex, int type, const char *name)
 {
-	uint32_t ids[4] = {0};
+	uint32_t ids[4] = { 0 };
 	uint32_t n = tcx_progs(ifindex, type, ids);
 
 	cr_assert_eq(n, 1, "%u programs on tcx %s of %u, want 1 (%s)", n,
@@ -191,7 +193,7 @@ static uint32_t tcx_link_of(uint32_t prog_id)
 	uint32_t id = 0, found = 0;
 
 	while (bpf_link_get_next_id(id, &id) == 0) {
-		struct bpf_link_info info = {0};
+		struct bpf_link_info info = { 0 };
 		uint32_t len = sizeof(info);
 		int fd = bpf_link_get_fd_by_id(id);
 
@@ -210,7 +212,7 @@ static uint32_t tcx_link_of(uint32_t prog_id)
 
 static uint32_t link_prog(uint32_t link_id)
 {
-	struct bpf_link_info info = {0};
+	struct bpf_link_info info = { 0 };
 	uint32_t len = sizeof(info);
 	int fd = bpf_link_get_fd_by_id(link_id);
 
@@ -277,7 +279,7 @@ static bool if_stat(struct loader *l, uint32_t ifindex, uint8_t dir, struct if_s
  * a little longer so that an extra packet would show. */
 static void expect_a_ingress(struct loader *l, uint64_t want)
 {
-	struct timespec tick = {.tv_nsec = 1000000};
+	struct timespec tick = { .tv_nsec = 1000000 };
 	struct if_stat s;
 
 	for (int i = 0; i < 2000; i++) {
@@ -302,7 +304,7 @@ TestSuite(loader, .init = setup, .fini = teardown, .timeout = 30);
  * survives close/open, and the agent's settings (np_config) too. */
 Test(loader, pins_reused_across_close_open)
 {
-	struct np_if_key key = {.ifindex = 4242, .direction = NP_DIR_EGRESS};
+	struct np_if_key key = { .ifindex = 4242, .direction = NP_DIR_EGRESS };
 	int ncpu = libbpf_num_possible_cpus();
 	struct np_if_value vals[ncpu];
 	struct np_path_value np[NP_NODEPORT_MAX];
@@ -317,7 +319,7 @@ Test(loader, pins_reused_across_close_open)
 
 	/* A counter as the datapath would leave it: 5 packets on CPU 0, 2 on the last CPU. */
 	memset(vals, 0, sizeof(vals));
-	vals[0] = (struct np_if_value){5, 500, 5};
+	vals[0] = (struct np_if_value){ 5, 500, 5 };
 	vals[ncpu - 1].packets += 2;
 	vals[ncpu - 1].bytes += 200;
 	vals[ncpu - 1].gso_segs += 2;
@@ -356,7 +358,7 @@ Test(loader, pins_reused_across_close_open)
  * replaced (counters restart, and the log says so), the other maps are kept. */
 Test(loader, changed_capacity_replaces_pin)
 {
-	struct np_if_key key = {.ifindex = 4242, .direction = NP_DIR_INGRESS};
+	struct np_if_key key = { .ifindex = 4242, .direction = NP_DIR_INGRESS };
 	int ncpu = libbpf_num_possible_cpus();
 	struct np_if_value vals[ncpu];
 	uint32_t ids[N_PINNED], cap = 0;
@@ -387,11 +389,10 @@ Test(loader, changed_capacity_replaces_pin)
 			unsigned was = i == 0 ? 1024 : 3072, now = i == 0 ? 2048 : 6144;
 
 			cr_expect_eq(info.max_entries, now);
-			snprintf(
-			    want, sizeof(want),
-			    "pinned map %s/%s has another layout or capacity (max_entries %u, "
-			    "want %u); replacing it",
-			    pin_dir, pinned_maps[i], was, now);
+			snprintf(want, sizeof(want),
+				 "pinned map %s/%s has another layout or capacity (max_entries %u, "
+				 "want %u); replacing it",
+				 pin_dir, pinned_maps[i], was, now);
 			cr_expect(strstr(log, want), "log lacks \"%s\"", want);
 		} else {
 			cr_expect_eq(info.id, ids[i], "%s replaced needlessly", pinned_maps[i]);
@@ -408,7 +409,7 @@ Test(loader, changed_capacity_replaces_pin)
 
 static struct cidr_entry cidr(const char *addr, uint8_t prefixlen, enum np_path path)
 {
-	struct cidr_entry e = {.prefixlen = prefixlen, .path = path};
+	struct cidr_entry e = { .prefixlen = prefixlen, .path = path };
 
 	e.family = strchr(addr, ':') ? AF_INET6 : AF_INET;
 	cr_assert(inet_pton(e.family, addr, e.addr) == 1);
@@ -426,17 +427,17 @@ static void expect_tries(const struct cidr_entry *want, size_t n)
 	n4 = np_test_keys(fd4, k4, sizeof(k4[0]), 16);
 	n6 = np_test_keys(fd6, k6, sizeof(k6[0]), 16);
 	for (size_t i = 0; i < n; i++) {
-		struct np_cidr_value v = {.path = 99};
+		struct np_cidr_value v = { .path = 99 };
 		int err;
 
 		if (want[i].family == AF_INET) {
-			struct np_cidr4_key k = {.prefixlen = want[i].prefixlen};
+			struct np_cidr4_key k = { .prefixlen = want[i].prefixlen };
 
 			memcpy(k.addr, want[i].addr, 4);
 			err = bpf_map_lookup_elem(fd4, &k, &v);
 			w4++;
 		} else {
-			struct np_cidr6_key k = {.prefixlen = want[i].prefixlen};
+			struct np_cidr6_key k = { .prefixlen = want[i].prefixlen };
 
 			memcpy(k.addr, want[i].addr, 16);
 			err = bpf_map_lookup_elem(fd6, &k, &v);
@@ -455,21 +456,21 @@ static void expect_tries(const struct cidr_entry *want, size_t n)
 Test(loader, set_cidrs_replaces_exactly)
 {
 	struct cidr_entry a[] = {
-	    cidr("10.244.0.0", 16, NP_PATH_CROSS_NODE),
-	    cidr("10.244.1.0", 24, NP_PATH_SAME_NODE),
-	    cidr("10.96.0.0", 12, NP_PATH_SERVICE),
-	    cidr("10.244.1.1", 32, NP_PATH_HOST),
-	    cidr("fd00:10:244::", 56, NP_PATH_CROSS_NODE),
-	    cidr("fd00:10:244:1::", 64, NP_PATH_SAME_NODE),
+		cidr("10.244.0.0", 16, NP_PATH_CROSS_NODE),
+		cidr("10.244.1.0", 24, NP_PATH_SAME_NODE),
+		cidr("10.96.0.0", 12, NP_PATH_SERVICE),
+		cidr("10.244.1.1", 32, NP_PATH_HOST),
+		cidr("fd00:10:244::", 56, NP_PATH_CROSS_NODE),
+		cidr("fd00:10:244:1::", 64, NP_PATH_SAME_NODE),
 	};
 	/* flanneld moved the node to another subnet; the service CIDR and the IPv6 cluster went;
 	 * 10.244.0.0/16 stays with another class; a new host address. */
 	struct cidr_entry b[] = {
-	    cidr("10.244.0.0", 16, NP_PATH_EXTERNAL),
-	    cidr("10.244.7.0", 24, NP_PATH_SAME_NODE),
-	    cidr("10.244.7.1", 32, NP_PATH_HOST),
-	    cidr("fd00:10:244:1::", 64, NP_PATH_SAME_NODE),
-	    cidr("fd00:10:244:7::1", 128, NP_PATH_HOST),
+		cidr("10.244.0.0", 16, NP_PATH_EXTERNAL),
+		cidr("10.244.7.0", 24, NP_PATH_SAME_NODE),
+		cidr("10.244.7.1", 32, NP_PATH_HOST),
+		cidr("fd00:10:244:1::", 64, NP_PATH_SAME_NODE),
+		cidr("fd00:10:244:7::1", 128, NP_PATH_HOST),
 	};
 
 	ld = open_loader(ATTACH_TCX, 1024);
@@ -685,8 +686,9 @@ Test(loader, stale_tc_filters_of_a_killed_agent)
 
 	cr_assert(pid >= 0);
 	if (pid == 0) {
-		struct loader_opts o = {
-		    .pin_path = pin_dir, .max_entries = 1024, .mode = ATTACH_TC};
+		struct loader_opts o = { .pin_path = pin_dir,
+					 .max_entries = 1024,
+					 .mode = ATTACH_TC };
 		struct loader *l = NULL;
 
 		if (loader__open(&o, &l) || loader__attach(l, (int)if_a, "np_a", ROLE_PLAIN))
@@ -709,7 +711,7 @@ Test(loader, stale_tc_filters_of_a_killed_agent)
  * statistics (bpf_enable_stats held by the loader) count each run. */
 Test(loader, reads_and_prog_stats)
 {
-	struct cidr_entry c[] = {cidr("10.244.0.0", 16, NP_PATH_CROSS_NODE)};
+	struct cidr_entry c[] = { cidr("10.244.0.0", 16, NP_PATH_CROSS_NODE) };
 	struct prog_stat ps[8];
 	struct path_stat *p = NULL;
 	struct np_path_value np[NP_NODEPORT_MAX];
@@ -768,16 +770,16 @@ Test(loader, batch_read_many_entries)
 	struct np_if_value vals[ncpu];
 	struct if_stat *s = NULL;
 	size_t n = 0;
-	uint8_t seen[1000] = {0};
+	uint8_t seen[1000] = { 0 };
 	int fd;
 
 	ld = open_loader(ATTACH_TCX, 2048);
 	fd = pin_fd("np_if_stats");
 	for (uint32_t i = 0; i < 1000; i++) {
-		struct np_if_key key = {.ifindex = 100000 + i / 2, .direction = (uint8_t)(i % 2)};
+		struct np_if_key key = { .ifindex = 100000 + i / 2, .direction = (uint8_t)(i % 2) };
 
 		memset(vals, 0, sizeof(vals));
-		vals[0] = (struct np_if_value){i, 10 * i, i};
+		vals[0] = (struct np_if_value){ i, 10 * i, i };
 		vals[ncpu - 1].packets += 1;
 		cr_assert(bpf_map_update_elem(fd, &key, vals, BPF_NOEXIST) == 0);
 	}
@@ -815,12 +817,13 @@ Test(loader, forget_drops_only_that_interface)
 	fd_path = pin_fd("np_path_stats");
 	for (uint32_t ifi = 7; ifi <= 8; ifi++) {
 		for (uint8_t dir = 0; dir < NP_DIR_MAX; dir++) {
-			struct np_if_key k = {.ifindex = ifi, .direction = dir};
+			struct np_if_key k = { .ifindex = ifi, .direction = dir };
 
 			cr_assert(bpf_map_update_elem(fd_if, &k, zeros, BPF_NOEXIST) == 0);
 			for (uint8_t path = 0; path < NP_PATH_MAX; path++) {
-				struct np_path_key pk = {
-				    .ifindex = ifi, .direction = dir, .path = path};
+				struct np_path_key pk = { .ifindex = ifi,
+							  .direction = dir,
+							  .path = path };
 
 				cr_assert(bpf_map_update_elem(fd_path, &pk, zeros, BPF_NOEXIST) ==
 					  0);
@@ -888,7 +891,7 @@ Test(loader, foreign_filter_at_our_handle_is_kept)
 
 static struct np_config pinned_config(void)
 {
-	struct np_config cfg = {0};
+	struct np_config cfg = { 0 };
 	uint32_t zero = 0;
 	int fd = pin_fd("np_config");
 
@@ -922,7 +925,7 @@ static bool vxlan_stat(struct loader *l, uint32_t ifindex, uint8_t dir, struct v
  * real veth traffic, and nothing else. */
 Test(loader, vxlan_port_default_setters_and_counts)
 {
-	struct timespec tick = {.tv_nsec = 1000000};
+	struct timespec tick = { .tv_nsec = 1000000 };
 	struct np_config cfg;
 	struct vxlan_stat s;
 	struct np_frame f;

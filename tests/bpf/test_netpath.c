@@ -58,8 +58,8 @@ static void ipv6_tcp(struct np_frame *f, uint16_t payload)
 /* 14 + 28: who-has 10.244.0.1 tell 10.244.0.2, as sent (veths do not pad to 60 bytes) */
 static void arp_request(struct np_frame *f)
 {
-	static const uint8_t sha[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
-	struct ether_arp arp = {0};
+	static const uint8_t sha[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
+	struct ether_arp arp = { 0 };
 	uint32_t spa = htonl(0x0af40002), tpa = htonl(0x0af40001);
 
 	np_frame_eth(f, ETHERTYPE_ARP);
@@ -77,7 +77,7 @@ static void arp_request(struct np_frame *f)
 /* 14 + 4 (802.1Q tag, VID 100) + 20 + 8 + payload: the tag is in the frame, not offloaded */
 static void vlan_ipv4_udp(struct np_frame *f, uint16_t payload)
 {
-	uint16_t tag[2] = {htons(100), htons(ETHERTYPE_IP)};
+	uint16_t tag[2] = { htons(100), htons(ETHERTYPE_IP) };
 
 	np_frame_eth(f, ETHERTYPE_VLAN);
 	np_frame_append(f, tag, sizeof(tag));
@@ -166,7 +166,7 @@ TestSuite(test_run, .init = setup, .fini = teardown, .timeout = 30);
 
 Test(test_run, ipv4_udp_ingress)
 {
-	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS}};
+	struct np_if_key keys[] = { { .ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS } };
 	struct np_frame f;
 	struct np_run r;
 
@@ -180,7 +180,7 @@ Test(test_run, ipv4_udp_ingress)
 
 Test(test_run, ipv6_tcp_egress)
 {
-	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_EGRESS}};
+	struct np_if_key keys[] = { { .ifindex = LO_IFINDEX, .direction = NP_DIR_EGRESS } };
 	struct np_frame f;
 	struct np_run r;
 
@@ -194,7 +194,7 @@ Test(test_run, ipv6_tcp_egress)
 
 Test(test_run, arp_ingress)
 {
-	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS}};
+	struct np_if_key keys[] = { { .ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS } };
 	struct np_frame f;
 	struct np_run r;
 
@@ -208,7 +208,7 @@ Test(test_run, arp_ingress)
 
 Test(test_run, vlan_tagged_egress)
 {
-	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_EGRESS}};
+	struct np_if_key keys[] = { { .ifindex = LO_IFINDEX, .direction = NP_DIR_EGRESS } };
 	struct np_frame f;
 	struct np_run r;
 
@@ -222,7 +222,7 @@ Test(test_run, vlan_tagged_egress)
 
 Test(test_run, minimal_frame)
 {
-	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS}};
+	struct np_if_key keys[] = { { .ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS } };
 	struct np_frame f;
 	struct np_run r;
 
@@ -242,8 +242,8 @@ Test(test_run, minimal_frame)
 /* A GSO skb counts once in packets, its full length in bytes, and gso_segs wire segments. */
 Test(test_run, gso_super_packet)
 {
-	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS}};
-	struct __sk_buff ctx = {.gso_segs = 2, .gso_size = 1448};
+	struct np_if_key keys[] = { { .ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS } };
+	struct __sk_buff ctx = { .gso_segs = 2, .gso_size = 1448 };
 	struct np_frame f;
 	struct np_run r;
 
@@ -260,9 +260,9 @@ Test(test_run, gso_super_packet)
  * one device are separate keys. */
 Test(test_run, mixed_frames_and_directions)
 {
-	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS},
-				   {.ifindex = LO_IFINDEX, .direction = NP_DIR_EGRESS}};
-	struct __sk_buff gso = {.gso_segs = 44, .gso_size = 64};
+	struct np_if_key keys[] = { { .ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS },
+				    { .ifindex = LO_IFINDEX, .direction = NP_DIR_EGRESS } };
+	struct __sk_buff gso = { .gso_segs = 44, .gso_size = 64 };
 	struct np_frame f;
 	struct np_run r;
 
@@ -286,7 +286,7 @@ Test(test_run, mixed_frames_and_directions)
  * 0 and 1 both mean loopback. */
 Test(test_run, ctx_ifindex)
 {
-	struct __sk_buff ctx = {0};
+	struct __sk_buff ctx = { 0 };
 	struct np_if_key keys[3];
 	uint32_t a;
 	struct np_frame f;
@@ -307,9 +307,9 @@ Test(test_run, ctx_ifindex)
 	ctx.ifindex = LO_IFINDEX;
 	np_test_run_ok(skel->progs.np_ingress, &f, 9, &ctx, &r);
 
-	keys[0] = (struct np_if_key){.ifindex = a, .direction = NP_DIR_INGRESS};
-	keys[1] = (struct np_if_key){.ifindex = a, .direction = NP_DIR_EGRESS};
-	keys[2] = (struct np_if_key){.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS};
+	keys[0] = (struct np_if_key){ .ifindex = a, .direction = NP_DIR_INGRESS };
+	keys[1] = (struct np_if_key){ .ifindex = a, .direction = NP_DIR_EGRESS };
+	keys[2] = (struct np_if_key){ .ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS };
 	expect_keys(keys, 3);
 	expect_counts(a, NP_DIR_INGRESS, 5, 5 * 142, 5);
 	expect_counts(a, NP_DIR_EGRESS, 6, 6 * 142, 6);
@@ -326,23 +326,23 @@ Test(test_run, ctx_rejected)
 
 	ipv4_udp(&f, 100);
 
-	ctx = (struct __sk_buff){.ifindex = 4242}; /* no such device here */
+	ctx = (struct __sk_buff){ .ifindex = 4242 }; /* no such device here */
 	np_test_run(skel->progs.np_ingress, &f, 1, &ctx, &r);
 	cr_expect_eq(r.err, -ENODEV);
 
-	ctx = (struct __sk_buff){.len = 142}; /* read-only for test_run */
+	ctx = (struct __sk_buff){ .len = 142 }; /* read-only for test_run */
 	np_test_run(skel->progs.np_ingress, &f, 1, &ctx, &r);
 	cr_expect_eq(r.err, -EINVAL);
 
-	ctx = (struct __sk_buff){.protocol = htons(ETHERTYPE_IP)};
+	ctx = (struct __sk_buff){ .protocol = htons(ETHERTYPE_IP) };
 	np_test_run(skel->progs.np_ingress, &f, 1, &ctx, &r);
 	cr_expect_eq(r.err, -EINVAL);
 
-	ctx = (struct __sk_buff){.gso_segs = 65536}; /* > GSO_MAX_SEGS */
+	ctx = (struct __sk_buff){ .gso_segs = 65536 }; /* > GSO_MAX_SEGS */
 	np_test_run(skel->progs.np_ingress, &f, 1, &ctx, &r);
 	cr_expect_eq(r.err, -EINVAL);
 
-	ctx = (struct __sk_buff){.wire_len = 100}; /* shorter than the frame */
+	ctx = (struct __sk_buff){ .wire_len = 100 }; /* shorter than the frame */
 	np_test_run(skel->progs.np_ingress, &f, 1, &ctx, &r);
 	cr_expect_eq(r.err, -EINVAL);
 
@@ -355,7 +355,7 @@ Test(test_run, ctx_rejected)
 Test(test_run, percpu_slots_summed)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	struct np_if_key key = {.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS};
+	struct np_if_key key = { .ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS };
 	struct np_if_value slots[CPU_SETSIZE];
 	cpu_set_t allowed, one;
 	uint64_t used = 0;
@@ -394,8 +394,8 @@ TestSuite(map_full, .init = setup_full, .fini = teardown, .timeout = 30);
  * in np_errors[NP_ERR_IF_STATS_FULL], once per packet, and the packet still passes untouched. */
 Test(map_full, new_key_counts_error)
 {
-	struct np_if_key keys[] = {{.ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS}};
-	struct __sk_buff ctx = {0};
+	struct np_if_key keys[] = { { .ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS } };
+	struct __sk_buff ctx = { 0 };
 	int err_fd = bpf_map__fd(skel->maps.np_errors);
 	struct np_frame f;
 	struct np_run r;

@@ -29,7 +29,7 @@ static struct netpath_bpf *skel;
 
 static void set_range(uint16_t min, uint16_t max)
 {
-	struct np_config cfg = {.nodeport_min = min, .nodeport_max = max};
+	struct np_config cfg = { .nodeport_min = min, .nodeport_max = max };
 	uint32_t zero = 0;
 
 	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_config), &zero, &cfg, BPF_ANY) == 0,
@@ -157,8 +157,8 @@ Test(nodeport, tcp_and_udp_by_protocol)
 /* Both ends of the range are in it, their neighbours are not. */
 Test(nodeport, range_bounds)
 {
-	static const uint16_t in[] = {30000, 32767};
-	static const uint16_t out[] = {29999, 32768, 0, 80, 65535};
+	static const uint16_t in[] = { 30000, 32767 };
+	static const uint16_t out[] = { 29999, 32768, 0, 80, 65535 };
 	struct np_frame f;
 	uint64_t n = 0, bytes = 0;
 	size_t i;
@@ -199,7 +199,7 @@ Test(nodeport, source_port_does_not_count)
  * (here the ICMP checksum) fall in the range. */
 Test(nodeport, icmp_not_counted)
 {
-	uint8_t icmp[8] = {8 /* echo request */, 0, 0x75, 0x80 /* 30080 */, 0, 1, 0, 1};
+	uint8_t icmp[8] = { 8 /* echo request */, 0, 0x75, 0x80 /* 30080 */, 0, 1, 0, 1 };
 	struct np_frame f;
 
 	np_frame_eth(&f, ETHERTYPE_IP);
@@ -286,7 +286,7 @@ Test(nodeport, ipv6)
 /* IPv6 with an extension header (hop-by-hop before TCP) is not parsed: not counted. */
 Test(nodeport, ipv6_extension_header_not_counted)
 {
-	uint8_t hbh[8] = {IPPROTO_TCP, 0 /* 8 bytes */, 1, 4, 0, 0, 0, 0 /* PadN */};
+	uint8_t hbh[8] = { IPPROTO_TCP, 0 /* 8 bytes */, 1, 4, 0, 0, 0, 0 /* PadN */ };
 	struct np_frame f;
 
 	np_frame_eth(&f, ETHERTYPE_IPV6);

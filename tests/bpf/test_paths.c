@@ -39,16 +39,16 @@ static struct netpath_bpf *skel;
 
 static void cidr_update(const char *addr, uint32_t prefixlen, uint32_t path)
 {
-	struct np_cidr_value v = {.path = path};
+	struct np_cidr_value v = { .path = path };
 	int err;
 
 	if (strchr(addr, ':')) {
-		struct np_cidr6_key k = {.prefixlen = prefixlen};
+		struct np_cidr6_key k = { .prefixlen = prefixlen };
 
 		cr_assert(inet_pton(AF_INET6, addr, k.addr) == 1, "bad address %s", addr);
 		err = bpf_map_update_elem(bpf_map__fd(skel->maps.np_cidr6), &k, &v, BPF_ANY);
 	} else {
-		struct np_cidr4_key k = {.prefixlen = prefixlen};
+		struct np_cidr4_key k = { .prefixlen = prefixlen };
 
 		cr_assert(inet_pton(AF_INET, addr, k.addr) == 1, "bad address %s", addr);
 		err = bpf_map_update_elem(bpf_map__fd(skel->maps.np_cidr4), &k, &v, BPF_ANY);
@@ -61,12 +61,12 @@ static void cidr_delete(const char *addr, uint32_t prefixlen)
 	int err;
 
 	if (strchr(addr, ':')) {
-		struct np_cidr6_key k = {.prefixlen = prefixlen};
+		struct np_cidr6_key k = { .prefixlen = prefixlen };
 
 		cr_assert(inet_pton(AF_INET6, addr, k.addr) == 1);
 		err = bpf_map_delete_elem(bpf_map__fd(skel->maps.np_cidr6), &k);
 	} else {
-		struct np_cidr4_key k = {.prefixlen = prefixlen};
+		struct np_cidr4_key k = { .prefixlen = prefixlen };
 
 		cr_assert(inet_pton(AF_INET, addr, k.addr) == 1);
 		err = bpf_map_delete_elem(bpf_map__fd(skel->maps.np_cidr4), &k);
@@ -127,7 +127,7 @@ static uint32_t pod_udp(struct np_frame *f, uint8_t dir, const char *peer, uint1
 /* 14 + 28: who-has 10.244.1.1 tell 10.244.1.5 */
 static void arp_request(struct np_frame *f)
 {
-	struct ether_arp arp = {0};
+	struct ether_arp arp = { 0 };
 	uint32_t spa, tpa;
 
 	np_frame_eth(f, ETHERTYPE_ARP);
@@ -154,7 +154,7 @@ static const struct bpf_program *pod_prog(uint8_t dir)
 static uint32_t send_peer(uint32_t ifindex, uint8_t dir, const char *peer, uint16_t payload,
 			  uint32_t n)
 {
-	struct __sk_buff ctx = {.ifindex = ifindex};
+	struct __sk_buff ctx = { .ifindex = ifindex };
 	struct np_frame f;
 	struct np_run r;
 	uint32_t len = pod_udp(&f, dir, peer, payload);
@@ -172,7 +172,7 @@ struct want_path {
 
 static void expect_path(const struct want_path *w)
 {
-	struct np_path_key key = {.ifindex = w->ifindex, .direction = w->dir, .path = w->path};
+	struct np_path_key key = { .ifindex = w->ifindex, .direction = w->dir, .path = w->path };
 	uint64_t sum[2];
 	int err = np_test_percpu_sum(bpf_map__fd(skel->maps.np_path_stats), &key, sum, 2);
 
@@ -194,8 +194,9 @@ static void expect_paths(const struct want_path *want, size_t n)
 	cnt = np_test_keys(bpf_map__fd(skel->maps.np_path_stats), got, sizeof(got[0]), MAX_KEYS);
 	cr_assert(cnt == n, "np_path_stats has %zu keys, want %zu", cnt, n);
 	for (i = 0; i < n; i++) {
-		struct np_path_key k = {
-		    .ifindex = want[i].ifindex, .direction = want[i].dir, .path = want[i].path};
+		struct np_path_key k = { .ifindex = want[i].ifindex,
+					 .direction = want[i].dir,
+					 .path = want[i].path };
 
 		for (j = 0; j < cnt; j++)
 			if (memcmp(&got[j], &k, sizeof(k)) == 0)
@@ -221,8 +222,8 @@ static void expect_if(uint32_t ifindex, uint8_t dir, uint64_t packets, uint64_t 
 /* A veth hands frames to its peer's backlog: the peer's ingress counts them a little later. */
 static void wait_if_packets(uint32_t ifindex, uint8_t dir, uint64_t packets)
 {
-	struct timespec tick = {.tv_nsec = 1000000};
-	struct np_if_value v = {0};
+	struct timespec tick = { .tv_nsec = 1000000 };
+	struct np_if_value v = { 0 };
 
 	for (int i = 0; i < 2000; i++) {
 		if (np_test_if_sum(bpf_map__fd(skel->maps.np_if_stats), ifindex, dir, &v) == 0 &&
@@ -266,8 +267,9 @@ static void run_classes(uint8_t dir, const struct class_case *cases, size_t n)
 			if (want[j].path == cases[i].path)
 				break;
 		if (j == nwant)
-			want[nwant++] = (struct want_path){
-			    .ifindex = LO_IFINDEX, .dir = dir, .path = cases[i].path};
+			want[nwant++] = (struct want_path){ .ifindex = LO_IFINDEX,
+							    .dir = dir,
+							    .path = cases[i].path };
 		want[j].packets += cases[i].n;
 		want[j].bytes += (uint64_t)cases[i].n * len;
 	}
@@ -298,18 +300,21 @@ static void teardown(void)
 TestSuite(paths, .init = setup, .fini = teardown, .timeout = 30);
 
 static const struct class_case ipv4_classes[] = {
-    {"10.244.1.7", NP_PATH_SAME_NODE, 10, 3}, {"10.244.2.9", NP_PATH_CROSS_NODE, 20, 4},
-    {"10.96.0.10", NP_PATH_SERVICE, 30, 5},   {"192.168.50.2", NP_PATH_HOST, 40, 6},
-    {"8.8.8.8", NP_PATH_EXTERNAL, 50, 7},     {"169.254.169.254", NP_PATH_LINK_LOCAL, 60, 8},
+	{ "10.244.1.7", NP_PATH_SAME_NODE, 10, 3 },
+	{ "10.244.2.9", NP_PATH_CROSS_NODE, 20, 4 },
+	{ "10.96.0.10", NP_PATH_SERVICE, 30, 5 },
+	{ "192.168.50.2", NP_PATH_HOST, 40, 6 },
+	{ "8.8.8.8", NP_PATH_EXTERNAL, 50, 7 },
+	{ "169.254.169.254", NP_PATH_LINK_LOCAL, 60, 8 },
 };
 
 static const struct class_case ipv6_classes[] = {
-    {"fd00:10:244:1::7", NP_PATH_SAME_NODE, 10, 3},
-    {"fd00:10:244:2::9", NP_PATH_CROSS_NODE, 20, 4},
-    {"fd00:10:96::a", NP_PATH_SERVICE, 30, 5},
-    {"fd00:192:168:50::2", NP_PATH_HOST, 40, 6},
-    {"2001:4860:4860::8888", NP_PATH_EXTERNAL, 50, 7},
-    {"fe80::1", NP_PATH_LINK_LOCAL, 60, 8},
+	{ "fd00:10:244:1::7", NP_PATH_SAME_NODE, 10, 3 },
+	{ "fd00:10:244:2::9", NP_PATH_CROSS_NODE, 20, 4 },
+	{ "fd00:10:96::a", NP_PATH_SERVICE, 30, 5 },
+	{ "fd00:192:168:50::2", NP_PATH_HOST, 40, 6 },
+	{ "2001:4860:4860::8888", NP_PATH_EXTERNAL, 50, 7 },
+	{ "fe80::1", NP_PATH_LINK_LOCAL, 60, 8 },
 };
 
 Test(paths, ipv4_pod_sends_each_class)
@@ -351,9 +356,9 @@ Test(paths, directions_and_interfaces_are_separate_keys)
 	cr_assert_eq(l4b, 242);
 
 	struct want_path want[] = {
-	    {a, NP_DIR_INGRESS, NP_PATH_CROSS_NODE, 23, 11 * 142 + 12 * 162},
-	    {a, NP_DIR_EGRESS, NP_PATH_CROSS_NODE, 13, 13 * 142},
-	    {b, NP_DIR_EGRESS, NP_PATH_CROSS_NODE, 14, 14 * 242},
+		{ a, NP_DIR_INGRESS, NP_PATH_CROSS_NODE, 23, 11 * 142 + 12 * 162 },
+		{ a, NP_DIR_EGRESS, NP_PATH_CROSS_NODE, 13, 13 * 142 },
+		{ b, NP_DIR_EGRESS, NP_PATH_CROSS_NODE, 14, 14 * 242 },
 	};
 	expect_paths(want, 3);
 	expect_if(a, NP_DIR_INGRESS, 23, 11 * 142 + 12 * 162);
@@ -367,16 +372,16 @@ Test(paths, directions_and_interfaces_are_separate_keys)
 Test(paths, longest_prefix_wins)
 {
 	static const struct class_case cases[] = {
-	    {"10.244.1.1", NP_PATH_HOST, 10, 2},      /* cni0, inside 10.244.1.0/24 */
-	    {"10.244.1.0", NP_PATH_HOST, 10, 3},      /* flannel.1, the /24's network address */
-	    {"10.244.1.2", NP_PATH_SAME_NODE, 20, 4}, /* next to the gateway */
-	    {"10.244.1.255", NP_PATH_SAME_NODE, 20, 1},
-	    {"10.244.0.1", NP_PATH_CROSS_NODE, 30, 5}, /* another node's gateway */
-	    {"10.244.2.0", NP_PATH_CROSS_NODE, 30, 1},
-	    {"fd00:10:244:1::1", NP_PATH_HOST, 40, 6},
-	    {"fd00:10:244:1::2", NP_PATH_SAME_NODE, 50, 7},
-	    {"fd00:10:244:1:ffff:ffff:ffff:ffff", NP_PATH_SAME_NODE, 50, 1},
-	    {"fd00:10:244:ff::1", NP_PATH_CROSS_NODE, 60, 8}, /* last /64 of the /56 */
+		{ "10.244.1.1", NP_PATH_HOST, 10, 2 }, /* cni0, inside 10.244.1.0/24 */
+		{ "10.244.1.0", NP_PATH_HOST, 10, 3 }, /* flannel.1, the /24's network address */
+		{ "10.244.1.2", NP_PATH_SAME_NODE, 20, 4 }, /* next to the gateway */
+		{ "10.244.1.255", NP_PATH_SAME_NODE, 20, 1 },
+		{ "10.244.0.1", NP_PATH_CROSS_NODE, 30, 5 }, /* another node's gateway */
+		{ "10.244.2.0", NP_PATH_CROSS_NODE, 30, 1 },
+		{ "fd00:10:244:1::1", NP_PATH_HOST, 40, 6 },
+		{ "fd00:10:244:1::2", NP_PATH_SAME_NODE, 50, 7 },
+		{ "fd00:10:244:1:ffff:ffff:ffff:ffff", NP_PATH_SAME_NODE, 50, 1 },
+		{ "fd00:10:244:ff::1", NP_PATH_CROSS_NODE, 60, 8 }, /* last /64 of the /56 */
 	};
 
 	run_classes(NP_DIR_INGRESS, cases, sizeof(cases) / sizeof(cases[0]));
@@ -386,25 +391,25 @@ Test(paths, longest_prefix_wins)
 Test(paths, prefix_edges)
 {
 	static const struct class_case cases[] = {
-	    {"10.244.0.0", NP_PATH_CROSS_NODE, 1, 1},
-	    {"10.244.255.255", NP_PATH_CROSS_NODE, 1, 2},
-	    {"10.243.255.255", NP_PATH_EXTERNAL, 2, 3},
-	    {"10.245.0.0", NP_PATH_EXTERNAL, 2, 4},
-	    {"10.96.0.0", NP_PATH_SERVICE, 3, 5},
-	    {"10.111.255.255", NP_PATH_SERVICE, 3, 6},
-	    {"10.95.255.255", NP_PATH_EXTERNAL, 2, 7},
-	    {"10.112.0.0", NP_PATH_EXTERNAL, 2, 8},
-	    {"192.168.50.1", NP_PATH_EXTERNAL, 2, 9},
-	    {"192.168.50.3", NP_PATH_EXTERNAL, 2, 10},
-	    {"fd00:10:244::", NP_PATH_CROSS_NODE, 1, 11},
-	    {"fd00:10:244:ff:ffff:ffff:ffff:ffff", NP_PATH_CROSS_NODE, 1, 12},
-	    {"fd00:10:244:100::", NP_PATH_EXTERNAL, 2, 13},
-	    {"fd00:10:243:ffff:ffff:ffff:ffff:ffff", NP_PATH_EXTERNAL, 2, 14},
-	    {"fd00:10:96::ffff", NP_PATH_SERVICE, 3, 15},
-	    {"fd00:10:96::1:0", NP_PATH_EXTERNAL, 2, 16},
-	    {"::", NP_PATH_LINK_LOCAL, 4, 17}, /* unspecified: DAD, DHCP */
-	    {"0.0.0.0", NP_PATH_LINK_LOCAL, 4, 18},
-	    {"255.255.255.255", NP_PATH_LINK_LOCAL, 4, 19},
+		{ "10.244.0.0", NP_PATH_CROSS_NODE, 1, 1 },
+		{ "10.244.255.255", NP_PATH_CROSS_NODE, 1, 2 },
+		{ "10.243.255.255", NP_PATH_EXTERNAL, 2, 3 },
+		{ "10.245.0.0", NP_PATH_EXTERNAL, 2, 4 },
+		{ "10.96.0.0", NP_PATH_SERVICE, 3, 5 },
+		{ "10.111.255.255", NP_PATH_SERVICE, 3, 6 },
+		{ "10.95.255.255", NP_PATH_EXTERNAL, 2, 7 },
+		{ "10.112.0.0", NP_PATH_EXTERNAL, 2, 8 },
+		{ "192.168.50.1", NP_PATH_EXTERNAL, 2, 9 },
+		{ "192.168.50.3", NP_PATH_EXTERNAL, 2, 10 },
+		{ "fd00:10:244::", NP_PATH_CROSS_NODE, 1, 11 },
+		{ "fd00:10:244:ff:ffff:ffff:ffff:ffff", NP_PATH_CROSS_NODE, 1, 12 },
+		{ "fd00:10:244:100::", NP_PATH_EXTERNAL, 2, 13 },
+		{ "fd00:10:243:ffff:ffff:ffff:ffff:ffff", NP_PATH_EXTERNAL, 2, 14 },
+		{ "fd00:10:96::ffff", NP_PATH_SERVICE, 3, 15 },
+		{ "fd00:10:96::1:0", NP_PATH_EXTERNAL, 2, 16 },
+		{ "::", NP_PATH_LINK_LOCAL, 4, 17 }, /* unspecified: DAD, DHCP */
+		{ "0.0.0.0", NP_PATH_LINK_LOCAL, 4, 18 },
+		{ "255.255.255.255", NP_PATH_LINK_LOCAL, 4, 19 },
 	};
 
 	run_classes(NP_DIR_EGRESS, cases, sizeof(cases) / sizeof(cases[0]));
@@ -414,22 +419,22 @@ Test(paths, prefix_edges)
  * trie; their neighbours outside are not. The pod subnet's directed broadcast is link_local once
  * the agent adds it as a /32 (it wins over the /24), and only that address. */
 static const struct class_case link_local4[] = {
-    {"169.254.0.0", NP_PATH_LINK_LOCAL, 1, 1},
-    {"169.254.255.255", NP_PATH_LINK_LOCAL, 1, 2},
-    {"169.253.255.255", NP_PATH_EXTERNAL, 2, 3},
-    {"169.255.0.0", NP_PATH_EXTERNAL, 2, 4},
-    {"224.0.0.0", NP_PATH_LINK_LOCAL, 1, 5},
-    {"224.0.0.251", NP_PATH_LINK_LOCAL, 1, 6}, /* mDNS */
-    {"239.255.255.255", NP_PATH_LINK_LOCAL, 1, 7},
-    {"223.255.255.255", NP_PATH_EXTERNAL, 2, 8},
-    {"240.0.0.0", NP_PATH_EXTERNAL, 2, 9},
-    {"255.255.255.254", NP_PATH_EXTERNAL, 2, 10},
-    {"255.255.255.255", NP_PATH_LINK_LOCAL, 1, 11},
-    {"10.244.1.255", NP_PATH_LINK_LOCAL, 1, 12}, /* the pod /24's broadcast */
-    {"10.244.1.254", NP_PATH_SAME_NODE, 3, 13},
-    {"10.244.2.255", NP_PATH_CROSS_NODE, 4, 14}, /* another node's subnet: not ours to add */
-    {"0.0.0.0", NP_PATH_LINK_LOCAL, 1, 15},	 /* DHCP discover's source */
-    {"0.0.0.1", NP_PATH_EXTERNAL, 2, 16},
+	{ "169.254.0.0", NP_PATH_LINK_LOCAL, 1, 1 },
+	{ "169.254.255.255", NP_PATH_LINK_LOCAL, 1, 2 },
+	{ "169.253.255.255", NP_PATH_EXTERNAL, 2, 3 },
+	{ "169.255.0.0", NP_PATH_EXTERNAL, 2, 4 },
+	{ "224.0.0.0", NP_PATH_LINK_LOCAL, 1, 5 },
+	{ "224.0.0.251", NP_PATH_LINK_LOCAL, 1, 6 }, /* mDNS */
+	{ "239.255.255.255", NP_PATH_LINK_LOCAL, 1, 7 },
+	{ "223.255.255.255", NP_PATH_EXTERNAL, 2, 8 },
+	{ "240.0.0.0", NP_PATH_EXTERNAL, 2, 9 },
+	{ "255.255.255.254", NP_PATH_EXTERNAL, 2, 10 },
+	{ "255.255.255.255", NP_PATH_LINK_LOCAL, 1, 11 },
+	{ "10.244.1.255", NP_PATH_LINK_LOCAL, 1, 12 }, /* the pod /24's broadcast */
+	{ "10.244.1.254", NP_PATH_SAME_NODE, 3, 13 },
+	{ "10.244.2.255", NP_PATH_CROSS_NODE, 4, 14 }, /* another node's subnet: not ours to add */
+	{ "0.0.0.0", NP_PATH_LINK_LOCAL, 1, 15 },      /* DHCP discover's source */
+	{ "0.0.0.1", NP_PATH_EXTERNAL, 2, 16 },
 };
 
 Test(paths, ipv4_link_local_pod_sends)
@@ -447,21 +452,21 @@ Test(paths, ipv4_link_local_pod_receives)
 /* IPv6 fe80::/10 and ff00::/8 (neighbour discovery, MLD), the unspecified address, and their
  * neighbours outside. */
 static const struct class_case link_local6[] = {
-    {"fe80::", NP_PATH_LINK_LOCAL, 1, 1},
-    {"fe80::1", NP_PATH_LINK_LOCAL, 1, 2},
-    {"febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_LINK_LOCAL, 1, 3},
-    {"fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_EXTERNAL, 2, 4},
-    {"fec0::1", NP_PATH_EXTERNAL, 2, 5},
-    {"ff00::", NP_PATH_LINK_LOCAL, 1, 6},
-    {"ff02::1", NP_PATH_LINK_LOCAL, 1, 7},
-    {"ff02::1:ff00:5", NP_PATH_LINK_LOCAL, 1, 8}, /* solicited-node */
-    {"ff02::16", NP_PATH_LINK_LOCAL, 1, 9},	  /* MLDv2 reports */
-    {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_LINK_LOCAL, 1, 10},
-    {"feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_EXTERNAL, 2, 11},
-    {"fd00:10:244:1::7", NP_PATH_SAME_NODE, 3, 12},
-    {"::", NP_PATH_LINK_LOCAL, 1, 13}, /* DAD and early MLD reports' source */
-    {"::1", NP_PATH_EXTERNAL, 2, 14},
-    {"::100:0:0:0", NP_PATH_EXTERNAL, 2, 15},
+	{ "fe80::", NP_PATH_LINK_LOCAL, 1, 1 },
+	{ "fe80::1", NP_PATH_LINK_LOCAL, 1, 2 },
+	{ "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_LINK_LOCAL, 1, 3 },
+	{ "fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_EXTERNAL, 2, 4 },
+	{ "fec0::1", NP_PATH_EXTERNAL, 2, 5 },
+	{ "ff00::", NP_PATH_LINK_LOCAL, 1, 6 },
+	{ "ff02::1", NP_PATH_LINK_LOCAL, 1, 7 },
+	{ "ff02::1:ff00:5", NP_PATH_LINK_LOCAL, 1, 8 }, /* solicited-node */
+	{ "ff02::16", NP_PATH_LINK_LOCAL, 1, 9 },	/* MLDv2 reports */
+	{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_LINK_LOCAL, 1, 10 },
+	{ "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NP_PATH_EXTERNAL, 2, 11 },
+	{ "fd00:10:244:1::7", NP_PATH_SAME_NODE, 3, 12 },
+	{ "::", NP_PATH_LINK_LOCAL, 1, 13 }, /* DAD and early MLD reports' source */
+	{ "::1", NP_PATH_EXTERNAL, 2, 14 },
+	{ "::100:0:0:0", NP_PATH_EXTERNAL, 2, 15 },
 };
 
 Test(paths, ipv6_link_local_pod_sends)
@@ -479,9 +484,9 @@ Test(paths, ipv6_link_local_pod_receives)
 Test(paths, link_local_wins_over_tries)
 {
 	static const struct class_case cases[] = {
-	    {"169.254.1.1", NP_PATH_LINK_LOCAL, 1, 3},
-	    {"fe80::2", NP_PATH_LINK_LOCAL, 1, 4},
-	    {"169.255.0.1", NP_PATH_CROSS_NODE, 2, 5},
+		{ "169.254.1.1", NP_PATH_LINK_LOCAL, 1, 3 },
+		{ "fe80::2", NP_PATH_LINK_LOCAL, 1, 4 },
+		{ "169.255.0.1", NP_PATH_CROSS_NODE, 2, 5 },
 	};
 
 	cidr_update("169.254.0.0", 15, NP_PATH_CROSS_NODE);
@@ -546,7 +551,7 @@ static void truncated_frames(uint16_t ethertype, uint32_t hdr_len)
 					sizeof(keys[0]), MAX_KEYS);
 
 		for (size_t i = 0; i < n && i < MAX_KEYS; i++) {
-			uint64_t sum[2] = {0};
+			uint64_t sum[2] = { 0 };
 
 			np_test_percpu_sum(bpf_map__fd(skel->maps.np_path_stats), &keys[i], sum, 2);
 			cr_expect(
@@ -563,8 +568,8 @@ static void truncated_frames(uint16_t ethertype, uint32_t hdr_len)
 	np_test_send_raw(b, full.data, full_len, 1);
 	wait_if_packets(a, NP_DIR_INGRESS, packets + 1);
 	struct want_path want[] = {
-	    {b, NP_DIR_EGRESS, NP_PATH_CROSS_NODE, 1, full_len},
-	    {a, NP_DIR_INGRESS, NP_PATH_CROSS_NODE, 1, full_len},
+		{ b, NP_DIR_EGRESS, NP_PATH_CROSS_NODE, 1, full_len },
+		{ a, NP_DIR_INGRESS, NP_PATH_CROSS_NODE, 1, full_len },
 	};
 	expect_paths(want, 2);
 	expect_no_errors();
@@ -586,8 +591,8 @@ Test(paths, truncated_ipv6_header_has_no_path)
  * IP packet for the kernel either: no path entry, still counted per device. */
 Test(paths, malformed_ip_header_has_no_path)
 {
-	static const uint8_t bad_v4[] = {0x65 /* version 6 */, 0x44 /* ihl 4 */,
-					 0x05 /* version 0 */};
+	static const uint8_t bad_v4[] = { 0x65 /* version 6 */, 0x44 /* ihl 4 */,
+					  0x05 /* version 0 */ };
 	struct np_frame f;
 	struct np_run r;
 	size_t i;
@@ -646,11 +651,11 @@ Test(paths, tries_change_without_reload)
 	send_peer(0, NP_DIR_INGRESS, "10.200.0.1", 0, 8);
 
 	struct want_path want[] = {
-	    /* before: 10.200.0.1 x2, fd00:10:97::1 x4 (62 bytes); after: 10.96.0.10 x6 */
-	    {LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_EXTERNAL, 2 + 4 + 6, (2 + 6) * 42 + 4 * 62},
-	    {LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_SERVICE, 3 + 5, (3 + 5) * 42},
-	    {LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_HOST, 7, 7 * 62},
-	    {LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_CROSS_NODE, 8, 8 * 42},
+		/* before: 10.200.0.1 x2, fd00:10:97::1 x4 (62 bytes); after: 10.96.0.10 x6 */
+		{ LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_EXTERNAL, 2 + 4 + 6, (2 + 6) * 42 + 4 * 62 },
+		{ LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_SERVICE, 3 + 5, (3 + 5) * 42 },
+		{ LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_HOST, 7, 7 * 62 },
+		{ LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_CROSS_NODE, 8, 8 * 42 },
 	};
 	expect_paths(want, 4);
 	expect_no_errors();
@@ -666,7 +671,7 @@ Test(paths, unknown_class_is_external)
 	send_peer(0, NP_DIR_INGRESS, "fd00:10:244:2::9", 0, 4);
 
 	struct want_path want[] = {
-	    {LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_EXTERNAL, 7, 3 * 42 + 4 * 62},
+		{ LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_EXTERNAL, 7, 3 * 42 + 4 * 62 },
 	};
 	expect_paths(want, 1);
 }
@@ -677,9 +682,9 @@ TestSuite(paths_empty, .init = setup_empty, .fini = teardown, .timeout = 30);
 Test(paths_empty, no_prefixes_everything_external)
 {
 	static const struct class_case cases[] = {
-	    {"10.244.1.7", NP_PATH_EXTERNAL, 10, 3},
-	    {"10.96.0.10", NP_PATH_EXTERNAL, 10, 4},
-	    {"fd00:10:244:1::7", NP_PATH_EXTERNAL, 10, 5},
+		{ "10.244.1.7", NP_PATH_EXTERNAL, 10, 3 },
+		{ "10.96.0.10", NP_PATH_EXTERNAL, 10, 4 },
+		{ "fd00:10:244:1::7", NP_PATH_EXTERNAL, 10, 5 },
 	};
 
 	run_classes(NP_DIR_EGRESS, cases, 3);

@@ -28,8 +28,9 @@ static struct netpath_bpf *skel;
 
 static void set_config(uint16_t vxlan_port, uint16_t np_min, uint16_t np_max)
 {
-	struct np_config cfg = {
-	    .nodeport_min = np_min, .nodeport_max = np_max, .vxlan_port = vxlan_port};
+	struct np_config cfg = { .nodeport_min = np_min,
+				 .nodeport_max = np_max,
+				 .vxlan_port = vxlan_port };
 	uint32_t zero = 0;
 
 	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_config), &zero, &cfg, BPF_ANY) == 0,
@@ -100,7 +101,7 @@ static void expect_vxlan(const struct want_vxlan *want, size_t n)
 
 	cr_assert(cnt == n, "np_vxlan_stats has %zu keys, want %zu", cnt, n);
 	for (size_t i = 0; i < n; i++) {
-		struct np_if_key k = {.ifindex = LO_IFINDEX, .direction = want[i].dir};
+		struct np_if_key k = { .ifindex = LO_IFINDEX, .direction = want[i].dir };
 		uint64_t sum[2];
 		int err = np_test_percpu_sum(fd, &k, sum, 2);
 
@@ -137,8 +138,8 @@ Test(vxlan, ipv4_and_ipv6_both_directions)
 	cr_assert_eq(tx4, 14 + 20 + 8 + 8 + 1400);
 	cr_assert_eq(tx6, 14 + 40 + 8 + 8 + 1400);
 	struct want_vxlan want[] = {
-	    {NP_DIR_EGRESS, 12, 7 * tx4 + 5 * tx6},
-	    {NP_DIR_INGRESS, 14, 11 * rx4 + 3 * rx6},
+		{ NP_DIR_EGRESS, 12, 7 * tx4 + 5 * tx6 },
+		{ NP_DIR_INGRESS, 14, 11 * rx4 + 3 * rx6 },
 	};
 	expect_vxlan(want, 2);
 	expect_if(NP_DIR_EGRESS, 12);
@@ -185,7 +186,7 @@ Test(vxlan, only_udp_to_the_port)
 
 	/* One real one, so that an empty map is not the whole story. */
 	uint32_t len = run_udp(NP_DIR_EGRESS, false, 51234, 8472, 50, 1);
-	struct want_vxlan want[] = {{NP_DIR_EGRESS, 1, len}};
+	struct want_vxlan want[] = { { NP_DIR_EGRESS, 1, len } };
 
 	expect_vxlan(want, 1);
 	expect_if(NP_DIR_EGRESS, others + 1);
@@ -205,7 +206,7 @@ Test(vxlan, port_changes_without_reload)
 	run_udp(NP_DIR_EGRESS, false, 1, 4789, 40, 5);
 	run_udp(NP_DIR_EGRESS, false, 1, 8472, 40, 5);
 
-	struct want_vxlan want[] = {{NP_DIR_EGRESS, 6, 2 * l1 + 4 * l2}};
+	struct want_vxlan want[] = { { NP_DIR_EGRESS, 6, 2 * l1 + 4 * l2 } };
 
 	expect_vxlan(want, 1);
 	expect_if(NP_DIR_EGRESS, 2 + 3 + 4 + 5 + 5);
@@ -229,11 +230,11 @@ Test(vxlan, beside_nodeport_and_only_on_node_programs)
 	np_test_run_ok(skel->progs.np_pod_egress, &f, 4, NULL, &r);
 	np_test_run_ok(skel->progs.np_pod_ingress, &f, 4, NULL, &r);
 
-	struct want_vxlan want[] = {{NP_DIR_INGRESS, 9, 9 * len}};
+	struct want_vxlan want[] = { { NP_DIR_INGRESS, 9, 9 * len } };
 
 	expect_vxlan(want, 1);
 	cr_assert(np_test_percpu_sum(bpf_map__fd(skel->maps.np_nodeport),
-				     &(uint32_t){NP_NODEPORT_UDP}, sum, 2) == 0);
+				     &(uint32_t){ NP_NODEPORT_UDP }, sum, 2) == 0);
 	cr_expect_eq(sum[0], 9);
 	cr_expect_eq(sum[1], 9 * len);
 }

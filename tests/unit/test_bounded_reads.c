@@ -79,7 +79,7 @@ Test(bounded_reads, special_files_refused_at_once, .timeout = 10)
 	char *buf = (char *)1;
 	size_t len = 7;
 	int sock;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
 	make_tree(&t);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -156,17 +156,17 @@ Test(bounded_reads, procfs_and_sysfs_still_read, .timeout = 10)
 	cr_expect_gt(len, 100);
 	cr_expect_not_null(strstr(buf, "\nPid:"));
 	free(buf);
-	cr_assert_eq(fs__read_line("/sys/kernel/mm/transparent_hugepage/enabled", line,
-				   sizeof(line)) == 0 ||
-			     fs__read_line("/sys/devices/system/cpu/online", line, sizeof(line)) == 0,
-		     1);
+	cr_assert_eq(
+	    fs__read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line)) == 0 ||
+		fs__read_line("/sys/devices/system/cpu/online", line, sizeof(line)) == 0,
+	    1);
 	cr_expect_gt(strlen(line), 0);
 }
 
 static struct collector *textfile_on(const char *dir)
 {
 	static char flag[4096]; /* flags keep pointers into argv */
-	char *argv[] = {"nodepath", flag, NULL};
+	char *argv[] = { "nodepath", flag, NULL };
 	struct collector *c;
 
 	snprintf(flag, sizeof(flag), "--collector.textfile.directory=%s", dir);

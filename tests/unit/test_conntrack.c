@@ -39,8 +39,10 @@ Test(conntrack, sums_cpus_16_columns)
 Test(conntrack, hostile)
 {
 	static const char *const files[] = {
-		"hostile/proc/empty", "hostile/proc/nf_conntrack.short",
-		"hostile/proc/nf_conntrack.nonhex", "hostile/proc/nf_conntrack.noheader",
+		"hostile/proc/empty",
+		"hostile/proc/nf_conntrack.short",
+		"hostile/proc/nf_conntrack.nonhex",
+		"hostile/proc/nf_conntrack.noheader",
 		"hostile/proc/binary.random",
 	};
 

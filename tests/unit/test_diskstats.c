@@ -29,7 +29,7 @@ Test(diskstats, server_kernel_5_15)
 	cr_assert_eq(ds[2].nfields, 17);
 	cr_assert_eq(ds[2].v[0], 8923411ULL);
 	cr_assert_eq(ds[2].v[2], 1283470466ULL); /* sectors read */
-	cr_assert_eq(ds[2].v[16], 1017363ULL);   /* flush ticks */
+	cr_assert_eq(ds[2].v[16], 1017363ULL);	 /* flush ticks */
 	cr_assert_str_eq(ds[7].name, "nvme0n1");
 	cr_assert_eq(ds[7].major, 259);
 	/* sr0 has only the 11 classic fields */

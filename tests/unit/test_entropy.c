@@ -12,7 +12,7 @@
 static struct collector *entropy_on(const char *procfs)
 {
 	static char flag[4096]; /* flags keep pointers into argv */
-	char *argv[] = {"nodepath", flag, NULL};
+	char *argv[] = { "nodepath", flag, NULL };
 	struct collector *c;
 
 	snprintf(flag, sizeof(flag), "--path.procfs=%s/%s", NP_FIXTURES, procfs);

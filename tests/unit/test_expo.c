@@ -40,14 +40,15 @@ Test(expo, family_and_samples_exact)
 	expo__family(&w, "x_untyped", NULL, EXPO_UNTYPED);
 	expo__sample(&w, "x_untyped", NULL, 0, 3);
 	cr_assert_eq(w.err, 0);
-	cr_assert_str_eq(text(), "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n"
-				 "# TYPE node_cpu_seconds_total counter\n"
-				 "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 12345.67\n"
-				 "# HELP node_load1 1m load average.\n"
-				 "# TYPE node_load1 gauge\n"
-				 "node_load1 0.5\n"
-				 "# TYPE x_untyped untyped\n"
-				 "x_untyped 3\n");
+	cr_assert_str_eq(text(),
+			 "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n"
+			 "# TYPE node_cpu_seconds_total counter\n"
+			 "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 12345.67\n"
+			 "# HELP node_load1 1m load average.\n"
+			 "# TYPE node_load1 gauge\n"
+			 "node_load1 0.5\n"
+			 "# TYPE x_untyped untyped\n"
+			 "x_untyped 3\n");
 	cr_assert_eq(w.len, strlen(text()));
 }
 
@@ -72,8 +73,9 @@ Test(expo, help_escaping)
 
 Test(expo, label_value_escaping)
 {
-	struct expo_label l[] = { { "a", "x\"y\\z\nw" }, { "b", NULL }, { "c", "" },
-				  { "d", "tab\there" } };
+	struct expo_label l[] = {
+		{ "a", "x\"y\\z\nw" }, { "b", NULL }, { "c", "" }, { "d", "tab\there" }
+	};
 
 	expo__family(&w, "m", "h", EXPO_GAUGE);
 	expo__sample(&w, "m", l, 4, 1);

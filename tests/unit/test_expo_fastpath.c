@@ -81,8 +81,8 @@ static void assert_shortest(double v)
 				cdp++;
 			}
 		}
-		cr_assert(!reads_back(cand, k, cdp, fabs(v)), "%s: %.*s (up) reads back too", buf, k,
-			  cand);
+		cr_assert(!reads_back(cand, k, cdp, fabs(v)), "%s: %.*s (up) reads back too", buf,
+			  k, cand);
 	}
 }
 
@@ -146,7 +146,8 @@ Test(expo_fastpath, shortest_over_many_values)
 			v = (double)(x % 1000000007ULL) / 1e9;
 			break;
 		case 4:
-			v = ldexp(1.0, (int)(x % 2000) - 1000); /* powers of two: asymmetric intervals */
+			v = ldexp(1.0,
+				  (int)(x % 2000) - 1000); /* powers of two: asymmetric intervals */
 			break;
 		default:
 			v = (double)(x >> 11) * 0x1p-53 * 1e6;

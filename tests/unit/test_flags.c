@@ -25,11 +25,14 @@ NP_FLAG_UINT("zz.test.uint", &t_uint, "A test uint.");
 /* NP_FLAG_* has no repeatable form yet: declare one by hand as a future user would. */
 static const char *t_rep = "";
 static const struct np_flag t_rep_flag = {
-	.name = "zz.test.rep", .kind = FLAG_STRING, .ptr = &t_rep, .help = "Repeatable.",
+	.name = "zz.test.rep",
+	.kind = FLAG_STRING,
+	.ptr = &t_rep,
+	.help = "Repeatable.",
 	.repeatable = true,
 };
 static const struct np_flag *const t_rep_ptr __attribute__((used, section("np_flags"))) =
-	&t_rep_flag;
+    &t_rep_flag;
 
 /* Two collectors, one on and one off by default; they are never initialised or scraped here. */
 static int nop_collect(struct expo_writer *w)
@@ -37,10 +40,12 @@ static int nop_collect(struct expo_writer *w)
 	return 0;
 }
 
-static struct collector zz_flag_on = { .name = "zz_flag_on", .default_enabled = true,
+static struct collector zz_flag_on = { .name = "zz_flag_on",
+				       .default_enabled = true,
 				       .collect = nop_collect };
 NP_COLLECTOR(zz_flag_on);
-static struct collector zz_flag_off = { .name = "zz_flag_off", .default_enabled = false,
+static struct collector zz_flag_off = { .name = "zz_flag_off",
+					.default_enabled = false,
 					.collect = nop_collect };
 NP_COLLECTOR(zz_flag_off);
 
@@ -74,14 +79,14 @@ static void reset_io(void)
 }
 
 /* Parses a NULL-terminated argument list (argv[0] added). */
-#define PARSE(...)                                                                                 \
-	({                                                                                         \
-		char *argv_[] = { "nodepath", __VA_ARGS__, NULL };                                \
-		int rc_ = flags__parse((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_, out,  \
-				       err);                                                       \
-		fflush(out);                                                                       \
-		fflush(err);                                                                       \
-		rc_;                                                                               \
+#define PARSE(...)                                                                              \
+	({                                                                                      \
+		char *argv_[] = { "nodepath", __VA_ARGS__, NULL };                              \
+		int rc_ =                                                                       \
+		    flags__parse((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_, out, err); \
+		fflush(out);                                                                    \
+		fflush(err);                                                                    \
+		rc_;                                                                            \
 	})
 
 Test(flags, no_arguments_keeps_defaults)
@@ -188,8 +193,8 @@ Test(flags, uint_overflow)
 
 Test(flags, uint_garbage)
 {
-	static const char *const bad[] = { "-1", "+1", " 1", "1 ", "1x", "", "0x10", "1.5", "1e3",
-					   "\xff" };
+	static const char *const bad[] = { "-1", "+1",	 " 1",	"1 ",  "1x",
+					   "",	 "0x10", "1.5", "1e3", "\xff" };
 	char arg[64], want[160];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -215,7 +220,8 @@ Test(flags, uint_needs_a_value)
 Test(flags, unknown_flag)
 {
 	cr_assert_eq(PARSE("--web.listen-adress=:1"), -EINVAL);
-	cr_assert_str_eq(err_buf, "nodepath: error: unknown flag --web.listen-adress, try --help\n");
+	cr_assert_str_eq(err_buf,
+			 "nodepath: error: unknown flag --web.listen-adress, try --help\n");
 }
 
 Test(flags, positional_and_short_arguments)
@@ -294,7 +300,8 @@ Test(flags, unknown_collector)
 	cr_assert_str_eq(err_buf, "nodepath: error: unknown flag --collector.nope, try --help\n");
 	reset_io();
 	cr_assert_eq(PARSE("--no-collector.nope"), -EINVAL);
-	cr_assert_str_eq(err_buf, "nodepath: error: unknown flag --no-collector.nope, try --help\n");
+	cr_assert_str_eq(err_buf,
+			 "nodepath: error: unknown flag --no-collector.nope, try --help\n");
 	reset_io();
 	cr_assert_eq(PARSE("--collector."), -EINVAL);
 }
@@ -337,11 +344,13 @@ Test(flags, log_flags_are_applied)
 Test(flags, log_flags_are_checked)
 {
 	cr_assert_eq(PARSE("--log.level=verbose"), -EINVAL);
-	cr_assert_str_eq(err_buf, "nodepath: error: invalid --log.level 'verbose' (want debug, info, "
-				  "warn or error)\n");
+	cr_assert_str_eq(err_buf,
+			 "nodepath: error: invalid --log.level 'verbose' (want debug, info, "
+			 "warn or error)\n");
 	reset_io();
 	cr_assert_eq(PARSE("--log.level=info", "--log.format=xml"), -EINVAL);
-	cr_assert_str_eq(err_buf, "nodepath: error: invalid --log.format 'xml' (want logfmt or json)\n");
+	cr_assert_str_eq(err_buf,
+			 "nodepath: error: invalid --log.format 'xml' (want logfmt or json)\n");
 }
 
 Test(flags, web_flags_exist)
@@ -382,8 +391,8 @@ Test(flags, listen_address_forms)
 	char host[64], port[8];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int rc = http__parse_listen_address(cases[i].in, host, sizeof(host), port,
-						    sizeof(port));
+		int rc =
+		    http__parse_listen_address(cases[i].in, host, sizeof(host), port, sizeof(port));
 
 		cr_assert_eq(rc, cases[i].rc, "'%s': rc %d", cases[i].in, rc);
 		if (rc)
@@ -393,7 +402,7 @@ Test(flags, listen_address_forms)
 	}
 	cr_assert_eq(http__parse_listen_address(NULL, host, sizeof(host), port, sizeof(port)),
 		     -EINVAL);
-	cr_assert_eq(http__parse_listen_address("averyveryverylonghostname:1", host, 8, port,
-						sizeof(port)),
-		     -EINVAL);
+	cr_assert_eq(
+	    http__parse_listen_address("averyveryverylonghostname:1", host, 8, port, sizeof(port)),
+	    -EINVAL);
 }

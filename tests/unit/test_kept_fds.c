@@ -64,7 +64,7 @@ Test(kept_fds, dead_task_is_an_error_not_stale_data)
 	cr_assert_eq(fs__read_file(path, 4096, &buf, NULL), 0);
 	free(buf);
 	buf = NULL;
-	cr_assert_eq(fs__read_line(path, (char[64]){0}, 64), 0);
+	cr_assert_eq(fs__read_line(path, (char[64]){ 0 }, 64), 0);
 	pthread_mutex_lock(&mu);
 	release = true;
 	pthread_cond_broadcast(&cv);
@@ -77,7 +77,7 @@ Test(kept_fds, dead_task_is_an_error_not_stale_data)
 	cr_assert_neq(access(path, F_OK), 0, "task %d still listed after 1 s", (int)child_tid);
 	cr_assert_lt(fs__read_file(path, 4096, &buf, NULL), 0, "read a dead task's stat: %s", buf);
 	cr_assert_null(buf);
-	cr_assert_lt(fs__read_line(path, (char[64]){0}, 64), 0);
+	cr_assert_lt(fs__read_line(path, (char[64]){ 0 }, 64), 0);
 }
 
 Test(kept_fds, regular_file_replaced_by_rename_is_seen)
@@ -160,8 +160,8 @@ Test(kept_fds, concurrent_multi_page_reads_are_not_torn)
 
 Test(kept_fds, netstat_unwanted_malformed_field_fails_the_collector)
 {
-	char *argv[] = {"nodepath", "--path.procfs=" NP_FIXTURES "/hostile/proc/netstat_unwanted",
-			NULL};
+	char *argv[] = { "nodepath", "--path.procfs=" NP_FIXTURES "/hostile/proc/netstat_unwanted",
+			 NULL };
 	struct collector *c;
 	struct expo_writer w;
 
@@ -225,7 +225,7 @@ static void write_file(const char *path, const char *text)
 Test(kept_fds, netstat_remembered_header_still_checks_values)
 {
 	char dir[] = "/tmp/npnetstat.XXXXXX", net[64], path[96], flag[128], snmp[96];
-	char *argv[] = {"nodepath", flag, NULL}, *fx;
+	char *argv[] = { "nodepath", flag, NULL }, *fx;
 	struct collector *c;
 	struct expo_writer w;
 

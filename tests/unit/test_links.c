@@ -14,7 +14,8 @@ static struct link_attrs mk(int ifindex, const char *name, const char *kind, int
 	return a;
 }
 
-static const struct links_config flannel = { .bridge = "cni0", .overlay = "flannel.1",
+static const struct links_config flannel = { .bridge = "cni0",
+					     .overlay = "flannel.1",
 					     .node_devices = "" };
 
 Test(links, bridge_and_overlay_by_name)

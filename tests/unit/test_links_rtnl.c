@@ -97,7 +97,7 @@ static int parse(const struct msg *m, struct link_attrs *a)
 
 Test(links_rtnl, veth_enslaved_to_bridge)
 {
-	static const struct links_config cfg = {.bridge = "cni0", .overlay = "flannel.1"};
+	static const struct links_config cfg = { .bridge = "cni0", .overlay = "flannel.1" };
 	struct link_attrs a;
 	struct msg m;
 
@@ -151,7 +151,7 @@ Test(links_rtnl, bridge_and_vxlan_kinds)
 
 Test(links_rtnl, af_bridge_messages_ignored)
 {
-	struct link_attrs a = {.ifindex = -1};
+	struct link_attrs a = { .ifindex = -1 };
 	struct msg m;
 
 	link_msg(&m, AF_BRIDGE, 9);
@@ -262,7 +262,7 @@ static void collect(struct route_set *r, const struct msg *m)
 
 Test(links_rtnl, default_route_oif)
 {
-	struct route_set r = {.n = 0};
+	struct route_set r = { .n = 0 };
 	struct msg m;
 
 	route_msg(&m, RTM_NEWROUTE, AF_INET, 0, RT_TABLE_MAIN, RTN_UNICAST);
@@ -280,8 +280,8 @@ Test(links_rtnl, default_route_oif)
 
 Test(links_rtnl, multipath_default_route)
 {
-	static const int hops[] = {3, 4, 3, 0};
-	struct route_set r = {.n = 0};
+	static const int hops[] = { 3, 4, 3, 0 };
+	struct route_set r = { .n = 0 };
 	struct msg m;
 
 	route_msg(&m, RTM_NEWROUTE, AF_INET, 0, RT_TABLE_MAIN, RTN_UNICAST);
@@ -296,7 +296,7 @@ Test(links_rtnl, multipath_default_route)
 Test(links_rtnl, multipath_more_hops_than_the_set)
 {
 	int hops[LINKS_MAX_DEFAULT_ROUTE_DEVS + 4];
-	struct route_set r = {.n = 0};
+	struct route_set r = { .n = 0 };
 	struct msg m;
 
 	for (size_t i = 0; i < sizeof(hops) / sizeof(hops[0]); i++)
@@ -314,7 +314,7 @@ Test(links_rtnl, multipath_more_hops_than_the_set)
 
 Test(links_rtnl, only_main_table_unicast_defaults)
 {
-	struct route_set r = {.n = 0};
+	struct route_set r = { .n = 0 };
 	struct msg m;
 
 	/* RTA_TABLE (32-bit ids) overrides the 8-bit rtm_table. */
@@ -346,8 +346,8 @@ Test(links_rtnl, only_main_table_unicast_defaults)
 
 Test(links_rtnl, truncated_routes)
 {
-	static const int hops[] = {3, 4};
-	struct route_set r = {.n = 0};
+	static const int hops[] = { 3, 4 };
+	struct route_set r = { .n = 0 };
 	struct rtnexthop *hop;
 	struct rtattr *rta;
 	struct msg m;

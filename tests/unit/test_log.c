@@ -27,8 +27,9 @@ static int ctx_collect(struct expo_writer *w)
 }
 
 /* Off by default and enabled only here, so no other test's scrape sees it. */
-static struct collector zz_log_ctx = {
-    .name = "zz_log_ctx", .init = ctx_init, .collect = ctx_collect};
+static struct collector zz_log_ctx = { .name = "zz_log_ctx",
+				       .init = ctx_init,
+				       .collect = ctx_collect };
 NP_COLLECTOR(zz_log_ctx);
 
 static FILE *capture;
@@ -115,7 +116,7 @@ Test(log, context_is_per_thread)
 
 Test(log, registry_sets_context)
 {
-	const char *const only[] = {"zz_log_ctx", NULL};
+	const char *const only[] = { "zz_log_ctx", NULL };
 	struct expo_writer w;
 	const char *out;
 

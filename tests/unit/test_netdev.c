@@ -27,7 +27,7 @@ Test(netdev, this_machine)
 	cr_assert_eq(s.dev[3].v[0], 108936286);
 	cr_assert_eq(s.dev[3].v[9], 2198);
 	cr_assert_str_eq(s.dev[4].name, "cni-podman0");
-	cr_assert_eq(s.dev[4].v[7], 3);  /* receive_multicast */
+	cr_assert_eq(s.dev[4].v[7], 3);	 /* receive_multicast */
 	cr_assert_eq(s.dev[4].v[11], 2); /* transmit_drop */
 	netdev__free(&s);
 	free(b);
@@ -44,8 +44,8 @@ Test(netdev, k8s_node_long_names_and_max_u64)
 	cr_assert_eq(s.dev[2].v[11], 171);
 	cr_assert_str_eq(s.dev[4].name, "veth3a1b2c3d");
 	cr_assert_eq(s.dev[1].v[0], UINT64_MAX);
-	cr_assert_eq(s.dev[1].v[5], 17);   /* receive_frame */
-	cr_assert_eq(s.dev[1].v[14], 2);   /* transmit_carrier */
+	cr_assert_eq(s.dev[1].v[5], 17); /* receive_frame */
+	cr_assert_eq(s.dev[1].v[14], 2); /* transmit_carrier */
 	cr_assert_str_eq(netdev_field_names[14], "transmit_carrier");
 	cr_assert_str_eq(netdev_field_names[13], "transmit_colls");
 	netdev__free(&s);
@@ -66,8 +66,8 @@ Test(netdev, headers_only_is_empty)
 Test(netdev, hostile)
 {
 	static const char *const files[] = {
-		"hostile/proc/net_dev.short",	  "hostile/proc/net_dev.huge",
-		"hostile/proc/net_dev.noname",	  "hostile/proc/net_dev.duplicate",
+		"hostile/proc/net_dev.short",  "hostile/proc/net_dev.huge",
+		"hostile/proc/net_dev.noname", "hostile/proc/net_dev.duplicate",
 		"hostile/proc/binary.random",
 	};
 
@@ -84,7 +84,8 @@ Test(netdev, hostile)
 Test(netdev, overlong_name)
 {
 	struct netdev_stats s;
-	char *b = fx_str("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n");
+	char *b = fx_str(
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n");
 
 	cr_assert_eq(netdev__parse(b, &s), -EINVAL);
 	free(b);
@@ -138,7 +139,8 @@ Test(netdev, rtnl_dump_sets_nohandler_by_name)
 	memset(done, 0, sizeof(*done));
 	done->nlmsg_type = NLMSG_DONE;
 	done->nlmsg_len = NLMSG_LENGTH(4);
-	cr_assert_eq(rtnl__walk(buf, NLMSG_ALIGN(done->nlmsg_len), 0, netdev__rtnl_link, &s, &intr), 1);
+	cr_assert_eq(rtnl__walk(buf, NLMSG_ALIGN(done->nlmsg_len), 0, netdev__rtnl_link, &s, &intr),
+		     1);
 	/* truncated message */
 	off = 0;
 	put_link(buf, &off, "cni0", 1);
@@ -152,8 +154,8 @@ Test(netdev, address_scope_and_prefix_like_go)
 {
 	struct in_addr a4;
 	struct in6_addr a6;
-	unsigned char m24[4] = { 255, 255, 255, 0 }, m64[16] = { 255, 255, 255, 255, 255, 255, 255,
-								  255 };
+	unsigned char m24[4] = { 255, 255, 255, 0 },
+		      m64[16] = { 255, 255, 255, 255, 255, 255, 255, 255 };
 
 	inet_pton(AF_INET, "127.0.0.1", &a4);
 	cr_assert_str_eq(netdev__addr_scope(AF_INET, &a4), "link-local");

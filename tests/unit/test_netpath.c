@@ -47,8 +47,8 @@ static void pod_from_fixture(const char *name, struct pod_info *pi)
 static struct datapath_link mk_link(int ifindex, const char *name, enum np_layer layer,
 				    bool attached)
 {
-	struct datapath_link l = { .link = { .ifindex = ifindex, .layer = layer,
-					     .attached = attached } };
+	struct datapath_link l = { .link = {
+				       .ifindex = ifindex, .layer = layer, .attached = attached } };
 
 	snprintf(l.link.name, sizeof(l.link.name), "%s", name);
 	return l;
@@ -68,21 +68,36 @@ Test(netpath, counters_pods_and_info_exact)
 {
 	struct datapath_link links[4];
 	struct if_stat stats[] = {
-		{ .ifindex = 2, .direction = NP_DIR_INGRESS, .packets = 20, .bytes = 21840,
+		{ .ifindex = 2,
+		  .direction = NP_DIR_INGRESS,
+		  .packets = 20,
+		  .bytes = 21840,
 		  .gso_segs = 20 },
-		{ .ifindex = 2, .direction = NP_DIR_EGRESS, .packets = 7, .bytes = 700,
+		{ .ifindex = 2,
+		  .direction = NP_DIR_EGRESS,
+		  .packets = 7,
+		  .bytes = 700,
 		  .gso_segs = 7 },
 		{ .ifindex = 9, .direction = NP_DIR_INGRESS, .packets = 30, .bytes = 3000 },
 		{ .ifindex = 9, .direction = NP_DIR_EGRESS, .packets = 10, .bytes = 1420 },
 	};
 	struct path_stat paths[] = {
-		{ .ifindex = 9, .direction = NP_DIR_INGRESS, .path = NP_PATH_CROSS_NODE,
-		  .packets = 20, .bytes = 20840 },
-		{ .ifindex = 9, .direction = NP_DIR_EGRESS, .path = NP_PATH_SAME_NODE,
-		  .packets = 10, .bytes = 1420 },
+		{ .ifindex = 9,
+		  .direction = NP_DIR_INGRESS,
+		  .path = NP_PATH_CROSS_NODE,
+		  .packets = 20,
+		  .bytes = 20840 },
+		{ .ifindex = 9,
+		  .direction = NP_DIR_EGRESS,
+		  .path = NP_PATH_SAME_NODE,
+		  .packets = 10,
+		  .bytes = 1420 },
 		/* an interface that is not a hooked pod veth: never emitted */
-		{ .ifindex = 2, .direction = NP_DIR_INGRESS, .path = NP_PATH_EXTERNAL,
-		  .packets = 1, .bytes = 1 },
+		{ .ifindex = 2,
+		  .direction = NP_DIR_INGRESS,
+		  .path = NP_PATH_EXTERNAL,
+		  .packets = 1,
+		  .bytes = 1 },
 	};
 	struct datapath_snapshot s = { 0 };
 
@@ -108,9 +123,12 @@ Test(netpath, counters_pods_and_info_exact)
 	netpath__emit(&w, &s);
 	cr_assert_eq(w.err, 0);
 	expect_line("# TYPE nodepath_interface_receive_packets_total counter\n");
-	expect_line("nodepath_interface_receive_packets_total{device=\"eth0\",layer=\"node\"} 20\n");
-	expect_line("nodepath_interface_receive_bytes_total{device=\"eth0\",layer=\"node\"} 21840\n");
-	expect_line("nodepath_interface_transmit_packets_total{device=\"eth0\",layer=\"node\"} 7\n");
+	expect_line(
+	    "nodepath_interface_receive_packets_total{device=\"eth0\",layer=\"node\"} 20\n");
+	expect_line(
+	    "nodepath_interface_receive_bytes_total{device=\"eth0\",layer=\"node\"} 21840\n");
+	expect_line(
+	    "nodepath_interface_transmit_packets_total{device=\"eth0\",layer=\"node\"} 7\n");
 	cr_expect_null(strstr(text(), "device=\"cni0\""), "%s", text());
 	/* The pod's view: host-veth egress is the pod receiving. */
 	expect_line("nodepath_pod_receive_bytes_total{interface=\"veth0c9e41b7\",namespace="
@@ -120,12 +138,14 @@ Test(netpath, counters_pods_and_info_exact)
 	/* A hooked veth without a cache file: counted, names empty, no info series. */
 	expect_line("nodepath_pod_transmit_packets_total{interface=\"vethnocache\",namespace=\"\","
 		    "pod=\"\"} 0\n");
-	expect_line("nodepath_path_packets_total{direction=\"transmit\",interface=\"veth0c9e41b7\","
-		    "namespace=\"kube-system\",path=\"cross_node\",pod=\"coredns-5d78c9869d-tq8wz\"} "
-		    "20\n");
-	expect_line("nodepath_path_bytes_total{direction=\"receive\",interface=\"veth0c9e41b7\","
-		    "namespace=\"kube-system\",path=\"same_node\",pod=\"coredns-5d78c9869d-tq8wz\"} "
-		    "1420\n");
+	expect_line(
+	    "nodepath_path_packets_total{direction=\"transmit\",interface=\"veth0c9e41b7\","
+	    "namespace=\"kube-system\",path=\"cross_node\",pod=\"coredns-5d78c9869d-tq8wz\"} "
+	    "20\n");
+	expect_line(
+	    "nodepath_path_bytes_total{direction=\"receive\",interface=\"veth0c9e41b7\","
+	    "namespace=\"kube-system\",path=\"same_node\",pod=\"coredns-5d78c9869d-tq8wz\"} "
+	    "1420\n");
 	cr_expect_null(strstr(text(), "path=\"external\""), "%s", text());
 	expect_line("nodepath_nodeport_receive_packets_total{protocol=\"udp\"} 17\n");
 	expect_line("nodepath_pod_info{namespace=\"kube-system\",pod=\"coredns-5d78c9869d-tq8wz\","
@@ -203,13 +223,21 @@ Test(netpath, drops_and_vxlan_exact)
 		{ .ifindex = 2, .direction = NP_DIR_EGRESS, .packets = 20, .bytes = 21840 },
 	};
 	struct datapath_drop drops[3] = {
-		{ .layer = LAYER_BRIDGE, .device = "cni0", .reason = "NETFILTER_DROP", .packets = 40 },
+		{ .layer = LAYER_BRIDGE,
+		  .device = "cni0",
+		  .reason = "NETFILTER_DROP",
+		  .packets = 40 },
 		{ .layer = LAYER_NONE, .device = "", .reason = "QUEUE_PURGE", .packets = 1 },
 		{ .reason = "NO_SOCKET", .packets = 7 },
 	};
-	struct datapath_snapshot s = { .links = links, .n_links = 3, .vxlan_stats = vx,
-				       .n_vxlan_stats = 2, .drops = drops, .n_drops = 3,
-				       .drops_state = DROPS_LOADED, .drop_entries = 3,
+	struct datapath_snapshot s = { .links = links,
+				       .n_links = 3,
+				       .vxlan_stats = vx,
+				       .n_vxlan_stats = 2,
+				       .drops = drops,
+				       .n_drops = 3,
+				       .drops_state = DROPS_LOADED,
+				       .drop_entries = 3,
 				       .drop_capacity = 8192 };
 
 	links[0] = mk_link(2, "eth0", LAYER_NODE, true);
@@ -230,12 +258,14 @@ Test(netpath, drops_and_vxlan_exact)
 	expect_line("nodepath_drops_state{state=\"loaded\"} 1\n");
 	expect_line("nodepath_drops_state{state=\"failed\"} 0\n");
 	expect_line("nodepath_drop_namespaces{kind=\"pod\"} 1\n");
-	expect_line("nodepath_drops_total{device=\"cni0\",layer=\"bridge\",reason=\"NETFILTER_DROP\"} "
-		    "40\n");
+	expect_line(
+	    "nodepath_drops_total{device=\"cni0\",layer=\"bridge\",reason=\"NETFILTER_DROP\"} "
+	    "40\n");
 	expect_line("nodepath_drops_total{device=\"\",layer=\"other\",reason=\"QUEUE_PURGE\"} 1\n");
 	expect_line("nodepath_pod_drops_total{interface=\"veth0c9e41b7\",namespace=\"kube-system\","
 		    "pod=\"coredns-5d78c9869d-tq8wz\",reason=\"NO_SOCKET\"} 7\n");
-	cr_expect_null(strstr(text(), "nodepath_drops_total{device=\"veth0c9e41b7\""), "%s", text());
+	cr_expect_null(strstr(text(), "nodepath_drops_total{device=\"veth0c9e41b7\""), "%s",
+		       text());
 	expect_line("nodepath_bpf_map_capacity{map=\"np_drop_stats\"} 8192\n");
 }
 

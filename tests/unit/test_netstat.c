@@ -45,7 +45,7 @@ Test(netstat, hostile_pairs)
 {
 	static const char *const files[] = {
 		"hostile/proc/netstat.mismatch", "hostile/proc/netstat.unpaired",
-		"hostile/proc/netstat.prefix", "hostile/proc/netstat.nonnumeric",
+		"hostile/proc/netstat.prefix",	 "hostile/proc/netstat.nonnumeric",
 		"hostile/proc/binary.random",
 	};
 

@@ -152,13 +152,13 @@ Test(cni_parse, oversized)
 	free(big);
 }
 
-#define MIN_HEAD                                                                                   \
-	"{\"kind\":\"cniCacheV1\",\"containerId\":\"c1\",\"ifName\":\"eth0\",\"networkName\":"     \
+#define MIN_HEAD                                                                               \
+	"{\"kind\":\"cniCacheV1\",\"containerId\":\"c1\",\"ifName\":\"eth0\",\"networkName\":" \
 	"\"cbr0\""
 #define MIN_ARGS "\"cniArgs\":[[\"K8S_POD_NAMESPACE\",\"ns\"],[\"K8S_POD_NAME\",\"p\"]]"
-#define MIN_RES                                                                                    \
-	"\"result\":{\"interfaces\":[{\"name\":\"vethA\"},{\"name\":\"eth0\",\"sandbox\":\"/"      \
-	"n\"}],"                                                                                   \
+#define MIN_RES                                                                               \
+	"\"result\":{\"interfaces\":[{\"name\":\"vethA\"},{\"name\":\"eth0\",\"sandbox\":\"/" \
+	"n\"}],"                                                                              \
 	"\"ips\":[{\"address\":\"10.0.0.2/24\",\"interface\":1}]}"
 
 Test(cni_parse, minimal_valid_and_optional_fields)
@@ -181,61 +181,66 @@ Test(cni_parse, hostile_shapes)
 		const char *json;
 		enum pod_parse_err want;
 	} cases[] = {
-	    {"", POD_PARSE_TRUNCATED},
-	    {"   ", POD_PARSE_TRUNCATED},
-	    {"null", POD_PARSE_CORRUPT},
-	    {"[]", POD_PARSE_CORRUPT},
-	    {"\"cniCacheV1\"", POD_PARSE_CORRUPT},
-	    {"{}", POD_PARSE_FOREIGN_KIND},
-	    {"{\"kind\":7}", POD_PARSE_CORRUPT},
-	    {"{\"kind\":\"cniCacheV1\"}", POD_PARSE_MISSING_FIELD},
-	    {"{'kind':'cniCacheV1'}", POD_PARSE_CORRUPT}, /* not strict JSON */
-	    {"{\"kind\":\"cniCacheV1\",}", POD_PARSE_CORRUPT},
-	    {MIN_HEAD "," MIN_RES "}", POD_PARSE_MISSING_FIELD},
-	    {MIN_HEAD ",\"cniArgs\":null," MIN_RES "}", POD_PARSE_MISSING_FIELD},
-	    {MIN_HEAD ",\"cniArgs\":{}," MIN_RES "}", POD_PARSE_CORRUPT},
-	    {MIN_HEAD ",\"cniArgs\":[[\"K8S_POD_NAME\"]]," MIN_RES "}", POD_PARSE_CORRUPT},
-	    {MIN_HEAD ",\"cniArgs\":[[\"K8S_POD_NAME\",1]]," MIN_RES "}", POD_PARSE_CORRUPT},
-	    {MIN_HEAD ",\"cniArgs\":[[\"K8S_POD_NAME\",\"p\"]]," MIN_RES "}",
-	     POD_PARSE_MISSING_FIELD},
-	    {MIN_HEAD
-	     ",\"cniArgs\":[[\"K8S_POD_NAMESPACE\",\"\"],[\"K8S_POD_NAME\",\"p\"]]," MIN_RES "}",
-	     POD_PARSE_MISSING_FIELD},
-	    {MIN_HEAD "," MIN_ARGS "}", POD_PARSE_MISSING_FIELD},
-	    {MIN_HEAD "," MIN_ARGS ",\"result\":[]}", POD_PARSE_CORRUPT},
-	    {MIN_HEAD "," MIN_ARGS ",\"result\":{}}", POD_PARSE_NO_HOST_IFACE},
-	    {MIN_HEAD "," MIN_ARGS ",\"result\":{\"interfaces\":{}}}", POD_PARSE_CORRUPT},
-	    {MIN_HEAD "," MIN_ARGS ",\"result\":{\"interfaces\":[1]}}", POD_PARSE_CORRUPT},
-	    {MIN_HEAD "," MIN_ARGS ",\"result\":{\"interfaces\":[{}]}}", POD_PARSE_MISSING_FIELD},
-	    {MIN_HEAD "," MIN_ARGS ",\"result\":{\"interfaces\":[{\"name\":\"a/b\"}]}}",
-	     POD_PARSE_BAD_VALUE},
-	    {MIN_HEAD "," MIN_ARGS
-		      ",\"result\":{\"interfaces\":[{\"name\":\"veth0123456789abc\"}]}}",
-	     POD_PARSE_BAD_VALUE},
-	    {MIN_HEAD "," MIN_ARGS ",\"result\":{\"interfaces\":[{\"name\":\"v\",\"sandbox\":3}]}}",
-	     POD_PARSE_CORRUPT},
-	    {MIN_HEAD
-	     "," MIN_ARGS
-	     ",\"result\":{\"interfaces\":[{\"name\":\"v\"}],\"ips\":[{\"address\":\"x\"}]}}",
-	     POD_PARSE_BAD_VALUE},
-	    {MIN_HEAD
-	     "," MIN_ARGS
-	     ",\"result\":{\"interfaces\":[{\"name\":\"v\"}],\"ips\":[{\"address\":\"1.2.3."
-	     "4/8\",\"interface\":\"0\"}]}}",
-	     POD_PARSE_CORRUPT},
-	    {MIN_HEAD "," MIN_ARGS ",\"result\":{\"interfaces\":[{\"name\":\"v\"}],\"ips\":{}}}",
-	     POD_PARSE_CORRUPT},
-	    {MIN_HEAD "," MIN_ARGS ",\"result\":{\"interfaces\":[{\"name\":\"v\"}],\"ips\":[7]}}",
-	     POD_PARSE_CORRUPT},
-	    /* Embedded NUL through an escape, and a lone surrogate: not label material. */
-	    {"{\"kind\":\"cniCacheV1\",\"containerId\":\"a\\u0000b\",\"ifName\":\"eth0\","
-	     "\"networkName\":\"n\"," MIN_ARGS "," MIN_RES "}",
-	     POD_PARSE_BAD_VALUE},
-	    {"{\"kind\":\"cniCacheV1\",\"containerId\":\"\xff\xfe\"}", POD_PARSE_CORRUPT},
-	    {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
-	     "]]]"
-	     "]]]]]]]]]]]]]]",
-	     POD_PARSE_CORRUPT},
+		{ "", POD_PARSE_TRUNCATED },
+		{ "   ", POD_PARSE_TRUNCATED },
+		{ "null", POD_PARSE_CORRUPT },
+		{ "[]", POD_PARSE_CORRUPT },
+		{ "\"cniCacheV1\"", POD_PARSE_CORRUPT },
+		{ "{}", POD_PARSE_FOREIGN_KIND },
+		{ "{\"kind\":7}", POD_PARSE_CORRUPT },
+		{ "{\"kind\":\"cniCacheV1\"}", POD_PARSE_MISSING_FIELD },
+		{ "{'kind':'cniCacheV1'}", POD_PARSE_CORRUPT }, /* not strict JSON */
+		{ "{\"kind\":\"cniCacheV1\",}", POD_PARSE_CORRUPT },
+		{ MIN_HEAD "," MIN_RES "}", POD_PARSE_MISSING_FIELD },
+		{ MIN_HEAD ",\"cniArgs\":null," MIN_RES "}", POD_PARSE_MISSING_FIELD },
+		{ MIN_HEAD ",\"cniArgs\":{}," MIN_RES "}", POD_PARSE_CORRUPT },
+		{ MIN_HEAD ",\"cniArgs\":[[\"K8S_POD_NAME\"]]," MIN_RES "}", POD_PARSE_CORRUPT },
+		{ MIN_HEAD ",\"cniArgs\":[[\"K8S_POD_NAME\",1]]," MIN_RES "}", POD_PARSE_CORRUPT },
+		{ MIN_HEAD ",\"cniArgs\":[[\"K8S_POD_NAME\",\"p\"]]," MIN_RES "}",
+		  POD_PARSE_MISSING_FIELD },
+		{ MIN_HEAD
+		  ",\"cniArgs\":[[\"K8S_POD_NAMESPACE\",\"\"],[\"K8S_POD_NAME\",\"p\"]]," MIN_RES
+		  "}",
+		  POD_PARSE_MISSING_FIELD },
+		{ MIN_HEAD "," MIN_ARGS "}", POD_PARSE_MISSING_FIELD },
+		{ MIN_HEAD "," MIN_ARGS ",\"result\":[]}", POD_PARSE_CORRUPT },
+		{ MIN_HEAD "," MIN_ARGS ",\"result\":{}}", POD_PARSE_NO_HOST_IFACE },
+		{ MIN_HEAD "," MIN_ARGS ",\"result\":{\"interfaces\":{}}}", POD_PARSE_CORRUPT },
+		{ MIN_HEAD "," MIN_ARGS ",\"result\":{\"interfaces\":[1]}}", POD_PARSE_CORRUPT },
+		{ MIN_HEAD "," MIN_ARGS ",\"result\":{\"interfaces\":[{}]}}",
+		  POD_PARSE_MISSING_FIELD },
+		{ MIN_HEAD "," MIN_ARGS ",\"result\":{\"interfaces\":[{\"name\":\"a/b\"}]}}",
+		  POD_PARSE_BAD_VALUE },
+		{ MIN_HEAD "," MIN_ARGS
+			   ",\"result\":{\"interfaces\":[{\"name\":\"veth0123456789abc\"}]}}",
+		  POD_PARSE_BAD_VALUE },
+		{ MIN_HEAD "," MIN_ARGS
+			   ",\"result\":{\"interfaces\":[{\"name\":\"v\",\"sandbox\":3}]}}",
+		  POD_PARSE_CORRUPT },
+		{ MIN_HEAD
+		  "," MIN_ARGS
+		  ",\"result\":{\"interfaces\":[{\"name\":\"v\"}],\"ips\":[{\"address\":\"x\"}]}}",
+		  POD_PARSE_BAD_VALUE },
+		{ MIN_HEAD
+		  "," MIN_ARGS
+		  ",\"result\":{\"interfaces\":[{\"name\":\"v\"}],\"ips\":[{\"address\":\"1.2.3."
+		  "4/8\",\"interface\":\"0\"}]}}",
+		  POD_PARSE_CORRUPT },
+		{ MIN_HEAD "," MIN_ARGS
+			   ",\"result\":{\"interfaces\":[{\"name\":\"v\"}],\"ips\":{}}}",
+		  POD_PARSE_CORRUPT },
+		{ MIN_HEAD "," MIN_ARGS
+			   ",\"result\":{\"interfaces\":[{\"name\":\"v\"}],\"ips\":[7]}}",
+		  POD_PARSE_CORRUPT },
+		/* Embedded NUL through an escape, and a lone surrogate: not label material. */
+		{ "{\"kind\":\"cniCacheV1\",\"containerId\":\"a\\u0000b\",\"ifName\":\"eth0\","
+		  "\"networkName\":\"n\"," MIN_ARGS "," MIN_RES "}",
+		  POD_PARSE_BAD_VALUE },
+		{ "{\"kind\":\"cniCacheV1\",\"containerId\":\"\xff\xfe\"}", POD_PARSE_CORRUPT },
+		{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+		  "]]]"
+		  "]]]]]]]]]]]]]]",
+		  POD_PARSE_CORRUPT },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -394,10 +399,17 @@ static void bump_mtime(const char *dir, const char *name, int secs)
 }
 
 static const char *const all_fixtures[] = {
-    "valid_single",	     "multus_eth0",	"multus_net1",
-    "ipv6_dualstack",	     "corrupt",		"truncated",
-    "foreign_kind_legacy",   "foreign_kind_v2", "missing_cniargs",
-    "macvlan_no_host_iface", LO_FIX,
+	"valid_single",
+	"multus_eth0",
+	"multus_net1",
+	"ipv6_dualstack",
+	"corrupt",
+	"truncated",
+	"foreign_kind_legacy",
+	"foreign_kind_v2",
+	"missing_cniargs",
+	"macvlan_no_host_iface",
+	LO_FIX,
 };
 
 /* A valid cache file padded past 1 MiB with a capabilityArgs string: only its size is wrong. */
@@ -436,7 +448,7 @@ Test(pod_table, rescan_mixed_directory_keeps_every_good_file)
 	bump_mtime(d.path, "truncated", -60);
 	put_oversized(d.path, "oversized");
 	bump_mtime(d.path, "oversized", -60);
-	mkdir(strcat(strcpy((char[96]){0}, d.path), "/subdir"), 0755);
+	mkdir(strcat(strcpy((char[96]){ 0 }, d.path), "/subdir"), 0755);
 	t = pod_table__create(d.path);
 	cr_assert_not_null(t);
 	cr_assert_eq(pod_table__rescan(t), 0);
@@ -896,7 +908,7 @@ Test(pod_watch, churn_with_concurrent_readers)
 {
 	struct tmpdir d;
 	struct pod_table *t;
-	struct hammer h = {0};
+	struct hammer h = { 0 };
 	pthread_t thr[2];
 	size_t len;
 	char *buf = fixture("valid_single", &len);

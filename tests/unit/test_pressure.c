@@ -40,9 +40,12 @@ Test(pressure, old_kernel_cpu_has_no_full)
 Test(pressure, hostile)
 {
 	static const char *const files[] = {
-		"hostile/proc/empty",	       "hostile/proc/pressure.nototal",
-		"hostile/proc/pressure.duplicate", "hostile/proc/pressure.huge",
-		"hostile/proc/pressure.nosome", "hostile/proc/binary.random",
+		"hostile/proc/empty",
+		"hostile/proc/pressure.nototal",
+		"hostile/proc/pressure.duplicate",
+		"hostile/proc/pressure.huge",
+		"hostile/proc/pressure.nosome",
+		"hostile/proc/binary.random",
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {

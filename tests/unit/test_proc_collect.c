@@ -26,9 +26,9 @@ static void set_procfs(const char *rel)
 
 Test(proc_collect, malformed_files_fail_each_collector)
 {
-	static const char *const names[] = { "arp",	 "conntrack", "cpu",	 "entropy",
-					     "filefd",	 "loadavg",   "meminfo", "netdev",
-					     "netstat",	 "pressure",  "schedstat", "sockstat",
+	static const char *const names[] = { "arp",	"conntrack", "cpu",	   "entropy",
+					     "filefd",	"loadavg",   "meminfo",	   "netdev",
+					     "netstat", "pressure",  "schedstat",  "sockstat",
 					     "softnet", "stat",	     "udp_queues", "vmstat" };
 
 	set_procfs("hostile/proc/tree");
@@ -52,8 +52,8 @@ Test(proc_collect, malformed_files_fail_each_collector)
 
 Test(proc_collect, missing_tree_is_an_error_or_no_data)
 {
-	static const char *const names[] = { "cpu", "meminfo", "netdev", "stat", "pressure",
-					     "schedstat", "conntrack", "udp_queues" };
+	static const char *const names[] = { "cpu",	 "meminfo",   "netdev",	   "stat",
+					     "pressure", "schedstat", "conntrack", "udp_queues" };
 
 	set_procfs("does-not-exist");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -82,14 +82,16 @@ Test(proc_collect, cpu_counters_never_go_backwards)
 	set_procfs("proc");
 	cr_assert_eq(c->init(), 0);
 	collect_cpu(&a);
-	cr_assert_not_null(strstr(a.buf, "node_cpu_seconds_total{cpu=\"0\",mode=\"iowait\"} 0.39\n"));
+	cr_assert_not_null(
+	    strstr(a.buf, "node_cpu_seconds_total{cpu=\"0\",mode=\"iowait\"} 0.39\n"));
 	set_procfs("proc/variants/cpu-back");
 	collect_cpu(&b);
 	/* cpu0 iowait went 0.39 -> 0.30: the exported counter stays at 0.39 */
-	cr_assert_not_null(strstr(b.buf, "node_cpu_seconds_total{cpu=\"0\",mode=\"iowait\"} 0.39\n"),
-			   "%s", b.buf);
+	cr_assert_not_null(
+	    strstr(b.buf, "node_cpu_seconds_total{cpu=\"0\",mode=\"iowait\"} 0.39\n"), "%s", b.buf);
 	/* cpu1 idle dropped by 5 s: a hot-plugged CPU, its values start afresh */
-	cr_assert_not_null(strstr(b.buf, "node_cpu_seconds_total{cpu=\"1\",mode=\"idle\"} 743.14\n"));
+	cr_assert_not_null(
+	    strstr(b.buf, "node_cpu_seconds_total{cpu=\"1\",mode=\"idle\"} 743.14\n"));
 	cr_assert_not_null(strstr(b.buf, "node_cpu_seconds_total{cpu=\"1\",mode=\"iowait\"} 4\n"));
 	c->fini();
 	expo__fini(&a);

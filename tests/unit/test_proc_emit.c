@@ -119,8 +119,8 @@ static void compare_tree(const char *procfs, const char *expected_file)
 			for (size_t i = 0; i < nw && i < ng; i++)
 				cr_assert_str_eq(got[i], want[i], "%s line %zu", cases[c].collector,
 						 i);
-			cr_assert_eq(ng, nw, "%s: %zu lines, node_exporter %zu",
-				     cases[c].collector, ng, nw);
+			cr_assert_eq(ng, nw, "%s: %zu lines, node_exporter %zu", cases[c].collector,
+				     ng, nw);
 		}
 		expo__fini(&w);
 		free(expected);

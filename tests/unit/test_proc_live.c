@@ -132,7 +132,8 @@ Test(proc_live, optional_files_parse_when_the_feature_is_on)
 	char *b;
 
 	cr_assert_eq(exists("/proc/net/snmp6"), ipv6, "snmp6 present iff IPv6 is on");
-	cr_assert_eq(exists("/proc/schedstat"), schedstats, "schedstat iff kernel.sched_schedstats");
+	cr_assert_eq(exists("/proc/schedstat"), schedstats,
+		     "schedstat iff kernel.sched_schedstats");
 	cr_assert_eq(exists("/proc/net/stat/nf_conntrack"), conntrack,
 		     "stat/nf_conntrack iff net.netfilter.nf_conntrack_max");
 	if (ipv6) {

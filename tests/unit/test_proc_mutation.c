@@ -217,7 +217,8 @@ Test(proc_mutation, every_prefix)
 			e = cases[c].run(b);
 			cr_assert(is_parse_result(e), "%s prefix %zu: %d", cases[c].fixture, n, e);
 			if (n == len)
-				cr_assert_eq(e, 0, "%s: the whole fixture must parse", cases[c].fixture);
+				cr_assert_eq(e, 0, "%s: the whole fixture must parse",
+					     cases[c].fixture);
 			refused += e != 0;
 			free(b);
 		}
@@ -248,7 +249,8 @@ Test(proc_mutation, byte_flips)
 				b[pos] = alphabet[(size_t)rand_r(&seed) % (sizeof(alphabet) - 1)];
 			}
 			e = cases[c].run(b);
-			cr_assert(is_parse_result(e), "%s round %d: %d", cases[c].fixture, round, e);
+			cr_assert(is_parse_result(e), "%s round %d: %d", cases[c].fixture, round,
+				  e);
 			free(b);
 		}
 		free(orig);

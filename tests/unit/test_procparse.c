@@ -56,7 +56,8 @@ Test(procparse, match_cache_answers_like_regexec)
 	static struct pp_match_cache c = PP_MATCH_CACHE_INIT;
 	regex_t re;
 
-	cr_assert_eq(regcomp(&re, "^(oom_kill|pgpg|pswp|pg.*fault).*", REG_EXTENDED | REG_NOSUB), 0);
+	cr_assert_eq(regcomp(&re, "^(oom_kill|pgpg|pswp|pg.*fault).*", REG_EXTENDED | REG_NOSUB),
+		     0);
 	for (int round = 0; round < 2; round++) {
 		cr_assert(pp_match(&c, &re, "pgfault"));
 		cr_assert(pp_match(&c, &re, "pgpgin"));

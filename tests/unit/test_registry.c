@@ -61,15 +61,16 @@ static int nodata_collect(struct expo_writer *w)
 	return -ENODATA;
 }
 
-static struct collector zz_reg_ok = { .name = "zz_reg_ok", .collect = ok_collect,
-				      .fini = ok_fini };
+static struct collector zz_reg_ok = { .name = "zz_reg_ok", .collect = ok_collect, .fini = ok_fini };
 NP_COLLECTOR(zz_reg_ok);
 static struct collector zz_reg_fail = { .name = "zz_reg_fail", .collect = fail_collect };
 NP_COLLECTOR(zz_reg_fail);
 static struct collector zz_reg_badname = { .name = "zz_reg_badname", .collect = badname_collect };
 NP_COLLECTOR(zz_reg_badname);
-static struct collector zz_reg_initfail = { .name = "zz_reg_initfail", .init = initfail_init,
-					    .collect = initfail_collect, .fini = ok_fini };
+static struct collector zz_reg_initfail = { .name = "zz_reg_initfail",
+					    .init = initfail_init,
+					    .collect = initfail_collect,
+					    .fini = ok_fini };
 NP_COLLECTOR(zz_reg_initfail);
 static struct collector zz_reg_nodata = { .name = "zz_reg_nodata", .collect = nodata_collect };
 NP_COLLECTOR(zz_reg_nodata);
@@ -155,26 +156,26 @@ Test(registry, failing_collectors_roll_back_and_report_zero)
 	cr_assert_eq(w.err, 0);
 	got = normalise(w.buf);
 	cr_assert_not_null(got);
-	cr_assert_str_eq(got,
-			 "# HELP zz_reg_ok_value A value.\n"
-			 "# TYPE zz_reg_ok_value gauge\n"
-			 "zz_reg_ok_value{k=\"v\"} 42\n"
-			 "# HELP node_scrape_collector_duration_seconds node_exporter: Duration of a "
-			 "collector scrape.\n"
-			 "# TYPE node_scrape_collector_duration_seconds gauge\n"
-			 "node_scrape_collector_duration_seconds{collector=\"zz_reg_badname\"} D\n"
-			 "node_scrape_collector_duration_seconds{collector=\"zz_reg_fail\"} D\n"
-			 "node_scrape_collector_duration_seconds{collector=\"zz_reg_initfail\"} D\n"
-			 "node_scrape_collector_duration_seconds{collector=\"zz_reg_nodata\"} D\n"
-			 "node_scrape_collector_duration_seconds{collector=\"zz_reg_ok\"} D\n"
-			 "# HELP node_scrape_collector_success node_exporter: Whether a collector "
-			 "succeeded.\n"
-			 "# TYPE node_scrape_collector_success gauge\n"
-			 "node_scrape_collector_success{collector=\"zz_reg_badname\"} 0\n"
-			 "node_scrape_collector_success{collector=\"zz_reg_fail\"} 0\n"
-			 "node_scrape_collector_success{collector=\"zz_reg_initfail\"} 0\n"
-			 "node_scrape_collector_success{collector=\"zz_reg_nodata\"} 1\n"
-			 "node_scrape_collector_success{collector=\"zz_reg_ok\"} 1\n");
+	cr_assert_str_eq(
+	    got, "# HELP zz_reg_ok_value A value.\n"
+		 "# TYPE zz_reg_ok_value gauge\n"
+		 "zz_reg_ok_value{k=\"v\"} 42\n"
+		 "# HELP node_scrape_collector_duration_seconds node_exporter: Duration of a "
+		 "collector scrape.\n"
+		 "# TYPE node_scrape_collector_duration_seconds gauge\n"
+		 "node_scrape_collector_duration_seconds{collector=\"zz_reg_badname\"} D\n"
+		 "node_scrape_collector_duration_seconds{collector=\"zz_reg_fail\"} D\n"
+		 "node_scrape_collector_duration_seconds{collector=\"zz_reg_initfail\"} D\n"
+		 "node_scrape_collector_duration_seconds{collector=\"zz_reg_nodata\"} D\n"
+		 "node_scrape_collector_duration_seconds{collector=\"zz_reg_ok\"} D\n"
+		 "# HELP node_scrape_collector_success node_exporter: Whether a collector "
+		 "succeeded.\n"
+		 "# TYPE node_scrape_collector_success gauge\n"
+		 "node_scrape_collector_success{collector=\"zz_reg_badname\"} 0\n"
+		 "node_scrape_collector_success{collector=\"zz_reg_fail\"} 0\n"
+		 "node_scrape_collector_success{collector=\"zz_reg_initfail\"} 0\n"
+		 "node_scrape_collector_success{collector=\"zz_reg_nodata\"} 1\n"
+		 "node_scrape_collector_success{collector=\"zz_reg_ok\"} 1\n");
 	free(got);
 	/* A collector whose init failed is never called, and never finalised. */
 	cr_assert_eq(initfail_collect_calls, 0);
@@ -207,18 +208,18 @@ Test(registry, filter_selects_and_deduplicates)
 	cr_assert_eq(registry__scrape(&w, filter, NULL), 0);
 	got = normalise(w.buf);
 	cr_assert_not_null(got);
-	cr_assert_str_eq(got,
-			 "# HELP zz_reg_ok_value A value.\n"
-			 "# TYPE zz_reg_ok_value gauge\n"
-			 "zz_reg_ok_value{k=\"v\"} 42\n"
-			 "# HELP node_scrape_collector_duration_seconds node_exporter: Duration of a "
-			 "collector scrape.\n"
-			 "# TYPE node_scrape_collector_duration_seconds gauge\n"
-			 "node_scrape_collector_duration_seconds{collector=\"zz_reg_ok\"} D\n"
-			 "# HELP node_scrape_collector_success node_exporter: Whether a collector "
-			 "succeeded.\n"
-			 "# TYPE node_scrape_collector_success gauge\n"
-			 "node_scrape_collector_success{collector=\"zz_reg_ok\"} 1\n");
+	cr_assert_str_eq(
+	    got, "# HELP zz_reg_ok_value A value.\n"
+		 "# TYPE zz_reg_ok_value gauge\n"
+		 "zz_reg_ok_value{k=\"v\"} 42\n"
+		 "# HELP node_scrape_collector_duration_seconds node_exporter: Duration of a "
+		 "collector scrape.\n"
+		 "# TYPE node_scrape_collector_duration_seconds gauge\n"
+		 "node_scrape_collector_duration_seconds{collector=\"zz_reg_ok\"} D\n"
+		 "# HELP node_scrape_collector_success node_exporter: Whether a collector "
+		 "succeeded.\n"
+		 "# TYPE node_scrape_collector_success gauge\n"
+		 "node_scrape_collector_success{collector=\"zz_reg_ok\"} 1\n");
 	free(got);
 	cr_assert_eq(ok_calls, 1);
 }
@@ -229,13 +230,12 @@ Test(registry, filter_order_does_not_change_output_order)
 	char *a, *b;
 
 	expo__init(&w2);
-	cr_assert_eq(registry__scrape(&w, (const char *const[]){ "zz_reg_ok", "zz_reg_fail", NULL },
-				      NULL),
-		     0);
-	cr_assert_eq(registry__scrape(&w2,
-				      (const char *const[]){ "zz_reg_fail", "zz_reg_ok", NULL },
-				      NULL),
-		     0);
+	cr_assert_eq(
+	    registry__scrape(&w, (const char *const[]){ "zz_reg_ok", "zz_reg_fail", NULL }, NULL),
+	    0);
+	cr_assert_eq(
+	    registry__scrape(&w2, (const char *const[]){ "zz_reg_fail", "zz_reg_ok", NULL }, NULL),
+	    0);
 	a = normalise(w.buf);
 	b = normalise(w2.buf);
 	cr_assert(a && b);

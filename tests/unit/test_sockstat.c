@@ -53,8 +53,8 @@ Test(sockstat, ipv6_has_no_used_line)
 Test(sockstat, hostile)
 {
 	static const char *const files[] = {
-		"hostile/proc/sockstat.odd",	   "hostile/proc/sockstat.noinuse",
-		"hostile/proc/sockstat.huge",	   "hostile/proc/sockstat.duplicate",
+		"hostile/proc/sockstat.odd",  "hostile/proc/sockstat.noinuse",
+		"hostile/proc/sockstat.huge", "hostile/proc/sockstat.duplicate",
 		"hostile/proc/binary.random",
 	};
 

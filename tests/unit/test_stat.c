@@ -72,9 +72,9 @@ Test(stat, old_kernel_four_columns)
 Test(stat, hostile)
 {
 	static const char *const files[] = {
-		"hostile/proc/empty",	     "hostile/proc/stat.truncated",
-		"hostile/proc/stat.huge",    "hostile/proc/stat.nobtime",
-		"hostile/proc/stat.dupcpu",  "hostile/proc/stat.badcpu",
+		"hostile/proc/empty",	      "hostile/proc/stat.truncated",
+		"hostile/proc/stat.huge",     "hostile/proc/stat.nobtime",
+		"hostile/proc/stat.dupcpu",   "hostile/proc/stat.badcpu",
 		"hostile/proc/stat.negative", "hostile/proc/stat.missingvalue",
 		"hostile/proc/binary.random",
 	};
@@ -93,11 +93,11 @@ Test(stat, softirq_vectors)
 	char *bad = fx_str("cpu  1 2 3 4\nintr 1\nctxt 1\nbtime 1\nprocesses 1\nsoftirq 9 1 2\n");
 
 	cr_assert_eq(parse_fixture("proc/variants/stat.4cpu", &st), 0);
-	cr_assert_eq(st.softirq[0], 250191);  /* hi */
-	cr_assert_eq(st.softirq[3], 211099);  /* net_rx */
-	cr_assert_eq(st.softirq[4], 186066);  /* block */
-	cr_assert_eq(st.softirq[5], 0);       /* block_iopoll */
-	cr_assert_eq(st.softirq[9], 508444);  /* rcu */
+	cr_assert_eq(st.softirq[0], 250191); /* hi */
+	cr_assert_eq(st.softirq[3], 211099); /* net_rx */
+	cr_assert_eq(st.softirq[4], 186066); /* block */
+	cr_assert_eq(st.softirq[5], 0);	     /* block_iopoll */
+	cr_assert_eq(st.softirq[9], 508444); /* rcu */
 	proc_stat__free(&st);
 	cr_assert_eq(proc_stat__parse(bad, &st), -EINVAL);
 	free(bad);

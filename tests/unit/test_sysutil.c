@@ -36,10 +36,11 @@ Test(sysutil, node_exporter_diskstats_default)
 Test(sysutil, filesystem_defaults)
 {
 	const char *mp =
-		"^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
-	const char *fs = "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|"
-			 "hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|"
-			 "securityfs|selinuxfs|squashfs|sysfs|tracefs)$";
+	    "^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
+	const char *fs =
+	    "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|"
+	    "hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|"
+	    "securityfs|selinuxfs|squashfs|sysfs|tracefs)$";
 
 	cr_assert(match(mp, "/run"));
 	cr_assert(match(mp, "/run/containerd/x"));

@@ -57,10 +57,12 @@ Test(textfile, timestamps_skip_file)
 Test(textfile, hostile)
 {
 	static const char *const bad[] = {
-		"textfile/broken.prom",	      "hostile/sys/tf.unterminated", "hostile/sys/tf.badescape",
-		"hostile/sys/tf.duphelp",     "hostile/sys/tf.typeafter",    "hostile/sys/tf.split",
-		"hostile/sys/tf.badvalue",    "hostile/sys/tf.badtype",	     "hostile/sys/tf.badname",
-		"hostile/sys/tf.duplabel",    "hostile/sys/tf.reserved",     "hostile/sys/tf.manylabels",
+		"textfile/broken.prom",	     "hostile/sys/tf.unterminated",
+		"hostile/sys/tf.badescape",  "hostile/sys/tf.duphelp",
+		"hostile/sys/tf.typeafter",  "hostile/sys/tf.split",
+		"hostile/sys/tf.badvalue",   "hostile/sys/tf.badtype",
+		"hostile/sys/tf.badname",    "hostile/sys/tf.duplabel",
+		"hostile/sys/tf.reserved",   "hostile/sys/tf.manylabels",
 		"hostile/sys/binary.random",
 	};
 	struct tf_file f;

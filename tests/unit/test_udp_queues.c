@@ -36,7 +36,8 @@ Test(udp_queues, header_only)
 Test(udp_queues, hostile)
 {
 	static const char *const files[] = { "hostile/proc/empty", "hostile/proc/udp.short",
-					     "hostile/proc/udp.badqueue", "hostile/proc/udp.overflow",
+					     "hostile/proc/udp.badqueue",
+					     "hostile/proc/udp.overflow",
 					     "hostile/proc/binary.random" };
 
 	for (size_t i = 0; i < 5; i++) {

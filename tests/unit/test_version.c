@@ -60,17 +60,19 @@ Test(version, fields_well_formed)
 {
 	char *got = version_text();
 	/* A checkout has a revision; only a tree without .git (a release tarball) says unknown. */
-	const char *rev = access(NP_FIXTURES "/../../.git", F_OK) == 0 ? "[0-9a-f]{12}" :
-									 "([0-9a-f]{12}|unknown)";
+	const char *rev = access(NP_FIXTURES "/../../.git", F_OK) == 0 ? "[0-9a-f]{12}"
+								       : "([0-9a-f]{12}|unknown)";
 	char line1[256];
 
-	snprintf(line1, sizeof(line1),
-		 "^nodepath, version [0-9]+\\.[0-9]+\\.[0-9]+ \\(branch: [^ ,()]+, revision: %s\\)$",
-		 rev);
+	snprintf(
+	    line1, sizeof(line1),
+	    "^nodepath, version [0-9]+\\.[0-9]+\\.[0-9]+ \\(branch: [^ ,()]+, revision: %s\\)$",
+	    rev);
 	assert_matches(got, line1);
 	assert_matches(got, "^  build user:       [^ ]+@[^ ]+$");
 	assert_matches(got, "^  build date:       [0-9]{8}-[0-9]{2}:[0-9]{2}:[0-9]{2}$");
-	assert_matches(got, "^  libbpf version:   [0-9]+\\.[0-9]+, compiler: (gcc|clang) [0-9]+\\.");
+	assert_matches(got,
+		       "^  libbpf version:   [0-9]+\\.[0-9]+, compiler: (gcc|clang) [0-9]+\\.");
 	assert_matches(got, "^  platform:         linux/(amd64|arm64)$");
 	free(got);
 }

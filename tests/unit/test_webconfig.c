@@ -102,8 +102,8 @@ Test(webconfig, refused)
 		cr_assert_eq(parse(bad[i].yaml, &c, err, sizeof(err)), -EINVAL, "accepted: %s",
 			     bad[i].yaml);
 		cr_assert_null(c);
-		cr_assert(strstr(err, bad[i].msg), "%s: got \"%s\", want \"%s\"", bad[i].yaml,
-			  err, bad[i].msg);
+		cr_assert(strstr(err, bad[i].msg), "%s: got \"%s\", want \"%s\"", bad[i].yaml, err,
+			  bad[i].msg);
 	}
 }
 

@@ -32,8 +32,10 @@ static int fail_collect(struct expo_writer *w)
 
 static int labels_collect(struct expo_writer *w)
 {
-	struct expo_label l[] = { { "quote", "a\"b" }, { "backslash", "c\\d" },
-				  { "newline", "e\nf" }, { "bad_utf8", "g\xff" } };
+	struct expo_label l[] = { { "quote", "a\"b" },
+				  { "backslash", "c\\d" },
+				  { "newline", "e\nf" },
+				  { "bad_utf8", "g\xff" } };
 
 	expo__family(w, "e2e_labels_info", "Test only: hostile \\ label\nvalues.", EXPO_GAUGE);
 	expo__sample(w, "e2e_labels_info", l, 4, 1);
@@ -45,12 +47,15 @@ static int labels_collect(struct expo_writer *w)
 	return 0;
 }
 
-static struct collector e2e_slow = { .name = "e2e_slow", .default_enabled = true,
+static struct collector e2e_slow = { .name = "e2e_slow",
+				     .default_enabled = true,
 				     .collect = slow_collect };
 NP_COLLECTOR(e2e_slow);
-static struct collector e2e_fail = { .name = "e2e_fail", .default_enabled = true,
+static struct collector e2e_fail = { .name = "e2e_fail",
+				     .default_enabled = true,
 				     .collect = fail_collect };
 NP_COLLECTOR(e2e_fail);
-static struct collector e2e_labels = { .name = "e2e_labels", .default_enabled = true,
+static struct collector e2e_labels = { .name = "e2e_labels",
+				       .default_enabled = true,
 				       .collect = labels_collect };
 NP_COLLECTOR(e2e_labels);
