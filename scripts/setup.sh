@@ -20,7 +20,7 @@ for arg in "$@"; do
 	esac
 done
 if [ "$want_test" -eq 1 ]; then
-	pkgs+=(libcriterion-dev prometheus prometheus-node-exporter curl python3 iputils-ping
+	pkgs+=(clang-format libcriterion-dev prometheus prometheus-node-exporter curl python3 iputils-ping
 	       socat nftables procps podman runc wrk openssl)
 	# real pod networking in the testbed: the CNI plugins and containerd's CNI library (Go,
 	# built offline in GOPATH mode by the tests)

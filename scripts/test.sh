@@ -45,5 +45,8 @@ done
 # amd64 and arm64, is `tests/kernels/run-matrix.sh --all` (docs/kernels.md).
 step "kernel matrix (6.1, 6.12)" tests/kernels/run-matrix.sh --ci --agent-amd64 "$build/nodepath"
 
+# The sources as clang-format writes them with the committed .clang-format (drift fails the run).
+step "format (scripts/check-format.sh)" scripts/check-format.sh
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
