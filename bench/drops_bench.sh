@@ -1,29 +1,35 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): what counting drops costs under a flood the kernel drops. A sender
-# namespace floods small UDP datagrams (bench/drops_flood.c, sendmmsg, one thread per CPU) over a
-# veth into a node namespace whose nft input chain drops them. PAIRS pairs of runs of SECONDS
-# each, one without and one with the agent running in the node namespace (default flags, node
-# device the veth; the order alternates between pairs). Measured per run: drops/s from the nft
-# rule's counter, and with the agent the NETFILTER_DROP count it exports (must equal the nft
-# counter exactly) and each BPF program's ns per run from the kernel's run-time statistics.
-# Both namespaces, the bpffs and every process are this run's and removed on every exit path.
-# usage: bench/drops_bench.sh [path/to/nodepath] [PAIRS=5] [SECONDS=10]
-#        env THREADS (default nproc), PAYLOAD (UDP payload bytes, default 18: 60-byte frames)
+# namespace floods small UDP datagrams (bench/drops_flood.c: sendmmsg, one thread per CPU) over a
+# veth into a node namespace whose nft input chain drops them. ROUNDS rounds of one SECONDS-long
+# flood per mode, the order rotating between rounds: without an agent; with the agent in the node
+# namespace (default flags, node device the veth: it counts the drops); with the agent in a third,
+# bystander namespace (its kfree_skb program runs for the flood's drops and lets them pass, as
+# for any namespace not the node's or a pod's). Measured per run: drops/s from the nft rule's
+# counter; with an agent, its np_kfree_skb's run time / runs over the flood (kernel run-time
+# statistics, which the agent enables) and the NETFILTER_DROP it exports: equal to the nft
+# counter in the node namespace, 0 in the bystander.
+# Every namespace, bpffs and process is this run's and removed on every exit path.
+# usage: bench/drops_bench.sh [path/to/nodepath] [ROUNDS=5] [SECONDS=10]
+#        env THREADS (default nproc), PAYLOAD (UDP payload bytes, default 18: 60-byte frames),
+#        MODES (default "without with other")
 set -euo pipefail
 NODEPATH=$(realpath "${1:-build/nodepath}")
-PAIRS=${2:-5}
+ROUNDS=${2:-5}
 SECS=${3:-10}
 THREADS=${THREADS:-$(nproc)}
 PAYLOAD=${PAYLOAD:-18}
+MODES=${MODES:-without with other}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TAG=npdb$$x$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
 NS_S=$TAG-s
 NS_N=$TAG-n
+NS_B=$TAG-b
 TABLE=${TAG}_drop
 PORT=9 # discard: nothing listens, the rule drops before any socket lookup
 AGENT_PORT=9100 # inside the node namespace only
 TMP=$(mktemp -d /tmp/npdropbench.XXXXXX)
-AGENT_PID= FLOOD_PID= BPFFS=
+AGENT_PID= AGENT_NS= FLOOD_PID= BPF_N= BPF_B=
 cleanup() {
 	set +e # every step must run even if an earlier one fails
 	for pid in $FLOOD_PID $AGENT_PID; do
@@ -34,7 +40,10 @@ cleanup() {
 	done
 	ip netns del "$NS_S" 2>/dev/null
 	ip netns del "$NS_N" 2>/dev/null
-	[ -z "$BPFFS" ] || umount "$BPFFS" 2>/dev/null || umount -l "$BPFFS" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
+	for m in $BPF_N $BPF_B; do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+	done
 	rm -rf "$TMP"
 	return 0
 }
@@ -62,6 +71,11 @@ mkns() {
 }
 mkns "$NS_S"
 mkns "$NS_N"
+mkns "$NS_B"
+# The bystander's node device: one end of a veth pair of its own, nothing crosses it.
+ip -n "$NS_B" link add eth0 type veth peer name p0
+ip -n "$NS_B" link set p0 up
+ip -n "$NS_B" link set eth0 up
 # Created inside the sender namespace, peer moved straight to the node's: never in the root one.
 ip -n "$NS_S" link add s0 address 02:00:0a:c9:00:01 type veth peer name eth0 \
 	address 02:00:0a:c9:00:02 netns "$NS_N"
@@ -80,16 +94,18 @@ table inet $TABLE {
 	}
 }
 NFT
-BPFFS=$TMP/bpf
-mkdir "$BPFFS"
-mount -t bpf bpf "$BPFFS"
+mkdir "$TMP/bpf-n" "$TMP/bpf-b"
+mount -t bpf bpf "$TMP/bpf-n"
+BPF_N=$TMP/bpf-n
+mount -t bpf bpf "$TMP/bpf-b"
+BPF_B=$TMP/bpf-b
 
 nft_count() {
 	ip netns exec "$NS_N" nft list table inet "$TABLE" |
 		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
 }
 scrape() {
-	ip netns exec "$NS_N" curl -fsS "http://127.0.0.1:$AGENT_PORT/metrics"
+	ip netns exec "$AGENT_NS" curl -fsS "http://127.0.0.1:$AGENT_PORT/metrics"
 }
 # metric FILE NAME MATCH: sum of the samples of NAME whose labels contain MATCH
 metric() {
@@ -110,10 +126,11 @@ for p in sorted(runs):
     print(p, int(runs[p]), repr(secs.get(p, 0.0)))
 PY
 }
-# kfree_id: id of this run's agent's np_kfree_skb (the one using the np_drop_stats pinned here)
+# kfree_id BPFFS: id of the np_kfree_skb using the np_drop_stats pinned in BPFFS (the agent does
+# not export this program's run time itself)
 kfree_id() {
 	local map
-	map=$(bpftool -j map show pinned "$BPFFS/np_drop_stats" |
+	map=$(bpftool -j map show pinned "$1/np_drop_stats" |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
 	bpftool -j prog show | python3 -c '
 import json, sys
@@ -130,9 +147,12 @@ foreign_kfree() { # np_kfree_skb programs loaded on the machine, ours excluded b
 	bpftool prog show 2>/dev/null | grep -c ' name np_kfree_skb ' || true
 }
 
+# start_agent NS BPFFS: the agent in NS with its own pins, ready when its drop counters are
+# loaded and its own namespace is registered
 start_agent() {
-	ip netns exec "$NS_N" "$NODEPATH" --web.listen-address="127.0.0.1:$AGENT_PORT" \
-		--bpf.pin-path="$BPFFS" --collector.netpath.node-device=eth0 --log.level=warn \
+	AGENT_NS=$1
+	ip netns exec "$1" "$NODEPATH" --web.listen-address="127.0.0.1:$AGENT_PORT" \
+		--bpf.pin-path="$2" --collector.netpath.node-device=eth0 --log.level=warn \
 		</dev/null >>"$TMP/agent.log" 2>&1 &
 	AGENT_PID=$!
 	for _ in $(seq 500); do
@@ -153,18 +173,24 @@ stop_agent() {
 	AGENT_PID=
 }
 
-# run_one PAIR MODE(without|with): one flood; appends a line to $TMP/runs
+# run_one ROUND MODE: one flood; appends a line to $TMP/runs and the agent's programs to
+# $TMP/progs. MODE: without (no agent), with (agent in the node namespace: it counts the drops),
+# other (agent in a bystander namespace: its kfree_skb program runs for the flood's drops and
+# lets them pass uncounted, as for every namespace not the node's or a pod's)
 run_one() {
-	local pair=$1 mode=$2 c0 c1 out sent secs load0 load1 foreign nd=0 kr=0 ks=0 backlog=0
-	local kid k0 k1 k0r k0t k1r k1t
-	if [ "$mode" = with ]; then
-		start_agent
-		kid=$(kfree_id)
+	local round=$1 mode=$2 c0 c1 out sent secs load0 load1 foreign nd=0 kr=0 ks=0 backlog=0
+	local kid k0 k1 k0r k0t k1r k1t bpf
+	case $mode in
+	with) bpf=$BPF_N; start_agent "$NS_N" "$bpf" ;;
+	other) bpf=$BPF_B; start_agent "$NS_B" "$bpf" ;;
+	esac
+	if [ "$mode" != without ]; then
+		kid=$(kfree_id "$bpf")
 		scrape >"$TMP/before.prom"
 		k0=$(kfree_stat "$kid")
 	fi
 	foreign=$(foreign_kfree)
-	[ "$mode" = with ] && foreign=$((foreign - 1))
+	[ "$mode" = without ] || foreign=$((foreign - 1))
 	load0=$(cut -d' ' -f1 /proc/loadavg)
 	c0=$(nft_count)
 	out=$(ip netns exec "$NS_S" "$TMP/drops_flood" 10.201.0.2 "$PORT" "$SECS" "$PAYLOAD" \
@@ -173,7 +199,7 @@ run_one() {
 	load1=$(cut -d' ' -f1 /proc/loadavg)
 	sent=$(awk '{print $2}' <<<"$out")
 	secs=$(awk '{print $6}' <<<"$out")
-	if [ "$mode" = with ]; then
+	if [ "$mode" != without ]; then
 		k1=$(kfree_stat "$kid")
 		scrape >"$TMP/after.prom"
 		nd=$(($(metric "$TMP/after.prom" nodepath_drops_total 'reason="NETFILTER_DROP"') -
@@ -181,78 +207,74 @@ run_one() {
 		backlog=$(($(metric "$TMP/after.prom" nodepath_drops_total 'reason="CPU_BACKLOG"') -
 			$(metric "$TMP/before.prom" nodepath_drops_total 'reason="CPU_BACKLOG"')))
 		LC_ALL=C join <(progs "$TMP/before.prom") <(progs "$TMP/after.prom") |
-			awk -v pair="$pair" '{ r = $4 - $2; s = $5 - $3;
-				printf "%s %s %d %.1f\n", pair, $1, r, r ? s * 1e9 / r : 0 }' \
+			awk -v round="$round" -v mode="$mode" '{ r = $4 - $2; s = $5 - $3;
+				if (r) printf "%s %s %s %d %.1f\n", round, mode, $1, r, s * 1e9 / r }' \
 				>>"$TMP/progs"
 		read -r k0r k0t <<<"$k0"
 		read -r k1r k1t <<<"$k1"
 		kr=$((k1r - k0r))
 		ks=$(awk -v r="$kr" -v t="$((k1t - k0t))" 'BEGIN { printf "%.1f", r ? t / r : 0 }')
-		echo "$pair np_kfree_skb $kr $ks" >>"$TMP/progs"
+		echo "$round $mode np_kfree_skb $kr $ks" >>"$TMP/progs"
 		stop_agent
 	fi
-	echo "$pair $mode $sent $((c1 - c0)) $secs $nd $backlog $kr $ks $foreign $load0 $load1" |
+	echo "$round $mode $sent $((c1 - c0)) $secs $nd $backlog $kr $ks $foreign $load0 $load1" |
 		tee -a "$TMP/runs"
 }
 
 echo "machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "flood: $THREADS sender threads, UDP payload $PAYLOAD bytes, $SECS s per run, $PAIRS pairs; nodepath $("$NODEPATH" --version 2>&1 | head -1)"
+echo "flood: $THREADS sender threads, UDP payload $PAYLOAD bytes, $SECS s per run, $ROUNDS rounds of: $MODES; nodepath $("$NODEPATH" --version 2>&1 | head -1)"
 # A short flood first: the rule must see it, or nothing below means anything.
 c0=$(nft_count)
 ip netns exec "$NS_S" "$TMP/drops_flood" 10.201.0.2 "$PORT" 0.2 "$PAYLOAD" 1 >/dev/null
 [ "$(nft_count)" -gt "$c0" ] || die "the nft rule saw none of the warm-up flood"
 
-echo "pair mode sent nft_drops seconds agent_netfilter_drop agent_cpu_backlog kfree_runs kfree_ns_per_run foreign_kfree_progs load_before load_after"
+echo "round mode sent nft_drops seconds agent_netfilter_drop agent_cpu_backlog kfree_runs kfree_ns_per_run foreign_kfree_progs load_before load_after"
 : >"$TMP/runs"
 : >"$TMP/progs"
-for pair in $(seq "$PAIRS"); do
-	if [ $((pair % 2)) = 1 ]; then
-		run_one "$pair" without
-		run_one "$pair" with
-	else
-		run_one "$pair" with
-		run_one "$pair" without
-	fi
+read -ra modes <<<"$MODES"
+for round in $(seq "$ROUNDS"); do
+	# The order rotates between rounds so a drift in machine load hits every mode alike.
+	for i in $(seq 0 $((${#modes[@]} - 1))); do
+		run_one "$round" "${modes[$(((i + round - 1) % ${#modes[@]}))]}"
+	done
 done
-echo "per program with the agent (pair program runs ns_per_run):"
+echo "programs while an agent ran (round mode program runs ns_per_run):"
 cat "$TMP/progs"
 
 python3 - "$TMP/runs" "$TMP/progs" <<'PY'
 import statistics as st, sys
 runs = [l.split() for l in open(sys.argv[1])]
-rate = {}
-exact = []
-for r in runs:
-    pair, mode, sent, nft, secs, nd = r[0], r[1], int(r[2]), int(r[3]), float(r[4]), int(r[5])
-    rate[(pair, mode)] = nft / secs
-    if mode == "with":
-        exact.append((nd, nft))
-pairs = sorted({r[0] for r in runs}, key=int)
-wo = [rate[(p, "without")] for p in pairs]
-wi = [rate[(p, "with")] for p in pairs]
-ratios = [rate[(p, "with")] / rate[(p, "without")] for p in pairs]
-print("drops/s without agent: median %.0f (%s)" % (st.median(wo), " ".join("%.0f" % x for x in wo)))
-print("drops/s with agent:    median %.0f (%s)" % (st.median(wi), " ".join("%.0f" % x for x in wi)))
-print("paired ratio with/without: median %.3f (%s)" % (st.median(ratios),
-      " ".join("%.3f" % x for x in ratios)))
+rounds = sorted({r[0] for r in runs}, key=int)
+modes = [m for m in ("without", "with", "other") if any(r[1] == m for r in runs)]
+rate = {(r[0], r[1]): int(r[3]) / float(r[4]) for r in runs}
+fmt = lambda xs, f="%.0f": " ".join(f % x for x in xs)
+for m in modes:
+    xs = [rate[(k, m)] for k in rounds]
+    print("drops/s %-7s median %.0f (%s)" % (m, st.median(xs), fmt(xs)))
+for m in modes[1:] if modes[0] == "without" else []:
+    xs = [rate[(k, m)] / rate[(k, "without")] for k in rounds]
+    print("paired ratio %s/without: median %.3f (%s)" % (m, st.median(xs), fmt(xs, "%.3f")))
 prog = {}
 for l in open(sys.argv[2]):
-    pair, name, n, ns = l.split()
-    prog.setdefault(name, []).append((int(n), float(ns)))
-kfree_runs = dict((l.split()[0], int(l.split()[2])) for l in open(sys.argv[2])
-                  if l.split()[1] == "np_kfree_skb")
-for name, v in sorted(prog.items()):
-    if not any(x[0] for x in v):
-        continue  # not on the flood's path
-    print("%s: ns per run median %.1f (%s); runs per flood median %d" % (name,
-          st.median(x[1] for x in v), " ".join("%.1f" % x[1] for x in v),
-          st.median(x[0] for x in v)))
-per_drop = [kfree_runs[r[0]] / int(r[3]) for r in runs if r[1] == "with" and int(r[3])]
-if per_drop:
-    print("np_kfree_skb runs per nft drop (every kfree_skb on the machine): median %.3f" %
-          st.median(per_drop))
-ok = all(a == b for a, b in exact)
-print("agent NETFILTER_DROP == nft counter in every run with the agent: %s (%s)" % (
-      "yes" if ok else "NO", " ".join("%d/%d" % e for e in exact)))
+    k, m, name, n, ns = l.split()
+    prog.setdefault((m, name), []).append((k, int(n), float(ns)))
+for (m, name), v in sorted(prog.items()):
+    print("%s %s: ns per run median %.1f (%s); runs per flood median %d" % (m, name,
+          st.median(x[2] for x in v), fmt((x[2] for x in v), "%.1f"),
+          st.median(x[1] for x in v)))
+ok = True
+for m, want in (("with", "the nft counter"), ("other", "0")):
+    rs = [r for r in runs if r[1] == m]
+    if not rs:
+        continue
+    kfree = {x[0]: x[1] for x in prog.get((m, "np_kfree_skb"), [])}
+    print("%s: np_kfree_skb runs per nft drop (every kfree_skb on the machine) median %.3f" % (
+          m, st.median(kfree[r[0]] / int(r[3]) for r in rs)))
+    good = all(int(r[5]) == (int(r[3]) if m == "with" else 0) for r in rs)
+    ok = ok and good
+    print("%s: agent's NETFILTER_DROP == %s in every run: %s (agent/nft %s)" % (
+          m, want, "yes" if good else "NO", " ".join("%s/%s" % (r[5], r[3]) for r in rs)))
+print("load average (1 min) over the runs: %s - %s" % (min(float(r[10]) for r in runs),
+      max(float(r[11]) for r in runs)))
 sys.exit(0 if ok else 1)
 PY
