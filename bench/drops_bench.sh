@@ -27,17 +27,15 @@ NS_N=$TAG-n
 NS_B=$TAG-b
 TABLE=${TAG}_drop
 PORT=9 # discard: nothing listens, the rule drops before any socket lookup
-AGENT_PORT=9100 # inside the node namespace only
+AGENT_PORT=9100 # inside the agent's namespace only
 TMP=$(mktemp -d /tmp/npdropbench.XXXXXX)
-AGENT_PID= AGENT_NS= FLOOD_PID= BPF_N= BPF_B=
+AGENT_PID='' AGENT_NS='' BPF_N='' BPF_B=''
 cleanup() {
 	set +e # every step must run even if an earlier one fails
-	for pid in $FLOOD_PID $AGENT_PID; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in $FLOOD_PID $AGENT_PID; do
-		wait "$pid" 2>/dev/null
-	done
+	if [ -n "$AGENT_PID" ]; then
+		kill "$AGENT_PID" 2>/dev/null
+		wait "$AGENT_PID" 2>/dev/null
+	fi
 	ip netns del "$NS_S" 2>/dev/null
 	ip netns del "$NS_N" 2>/dev/null
 	ip netns del "$NS_B" 2>/dev/null
