@@ -77,7 +77,8 @@ static void *run(void *arg)
 			continue;
 		}
 		/* A full backlog on the receiving side can surface as ENOBUFS; keep sending. */
-		if (errno != ENOBUFS && errno != EAGAIN && errno != EINTR && errno != ECONNREFUSED) {
+		if (errno != ENOBUFS && errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNREFUSED) {
 			w->err = errno;
 			goto cleanup;
 		}
@@ -127,7 +128,8 @@ int main(int argc, char **argv)
 		sent += workers[i].sent;
 		errors += workers[i].errors;
 		if (workers[i].err) {
-			fprintf(stderr, "%s: thread %d: %s\n", argv[0], i, strerror(workers[i].err));
+			fprintf(stderr, "%s: thread %d: %s\n", argv[0], i,
+				strerror(workers[i].err));
 			rc = 1;
 		}
 	}
