@@ -754,6 +754,11 @@ int datapath__snapshot(struct datapath *dp, struct datapath_snapshot *s)
 	s->n_progs = sizeof(s->progs) / sizeof(s->progs[0]);
 	if (loader__prog_stats(dp->loader, s->progs, &s->n_progs))
 		s->n_progs = 0;
+	/* The drop program's cost too, while the kernel keeps run statistics. */
+	if (s->n_progs && s->n_progs < sizeof(s->progs) / sizeof(s->progs[0]) &&
+	    drops__prog_stat(dp->drops, &s->progs[s->n_progs].name,
+			     &s->progs[s->n_progs].run_time_ns, &s->progs[s->n_progs].run_cnt) == 0)
+		s->n_progs++;
 
 	err = link_watch__snapshot(dp->watch, &links, &n_links);
 	if (err)

@@ -417,6 +417,21 @@ cleanup:
 	return err;
 }
 
+int drops__prog_stat(struct drops *d, const char **name, uint64_t *run_time_ns, uint64_t *run_cnt)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (!d || d->state != DROPS_LOADED)
+		return -ENODEV;
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(d->skel->progs.np_kfree_skb), &info, &len))
+		return -errno;
+	*name = bpf_program__name(d->skel->progs.np_kfree_skb);
+	*run_time_ns = info.run_time_ns;
+	*run_cnt = info.run_cnt;
+	return 0;
+}
+
 const char *drops__reason_name(const struct drops *d, uint32_t reason, char *buf, size_t len)
 {
 	return drop_reasons__name(d ? d->reasons : NULL, reason, buf, len);

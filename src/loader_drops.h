@@ -89,6 +89,9 @@ int drops__map_fill(struct drops *d, uint32_t *entries, uint32_t *capacity);
 int drops__read_error(struct drops *d, enum np_drop_error idx, uint64_t *value);
 /* Name of a reason on the running kernel (see drop_reasons__name). Usable in any state. */
 const char *drops__reason_name(const struct drops *d, uint32_t reason, char *buf, size_t len);
+/* Run statistics of the kfree_skb program, named as the program (valid while the kernel's
+ * run-time statistics are enabled, see loader__prog_stats). -ENODEV unless loaded. */
+int drops__prog_stat(struct drops *d, const char **name, uint64_t *run_time_ns, uint64_t *run_cnt);
 /* Detaches and closes (pins stay). NULL is fine. */
 void drops__close(struct drops *d);
 
