@@ -9,58 +9,26 @@ set -euo pipefail
 
 BIN=$(readlink -f "${1:?usage: $0 build/nodepath}")
 E2E_AGENT=$(dirname "$BIN")/nodepath_e2e_agent
-NS=np-http-$$
-TMP=$(mktemp -d /tmp/np-http.XXXXXX)
-PIDS=()
-
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in "${PIDS[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # shellcheck source=tests/e2e/lib/check.sh
 . "$(dirname "$0")/lib/check.sh"
+# shellcheck source=tests/e2e/lib/netns.sh
+. "$(dirname "$0")/lib/netns.sh"
 CHECK_VERBOSE=1
 
-[ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces)"
 [ -x "$BIN" ] || die "no agent binary at $BIN"
 [ -x "$E2E_AGENT" ] || die "no $E2E_AGENT (CMake builds it with the tests)"
-for t in ip curl promtool python3 gzip; do
-	command -v "$t" >/dev/null || die "missing tool: $t (scripts/setup.sh --test installs it)"
-done
-
-ip netns add "$NS"
-nsx() { ip netns exec "$NS" "$@"; }
-nsx ip link set lo up
+netns_init http promtool python3 gzip
 
 # --- helpers ------------------------------------------------------------------------------
 AGENT_PID=
 start_agent() { # start_agent BINARY PORT-LABEL ARGS... ; the agent must answer /-/healthy
 	local bin=$1 label=$2 port
 	shift 2
-	# Not through nsx: $! must be the agent itself (ip netns exec execs it), not a subshell.
-	ip netns exec "$NS" "$bin" "$@" 2>"$TMP/agent-$label.log" &
-	AGENT_PID=$!
-	PIDS+=("$AGENT_PID")
+	netns_spawn "$TMP/agent-$label.log" "$bin" "$@"
+	AGENT_PID=$SPAWNED
 	port=$(listen_port "$@")
-	for _ in $(seq 50); do
-		if nsx curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/-/healthy"; then
-			return 0
-		fi
-		kill -0 "$AGENT_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$TMP/agent-$label.log" >&2
-	die "agent $bin $* did not come up"
+	netns_wait_healthy "$port" "$AGENT_PID" "$TMP/agent-$label.log"
 }
 listen_port() {
 	local a

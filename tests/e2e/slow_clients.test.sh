@@ -12,49 +12,17 @@ set -euo pipefail
 BIN=$(readlink -f "${1:?usage: $0 build/nodepath}")
 # shellcheck source=tests/e2e/lib/check.sh
 . "$(dirname "$0")/lib/check.sh"
-NS=np-slow-$$
-TMP=$(mktemp -d /tmp/np-slow.XXXXXX)
+# shellcheck source=tests/e2e/lib/netns.sh
+. "$(dirname "$0")/lib/netns.sh"
 SECS=${SLOW_SECONDS:-40}
 PORT=9100
-PIDS=()
-
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in "${PIDS[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces)"
 [ -x "$BIN" ] || die "no agent binary at $BIN"
-for t in ip curl python3 awk; do
-	command -v "$t" >/dev/null || die "missing tool: $t (scripts/setup.sh --test installs it)"
-done
-
-ip netns add "$NS"
-nsx() { ip netns exec "$NS" "$@"; }
-nsx ip link set lo up
+netns_init slow python3 awk
 ulimit -n 8192
 
-ip netns exec "$NS" "$BIN" --no-collector.netpath --web.listen-address=:$PORT \
-	2>"$TMP/agent.log" &
-AGENT=$!
-PIDS+=("$AGENT")
-# up: answering, or gone (then the check below says so at once instead of at the deadline)
-up() {
-	nsx curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/-/healthy" ||
-		! kill -0 "$AGENT" 2>/dev/null
-}
-wait_until 5 up || true
-nsx curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/-/healthy" ||
-	{ cat "$TMP/agent.log" >&2; die "agent did not come up"; }
+netns_spawn "$TMP/agent.log" "$BIN" --no-collector.netpath --web.listen-address=:$PORT
+AGENT=$SPAWNED
+netns_wait_healthy "$PORT" "$AGENT" "$TMP/agent.log"
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$AGENT/status"; }
 # A few scrapes first so the baseline includes what a normal scrape allocates.

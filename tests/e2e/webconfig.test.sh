@@ -11,33 +11,10 @@ BIN=$(readlink -f "${1:?usage: $0 build/nodepath}")
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/e2e/lib/check.sh
 . "$REPO/tests/e2e/lib/check.sh"
-NS=np-webcfg-$$
-TMP=$(mktemp -d /tmp/np-webcfg.XXXXXX)
-PIDS=()
-
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in "${PIDS[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces)"
+# shellcheck source=tests/e2e/lib/netns.sh
+. "$REPO/tests/e2e/lib/netns.sh"
 [ -x "$BIN" ] || die "no agent binary at $BIN"
-for t in ip curl openssl python3 prometheus; do
-	command -v "$t" >/dev/null || die "missing tool: $t (scripts/setup.sh --test installs it)"
-done
-
-ip netns add "$NS"
-nsx() { ip netns exec "$NS" "$@"; }
-nsx ip link set lo up
+netns_init webcfg openssl python3 prometheus
 
 # --- certificates and hashes ---------------------------------------------------------------
 cd "$TMP"
@@ -71,11 +48,10 @@ listening_or_gone() { # PORT: nothing left to wait for
 }
 start() { # start PORT CONFIG-FILE: the agent must come up
 	local port=$1
-	ip netns exec "$NS" "$BIN" --no-collector.netpath --collector.disable-defaults \
-		--collector.loadavg --web.listen-address=127.0.0.1:$port \
-		--web.config.file="$2" 2>"$TMP/agent-$port.log" &
-	AGENT=$!
-	PIDS+=("$AGENT")
+	netns_spawn "$TMP/agent-$port.log" "$BIN" --no-collector.netpath \
+		--collector.disable-defaults --collector.loadavg --web.listen-address=127.0.0.1:$port \
+		--web.config.file="$2"
+	AGENT=$SPAWNED
 	wait_until 5 listening_or_gone "$port" || true
 	grep -qs 'msg="listening' "$TMP/agent-$port.log" && return 0
 	cat "$TMP/agent-$port.log" >&2
