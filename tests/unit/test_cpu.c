@@ -8,30 +8,41 @@
 #include "collectors/cpu.h"
 #include "proc_fixture.h"
 
+/* A sysfs CPU list and what it expands to; rc -EINVAL means refused. */
+static const struct {
+	const char *in;
+	int rc;
+	size_t n;
+	unsigned int cpus[4];
+} cpu_lists[] = {
+	{ "1-2,5\n", 0, 3, { 1, 2, 5 } },
+	{ "0\n", 0, 1, { 0 } },
+	{ "\n", 0, 0, { 0 } },
+	{ "3-1\n", -EINVAL, 0, { 0 } },
+	{ "1,x\n", -EINVAL, 0, { 0 } },
+	{ "0-99999999\n", -EINVAL, 0, { 0 } },
+	{ "1 2\n", -EINVAL, 0, { 0 } },
+};
+
 Test(cpu, list_ranges_and_singles)
 {
-	unsigned int *c;
-	size_t n;
-	char *a = fx_str("1-2,5\n"), *e = fx_str("\n"), *bad1 = fx_str("3-1\n"),
-	     *bad2 = fx_str("1,x\n"), *bad3 = fx_str("0-99999999\n"), *bad4 = fx_str("1 2\n");
+	for (size_t i = 0; i < sizeof(cpu_lists) / sizeof(cpu_lists[0]); i++) {
+		char *in = fx_str(cpu_lists[i].in);
+		unsigned int *c = NULL;
+		size_t n = 0;
 
-	cr_assert_eq(cpu__parse_list(a, &c, &n), 0);
-	cr_assert_eq(n, 3);
-	cr_assert(c[0] == 1 && c[1] == 2 && c[2] == 5);
-	free(c);
-	cr_assert_eq(cpu__parse_list(e, &c, &n), 0);
-	cr_assert_eq(n, 0);
-	cr_assert_null(c);
-	cr_assert_eq(cpu__parse_list(bad1, &c, &n), -EINVAL);
-	cr_assert_eq(cpu__parse_list(bad2, &c, &n), -EINVAL);
-	cr_assert_eq(cpu__parse_list(bad3, &c, &n), -EINVAL);
-	cr_assert_eq(cpu__parse_list(bad4, &c, &n), -EINVAL);
-	free(bad4);
-	free(a);
-	free(e);
-	free(bad1);
-	free(bad2);
-	free(bad3);
+		cr_assert_eq(cpu__parse_list(in, &c, &n), cpu_lists[i].rc, "%s", cpu_lists[i].in);
+		if (cpu_lists[i].rc == 0) {
+			cr_assert_eq(n, cpu_lists[i].n, "%s", cpu_lists[i].in);
+			for (size_t k = 0; k < n; k++)
+				cr_assert_eq(c[k], cpu_lists[i].cpus[k], "%s [%zu]",
+					     cpu_lists[i].in, k);
+			if (n == 0)
+				cr_assert_null(c);
+		}
+		free(c);
+		free(in);
+	}
 }
 
 Test(cpu, cpuinfo_this_machine)
