@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Alert rules and Prometheus configurations in deploy/prometheus/, checked with Debian's promtool:
 # rule syntax, the promtool unit tests (each alert firing and not firing, each recording rule's
-# values), the PrometheusRule generated from the same file, and both scrape configurations.
+# values), the PrometheusRules generated from the same file (job nodepath, and job node-exporter
+# for the operator stacks, where the same unit tests pass with the job moved), and both scrape
+# configurations.
 # Usage: bash tests/e2e/alerts.test.sh [path/to/nodepath]  (the binary is not used)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -39,10 +41,31 @@ for r in $records; do
 done
 echo "alerts.test: $n_alerts alerts, $(grep -c '^ *- alert:' "$P/nodepath.rules.yml") alert rules, $n_cases expectations (firing + not firing), $(echo "$records" | wc -w) recorded series checked"
 
-# The PrometheusRule carries exactly the same rules.
+# The PrometheusRules carry exactly the same rules, for their job.
 check_cmd "PrometheusRule out of date" "$P/gen-prometheusrule.sh" --check
 awk 'spec { print substr($0, 3) } /^spec:$/ { spec = 1 }' deploy/kubernetes/base/prometheusrule.yaml >"$tmp/from-crd.rules.yml"
 check_cmd "PrometheusRule spec is not a valid rules file" promtool check rules "$tmp/from-crd.rules.yml"
+awk 'spec { print substr($0, 3) } /^spec:$/ { spec = 1 }' deploy/kubernetes/job-node-exporter/prometheusrule.yaml >"$tmp/from-crd-ne.rules.yml"
+check_cmd "node-exporter PrometheusRule spec is not a valid rules file" promtool check rules "$tmp/from-crd-ne.rules.yml"
+n_ne=$(grep -c 'job="node-exporter"' "$tmp/from-crd-ne.rules.yml" || true)
+n_base=$(grep -v '^ *#' "$P/nodepath.rules.yml" | sed -n '/^  - name: nodepath-node/q;p' | grep -o 'job="nodepath"' | wc -l)
+check_cmd "node-exporter PrometheusRule selects job=\"node-exporter\" $n_base times (has $n_ne)" test "$n_ne" -eq "$n_base" -a "$n_base" -gt 0
+check_cmd "node-exporter PrometheusRule still names job nodepath" test "$(grep -c 'nodepath"' "$tmp/from-crd-ne.rules.yml")" -eq 0
+check_cmd "node-exporter PrometheusRule keeps the group nodepath-node (the stacks ship those alerts)" \
+	test "$(grep -c 'name: nodepath-node$' "$tmp/from-crd-ne.rules.yml")" -eq 0
+
+# The job is a parameter of the generator, not a literal: the same promtool unit tests, with
+# every input series and expected label moved to job="node-exporter", pass on the rules
+# generated for that job (a selector the generator missed would keep its series from matching).
+mkdir -p "$tmp/ne/tests"
+"$P/gen-prometheusrule.sh" --job node-exporter --rules-only >"$tmp/ne/nodepath.rules.yml"
+sed 's/job="nodepath"/job="node-exporter"/g; s/job: nodepath\([,}]\)/job: node-exporter\1/g' \
+	"$P/tests/nodepath.rules.test.yml" >"$tmp/ne/tests/nodepath.rules.test.yml"
+check_cmd "unit tests moved to job node-exporter still name job nodepath" \
+	test "$(grep -cE 'job(: |=")nodepath' "$tmp/ne/tests/nodepath.rules.test.yml")" -eq 0
+out=$(promtool test rules "$tmp/ne/tests/nodepath.rules.test.yml" 2>&1) && ok ||
+	{ echo "$out"; bad "promtool test rules (rules and tests for job node-exporter)"; }
+echo "alerts.test: rules generated for job node-exporter: $n_ne selectors, unit tests $(echo "$out" | tail -1)"
 
 # Static scrape configuration: complete check, including its rule file.
 check_cmd "prometheus-static.yml" promtool check config "$P/prometheus-static.yml"
