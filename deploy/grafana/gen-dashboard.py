@@ -2,13 +2,25 @@
 """Generates deploy/grafana/nodepath-path.json (Grafana 10+ dashboard of the node -> bridge ->
 overlay path). Edit this file, run it, commit both; tests/e2e/dashboard.test.sh runs it with
 --check and fails if the JSON is stale.
-    deploy/grafana/gen-dashboard.py [--check]
+    deploy/grafana/gen-dashboard.py [--check] [--job JOB] [--out FILE]
+--job: the scrape job the $job variable selects until the user picks another: nodepath (the
+shipped scrape configurations, default) or node-exporter (the operator stacks' overlays).
 """
+import argparse
 import json
 import os
 import sys
+ap = argparse.ArgumentParser()
+ap.add_argument("--check", action="store_true", help="exit 1 if the output file differs")
+ap.add_argument("--job", default="nodepath", help="default value of the job variable")
+ap.add_argument("--out", help="output file (default: nodepath-path.json next to this script)")
+args = ap.parse_args()
 DS = {"type": "prometheus", "uid": "${datasource}"}
 SEL = 'job=~"$job",instance=~"$instance"'
+# Families with namespace/pod labels of the pods the agent counts: every query on them follows
+# the namespace and pod variables.
+POD_FAMILIES = ("nodepath_pod_", "nodepath_path_")
+POD_SEL = 'namespace=~"$namespace",pod=~"$pod"'
 panels = []
 pid = [0]
 y = [0]
@@ -50,7 +62,7 @@ def ts(title, desc, targets, unit, x, w, h=8, stack=False, negative_tx=False, si
             "targets": [target(e, l, chr(65 + i)) for i, (e, l) in enumerate(targets)]}
 
 def rate(metric, extra="", by="", win="$__rate_interval"):
-    sel = SEL + ("," + extra if extra else "")
+    sel = SEL + ("," + POD_SEL if metric.startswith(POD_FAMILIES) else "") + ("," + extra if extra else "")
     inner = f"rate({metric}{{{sel}}}[{win}])"
     return f"sum by ({by}) ({inner})" if by else f"sum({inner})"
 
@@ -103,7 +115,7 @@ panels.append({"type": "bargauge", "id": nid(), "title": "Top pods by drops (ran
                "fieldConfig": {"defaults": {"unit": "short", "min": 0, "color": {"mode": "continuous-YlRd"}}, "overrides": []},
                "options": {"orientation": "horizontal", "displayMode": "gradient", "showUnfilled": True,
                            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}},
-               "targets": [target(f"topk(10, sum by (namespace, pod, reason) (increase(nodepath_pod_drops_total{{{SEL}}}[$__range])))",
+               "targets": [target(f"topk(10, sum by (namespace, pod, reason) (increase(nodepath_pod_drops_total{{{SEL},{POD_SEL}}}[$__range])))",
                                   "{{namespace}}/{{pod}} {{reason}}", "A", instant=True)]})
 panels.append(ts("MTU drops",
                  "Drops because a packet was too big for the next device (PKT_TOO_BIG: DF set, larger than flannel.1's MTU; "
@@ -214,6 +226,7 @@ def var_query(name, label, q, multi):
 
 job = var_query("job", "Job", "label_values(nodepath_build_info, job)", False)
 del job["allValue"]
+job["current"] = {"selected": True, "text": args.job, "value": args.job}
 dash = {
     "uid": "nodepath-path",
     "title": "nodepath / Node network path",
@@ -231,12 +244,14 @@ dash = {
          "current": {}, "hide": 0, "includeAll": False, "multi": False, "options": [], "refresh": 1, "regex": ""},
         job,
         var_query("instance", "Node", 'label_values(nodepath_build_info{job=~"$job"}, instance)', True),
+        var_query("namespace", "Namespace", 'label_values(nodepath_pod_info{job=~"$job",instance=~"$instance"}, namespace)', True),
+        var_query("pod", "Pod", 'label_values(nodepath_pod_info{job=~"$job",instance=~"$instance",namespace=~"$namespace"}, pod)', True),
     ]},
     "panels": panels,
 }
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nodepath-path.json")
+out = args.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "nodepath-path.json")
 text = json.dumps(dash, indent=2) + "\n"
-if sys.argv[1:] == ["--check"]:
+if args.check:
     with open(out) as f:
         if f.read() != text:
             sys.exit(f"gen-dashboard: {out} is stale; run deploy/grafana/gen-dashboard.py")

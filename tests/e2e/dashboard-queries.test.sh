@@ -149,7 +149,7 @@ import json, sys, time, urllib.parse, urllib.request
 d = json.load(open(sys.argv[1]))
 scrape = 15  # the shipped static config's scrape_interval
 subst = {"$__rate_interval": f"{4 * scrape}s", "$__range": "1h", "$__interval": f"{scrape}s",
-         "$job": "nodepath", "$instance": ".*"}
+         "$job": "nodepath", "$instance": ".*", "$namespace": ".*", "$pod": ".*"}
 now = time.time()
 bad, rows = 0, []
 # The drop row is evaluated like every other (guards against a renamed or skipped panel).
