@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Kubernetes manifests in deploy/kubernetes/: every object validated against the upstream
-# Kubernetes and prometheus-operator schemas (npm kubernetes-models), both kustomizations
+# Kubernetes and prometheus-operator schemas (npm kubernetes-models), every kustomization
 # rendered with `kubectl kustomize`, the rendered DaemonSets checked for the promised
-# permissions and mounts, and every agent flag they pass checked against the agent's --help.
+# permissions and mounts, the prometheus-operator objects for what each stack selects (job,
+# honorLabels, release label, RBAC), and every agent flag the DaemonSets pass checked against
+# the agent's --help.
 # Usage: bash tests/e2e/manifests.test.sh build/nodepath
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -38,10 +40,46 @@ kubectl kustomize "$K/privileged" >"$tmp/privileged.yaml" 2>"$tmp/privileged.err
 	{ cat "$tmp/privileged.err"; die "kubectl kustomize $K/privileged"; }
 kubectl kustomize "$K/webconfig" >"$tmp/webconfig.yaml" 2>"$tmp/webconfig.err" ||
 	{ cat "$tmp/webconfig.err"; die "kubectl kustomize $K/webconfig"; }
-check_cmd "schema validation of rendered manifests" node "$T/validate.mjs" "$tmp/least.yaml" "$tmp/privileged.yaml" "$tmp/webconfig.yaml"
+# The prometheus-operator stacks' overlays: least privilege, scraped as job node-exporter.
+stacks="job-node-exporter kube-prometheus-stack kube-prometheus"
+for o in $stacks; do
+	kubectl kustomize "$K/$o" >"$tmp/$o.yaml" 2>"$tmp/$o.err" || { cat "$tmp/$o.err"; die "kubectl kustomize $K/$o"; }
+done
+rendered=("$tmp/least.yaml" "$tmp/privileged.yaml" "$tmp/webconfig.yaml")
+for o in $stacks; do rendered+=("$tmp/$o.yaml"); done
+check_cmd "schema validation of rendered manifests" node "$T/validate.mjs" "${rendered[@]}"
 node "$T/check-daemonset.mjs" least "$tmp/least.yaml" >"$tmp/args" && ok || bad "least-privilege DaemonSet"
 node "$T/check-daemonset.mjs" privileged "$tmp/privileged.yaml" >/dev/null && ok || bad "privileged DaemonSet"
 node "$T/check-daemonset.mjs" webconfig "$tmp/webconfig.yaml" >>"$tmp/args" && ok || bad "web config (TLS + basic auth) DaemonSet"
+for o in $stacks; do
+	node "$T/check-daemonset.mjs" least "$tmp/$o.yaml" >"$tmp/args-$o" && ok || bad "DaemonSet of $o"
+	check_cmd "$o runs the least-privilege DaemonSet unchanged" cmp -s "$tmp/args" "$tmp/args-$o"
+done
+
+# What each Prometheus selects and sees. The release label is the one value of release.yaml:
+# a copy with another release name renders with that name.
+for v in least privileged webconfig; do
+	check_cmd "ServiceMonitor/PrometheusRule of $v (job nodepath)" node "$T/check-operator.mjs" plain "$tmp/$v.yaml"
+done
+release=$(sed -n 's/^  value: *//p' "$K/kube-prometheus-stack/release.yaml")
+check_cmd "release.yaml names kube-prometheus-stack" test "$release" = kube-prometheus-stack
+for o in $stacks; do
+	check_cmd "ServiceMonitor/PrometheusRule of $o (job node-exporter)" node "$T/check-operator.mjs" "$o" "$tmp/$o.yaml" "$release"
+done
+cp -r "$K" "$tmp/k"
+sed -i 's/^  value: .*/  value: monitoring/' "$tmp/k/kube-prometheus-stack/release.yaml"
+kubectl kustomize "$tmp/k/kube-prometheus-stack" >"$tmp/kps-monitoring.yaml" 2>"$tmp/kps.err" || { cat "$tmp/kps.err"; die "kubectl kustomize (release monitoring)"; }
+check_cmd "kube-prometheus-stack overlay with release monitoring" \
+	node "$T/check-operator.mjs" kube-prometheus-stack "$tmp/kps-monitoring.yaml" monitoring
+# The checker rejects what the stacks would not select (a check that cannot fail proves nothing).
+sed 's/honorLabels: true/honorLabels: false/' "$tmp/kube-prometheus.yaml" >"$tmp/no-honor.yaml"
+if node "$T/check-operator.mjs" kube-prometheus "$tmp/no-honor.yaml" 2>/dev/null; then bad "checker accepted honorLabels: false"; else ok; fi
+if node "$T/check-operator.mjs" kube-prometheus-stack "$tmp/kube-prometheus.yaml" "$release" 2>/dev/null; then
+	bad "checker accepted a ServiceMonitor without the release label"
+else ok; fi
+if node "$T/check-operator.mjs" kube-prometheus "$tmp/least.yaml" 2>/dev/null; then
+	bad "checker accepted job nodepath and no RBAC for kube-prometheus"
+else ok; fi
 
 # 3. The validator itself rejects a broken object (a test that cannot fail proves nothing).
 sed 's/hostNetwork: true/hostNetwork: "yes"/' "$K/base/daemonset.yaml" >"$tmp/broken.yaml"
@@ -54,5 +92,5 @@ while read -r arg; do
 	check_cmd "agent has flag $flag (DaemonSet arg $arg)" grep -qE -- "(^|[[:space:]])${flag//./\\.}([=[:space:]]|$)" "$tmp/help"
 done <"$tmp/args"
 
-echo "manifests.test: $(grep -c '^ok ' < <(node "$T/validate.mjs" "${files[@]}" "$tmp/least.yaml" "$tmp/privileged.yaml" "$tmp/webconfig.yaml")) objects valid, $(wc -l <"$tmp/args") agent flags known"
+echo "manifests.test: $(grep -c '^ok ' < <(node "$T/validate.mjs" "${files[@]}" "${rendered[@]}")) objects valid, $(wc -l <"$tmp/args") agent flags known"
 check_summary
