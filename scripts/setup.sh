@@ -29,6 +29,8 @@ if [ "$want_test" -eq 1 ]; then
 	# and node/npm for the manifest schema validators
 	command -v kubectl >/dev/null || pkgs+=(kubernetes-client)
 	command -v npm >/dev/null || pkgs+=(nodejs npm)
+	# tests/e2e/operator.test.sh reads the Prometheus configuration it generates
+	pkgs+=(python3-yaml)
 	# kernel matrix (tests/kernels/): qemu, initramfs tools; busybox and the guests' iproute2
 	# are downloaded per architecture, never installed (busybox-static:arm64 would replace
 	# this machine's /bin/busybox)

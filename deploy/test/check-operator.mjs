@@ -1,7 +1,7 @@
 // Asserts what the prometheus-operator overlays promise on a rendered kustomization (the schema
 // cannot: it accepts a ServiceMonitor that no Prometheus selects). Usage:
 //   node check-operator.mjs plain|job-node-exporter|kube-prometheus-stack|kube-prometheus RENDERED.yaml [RELEASE]
-// plain = deploy/kubernetes/ and its other variants (job nodepath). Prints the scrape job.
+// plain = deploy/kubernetes/ and its other variants (job nodepath). Silent when all holds.
 import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
 
@@ -58,4 +58,3 @@ if (errs.length) {
   console.error(`${variant}: ${errs.join("; ")}`);
   process.exit(1);
 }
-console.log(job);

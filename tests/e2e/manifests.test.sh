@@ -49,11 +49,12 @@ rendered=("$tmp/least.yaml" "$tmp/privileged.yaml" "$tmp/webconfig.yaml")
 for o in $stacks; do rendered+=("$tmp/$o.yaml"); done
 check_cmd "schema validation of rendered manifests" node "$T/validate.mjs" "${rendered[@]}"
 node "$T/check-daemonset.mjs" least "$tmp/least.yaml" >"$tmp/args" && ok || bad "least-privilege DaemonSet"
+cp "$tmp/args" "$tmp/args-least"
 node "$T/check-daemonset.mjs" privileged "$tmp/privileged.yaml" >/dev/null && ok || bad "privileged DaemonSet"
 node "$T/check-daemonset.mjs" webconfig "$tmp/webconfig.yaml" >>"$tmp/args" && ok || bad "web config (TLS + basic auth) DaemonSet"
 for o in $stacks; do
 	node "$T/check-daemonset.mjs" least "$tmp/$o.yaml" >"$tmp/args-$o" && ok || bad "DaemonSet of $o"
-	check_cmd "$o runs the least-privilege DaemonSet unchanged" cmp -s "$tmp/args" "$tmp/args-$o"
+	check_cmd "$o runs the least-privilege DaemonSet unchanged" cmp -s "$tmp/args-least" "$tmp/args-$o"
 done
 
 # What each Prometheus selects and sees. The release label is the one value of release.yaml:
