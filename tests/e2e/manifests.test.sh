@@ -82,6 +82,15 @@ if node "$T/check-operator.mjs" kube-prometheus "$tmp/least.yaml" 2>/dev/null; t
 	bad "checker accepted job nodepath and no RBAC for kube-prometheus"
 else ok; fi
 
+# Every kustomization and file of deploy/ that docs/deploy.md names exists (its walkthroughs are
+# followed literally).
+while read -r d; do
+	check_cmd "docs/deploy.md: kubectl apply -k $d has a kustomization" test -f "${d%/}/kustomization.yaml"
+done < <(grep -o 'kubectl apply -k deploy/kubernetes/[a-z/-]*' docs/deploy.md | awk '{ print $4 }' | sort -u)
+while read -r f; do
+	check_cmd "docs/deploy.md names $f, which does not exist" test -e "$f"
+done < <(grep -oE 'deploy/[A-Za-z0-9_./-]+[A-Za-z0-9_-]' docs/deploy.md | sort -u)
+
 # 3. The validator itself rejects a broken object (a test that cannot fail proves nothing).
 sed 's/hostNetwork: true/hostNetwork: "yes"/' "$K/base/daemonset.yaml" >"$tmp/broken.yaml"
 if node "$T/validate.mjs" "$tmp/broken.yaml" >/dev/null; then bad "validator accepted hostNetwork: \"yes\""; else ok; fi

@@ -58,7 +58,7 @@ kubectl kustomize "$K" >"$P/nodepath.yaml" 2>"$P/kustomize.err" || { cat "$P/kus
 kubectl kustomize "$K/kube-prometheus-stack" >"$P/node-exporter.yaml" 2>"$P/kustomize.err" ||
 	{ cat "$P/kustomize.err"; die "kubectl kustomize $K/kube-prometheus-stack"; }
 sed 's/honorLabels: true/honorLabels: false/; s/jobLabel: node-exporter/jobLabel: control/' "$P/node-exporter.yaml" >"$P/control.yaml"
-grep -q 'honorLabels: false' "$P/control.yaml" && grep -q 'jobLabel: control' "$P/control.yaml" || die "could not make the control ServiceMonitor"
+{ grep -q 'honorLabels: false' "$P/control.yaml" && grep -q 'jobLabel: control' "$P/control.yaml"; } || die "could not make the control ServiceMonitor"
 targets=()
 for n in $TB_NODES; do targets+=("$n=$(tb_node_ip "$n"):9100"); done
 {
