@@ -6,9 +6,10 @@
 # ServiceMonitor (deploy/test/operator-scrape-config.mjs: same relabelings, honor_labels and
 # target labels; the Kubernetes discovery replaced by static targets carrying the labels it would
 # give; scrape interval 5 s instead of 30 s, to keep the test short). Three jobs:
-#   nodepath       deploy/kubernetes/ (plain and kube-prometheus' ServiceMonitor before the overlay)
-#   node-exporter  deploy/kubernetes/kube-prometheus-stack/ (and kube-prometheus/: same objects)
-#   control        that overlay with honorLabels: false, the ServiceMonitor as it used to be
+#   nodepath       deploy/kubernetes/ (an operator outside both stacks)
+#   node-exporter  deploy/kubernetes/kube-prometheus-stack/ (kube-prometheus/ renders the same
+#                  Service and ServiceMonitor, without the release label)
+#   control        that overlay with honorLabels: false, as the ServiceMonitor used to be
 # For nodepath and node-exporter: every target carries exactly the operator's labels; each stack's
 # rules for that job (from the rendered PrometheusRule) evaluate without error; every dashboard
 # query returns data; every per-pod query (families with namespace/pod labels) returns the
