@@ -65,7 +65,7 @@ check_cmd "unit tests moved to job node-exporter still name job nodepath" \
 	test "$(grep -cE 'job(: |=")nodepath' "$tmp/ne/tests/nodepath.rules.test.yml")" -eq 0
 out=$(promtool test rules "$tmp/ne/tests/nodepath.rules.test.yml" 2>&1) && ok ||
 	{ echo "$out"; bad "promtool test rules (rules and tests for job node-exporter)"; }
-echo "alerts.test: rules generated for job node-exporter: $n_ne selectors, unit tests $(echo "$out" | tail -1)"
+echo "alerts.test: rules generated for job node-exporter: $n_ne job selectors, promtool unit tests moved to that job run"
 
 # Static scrape configuration: complete check, including its rule file.
 check_cmd "prometheus-static.yml" promtool check config "$P/prometheus-static.yml"
