@@ -6,6 +6,8 @@
 #   UPDATE_CORPUS=1 bench/fuzz_cni.sh   also merge new coverage into tests/fuzz/corpus/<target>
 #                                   (libFuzzer -merge=1 keeps the smallest inputs per feature).
 #   FUZZ_TARGET=subnet_env bench/fuzz_cni.sh   the subnet.env/CIDR parsers (src/netinfo.c).
+#   FUZZ_TARGET=textfile bench/fuzz_cni.sh     the textfile collector: parse, merge, write, with
+#                                   the text-format rules as the oracle (bench/fuzz_textfile.md).
 # Needs clang and libclang-rt-14-dev (Debian 12). Single job: the CI machine is shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -23,6 +23,11 @@ struct collector {
 	int (*collect)(struct expo_writer *w);
 	/* Optional; called once at shutdown for initialised collectors. */
 	void (*fini)(void);
+	/* Relays text that other programs wrote (textfile): runs after every other collector,
+	 * into a writer of its own whose text goes after all of the agent's own families,
+	 * node_scrape_collector_* included. Its writer's preceding/reserved name them, so
+	 * it can drop what would redefine one of them. */
+	bool last;
 	/* Runtime state owned by the registry. */
 	bool enabled;
 	bool initialised;
@@ -52,7 +57,8 @@ int registry__set_failed(const char *name, int err);
 
 /* One scrape. filter: NULL for all enabled, or a NULL-terminated list of names (collect[]);
  * an unknown or disabled name in filter returns -ENOENT and writes *bad_name. Appends the
- * collectors' families and node_scrape_collector_{duration_seconds,success}. */
+ * collectors' families and node_scrape_collector_{duration_seconds,success}, then what the
+ * collectors marked last wrote. */
 int registry__scrape(struct expo_writer *w, const char *const *filter, const char **bad_name);
 
 #endif

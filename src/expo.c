@@ -108,6 +108,21 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+bool expo__valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		/* NUL-terminated, and a NUL is no continuation byte: 4 is a safe bound. */
+		size_t k = *p < 0x80 ? 1 : utf8_seq(p, 4);
+
+		if (!k)
+			return false;
+		p += k;
+	}
+	return true;
+}
+
 /* Escapes \ and newline (HELP) or \, " and newline (label values), as expfmt does. */
 /* Bytes put_escaped must look at: the terminating NUL, \, newline, " and every non-ASCII byte. */
 static const unsigned char esc_class[256] = {
@@ -307,7 +322,8 @@ void expo__histogram(struct expo_writer *w, const char *name, const struct expo_
 		fail_invalid(w, "histogram", name);
 		return;
 	}
-	memcpy(lb, labels, n * sizeof(*lb));
+	if (n)
+		memcpy(lb, labels, n * sizeof(*lb)); /* labels may be NULL when n is 0 */
 	lb[n].name = "le";
 	lb[n].value = le;
 	memcpy(metric, name, len);
@@ -322,6 +338,48 @@ void expo__histogram(struct expo_writer *w, const char *name, const struct expo_
 	expo__sample(w, metric, labels, n, sum);
 	memcpy(metric + len, "_count", sizeof("_count"));
 	expo__sample(w, metric, labels, n, (double)count);
+}
+
+void expo__append(struct expo_writer *w, const struct expo_writer *src)
+{
+	if (src->err) {
+		if (!w->err)
+			w->err = src->err;
+		return;
+	}
+	if (src->len)
+		put(w, src->buf, src->len);
+}
+
+void expo__each_family(const struct expo_writer *w,
+		       void (*fn)(void *ctx, const char *name, size_t len, enum expo_type type),
+		       void *ctx)
+{
+	static const char tag[] = "# TYPE ";
+	const char *p = w->buf, *end = w->buf + w->len;
+
+	/* Help text and label values have their newlines escaped, so every line that starts
+	 * with the tag is a TYPE line this writer wrote. */
+	while (p && p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = eol ? eol : end;
+
+		if ((size_t)(line_end - p) > sizeof(tag) - 1 && !memcmp(p, tag, sizeof(tag) - 1)) {
+			const char *name = p + sizeof(tag) - 1;
+			const char *sp = memchr(name, ' ', (size_t)(line_end - name));
+
+			if (sp) {
+				size_t tl = (size_t)(line_end - sp - 1);
+
+				for (int t = EXPO_COUNTER; t <= EXPO_SUMMARY; t++)
+					if (strlen(type_names[t]) == tl &&
+					    !memcmp(sp + 1, type_names[t], tl))
+						fn(ctx, name, (size_t)(sp - name),
+						   (enum expo_type)t);
+			}
+		}
+		p = eol ? eol + 1 : end;
+	}
 }
 
 size_t expo__mark(const struct expo_writer *w)

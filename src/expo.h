@@ -23,6 +23,11 @@ struct expo_writer {
 	size_t cap;
 	int err;	 /* 0, -ENOMEM, or -EINVAL for an invalid name (a caller bug, logged) */
 	const char *fam; /* name of the family currently open (for sample name checks) */
+	/* For a writer whose text is appended after another's (a collector that relays text
+	 * other programs wrote): the output it will follow and the names written between the
+	 * two. Families named in either are the agent's own and must not be written again. */
+	const struct expo_writer *preceding;
+	const char *const *reserved; /* NULL-terminated, or NULL */
 };
 
 void expo__init(struct expo_writer *w);
@@ -42,6 +47,15 @@ void expo__histogram(struct expo_writer *w, const char *name, const struct expo_
 		     size_t n, const double *bounds, const uint64_t *cumulative, size_t n_bounds,
 		     double sum, uint64_t count);
 
+/* Appends src's text to w (src->err becomes w's error). */
+void expo__append(struct expo_writer *w, const struct expo_writer *src);
+
+/* Calls fn for each family w has written (its "# TYPE" lines), in order, with the name (not
+ * NUL-terminated: len bytes) and type. */
+void expo__each_family(const struct expo_writer *w,
+		       void (*fn)(void *ctx, const char *name, size_t len, enum expo_type type),
+		       void *ctx);
+
 /* Mark/rollback: a collector that fails half-way leaves no partial output behind. */
 size_t expo__mark(const struct expo_writer *w);
 void expo__rollback(struct expo_writer *w, size_t mark);
@@ -53,5 +67,7 @@ int expo__format_value(char *buf, size_t cap, double v);
 /* True if name is a valid metric name / label name. */
 bool expo__valid_metric_name(const char *name);
 bool expo__valid_label_name(const char *name);
+/* True if s is valid UTF-8 (what Prometheus requires of help text and label values). */
+bool expo__valid_utf8(const char *s);
 
 #endif

@@ -242,8 +242,13 @@ static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
 	log__set_collector(prev_ctx);
 }
 
+/* Written after the collectors marked last ran: they must know these names are taken. */
+static const char *const own_families[] = { "node_scrape_collector_duration_seconds",
+					    "node_scrape_collector_success", NULL };
+
 int registry__scrape(struct expo_writer *w, const char *const *filter, const char **bad_name)
 {
+	struct expo_writer late = { .preceding = w, .reserved = own_families };
 	struct result *res;
 	size_t ran = 0;
 
@@ -265,13 +270,16 @@ int registry__scrape(struct expo_writer *w, const char *const *filter, const cha
 	if (!res)
 		return -ENOMEM;
 
-	for (size_t i = 0; i < g_count; i++) {
-		struct entry *e = &g_table[i];
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < g_count; i++) {
+			struct entry *e = &g_table[i];
 
-		if (!e->c->enabled || (filter && !in_filter(filter, e->c->name)))
-			continue;
-		run_one(w, e, &res[i]);
-		ran++;
+			if (!e->c->enabled || (filter && !in_filter(filter, e->c->name)) ||
+			    e->c->last != (pass == 1))
+				continue;
+			run_one(pass ? &late : w, e, &res[i]);
+			ran++;
+		}
 	}
 
 	if (ran) {
@@ -294,6 +302,8 @@ int registry__scrape(struct expo_writer *w, const char *const *filter, const cha
 					     res[i].ok ? 1 : 0);
 		}
 	}
+	expo__append(w, &late);
 	free(res);
+	expo__fini(&late);
 	return w->err;
 }

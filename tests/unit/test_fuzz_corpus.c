@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Replays the committed libFuzzer corpora (tests/fuzz/corpus/{cni_cache,subnet_env}, grown and
- * minimised by bench/fuzz_cni.sh) and the CNI fixtures through the parsers' invariants, so every
- * input the fuzzer ever found interesting stays covered by the ordinary (and sanitized) unit run.
- */
+/* Replays the committed libFuzzer corpora (tests/fuzz/corpus/{cni_cache,subnet_env,textfile},
+ * grown and minimised by bench/fuzz_cni.sh) and the CNI and textfile fixtures through the
+ * parsers' invariants, so every input the fuzzer ever found interesting stays covered by the
+ * ordinary (and sanitized) unit run. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <limits.h>
@@ -12,6 +12,7 @@
 
 #include "../fuzz/cni_cache_check.h"
 #include "../fuzz/subnet_env_check.h"
+#include "../fuzz/textfile_check.h"
 #include "fsutil.h"
 
 static size_t replay_dir(const char *dir, const char *(*check)(const char *buf, size_t len))
@@ -54,4 +55,13 @@ Test(fuzz_corpus, subnet_env_replay)
 	size_t n = replay_dir(NP_FIXTURES "/../fuzz/corpus/subnet_env", subnet_env_check);
 
 	cr_expect_geq(n, 20, "corpus has %zu files", n);
+}
+
+Test(fuzz_corpus, textfile_replay)
+{
+	size_t n = replay_dir(NP_FIXTURES "/../fuzz/corpus/textfile", textfile_check);
+
+	/* Seeds with the hostile cases plus what the fuzzer kept: see bench/fuzz_textfile.md. */
+	cr_expect_geq(n, 40, "corpus has %zu files", n);
+	cr_expect_geq(replay_dir(NP_FIXTURES "/textfile", textfile_check), 5);
 }
