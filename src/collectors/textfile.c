@@ -619,6 +619,7 @@ void textfile__set_free(struct textfile_set *s)
 
 int textfile__set_add(struct textfile_set *s, const char *path, char *buf, size_t len, double mtime)
 {
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	struct tf_source *t;
 	unsigned int line = 0;
 	int err = 0;
@@ -639,7 +640,8 @@ int textfile__set_add(struct textfile_set *s, const char *path, char *buf, size_
 	/* A NUL would end the parser's view of the file in the middle of a line. */
 	if (strlen(buf) != len) {
 		err = -EINVAL;
-		log_warn("failed to collect textfile data file=%s: contains a NUL byte", path);
+		log_warn("failed to collect textfile data file=%s line=0: contains a NUL byte",
+			 base);
 		goto cleanup;
 	}
 	err = textfile__parse(buf, &t->f, &line);
@@ -650,7 +652,7 @@ int textfile__set_add(struct textfile_set *s, const char *path, char *buf, size_
 		goto cleanup;
 	}
 	if (err) {
-		log_warn("failed to collect textfile data file=%s line=%u: %s", path, line,
+		log_warn("failed to collect textfile data file=%s line=%u: %s", base, line,
 			 fs__strerror(err));
 		goto cleanup;
 	}
@@ -1128,9 +1130,10 @@ void textfile__set_write(struct textfile_set *s, struct expo_writer *w)
 	for (size_t f = 0; f < s->n; f++) {
 		for (int why = 0; why < DROP_CAUSES; why++)
 			if (s->files[f].dropped[why])
-				log_warn("textfile %s: %zu samples dropped (first metric=%s): %s",
-					 s->files[f].path, s->files[f].dropped[why],
-					 s->files[f].first[why], drop_why[why]);
+				log_warn(
+				    "textfile %s: %zu samples dropped (first metric=%.200s): %s",
+				    s->files[f].path, s->files[f].dropped[why],
+				    s->files[f].first[why], drop_why[why]);
 	}
 	if (s->n) {
 		expo__family(w, "node_textfile_mtime_seconds",
@@ -1195,7 +1198,7 @@ static int textfile_collect(struct expo_writer *w)
 		if (!err && lstat(path, &st))
 			err = -errno;
 		if (err) {
-			log_warn("failed to collect textfile data file=%s: %s", names[i],
+			log_warn("failed to collect textfile data file=%s line=0: %s", names[i],
 				 fs__strerror(err));
 			free(buf);
 			textfile__set_error(set);

@@ -2,6 +2,10 @@
 /* The textfile collector's merge: what it drops so that the exposition always parses and the
  * agent's own families stay the agent's, with exact output, and 80,000 families served whole. */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <limits.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,4 +249,62 @@ Test(textfile_merge, eighty_thousand_families, .timeout = 600)
 	cr_expect_null(tf_exposition_check(w.buf, w.len));
 	textfile__set_free(s);
 	expo__fini(&w);
+}
+
+/* promtool's exit status on text: 0 clean, 3 lint findings only (names such as a counter
+ * without _total, which files may have), 1 a parse error. */
+static int promtool(const char *text, size_t len, char *err, size_t errcap)
+{
+	char in[] = "/tmp/np-tf-promtool-XXXXXX", cmd[256];
+	int fd = mkstemp(in), rc;
+	FILE *f;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "promtool check metrics <%s 2>&1", in);
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	err[0] = '\0';
+	while (fgets(err, (int)errcap, f) && !strstr(err, "error"))
+		;
+	rc = pclose(f);
+	unlink(in);
+	cr_assert(WIFEXITED(rc), "promtool did not exit");
+	cr_assert_neq(WEXITSTATUS(rc), 127, "promtool missing (package prometheus)");
+	return WEXITSTATUS(rc);
+}
+
+/* The real promtool on what the collector writes for every committed corpus input. */
+Test(textfile_merge, promtool_accepts_corpus_outputs, .timeout = 600)
+{
+	static const char bad[] = "# TYPE a gauge\na 1\n# TYPE a gauge\na 2\n";
+	char err[512];
+	size_t n = 0;
+	DIR *d = opendir(NP_FIXTURES "/../fuzz/corpus/textfile");
+	struct dirent *de;
+
+	/* The control: promtool does refuse what the merge prevents. */
+	cr_assert_eq(promtool(bad, sizeof(bad) - 1, err, sizeof(err)), 1);
+	cr_assert_not_null(d);
+	while ((de = readdir(d)) != NULL) {
+		char path[PATH_MAX], *buf = NULL, *out = NULL;
+		size_t len = 0;
+		const char *why;
+		int rc;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), NP_FIXTURES "/../fuzz/corpus/textfile/%s", de->d_name);
+		cr_assert_eq(fs__read_file(path, 1 << 20, &buf, &len), 0, "%s", path);
+		why = textfile_check_ex(buf, len, &out, NULL);
+		cr_assert_null(why, "%s: %s", de->d_name, why);
+		rc = promtool(out, strlen(out), err, sizeof(err));
+		cr_expect(rc == 0 || rc == 3, "%s: promtool exit %d: %s", de->d_name, rc, err);
+		free(buf);
+		free(out);
+		n++;
+	}
+	closedir(d);
+	cr_expect_geq(n, 40);
 }
