@@ -2,7 +2,9 @@
 # Benchmark (not a test): time per scrape of the textfile collector alone with 10,000, 40,000 and
 # 80,000 families (one gauge sample each, files of 10,000 families, as node_exporter users split
 # them), over HTTP from the real agent in a network namespace this script creates. Prints the
-# median and the slowest of N scrapes (default 5) and the families served, which must be exact.
+# median and the slowest of N scrapes (default 5), the agent's CPU time per scrape (user+system
+# from /proc, which a loaded machine inflates less than wall time) and the families served,
+# which must be exact.
 # usage: bench/textfile_bench.sh [path/to/nodepath] [N] [family counts...]
 set -euo pipefail
 NODEPATH=$(realpath "${1:-build/nodepath}")
@@ -47,21 +49,26 @@ PY
 		ip netns exec "$NS" curl -fs -o /dev/null "http://127.0.0.1:$PORT/-/healthy" && break
 		sleep 0.1
 	done
+	cpu0=$(awk '{ print $14 + $15 }' "/proc/$NP_PID/stat")
 	times=()
 	for _ in $(seq "$N"); do
 		t=$(ip netns exec "$NS" curl -fs -o "$TMP/out.prom" -w '%{time_total}' \
 			--max-time 600 "http://127.0.0.1:$PORT/metrics")
 		times+=("$t")
 	done
+	cpu1=$(awk '{ print $14 + $15 }' "/proc/$NP_PID/stat")
+	cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$N" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.3f", (b - a) / hz / n }')
 	served=$(grep -c '^bench_family_' "$TMP/out.prom" || true)
 	typed=$(grep -c '^# TYPE bench_family_' "$TMP/out.prom" || true)
 	kill "$NP_PID"
 	wait "$NP_PID" 2>/dev/null || true
 	NP_PID=
 	printf '%s\n' "${times[@]}" | sort -n | awk -v f="$fams" -v s="$served" -v ty="$typed" \
-		-v n="$N" '{ t[NR] = $1 } END {
-			printf "families=%d scrapes=%d median_s=%.3f max_s=%.3f served_series=%d served_families=%d\n",
-			f, n, t[int((NR + 1) / 2)], t[NR], s, ty }'
+		-v n="$N" -v c="$cpu" '{ t[NR] = $1 } END {
+			printf "families=%d scrapes=%d median_s=%.3f max_s=%.3f cpu_s_per_scrape=%s " \
+				"served_series=%d served_families=%d\n",
+			f, n, t[int((NR + 1) / 2)], t[NR], c, s, ty }'
 	[ "$served" = "$fams" ] && [ "$typed" = "$fams" ] || {
 		echo "textfile_bench: $fams families written, $typed served" >&2
 		exit 1

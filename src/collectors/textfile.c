@@ -869,23 +869,27 @@ static int sample_labels(struct writer_ctx *c, struct tf_source *src, const stru
 			 const char **lnames, size_t nln, struct label_ref *ref, size_t *nref)
 {
 	const struct tf_label *lb = tf_sample_labels(&src->f, s);
-	size_t n = 0;
+	struct label_ref own[TEXTFILE_MAX_LABELS];
+	size_t n = 0, j = 0;
 	int r;
 
-	if (nln) {
-		for (size_t k = 0; k < nln; k++) {
-			const char *v = "";
+	for (unsigned int i = 0; i < s->nlabels; i++)
+		own[i] = (struct label_ref){ lb[i].name, lb[i].value };
+	if (s->nlabels > 1)
+		qsort(own, s->nlabels, sizeof(own[0]), cmp_label_ref);
+	if (!nln) {
+		memcpy(ref, own, s->nlabels * sizeof(own[0]));
+		n = s->nlabels;
+	}
+	/* Both sorted by name: one merge pass, whatever the number of names. */
+	for (size_t k = 0; k < nln; k++) {
+		const char *v = "";
 
-			for (unsigned int j = 0; j < s->nlabels; j++)
-				if (!strcmp(lb[j].name, lnames[k]))
-					v = lb[j].value;
-			ref[n++] = (struct label_ref){ lnames[k], v };
-		}
-	} else {
-		for (unsigned int j = 0; j < s->nlabels; j++)
-			ref[n++] = (struct label_ref){ lb[j].name, lb[j].value };
-		if (n > 1)
-			qsort(ref, n, sizeof(ref[0]), cmp_label_ref);
+		while (j < s->nlabels && strcmp(own[j].name, lnames[k]) < 0)
+			j++;
+		if (j < s->nlabels && !strcmp(own[j].name, lnames[k]))
+			v = own[j].value;
+		ref[n++] = (struct label_ref){ lnames[k], v };
 	}
 	*nref = n;
 	/* The series' identity as Prometheus sees it: an empty label is no label. The file's
