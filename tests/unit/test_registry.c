@@ -77,6 +77,36 @@ NP_COLLECTOR(zz_reg_nodata);
 static struct collector zz_reg_off = { .name = "zz_reg_off", .collect = ok_collect };
 NP_COLLECTOR(zz_reg_off);
 
+/* A collector marked last (as textfile): sorted first by name, yet run after the others into
+ * a writer of its own whose text goes after node_scrape_collector_*. It records what it was
+ * told is taken. */
+static int last_saw_ok, last_saw_reserved;
+
+static void last_seen(void *ctx, const char *name, size_t len, enum expo_type type)
+{
+	(void)ctx;
+	if (len == strlen("zz_reg_ok_value") && !memcmp(name, "zz_reg_ok_value", len) &&
+	    type == EXPO_GAUGE)
+		last_saw_ok++;
+}
+
+static int last_collect(struct expo_writer *lw)
+{
+	if (lw->preceding)
+		expo__each_family(lw->preceding, last_seen, NULL);
+	for (const char *const *r = lw->reserved; r && *r; r++)
+		if (!strcmp(*r, "node_scrape_collector_success"))
+			last_saw_reserved++;
+	expo__family(lw, "zz_reg_last_value", "Relayed.", EXPO_GAUGE);
+	expo__sample(lw, "zz_reg_last_value", NULL, 0, 7);
+	return 0;
+}
+
+static struct collector zz_reg_alast = { .name = "zz_reg_alast",
+					 .last = true,
+					 .collect = last_collect };
+NP_COLLECTOR(zz_reg_alast);
+
 static struct expo_writer w;
 
 /* Only the zz_reg_* collectors (but zz_reg_off) are enabled: real collectors linked into the
@@ -198,6 +228,38 @@ Test(registry, output_appends_after_existing_text)
 		     0, "%s", w.buf);
 	cr_assert(strstr(w.buf, "node_scrape_collector_success{collector=\"zz_reg_fail\"} 0\n"));
 	cr_assert_null(strstr(w.buf, "zz_reg_fail_value"));
+}
+
+Test(registry, last_collector_runs_after_and_writes_last)
+{
+	const char *const filter[] = { "zz_reg_alast", "zz_reg_ok", NULL };
+	char *got;
+
+	cr_assert_eq(registry__set_enabled("zz_reg_alast", true), 0);
+	cr_assert_eq(registry__init_all(), 0);
+	cr_assert_eq(registry__scrape(&w, filter, NULL), 0);
+	cr_expect_eq(last_saw_ok, 1);
+	cr_expect_eq(last_saw_reserved, 1);
+	got = normalise(w.buf);
+	cr_assert_not_null(got);
+	cr_assert_str_eq(
+	    got, "# HELP zz_reg_ok_value A value.\n"
+		 "# TYPE zz_reg_ok_value gauge\n"
+		 "zz_reg_ok_value{k=\"v\"} 42\n"
+		 "# HELP node_scrape_collector_duration_seconds node_exporter: Duration of a "
+		 "collector scrape.\n"
+		 "# TYPE node_scrape_collector_duration_seconds gauge\n"
+		 "node_scrape_collector_duration_seconds{collector=\"zz_reg_alast\"} D\n"
+		 "node_scrape_collector_duration_seconds{collector=\"zz_reg_ok\"} D\n"
+		 "# HELP node_scrape_collector_success node_exporter: Whether a collector "
+		 "succeeded.\n"
+		 "# TYPE node_scrape_collector_success gauge\n"
+		 "node_scrape_collector_success{collector=\"zz_reg_alast\"} 1\n"
+		 "node_scrape_collector_success{collector=\"zz_reg_ok\"} 1\n"
+		 "# HELP zz_reg_last_value Relayed.\n"
+		 "# TYPE zz_reg_last_value gauge\n"
+		 "zz_reg_last_value 7\n");
+	free(got);
 }
 
 Test(registry, filter_selects_and_deduplicates)
