@@ -356,11 +356,15 @@ void expo__each_family(const struct expo_writer *w,
 		       void *ctx)
 {
 	static const char tag[] = "# TYPE ";
-	const char *p = w->buf, *end = w->buf + w->len;
+	const char *p = w->buf, *end;
+
+	if (!p)
+		return; /* nothing written yet */
+	end = p + w->len;
 
 	/* Help text and label values have their newlines escaped, so every line that starts
 	 * with the tag is a TYPE line this writer wrote. */
-	while (p && p < end) {
+	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *line_end = eol ? eol : end;
 

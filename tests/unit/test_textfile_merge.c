@@ -308,3 +308,20 @@ Test(textfile_merge, promtool_accepts_corpus_outputs, .timeout = 600)
 	closedir(d);
 	cr_expect_geq(n, 40);
 }
+
+/* collect[]=textfile alone: nothing precedes, only the reserved names are taken. */
+Test(textfile_merge, empty_preceding_writer)
+{
+	struct expo_writer none = { 0 }, late = { .preceding = &none };
+	struct textfile_set *s = NULL;
+	char *buf = strdup("node_load1 3\n");
+
+	cr_assert_eq(textfile__set_new(&s), 0);
+	cr_assert_eq(textfile__set_add(s, "/x.prom", buf, strlen(buf), 0), 0);
+	textfile__set_write(s, &late);
+	cr_expect_eq(textfile__set_dropped(s), 0);
+	cr_expect_not_null(strstr(late.buf, "\nnode_load1 3\n"));
+	cr_expect_not_null(strstr(late.buf, "\nnode_textfile_scrape_error 0\n"));
+	textfile__set_free(s);
+	expo__fini(&late);
+}
