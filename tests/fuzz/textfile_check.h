@@ -137,30 +137,32 @@ static inline const char *tf_suffixes(const char *type)
 }
 
 /* Adds name and name+each suffix of type to s. */
-static inline void tf_occupy(struct tf_strs *s, const char *name, const char *type)
+static inline void tf_occupy(struct tf_strs *s, const char *name, size_t nl, const char *type)
 {
-	char buf[1024];
 	const char *sfx = tf_suffixes(type);
-	size_t nl = strlen(name);
+	char *buf = malloc(nl + 8);
 
+	if (!buf) {
+		s->oom = true;
+		return;
+	}
 	tf_strs_add(s, name, nl);
+	memcpy(buf, name, nl);
 	while (*sfx) {
 		const char *sp = strchr(sfx, ' ');
 		size_t sl = sp ? (size_t)(sp - sfx) : strlen(sfx);
 
-		if (nl + sl < sizeof(buf)) {
-			memcpy(buf, name, nl);
-			memcpy(buf + nl, sfx, sl);
-			tf_strs_add(s, buf, nl + sl);
-		}
+		memcpy(buf + nl, sfx, sl);
+		tf_strs_add(s, buf, nl + sl);
 		sfx += sl + (sp ? 1 : 0);
 	}
+	free(buf);
 }
 
 /* Does the sample name belong to the open family (its name, or a suffix of its type)? */
-static inline bool tf_in_family(const char *fam, const char *type, const char *name, size_t n)
+static inline bool tf_in_family(const char *fam, size_t fl, const char *type, const char *name,
+				size_t n)
 {
-	size_t fl = strlen(fam);
 	const char *sfx = tf_suffixes(type);
 
 	if (n < fl || memcmp(name, fam, fl))
@@ -183,7 +185,10 @@ static inline const char *tf_exposition_check(const char *text, size_t len)
 {
 	struct tf_strs fams = { 0 }, occupied = { 0 }, series = { 0 };
 	const char *p = text, *end = text + len, *why = NULL;
-	char fam[1024] = "", type[16] = "", help_of[1024] = "";
+	/* The open family and the last HELP's name point into text: names have no length cap. */
+	const char *fam = NULL, *help_of = NULL;
+	size_t fam_len = 0, help_len = 0;
+	char type[16] = "", *key = NULL;
 	size_t fam_samples = 1;
 
 	if (len && text[len - 1] != '\n')
@@ -206,7 +211,7 @@ static inline const char *tf_exposition_check(const char *text, size_t len)
 			}
 			q = p + 7;
 			nl = tf_name_len(q, eol, true);
-			if (!nl || nl >= sizeof(fam) || q[nl] != ' ') {
+			if (!nl || q[nl] != ' ') {
 				why = "bad name in HELP/TYPE";
 				break;
 			}
@@ -216,13 +221,13 @@ static inline const char *tf_exposition_check(const char *text, size_t len)
 						why = "bad escape in HELP";
 				if (!fam_samples)
 					why = "family without samples";
-				memcpy(help_of, q, nl);
-				help_of[nl] = '\0';
+				help_of = q;
+				help_len = nl;
 			} else {
 				const char *t = q + nl + 1;
 				size_t tl = (size_t)(eol - t);
 
-				if (strlen(help_of) != nl || memcmp(help_of, q, nl))
+				if (!help_of || help_len != nl || memcmp(help_of, q, nl))
 					why = "TYPE not right after its HELP";
 				else if (tl >= sizeof(type))
 					why = "bad TYPE";
@@ -236,15 +241,14 @@ static inline const char *tf_exposition_check(const char *text, size_t len)
 					why = "unknown TYPE";
 					break;
 				}
-				memcpy(fam, q, nl);
-				fam[nl] = '\0';
-				help_of[0] = '\0';
+				fam = q;
+				fam_len = nl;
+				help_of = NULL;
 				tf_strs_add(&fams, fam, nl);
-				tf_occupy(&occupied, fam, type);
+				tf_occupy(&occupied, fam, nl, type);
 				fam_samples = 0;
 			}
 		} else {
-			char key[8192];
 			size_t kl;
 			struct tf_strs labels = { 0 }, pairs = { 0 };
 			char *vend;
@@ -254,12 +258,19 @@ static inline const char *tf_exposition_check(const char *text, size_t len)
 				why = "bad sample name";
 				break;
 			}
-			if (!fam[0] || !tf_in_family(fam, type, p, nl)) {
+			/* Pairs are no longer than their text in the line: the key fits. */
+			free(key);
+			key = malloc((size_t)(eol - p) + 2);
+			if (!key) {
+				why = "checker out of memory";
+				break;
+			}
+			if (!fam || !tf_in_family(fam, fam_len, type, p, nl)) {
 				why = "sample outside its family (or before any TYPE)";
 				break;
 			}
 			fam_samples++;
-			kl = nl < sizeof(key) ? nl : sizeof(key) - 1;
+			kl = nl;
 			memcpy(key, p, kl);
 			q = p + nl;
 			if (*q == '{') {
@@ -310,11 +321,9 @@ static inline const char *tf_exposition_check(const char *text, size_t len)
 				for (size_t i = 0; i < pairs.n; i++) {
 					size_t pl = strlen(pairs.v[i]);
 
-					if (kl + pl + 1 < sizeof(key)) {
-						key[kl++] = '\x01';
-						memcpy(key + kl, pairs.v[i], pl);
-						kl += pl;
-					}
+					key[kl++] = '\x01';
+					memcpy(key + kl, pairs.v[i], pl);
+					kl += pl;
 				}
 			}
 			tf_strs_free(&pairs);
@@ -358,6 +367,7 @@ static inline const char *tf_exposition_check(const char *text, size_t len)
 		why = "two families write the same metric name";
 	if (!why && tf_strs_dup(&series))
 		why = "a series written twice";
+	free(key);
 	tf_strs_free(&fams);
 	tf_strs_free(&occupied);
 	tf_strs_free(&series);
