@@ -14,6 +14,15 @@
 #include "collectors/textfile.h"
 #include "expo.h"
 #include "fsutil.h"
+#include "log.h"
+
+/* Every drop is logged on purpose here (tests/e2e/textfile_merge.test.sh checks the lines). */
+static void quiet(void)
+{
+	log__set_level("error");
+}
+
+TestSuite(textfile_merge, .init = quiet);
 
 /* The textfile part of the exposition (after the stand-in agent families). */
 static char *merged(const char *input, size_t *dropped)
