@@ -1,9 +1,10 @@
 #!/bin/sh
-# Removes what nodepath leaves on a node after `kubectl delete -k deploy/kubernetes/`: its
-# clsact filters (left only if an agent in tc mode was killed without SIGTERM), optionally the
-# clsact qdiscs that are then empty, and its pinned maps (the counters). Run it as root in the
-# node's network namespace (ssh, or `kubectl debug node/NAME` with nsenter), after the agent is
-# gone: a running agent would re-attach.
+# Removes what nodepath leaves on a node after `kubectl delete -k deploy/kubernetes/`: an agent
+# that exits leaves its hooks counting so that the next one continues without a gap. That is its
+# tcx links (pinned under <pin path>/links: removing a pin detaches the link), its clsact filters
+# (tc mode), optionally the clsact qdiscs that are then empty, and its pinned maps (the counters).
+# Run it as root in the node's network namespace (ssh, or `kubectl debug node/NAME` with
+# nsenter), after the agent is gone: a running agent would re-attach.
 #
 #   node-cleanup.sh [--pin-path DIR] [--qdisc] [--dry-run]
 #
@@ -43,8 +44,13 @@ for dev in $(ls /sys/class/net); do
 done
 
 pins=0
+links=0
 if [ -d "$pin" ]; then
-	pins=$(ls -A "$pin" | wc -l)
-	$run rm -rf "$pin"
+	[ -d "$pin/links" ] && links=$(ls -A "$pin/links" | wc -l)
+	# Pin names have no dots: names with one (maps.debug, progs.debug at a bpffs root) are the
+	# kernel's. The contents, then the directory: the pin path may be a bpffs mount point.
+	pins=$(find "$pin" -mindepth 1 -not -type d -not -name '*.*' | wc -l)
+	$run find "$pin" -mindepth 1 -not -name '*.*' -delete
+	if ! mountpoint -q "$pin"; then $run rmdir "$pin"; fi
 fi
-echo "node-cleanup: removed $filters nodepath filters, $qdiscs empty clsact qdiscs, $pins pins under $pin${run:+ (dry run)}"
+echo "node-cleanup: removed $filters nodepath filters, $qdiscs empty clsact qdiscs, $pins pins ($links tcx links) under $pin${run:+ (dry run)}"

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The BPF loader: skeleton lifecycle, pinned maps, tc/tcx attach and detach, map reads.
- * Nothing else in nodepath calls libbpf. */
+/* The BPF loader: skeleton lifecycle, pinned maps, tc/tcx attach (tcx links pinned, adopted by
+ * the next agent) and detach, map reads. Nothing else in nodepath calls libbpf. */
 #include "loader.h"
 #include "loader_priv.h"
 #include "log.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/magic.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -30,11 +33,26 @@
 
 #define NP_BATCH_CHUNK 256
 
+/* tcx links are pinned under <pin path>/links as "<ifindex>_<ifname>_<ingress|egress>": a pinned
+ * link outlives the agent (counting goes on while it is down or restarting) and costs no
+ * descriptor. Only the ifindex and direction identify a pin; the name is for people. */
+#define NP_LINKS_DIR "links"
+#define NP_PIN_NAME_MAX (16 + IF_NAMESIZE + 16)
+
 struct attachment {
 	int ifindex;
 	enum attach_role role;
-	int tcx_fd[NP_DIR_MAX]; /* -1 unless attached through tcx */
-	bool tc[NP_DIR_MAX];	/* clsact filter installed by us */
+	int tcx_fd[NP_DIR_MAX];			   /* -1 unless an unpinned tcx link */
+	char tcx_pin[NP_DIR_MAX][NP_PIN_NAME_MAX]; /* "" unless a pinned tcx link */
+	bool tc[NP_DIR_MAX];			   /* clsact filter installed by us */
+};
+
+/* A pinned tcx link found at open, left by an earlier agent, until an attach claims it or the
+ * first full resync finds its interface unhookable. */
+struct adopted {
+	int ifindex;
+	int dir;
+	char pin[NP_PIN_NAME_MAX];
 };
 
 struct loader {
@@ -42,8 +60,13 @@ struct loader {
 	enum attach_mode mode; /* ATTACH_AUTO until the first attach decides */
 	int stats_fd;
 	int ncpus;
+	char links_dir[4096];
+	bool pin_warned;
 	struct attachment *att;
 	size_t n_att, cap_att;
+	struct adopted *adopt;
+	size_t n_adopt;
+	size_t n_adopted; /* claimed by an attach since open */
 };
 
 /* Set around calls whose failure is expected (probing for leftovers), so that libbpf's warning
@@ -158,6 +181,139 @@ void loader_priv__drop_incompatible_pins(struct bpf_object *obj, const char *pin
 	}
 }
 
+
+static int link_pin_path(const struct loader *l, const char *pin, char *buf, size_t size)
+{
+	if (snprintf(buf, size, "%s/%s", l->links_dir, pin) >= (int)size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static const char *dir_name(int dir)
+{
+	return dir == NP_DIR_INGRESS ? "ingress" : "egress";
+}
+
+/* "<ifindex>_<ifname>_<direction>", with the dots of the name (flannel.1) made dashes: bpffs
+ * refuses names with dots. */
+static void link_pin_name(char *buf, size_t size, int ifindex, const char *name, int dir)
+{
+	snprintf(buf, size, "%d_%s_%s", ifindex, name, dir_name(dir));
+	for (char *p = buf; *p; p++)
+		if (*p == '.')
+			*p = '-';
+}
+
+/* A pin name -> ifindex, direction. */
+static int parse_link_pin(const char *name, int *ifindex, int *dir)
+{
+	const char *us = strrchr(name, '_');
+	unsigned long v;
+	char *end;
+
+	if (!us || strlen(name) >= NP_PIN_NAME_MAX)
+		return -EINVAL;
+	if (strcmp(us + 1, "ingress") == 0)
+		*dir = NP_DIR_INGRESS;
+	else if (strcmp(us + 1, "egress") == 0)
+		*dir = NP_DIR_EGRESS;
+	else
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (errno || end == name || *end != '_' || v == 0 || v > INT_MAX)
+		return -EINVAL;
+	*ifindex = (int)v;
+	return 0;
+}
+
+/* The interface a tcx link is attached to; 0 once the interface is gone (the kernel detaches
+ * the link then, and the pin keeps only a dead object). */
+static int tcx_link_ifindex(int fd, __u32 *ifindex)
+{
+	/* struct bpf_link_info of kernel 6.6+: libbpf 1.1's UAPI copy has no tcx member. */
+	struct {
+		__u32 type, id, prog_id, pad;
+		__u32 ifindex, attach_type;
+		__u8 rest[64];
+	} info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.type != NP_BPF_LINK_TYPE_TCX)
+		return -EINVAL;
+	*ifindex = info.ifindex;
+	return 0;
+}
+
+/* Collects the tcx links pinned by an earlier agent. Pins of interfaces deleted meanwhile go;
+ * the others wait for loader__attach to give them the programs just loaded. */
+static int adopt_scan(struct loader *l)
+{
+	size_t stale = 0, cap = 0;
+	DIR *d = opendir(l->links_dir);
+	int err = 0;
+
+	if (!d) {
+		err = -errno;
+		log_error("cannot read %s: %s", l->links_dir, strerror(-err));
+		return err;
+	}
+	for (;;) {
+		struct dirent *de = readdir(d);
+		char path[4096 + NP_PIN_NAME_MAX];
+		int ifindex, dir, fd;
+		__u32 cur = 0;
+
+		if (!de)
+			break;
+		if (de->d_name[0] == '.')
+			continue;
+		if (parse_link_pin(de->d_name, &ifindex, &dir) ||
+		    link_pin_path(l, de->d_name, path, sizeof(path))) {
+			log_warn("unexpected entry %s in %s, left alone", de->d_name, l->links_dir);
+			continue;
+		}
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			log_warn("cannot open pinned link %s: %s", path, strerror(errno));
+			continue;
+		}
+		err = tcx_link_ifindex(fd, &cur);
+		close(fd);
+		if (err || cur != (__u32)ifindex) {
+			if (unlink(path))
+				log_warn("cannot remove %s: %s", path, strerror(errno));
+			else
+				stale++;
+			err = 0;
+			continue;
+		}
+		if (l->n_adopt == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct adopted *n = realloc(l->adopt, nc * sizeof(*n));
+
+			if (!n) {
+				err = -ENOMEM;
+				break;
+			}
+			l->adopt = n;
+			cap = nc;
+		}
+		l->adopt[l->n_adopt].ifindex = ifindex;
+		l->adopt[l->n_adopt].dir = dir;
+		snprintf(l->adopt[l->n_adopt].pin, NP_PIN_NAME_MAX, "%s", de->d_name);
+		l->n_adopt++;
+	}
+	closedir(d);
+	if (l->n_adopt || stale)
+		log_info("pinned tcx links of an earlier agent found=%zu removed_gone=%zu", l->n_adopt,
+			 stale);
+	return err;
+}
+
 const char *loader__libbpf_version(void)
 {
 	return libbpf_version_string();
@@ -180,6 +336,20 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 		return -ENOMEM;
 	l->stats_fd = -1;
 	l->mode = opts->mode;
+	if (snprintf(l->links_dir, sizeof(l->links_dir), "%s/" NP_LINKS_DIR, opts->pin_path) >=
+	    (int)sizeof(l->links_dir)) {
+		err = -ENAMETOOLONG;
+		goto cleanup;
+	}
+	if (mkdir(l->links_dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		log_error("cannot create the link pin directory %s: %s", l->links_dir,
+			  strerror(-err));
+		goto cleanup;
+	}
+	err = adopt_scan(l);
+	if (err)
+		goto cleanup;
 	l->ncpus = libbpf_num_possible_cpus();
 	if (l->ncpus <= 0) {
 		err = l->ncpus ? l->ncpus : -EINVAL;
@@ -250,6 +420,7 @@ static struct attachment *add_att(struct loader *l, int ifindex)
 	a = &l->att[l->n_att++];
 	a->ifindex = ifindex;
 	a->tcx_fd[0] = a->tcx_fd[1] = -1;
+	a->tcx_pin[0][0] = a->tcx_pin[1][0] = '\0';
 	a->tc[0] = a->tc[1] = false;
 	return a;
 }
@@ -350,16 +521,110 @@ static int tcx_attach_one(struct loader *l, int ifindex, int dir, enum attach_ro
 	return fd < 0 ? -errno : fd;
 }
 
-static int attach_dir(struct loader *l, struct attachment *a, int dir, enum attach_role role)
+static struct adopted *find_adopted(struct loader *l, int ifindex, int dir)
+{
+	for (size_t i = 0; i < l->n_adopt; i++)
+		if (l->adopt[i].ifindex == ifindex && l->adopt[i].dir == dir)
+			return &l->adopt[i];
+	return NULL;
+}
+
+/* Unpins an earlier agent's link (detaching it) and forgets it. */
+static void drop_adopted(struct loader *l, struct adopted *ad)
+{
+	char path[4096 + NP_PIN_NAME_MAX];
+
+	if (link_pin_path(l, ad->pin, path, sizeof(path)) == 0 && unlink(path) && errno != ENOENT)
+		log_warn("cannot remove pinned link %s: %s", path, strerror(errno));
+	*ad = l->adopt[--l->n_adopt];
+}
+
+/* Pins a new tcx link and closes its fd: the link then costs no descriptor and outlives the
+ * agent. Without a pin (bpffs refused it) the fd is kept and the link dies with the agent. */
+static void tcx_keep(struct loader *l, struct attachment *a, int dir, int fd, const char *name)
+{
+	char pin[NP_PIN_NAME_MAX], path[4096 + NP_PIN_NAME_MAX];
+	int err = 0;
+
+	link_pin_name(pin, sizeof(pin), a->ifindex, name, dir);
+	if (link_pin_path(l, pin, path, sizeof(path)))
+		err = -ENAMETOOLONG;
+	if (!err && bpf_obj_pin(fd, path)) {
+		err = -errno;
+		/* A pin by that name is a dead link's (a live one would have been adopted). */
+		if (err == -EEXIST && unlink(path) == 0)
+			err = bpf_obj_pin(fd, path) ? -errno : 0;
+	}
+	if (err) {
+		if (!l->pin_warned)
+			log_warn("cannot pin tcx link %s: %s; links die with this agent", path,
+				 strerror(-err));
+		l->pin_warned = true;
+		a->tcx_fd[dir] = fd;
+		return;
+	}
+	close(fd);
+	memcpy(a->tcx_pin[dir], pin, sizeof(pin));
+}
+
+/* Gives an earlier agent's pinned link for (ifindex, dir) the programs of role without
+ * detaching it: 1 adopted, 0 nothing (left) to adopt. */
+static int tcx_adopt(struct loader *l, struct attachment *a, int dir, enum attach_role role,
+		     const char *name)
+{
+	struct adopted *ad = find_adopted(l, a->ifindex, dir);
+	char path[4096 + NP_PIN_NAME_MAX], want[NP_PIN_NAME_MAX];
+	int fd = -1, err = 0;
+
+	if (!ad)
+		return 0;
+	if (link_pin_path(l, ad->pin, path, sizeof(path)))
+		err = -ENAMETOOLONG;
+	if (!err) {
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			err = -errno;
+	}
+	if (!err && bpf_link_update(fd, prog_fd(l, dir, role), NULL))
+		err = -errno;
+	if (err) {
+		log_warn("cannot take over pinned link %s: %s; attaching a new one", path,
+			 strerror(-err));
+		if (fd >= 0)
+			close(fd);
+		drop_adopted(l, ad);
+		return 0;
+	}
+	/* Renamed while no agent ran: pin under the current name. */
+	link_pin_name(want, sizeof(want), a->ifindex, name, dir);
+	if (strcmp(want, ad->pin) != 0) {
+		char np[4096 + NP_PIN_NAME_MAX];
+
+		if (link_pin_path(l, want, np, sizeof(np)) == 0 && bpf_obj_pin(fd, np) == 0 &&
+		    unlink(path) == 0)
+			memcpy(ad->pin, want, sizeof(want));
+	}
+	close(fd);
+	memcpy(a->tcx_pin[dir], ad->pin, sizeof(ad->pin));
+	*ad = l->adopt[--l->n_adopt];
+	l->n_adopted++;
+	return 1;
+}
+
+static int attach_dir(struct loader *l, struct attachment *a, int dir, enum attach_role role,
+		      const char *name)
 {
 	int err;
 
-	if (a->tcx_fd[dir] >= 0 || a->tc[dir])
+	if (a->tcx_fd[dir] >= 0 || a->tcx_pin[dir][0] || a->tc[dir])
 		return 0;
 	if (l->mode != ATTACH_TC) {
-		err = tcx_attach_one(l, a->ifindex, dir, role);
+		bool adopted = tcx_adopt(l, a, dir, role, name) == 1;
+
+		err = adopted ? 0 : tcx_attach_one(l, a->ifindex, dir, role);
+		if (!adopted && err >= 0)
+			tcx_keep(l, a, dir, err, name);
 		if (err >= 0) {
-			a->tcx_fd[dir] = err;
 			if (l->mode == ATTACH_AUTO) {
 				l->mode = ATTACH_TCX;
 				log_info("attach mode: tcx links");
@@ -375,6 +640,9 @@ static int attach_dir(struct loader *l, struct attachment *a, int dir, enum atta
 	if (err)
 		return err;
 	a->tc[dir] = true;
+	/* An earlier agent's tcx link would count every packet a second time. */
+	if (find_adopted(l, a->ifindex, dir))
+		drop_adopted(l, find_adopted(l, a->ifindex, dir));
 	return 0;
 }
 
@@ -385,9 +653,22 @@ static int change_role(struct loader *l, struct attachment *a, enum attach_role 
 	for (int dir = 0; dir < NP_DIR_MAX; dir++) {
 		int err;
 
-		if (a->tcx_fd[dir] >= 0)
+		if (a->tcx_fd[dir] >= 0) {
 			err = bpf_link_update(a->tcx_fd[dir], prog_fd(l, dir, role), NULL);
-		else if (a->tc[dir])
+		} else if (a->tcx_pin[dir][0]) {
+			char path[4096 + NP_PIN_NAME_MAX];
+			int fd = -1;
+
+			err = link_pin_path(l, a->tcx_pin[dir], path, sizeof(path));
+			if (!err) {
+				fd = bpf_obj_get(path);
+				err = fd < 0 ? -errno : 0;
+			}
+			if (!err && bpf_link_update(fd, prog_fd(l, dir, role), NULL))
+				err = -errno;
+			if (fd >= 0)
+				close(fd);
+		} else if (a->tc[dir])
 			err = tc_attach_one(l, a->ifindex, dir, role);
 		else
 			continue;
@@ -398,11 +679,21 @@ static int change_role(struct loader *l, struct attachment *a, enum attach_role 
 	return 0;
 }
 
-static void detach_dir(struct attachment *a, int dir, bool live)
+/* live: the interface exists (remove our filter); the links go either way. */
+static void detach_dir(struct loader *l, struct attachment *a, int dir, bool live)
 {
 	if (a->tcx_fd[dir] >= 0) {
-		close(a->tcx_fd[dir]); /* a tcx link lives exactly as long as its fd */
+		close(a->tcx_fd[dir]); /* an unpinned tcx link lives as long as its fd */
 		a->tcx_fd[dir] = -1;
+	}
+	if (a->tcx_pin[dir][0]) {
+		char path[4096 + NP_PIN_NAME_MAX];
+
+		/* The pin is the link's last reference: unpinned, it detaches. */
+		if (link_pin_path(l, a->tcx_pin[dir], path, sizeof(path)) == 0 && unlink(path) &&
+		    errno != ENOENT)
+			log_warn("cannot remove pinned link %s: %s", path, strerror(errno));
+		a->tcx_pin[dir][0] = '\0';
 	}
 	if (a->tc[dir]) {
 		if (live)
@@ -431,8 +722,8 @@ int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_
 		err = change_role(l, a, role);
 		if (err) {
 			/* Half-changed: drop it all; the caller retries with a fresh attach. */
-			detach_dir(a, NP_DIR_INGRESS, true);
-			detach_dir(a, NP_DIR_EGRESS, true);
+			detach_dir(l, a, NP_DIR_INGRESS, true);
+			detach_dir(l, a, NP_DIR_EGRESS, true);
 			remove_att(l, a);
 		}
 		return err;
@@ -445,12 +736,13 @@ int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_
 		fresh = true;
 	}
 	for (int dir = 0; dir < NP_DIR_MAX; dir++) {
-		err = attach_dir(l, a, dir, role);
-		if (!err && fresh && a->tcx_fd[dir] >= 0 && dir == NP_DIR_EGRESS)
+		err = attach_dir(l, a, dir, role, name);
+		if (!err && fresh && (a->tcx_fd[dir] >= 0 || a->tcx_pin[dir][0]) &&
+		    dir == NP_DIR_EGRESS)
 			remove_stale_tc(ifindex);
 		if (err) {
-			detach_dir(a, NP_DIR_INGRESS, true);
-			detach_dir(a, NP_DIR_EGRESS, true);
+			detach_dir(l, a, NP_DIR_INGRESS, true);
+			detach_dir(l, a, NP_DIR_EGRESS, true);
 			remove_att(l, a);
 			return err;
 		}
@@ -467,8 +759,8 @@ int loader__detach(struct loader *l, int ifindex)
 
 	if (!a)
 		return -ENOENT;
-	detach_dir(a, NP_DIR_INGRESS, true);
-	detach_dir(a, NP_DIR_EGRESS, true);
+	detach_dir(l, a, NP_DIR_INGRESS, true);
+	detach_dir(l, a, NP_DIR_EGRESS, true);
 	remove_att(l, a);
 	return 0;
 }
@@ -479,9 +771,15 @@ void loader__forget(struct loader *l, int ifindex)
 	int fd = bpf_map__fd(l->skel->maps.np_if_stats);
 
 	if (a) {
-		detach_dir(a, NP_DIR_INGRESS, false);
-		detach_dir(a, NP_DIR_EGRESS, false);
+		detach_dir(l, a, NP_DIR_INGRESS, false);
+		detach_dir(l, a, NP_DIR_EGRESS, false);
 		remove_att(l, a);
+	}
+	for (int dir = 0; dir < NP_DIR_MAX; dir++) {
+		struct adopted *ad = find_adopted(l, ifindex, dir);
+
+		if (ad)
+			drop_adopted(l, ad);
 	}
 	for (int dir = 0; dir < NP_DIR_MAX; dir++) {
 		struct np_if_key key = { .ifindex = (__u32)ifindex, .direction = (__u8)dir };
@@ -515,18 +813,18 @@ const char *loader__mode_name(const struct loader *l)
 	}
 }
 
+/* Pinned tcx links and clsact filters stay: they go on counting into the pinned maps until the
+ * next agent takes them over (or node-cleanup.sh removes them). */
 void loader__close(struct loader *l)
 {
 	if (!l)
 		return;
-	while (l->n_att > 0) {
-		struct attachment *a = &l->att[l->n_att - 1];
-
-		detach_dir(a, NP_DIR_INGRESS, true);
-		detach_dir(a, NP_DIR_EGRESS, true);
-		l->n_att--;
-	}
+	for (size_t i = 0; i < l->n_att; i++)
+		for (int dir = 0; dir < NP_DIR_MAX; dir++)
+			if (l->att[i].tcx_fd[dir] >= 0)
+				close(l->att[i].tcx_fd[dir]);
 	free(l->att);
+	free(l->adopt);
 	if (l->stats_fd >= 0)
 		close(l->stats_fd);
 	netpath_bpf__destroy(l->skel);
@@ -830,6 +1128,15 @@ static size_t purge_map(struct bpf_map *map, const int *live, size_t n_live)
 
 int loader__purge_except(struct loader *l, const int *live, size_t n_live, size_t *removed)
 {
+	size_t unclaimed = l->n_adopt;
+
+	/* Called after the first full reconcile: a pinned link nobody claimed sits on an interface
+	 * that is no longer hooked. */
+	while (l->n_adopt > 0)
+		drop_adopted(l, &l->adopt[l->n_adopt - 1]);
+	if (unclaimed || l->n_adopted)
+		log_info("pinned tcx links taken over=%zu removed_unhooked=%zu", l->n_adopted,
+			 unclaimed);
 	*removed = purge_map(l->skel->maps.np_if_stats, live, n_live) +
 		   purge_map(l->skel->maps.np_path_stats, live, n_live) +
 		   purge_map(l->skel->maps.np_vxlan_stats, live, n_live);

@@ -13,6 +13,9 @@
 #define NP_BPF_TCX_INGRESS 46
 #define NP_BPF_TCX_EGRESS 47
 
+/* enum bpf_link_type of a tcx link, as bpf_link_info reports it (kernel >= 6.6). */
+#define NP_BPF_LINK_TYPE_TCX 11
+
 /* bpf_link_create flag: with no relative program, insert at the head of the tcx chain. */
 #define NP_BPF_F_BEFORE (1U << 3)
 
