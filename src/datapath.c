@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "datapath.h"
 #include "flags.h"
@@ -100,7 +101,24 @@ struct datapath {
 	bool ns_complete;	/* every pod's netns was resolved (else retried next tick) */
 	bool ns_warned;
 	bool ns_purged; /* pinned counters of namespaces gone while no agent ran removed */
+
+	/* Set-up (loader, drops, pod table, link watch) is retried with backoff until it
+	 * succeeds: state is read by any thread (atomics), the rest is under setup_lock. */
+	struct loader_opts lo;
+	uint16_t np_min, np_max;
+	int state; /* enum datapath_setup_state */
+	pthread_mutex_t setup_lock;
+	pthread_cond_t setup_cond;
+	pthread_t retry_thread;
+	bool retry_started, stopping;
+	struct datapath_setup_failure failures[DATAPATH_SETUP_FAILURES_MAX];
+	size_t n_failures;
+	char last_error[96];
 };
+
+/* Backoff between set-up attempts: 1 s, doubling, at most 60 s. */
+#define SETUP_RETRY_FIRST_MS 1000
+#define SETUP_RETRY_MAX_MS 60000
 
 /* Set by datapath__start, cleared by datapath__stop (main thread only; see datapath.h). */
 static struct datapath *g_current;
@@ -457,12 +475,6 @@ static int start_drops(struct datapath *dp)
 	return 0;
 }
 
-/* A kernel that rejects a program or map with EINVAL is a runtime failure, not a bad flag. */
-static int runtime_err(int err)
-{
-	return err == -EINVAL ? -EIO : err;
-}
-
 static int parse_attach_mode(const char *s, enum attach_mode *mode)
 {
 	if (strcmp(s, "auto") == 0)
@@ -478,60 +490,38 @@ static int parse_attach_mode(const char *s, enum attach_mode *mode)
 	return 0;
 }
 
-int datapath__start(struct datapath **out)
+/* Undoes setup(): watch first (its tick uses the loader and the drops, its attach calls too). */
+static void teardown(struct datapath *dp)
 {
-	struct loader_opts lo = {
-		.pin_path = opt_pin_path,
-		.enable_stats = opt_enable_stats,
-		.max_entries = (uint32_t)opt_max_entries,
-	};
-	struct datapath *dp = NULL;
-	uint16_t np_min = 0, np_max = 0;
+	link_watch__stop(dp->watch);
+	dp->watch = NULL;
+	pod_table__destroy(dp->pods);
+	dp->pods = NULL;
+	drops__close(dp->drops);
+	dp->drops = NULL;
+	loader__close(dp->loader);
+	dp->loader = NULL;
+	dp->node_netns = 0;
+}
+
+/* The runtime part of the start: programs and pinned maps, drop counters, pod table, link
+ * watch. On failure everything it did is undone, *stage says which step failed. */
+static int setup(struct datapath *dp, const char **stage)
+{
 	int err;
 
-	*out = NULL;
-	err = parse_attach_mode(opt_attach_mode, &lo.mode);
-	if (err)
-		return err;
-	if (opt_max_entries < 2 || opt_max_entries > (1u << 24)) {
-		log_error("--bpf.map-max-entries must be between 2 and %u", 1u << 24);
-		return -EINVAL;
-	}
-	if (opt_resync_s == 0 || opt_resync_s > 3600) {
-		log_error("--collector.netpath.resync-interval must be 1..3600 seconds");
-		return -EINVAL;
-	}
-	if (opt_vxlan_port > 65535) {
-		log_error("--collector.netpath.vxlan-port must be 0..65535");
-		return -EINVAL;
-	}
-	if (opt_drop_entries < 16 || opt_drop_entries > (1u << 24)) {
-		log_error("--collector.netpath.drops-max-entries must be between 16 and %u",
-			  1u << 24);
-		return -EINVAL;
-	}
-	dp = calloc(1, sizeof(*dp));
-	if (!dp)
-		return -ENOMEM;
-	pthread_mutex_init(&dp->ns_lock, NULL);
-	err = parse_service_cidrs(&dp->paths, opt_service_cidr);
-	if (!err)
-		err = parse_nodeport_range(opt_nodeport_range, &np_min, &np_max);
+	*stage = "load";
+	err = loader__open(&dp->lo, &dp->loader);
 	if (err)
 		goto cleanup;
-	err = loader__open(&lo, &dp->loader);
-	if (err) {
-		err = runtime_err(err);
-		goto cleanup;
-	}
-	err = loader__set_nodeport_range(dp->loader, np_min, np_max);
+	*stage = "config";
+	err = loader__set_nodeport_range(dp->loader, dp->np_min, dp->np_max);
 	if (!err)
 		err = loader__set_vxlan_port(dp->loader, (uint16_t)opt_vxlan_port);
-	if (err) {
-		err = runtime_err(err);
+	if (err)
 		goto cleanup;
-	}
 	if (opt_drops) {
+		*stage = "drops";
 		err = start_drops(dp);
 		if (err)
 			goto cleanup;
@@ -543,11 +533,146 @@ int datapath__start(struct datapath **out)
 	dp->links_cfg.bridge = opt_bridge;
 	dp->links_cfg.overlay = opt_overlay;
 	dp->links_cfg.node_devices = opt_node;
+	*stage = "link_watch";
 	err = link_watch__start(dp->loader, &dp->links_cfg, (unsigned)opt_resync_s * 1000,
 				datapath_tick, dp, &dp->watch);
-	if (err) {
-		err = runtime_err(err);
+	if (err)
 		goto cleanup;
+	return 0;
+cleanup:
+	teardown(dp);
+	return err;
+}
+
+/* Counts one failed attempt by (stage, errno name); the table is bounded, the rest is "other". */
+static void note_failure(struct datapath *dp, const char *stage, int err)
+{
+	const char *name = strerrorname_np(-err);
+	struct datapath_setup_failure *f = NULL;
+
+	if (!name)
+		name = "other";
+	pthread_mutex_lock(&dp->setup_lock);
+	for (size_t i = 0; i < dp->n_failures && !f; i++)
+		if (strcmp(dp->failures[i].stage, stage) == 0 &&
+		    strcmp(dp->failures[i].error, name) == 0)
+			f = &dp->failures[i];
+	if (!f && dp->n_failures < DATAPATH_SETUP_FAILURES_MAX) {
+		f = &dp->failures[dp->n_failures++];
+		snprintf(f->stage, sizeof(f->stage), "%s", stage);
+		snprintf(f->error, sizeof(f->error), "%s", name);
+	}
+	if (!f) /* table full: the last slot takes the rest */
+		f = &dp->failures[DATAPATH_SETUP_FAILURES_MAX - 1];
+	f->count++;
+	snprintf(dp->last_error, sizeof(dp->last_error), "datapath set-up failed at %s: %s",
+		 stage, strerror(-err));
+	pthread_mutex_unlock(&dp->setup_lock);
+}
+
+/* Retries the set-up with backoff until it succeeds or the agent stops. */
+static void *retry_main(void *arg)
+{
+	struct datapath *dp = arg;
+	unsigned delay_ms = SETUP_RETRY_FIRST_MS;
+
+	pthread_mutex_lock(&dp->setup_lock);
+	while (!dp->stopping) {
+		struct timespec until;
+		const char *stage = "";
+		int err;
+
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += delay_ms / 1000;
+		until.tv_nsec += (long)(delay_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while (!dp->stopping &&
+		       pthread_cond_timedwait(&dp->setup_cond, &dp->setup_lock, &until) == 0)
+			;
+		if (dp->stopping)
+			break;
+		pthread_mutex_unlock(&dp->setup_lock);
+		err = setup(dp, &stage);
+		if (!err) {
+			__atomic_store_n(&dp->state, DATAPATH_SETUP_READY, __ATOMIC_RELEASE);
+			log_info("datapath set-up succeeded after retrying");
+			return NULL;
+		}
+		note_failure(dp, stage, err);
+		delay_ms = delay_ms * 2 > SETUP_RETRY_MAX_MS ? SETUP_RETRY_MAX_MS : delay_ms * 2;
+		log_warn("datapath set-up failed stage=%s err=\"%s\", retrying in %u s", stage,
+			 strerror(-err), delay_ms / 1000);
+		pthread_mutex_lock(&dp->setup_lock);
+	}
+	pthread_mutex_unlock(&dp->setup_lock);
+	return NULL;
+}
+
+int datapath__start(struct datapath **out)
+{
+	struct datapath *dp = NULL;
+	pthread_condattr_t ca;
+	const char *stage = "";
+	int err;
+
+	*out = NULL;
+	dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return -ENOMEM;
+	pthread_mutex_init(&dp->ns_lock, NULL);
+	pthread_mutex_init(&dp->setup_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&dp->setup_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	dp->state = DATAPATH_SETUP_RETRYING;
+	dp->lo.pin_path = opt_pin_path;
+	dp->lo.enable_stats = opt_enable_stats;
+	dp->lo.max_entries = (uint32_t)opt_max_entries;
+	err = parse_attach_mode(opt_attach_mode, &dp->lo.mode);
+	if (err)
+		goto cleanup;
+	err = -EINVAL;
+	if (opt_max_entries < 2 || opt_max_entries > (1u << 24)) {
+		log_error("--bpf.map-max-entries must be between 2 and %u", 1u << 24);
+		goto cleanup;
+	}
+	if (opt_resync_s == 0 || opt_resync_s > 3600) {
+		log_error("--collector.netpath.resync-interval must be 1..3600 seconds");
+		goto cleanup;
+	}
+	if (opt_vxlan_port > 65535) {
+		log_error("--collector.netpath.vxlan-port must be 0..65535");
+		goto cleanup;
+	}
+	if (opt_drop_entries < 16 || opt_drop_entries > (1u << 24)) {
+		log_error("--collector.netpath.drops-max-entries must be between 16 and %u",
+			  1u << 24);
+		goto cleanup;
+	}
+	err = parse_service_cidrs(&dp->paths, opt_service_cidr);
+	if (!err)
+		err = parse_nodeport_range(opt_nodeport_range, &dp->np_min, &dp->np_max);
+	if (err)
+		goto cleanup;
+	err = setup(dp, &stage);
+	if (err) {
+		/* A runtime failure (pins not writable, bpffs full, a map the kernel refuses):
+		 * the rest of the agent runs, the set-up is retried, readiness says why. */
+		note_failure(dp, stage, err);
+		log_error("datapath set-up failed stage=%s err=\"%s\", retrying in %u s", stage,
+			  strerror(-err), SETUP_RETRY_FIRST_MS / 1000);
+		err = pthread_create(&dp->retry_thread, NULL, retry_main, dp);
+		if (err) {
+			err = -err;
+			goto cleanup;
+		}
+		dp->retry_started = true;
+	} else {
+		dp->state = DATAPATH_SETUP_READY;
 	}
 	g_current = dp;
 	*out = dp;
@@ -563,14 +688,41 @@ void datapath__stop(struct datapath *dp)
 		return;
 	if (g_current == dp)
 		g_current = NULL;
-	/* Link watch first: its tick uses the loader and the drops, its attach calls too. */
-	link_watch__stop(dp->watch);
-	pod_table__destroy(dp->pods);
-	drops__close(dp->drops);
-	loader__close(dp->loader);
+	if (dp->retry_started) {
+		pthread_mutex_lock(&dp->setup_lock);
+		dp->stopping = true;
+		pthread_cond_broadcast(&dp->setup_cond);
+		pthread_mutex_unlock(&dp->setup_lock);
+		pthread_join(dp->retry_thread, NULL);
+	}
+	teardown(dp);
+	pthread_cond_destroy(&dp->setup_cond);
+	pthread_mutex_destroy(&dp->setup_lock);
 	pthread_mutex_destroy(&dp->ns_lock);
 	free(dp->ns_pods);
 	free(dp);
+}
+
+bool datapath__setup_ready(struct datapath *dp, char *reason, size_t len)
+{
+	if (__atomic_load_n(&dp->state, __ATOMIC_ACQUIRE) == DATAPATH_SETUP_READY)
+		return true;
+	if (len) {
+		pthread_mutex_lock(&dp->setup_lock);
+		snprintf(reason, len, "%s", dp->last_error);
+		pthread_mutex_unlock(&dp->setup_lock);
+	}
+	return false;
+}
+
+void datapath__setup_status(struct datapath *dp, struct datapath_setup *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->state = (enum datapath_setup_state)__atomic_load_n(&dp->state, __ATOMIC_ACQUIRE);
+	pthread_mutex_lock(&dp->setup_lock);
+	out->n_failures = dp->n_failures;
+	memcpy(out->failures, dp->failures, dp->n_failures * sizeof(dp->failures[0]));
+	pthread_mutex_unlock(&dp->setup_lock);
 }
 
 struct datapath *datapath__current(void)
@@ -729,6 +881,8 @@ int datapath__snapshot(struct datapath *dp, struct datapath_snapshot *s)
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	if (__atomic_load_n(&dp->state, __ATOMIC_ACQUIRE) != DATAPATH_SETUP_READY)
+		return -EAGAIN; /* set-up failed and is being retried: datapath__setup_status */
 	/* Maps first, link table second: see struct datapath_snapshot. */
 	err = loader__read_if_stats(dp->loader, &s->if_stats, &s->n_if_stats);
 	if (err) {

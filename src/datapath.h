@@ -33,14 +33,42 @@
 struct datapath;
 
 /* Flags (--bpf.*, --collector.netpath.*) are validated here: -EINVAL for a bad value (the agent
- * refuses to start); any other -errno is a runtime failure (no bpffs possible, the kernel
- * refused a program): the agent serves the host statistics and reports the netpath collector
- * as failed. */
+ * refuses to start), -ENOMEM. A runtime failure of the set-up (no bpffs possible, pins not
+ * writable, the kernel refused a program or map) is not an error: the datapath is returned in
+ * state DATAPATH_SETUP_RETRYING and a thread of its own retries the set-up with backoff (1 s
+ * doubling to 60 s) until it succeeds; meanwhile snapshots fail with -EAGAIN (the netpath
+ * collector reports failure) and datapath__setup_ready() says why. A retry runs with the
+ * capabilities the agent keeps after start-up (CAP_BPF, CAP_NET_ADMIN): a bpffs cannot be
+ * mounted then, and the drop program and run-time statistics wait for the next restart. */
 int datapath__start(struct datapath **out);
 void datapath__stop(struct datapath *dp); /* NULL is fine */
 
-/* The started datapath, or NULL (not started, disabled, or failed to start). */
+/* The started datapath (set up, or retrying its set-up), or NULL (not started, disabled). */
 struct datapath *datapath__current(void);
+
+enum datapath_setup_state { DATAPATH_SETUP_READY = 0, DATAPATH_SETUP_RETRYING, DATAPATH_SETUP_MAX };
+
+#define DATAPATH_SETUP_FAILURES_MAX 16
+
+/* Failed set-up attempts of one kind: the step (load, config, drops, link_watch) and the
+ * errno's name (EACCES, ENOTDIR, ...). */
+struct datapath_setup_failure {
+	char stage[16];
+	char error[24];
+	uint64_t count;
+};
+
+struct datapath_setup {
+	enum datapath_setup_state state;
+	struct datapath_setup_failure failures[DATAPATH_SETUP_FAILURES_MAX];
+	size_t n_failures;
+};
+
+/* Any thread, no I/O: true once the set-up succeeded; else false and the last failure as one
+ * line in reason[len] (len may be 0). For readiness. */
+bool datapath__setup_ready(struct datapath *dp, char *reason, size_t len);
+/* Any thread: the state and the failures counted since start. */
+void datapath__setup_status(struct datapath *dp, struct datapath_setup *out);
 
 /* One hooked interface with what a scrape needs to label it. */
 struct datapath_link {

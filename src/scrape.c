@@ -7,6 +7,7 @@
 
 #include "build_info.h"
 #include "collector.h"
+#include "collectors/netpath.h"
 #include "collectors/process.h"
 
 int scrape__write(struct expo_writer *w, const char *const *filter, const char **bad_name)
@@ -16,6 +17,7 @@ int scrape__write(struct expo_writer *w, const char *const *filter, const char *
 
 	/* Outside node_scrape_collector_*, on every scrape, as node_exporter does. */
 	self_metrics__write(w);
+	netpath__emit_current_setup(w);
 	build_info__emit(w);
 	if (w->err)
 		return w->err;

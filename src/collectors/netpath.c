@@ -435,6 +435,44 @@ void netpath__emit(struct expo_writer *w, const struct datapath_snapshot *s)
 	emit_health(w, s);
 }
 
+void netpath__emit_setup(struct expo_writer *w, const struct datapath_setup *st)
+{
+	static const char *const states[DATAPATH_SETUP_MAX] = {
+		[DATAPATH_SETUP_READY] = "ready", [DATAPATH_SETUP_RETRYING] = "retrying"
+	};
+
+	expo__family(w, "nodepath_datapath_state",
+		     "State of the eBPF datapath set-up: ready, or retrying after a failure "
+		     "(see nodepath_datapath_setup_failures_total); 1 for the current state.",
+		     EXPO_GAUGE);
+	for (int i = 0; i < DATAPATH_SETUP_MAX; i++) {
+		struct expo_label lb = { "state", states[i] };
+
+		expo__sample(w, "nodepath_datapath_state", &lb, 1, (int)st->state == i ? 1 : 0);
+	}
+	expo__family(w, "nodepath_datapath_setup_failures_total",
+		     "Failed attempts to set up the eBPF datapath, by step and error.",
+		     EXPO_COUNTER);
+	for (size_t i = 0; i < st->n_failures; i++) {
+		struct expo_label lb[2] = { { "error", st->failures[i].error },
+					    { "stage", st->failures[i].stage } };
+
+		expo__sample(w, "nodepath_datapath_setup_failures_total", lb, 2,
+			     (double)st->failures[i].count);
+	}
+}
+
+void netpath__emit_current_setup(struct expo_writer *w)
+{
+	struct datapath *dp = datapath__current();
+	struct datapath_setup st;
+
+	if (!dp)
+		return;
+	datapath__setup_status(dp, &st);
+	netpath__emit_setup(w, &st);
+}
+
 static int netpath_collect(struct expo_writer *w)
 {
 	struct datapath *dp = datapath__current();

@@ -13,4 +13,10 @@ void netpath__emit(struct expo_writer *w, const struct datapath_snapshot *s);
 /* nodepath_node_network_info{cluster_cidr,pod_cidr,overlay_mtu} 1 while subnet.env is valid. */
 void netpath__emit_network_info(struct expo_writer *w);
 
+/* nodepath_datapath_state{state} and nodepath_datapath_setup_failures_total{error,stage}. */
+void netpath__emit_setup(struct expo_writer *w, const struct datapath_setup *st);
+/* The same for datapath__current(), nothing without one: written on every scrape outside the
+ * netpath collector, whose output a failed set-up leaves out. */
+void netpath__emit_current_setup(struct expo_writer *w);
+
 #endif

@@ -280,3 +280,42 @@ Test(netpath, drops_unsupported_only_state)
 	cr_expect_null(strstr(text(), "nodepath_drops_total"), "%s", text());
 	cr_expect_null(strstr(text(), "np_drop_stats"), "%s", text());
 }
+
+Test(netpath, setup_retrying_state_and_failures_exact)
+{
+	struct datapath_setup st = { .state = DATAPATH_SETUP_RETRYING, .n_failures = 2 };
+
+	snprintf(st.failures[0].stage, sizeof(st.failures[0].stage), "load");
+	snprintf(st.failures[0].error, sizeof(st.failures[0].error), "ENOTDIR");
+	st.failures[0].count = 3;
+	snprintf(st.failures[1].stage, sizeof(st.failures[1].stage), "load");
+	snprintf(st.failures[1].error, sizeof(st.failures[1].error), "EACCES");
+	st.failures[1].count = 1;
+	netpath__emit_setup(&w, &st);
+	cr_assert_eq(w.err, 0);
+	cr_expect_str_eq(
+	    text(),
+	    "# HELP nodepath_datapath_state State of the eBPF datapath set-up: ready, or retrying "
+	    "after a failure (see nodepath_datapath_setup_failures_total); 1 for the current "
+	    "state.\n"
+	    "# TYPE nodepath_datapath_state gauge\n"
+	    "nodepath_datapath_state{state=\"ready\"} 0\n"
+	    "nodepath_datapath_state{state=\"retrying\"} 1\n"
+	    "# HELP nodepath_datapath_setup_failures_total Failed attempts to set up the eBPF "
+	    "datapath, by step and error.\n"
+	    "# TYPE nodepath_datapath_setup_failures_total counter\n"
+	    "nodepath_datapath_setup_failures_total{error=\"ENOTDIR\",stage=\"load\"} 3\n"
+	    "nodepath_datapath_setup_failures_total{error=\"EACCES\",stage=\"load\"} 1\n");
+}
+
+Test(netpath, setup_ready_no_failures)
+{
+	struct datapath_setup st = { .state = DATAPATH_SETUP_READY };
+
+	netpath__emit_setup(&w, &st);
+	cr_assert_eq(w.err, 0);
+	expect_line("nodepath_datapath_state{state=\"ready\"} 1\n");
+	expect_line("nodepath_datapath_state{state=\"retrying\"} 0\n");
+	expect_line("# TYPE nodepath_datapath_setup_failures_total counter\n");
+	cr_expect_null(strstr(text(), "nodepath_datapath_setup_failures_total{"), "%s", text());
+}
