@@ -529,13 +529,27 @@ static struct adopted *find_adopted(struct loader *l, int ifindex, int dir)
 	return NULL;
 }
 
-/* Unpins an earlier agent's link (detaching it) and forgets it. */
+/* Detaches a pinned link now (unpinned alone, it would go some time later: its last reference
+ * is dropped asynchronously, and it counts meanwhile) and removes the pin. */
+static void unpin_link(const char *path)
+{
+	int fd = bpf_obj_get(path);
+
+	if (fd >= 0) {
+		bpf_link_detach(fd);
+		close(fd);
+	}
+	if (unlink(path) && errno != ENOENT)
+		log_warn("cannot remove pinned link %s: %s", path, strerror(errno));
+}
+
+/* Detaches an earlier agent's link and forgets it. */
 static void drop_adopted(struct loader *l, struct adopted *ad)
 {
 	char path[4096 + NP_PIN_NAME_MAX];
 
-	if (link_pin_path(l, ad->pin, path, sizeof(path)) == 0 && unlink(path) && errno != ENOENT)
-		log_warn("cannot remove pinned link %s: %s", path, strerror(errno));
+	if (link_pin_path(l, ad->pin, path, sizeof(path)) == 0)
+		unpin_link(path);
 	*ad = l->adopt[--l->n_adopt];
 }
 
@@ -689,10 +703,8 @@ static void detach_dir(struct loader *l, struct attachment *a, int dir, bool liv
 	if (a->tcx_pin[dir][0]) {
 		char path[4096 + NP_PIN_NAME_MAX];
 
-		/* The pin is the link's last reference: unpinned, it detaches. */
-		if (link_pin_path(l, a->tcx_pin[dir], path, sizeof(path)) == 0 && unlink(path) &&
-		    errno != ENOENT)
-			log_warn("cannot remove pinned link %s: %s", path, strerror(errno));
+		if (link_pin_path(l, a->tcx_pin[dir], path, sizeof(path)) == 0)
+			unpin_link(path);
 		a->tcx_pin[dir][0] = '\0';
 	}
 	if (a->tc[dir]) {

@@ -653,26 +653,57 @@ Test(loader, attach_vanished_auto)
 	cr_expect_str_eq(loader__mode_name(ld), "tcx");
 }
 
-/* loader__close detaches everything it attached (tcx links and clsact filters) and keeps pins. */
-Test(loader, close_detaches)
+/* loader__close leaves the hooks counting (tcx links pinned under <pin>/links, clsact filters)
+ * and the pins; the next loader takes the same links over with its own programs (same link ids,
+ * no second program on the hook), and counts on. */
+Test(loader, close_keeps_hooks_reopen_adopts)
 {
 	np_test_sh("ip link add name np_c type veth peer name np_d");
 	uint32_t if_c = if_nametoindex("np_c");
+	uint32_t link_in, link_eg, prog_in;
+	char path[160];
 
 	ld = open_loader(ATTACH_TCX, 1024);
 	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_POD), 0);
 	cr_assert_eq(loader__attach(ld, (int)if_b, "np_b", ROLE_NODE), 0);
+	prog_in = expect_tcx(if_a, NP_BPF_TCX_INGRESS, "np_pod_ingress");
+	link_in = tcx_link_of(prog_in);
+	link_eg = tcx_link_of(expect_tcx(if_a, NP_BPF_TCX_EGRESS, "np_pod_egress"));
+	snprintf(path, sizeof(path), "%s/links/%u_np_a_ingress", pin_dir, if_a);
+	cr_expect_eq(access(path, F_OK), 0, "%s not pinned", path);
 	loader__close(ld);
 	ld = NULL;
-	expect_tcx_empty(if_a);
+	expect_tcx(if_a, NP_BPF_TCX_INGRESS, "np_pod_ingress");
+	expect_tcx(if_b, NP_BPF_TCX_EGRESS, "np_node_egress");
+	send_frames(7); /* counted with no loader open */
+
+	ld = open_loader(ATTACH_TCX, 1024);
+	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
+	cr_expect_neq(expect_tcx(if_a, NP_BPF_TCX_INGRESS, "np_ingress"), prog_in);
+	cr_expect_eq(link_prog(link_in), expect_tcx(if_a, NP_BPF_TCX_INGRESS, "np_ingress"),
+		     "the pinned ingress link was not taken over");
+	cr_expect_eq(link_prog(link_eg), expect_tcx(if_a, NP_BPF_TCX_EGRESS, "np_egress"));
+	expect_a_ingress(ld, 7);
+	send_frames(5);
+	expect_a_ingress(ld, 12);
+	/* np_b was not claimed: the first purge (after the first full resync) unhooks it. */
+	size_t removed = 0;
+	int live[2] = { (int)if_a, (int)if_b };
+
+	cr_assert_eq(loader__purge_except(ld, live, 2, &removed), 0);
 	expect_tcx_empty(if_b);
+	cr_assert_eq(loader__detach(ld, (int)if_a), 0);
+	expect_tcx_empty(if_a);
+	cr_expect_neq(access(path, F_OK), 0, "%s left after detach", path);
+	loader__close(ld);
+	ld = NULL;
 
 	ld = open_loader(ATTACH_TC, 1024);
 	cr_assert_eq(loader__attach(ld, (int)if_c, "np_c", ROLE_POD), 0);
 	loader__close(ld);
 	ld = NULL;
-	cr_expect_eq(tc_filter(if_c, BPF_TC_INGRESS), 0);
-	cr_expect_eq(tc_filter(if_c, BPF_TC_EGRESS), 0);
+	expect_tc(if_c, BPF_TC_INGRESS, "np_pod_ingress");
+	expect_tc(if_c, BPF_TC_EGRESS, "np_pod_egress");
 	for (size_t i = 0; i < N_PINNED; i++)
 		close(pin_fd(pinned_maps[i]));
 }

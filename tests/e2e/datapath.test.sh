@@ -381,7 +381,7 @@ section "restart continuity, tcx: kill -9, restart, no duplicates, exact after"
 snap r0
 tb_stop_agent n1 KILL
 check "agent killed by SIGKILL (tcx)" "$?" 137
-expect_hooks n1 0 0 # tcx links die with the process
+expect_hooks n1 1 0 # pinned tcx links outlive the process, still counting
 start n1
 wait_attached n1 1 1 1 3 || bad "n1 not re-attached"
 snap r1
@@ -391,10 +391,10 @@ tb_send_udp n1b n2b 20 500
 snap r2
 expect_cross n1b n2b 20 500 r1 r2
 
-section "SIGTERM detaches everything (tcx)"
+section "SIGTERM leaves the pinned tcx links counting"
 tb_stop_agent n1 TERM
 check "agent exit status after SIGTERM" "$?" 0
-expect_hooks n1 0 0
+expect_hooks n1 1 0
 
 section "tc mode with foreign programs on the same hook (before and after ours)"
 VA=$(tb_pod_veth n1a)
@@ -446,7 +446,7 @@ expect_cross n1a n2a 20 400 x0 x1
 check "foreign clsact filter still counts behind tcx" \
 	"$(($(foreign_packets n1 "$VA" ingress 3) - f3))" 20
 
-section "SIGTERM detaches everything (tc); foreign filters and qdisc stay"
+section "SIGTERM leaves the hooks (tc); foreign filters and qdisc stay"
 tb_stop_agent n1 TERM
 check "agent exit status after SIGTERM (tcx, foreign filters present)" "$?" 0
 AGENT_ARGS=(--bpf.attach-mode=tc)
@@ -454,7 +454,7 @@ start n1
 wait_attached n1 1 1 1 3 || bad "n1 (tc) not attached"
 tb_stop_agent n1 TERM
 check "agent exit status after SIGTERM (tc)" "$?" 0
-expect_hooks n1 0 0
+expect_hooks n1 0 1 # the tc agent replaced the tcx links; its filters stay
 check "foreign filters left alone" "$(tb_tc_filters n1 "$VA" ingress | grep -c ' foreign ')" 2
 f1=$(foreign_packets n1 "$VA" ingress 1)
 tb_send_udp n1a n1b 5 100
