@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# What an agent leaves on a node and deploy/node-cleanup.sh, in testbed node n1 (tc mode):
-# after SIGTERM no nodepath filter remains and the pins stay (docs/deploy.md, "Removing");
-# after kill -9 the filters stay; node-cleanup.sh --dry-run changes nothing, then removes exactly
+# What an agent leaves on a node and deploy/node-cleanup.sh, in testbed node n1. tc mode: after
+# SIGTERM and after kill -9 the filters stay (counting for the next agent) with the pins
+# (docs/deploy.md, "Removing"); node-cleanup.sh --dry-run changes nothing, then removes exactly
 # nodepath's filters, the pins and (--qdisc) the clsact qdiscs left empty, keeping another
-# program's filter and its qdisc. Usage: bash tests/e2e/cleanup.test.sh build/nodepath
+# program's filter and its qdisc. tcx mode: after SIGTERM the pinned links stay attached;
+# node-cleanup.sh detaches them all and removes the pins, the programs are unloaded.
+# Usage: bash tests/e2e/cleanup.test.sh build/nodepath
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,9 +21,10 @@ tb_trap
 tb_up || die "testbed"
 pins="$(tb_bpf_dir n1)/nodepath" # as the DaemonSet: a directory inside the node's bpffs
 
-start_agent() {
+start_agent() { # [MODE]
 	local out=
-	ip netns exec "$(tb_ns n1)" "$agent" --web.listen-address=127.0.0.1:9100 --bpf.attach-mode=tc \
+	ip netns exec "$(tb_ns n1)" "$agent" --web.listen-address=127.0.0.1:9100 \
+		--bpf.attach-mode="${1:-tc}" \
 		--bpf.pin-path="$pins" --collector.netpath.node-device=eth0 \
 		</dev/null >>"$TB_RUN/log/agent-n1.log" 2>&1 &
 	echo $! >"$TB_RUN/pids/agent-n1"
@@ -48,13 +51,13 @@ ours() { # number of nodepath filters on all devices of n1
 tb_exec n1 tc qdisc add dev cni0 clsact
 tb_exec n1 tc filter add dev cni0 ingress protocol all pref 2 bpf bytecode '1,6 0 0 0,' 
 
-# A clean stop removes the filters and keeps the pins.
+# A clean stop keeps the filters counting and the pins.
 start_agent
 check "nodepath filters (5 devices x 2 directions)" "$(ours)" 10
 rc=0
 tb_stop_agent n1 TERM || rc=$?
 check "agent exit status on SIGTERM" "$rc" 0
-check "nodepath filters left after SIGTERM" "$(ours)" 0
+check "nodepath filters left after SIGTERM" "$(ours)" 10
 check_cmd "pins kept after SIGTERM" test -n "$(ls -A "$pins")"
 
 # kill -9 leaves the filters (still counting into the pins).
@@ -80,4 +83,35 @@ for id in $prog_ids; do
 	if bpftool prog show id "$id" >/dev/null 2>&1; then bad "program $id still loaded"; else ok; fi
 done
 echo "cleanup.test: node-cleanup.sh unloaded $(echo "$prog_ids" | wc -l) programs"
+
+# tcx: SIGTERM leaves the pinned links attached; node-cleanup.sh detaches and unloads them.
+tcx_ours() { # nodepath programs in the tcx chains of all devices of n1
+	local n=0 dev dir id
+	for dev in $(tb_exec n1 ls /sys/class/net); do
+		for dir in ingress egress; do
+			for id in $(tb_tcx_progs n1 "$dev" "$dir"); do
+				case $(tb_prog_name "$id") in np_*) n=$((n + 1)) ;; esac
+			done
+		done
+	done
+	echo "$n"
+}
+start_agent tcx
+check "tcx: nodepath programs (5 devices x 2 directions)" "$(tcx_ours)" 10
+check "tcx: pinned links" "$(ls -A "$pins/links" | wc -l)" 10
+prog_ids=$(for dev in $(tb_exec n1 ls /sys/class/net); do
+	for dir in ingress egress; do tb_tcx_progs n1 "$dev" "$dir"; done; done | sort -u)
+rc=0
+tb_stop_agent n1 TERM || rc=$?
+check "tcx: agent exit status on SIGTERM" "$rc" 0
+check "tcx: nodepath programs left attached after SIGTERM" "$(tcx_ours)" 10
+check_cmd "tcx: node-cleanup.sh" tb_exec n1 deploy/node-cleanup.sh --pin-path "$pins"
+check "tcx: nodepath programs after node-cleanup.sh" "$(tcx_ours)" 0
+check_cmd "tcx: pins removed" test ! -e "$pins"
+gone() { ! bpftool prog show id "$1" >/dev/null 2>&1; }
+for id in $prog_ids; do
+	# the last reference goes asynchronously after the links are detached
+	if wait_until 3 gone "$id"; then ok; else bad "tcx: program $id still loaded"; fi
+done
+check "tcx: programs that were attached (plain, pod, node x 2 directions)" "$(echo "$prog_ids" | wc -w)" 6
 check_summary
