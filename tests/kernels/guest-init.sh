@@ -4,7 +4,8 @@
 # Builds a flannel-style node in network namespaces, runs the agent there, sends known UDP,
 # and checks: attach mode, hooks while running, exact counts against the kernel's
 # /sys/class/net statistics and against the traffic sent, a scrape, and a clean SIGTERM that
-# leaves no filter, tcx program or BPF link behind. Ends with one line for the host:
+# leaves the hooks counting, which node-cleanup.sh's steps then remove entirely. Ends with one
+# line for the host:
 #   NP-RESULT kernel=K arch=A mode=M exact=yes|no drops=loaded|unsupported scrape=ok|fail
 #             sigterm=ok|fail pass=N fail=N
 #
@@ -317,23 +318,38 @@ fi
 PASS=$((PASS + ${good:-0}))
 FAIL=$((FAIL + ${all:-0} - ${good:-0}))
 phase "counts compared"
-# SIGTERM: exit 0, then nothing of ours on any hook and no BPF link left in the system
+# SIGTERM: exit 0, the hooks left counting for the next agent (tcx links pinned under
+# /run/bpf-node/links, or clsact filters); removing them as node-cleanup.sh does (unpin the links,
+# delete our filters) leaves nothing of ours on any hook and no BPF link in the system
 kill -TERM $AGENT
 wait $AGENT
 rc=$?
 check "agent exit status after SIGTERM" "$rc" 0
-sleep 0.5 # a tcx link is released asynchronously after its last fd closes
 left=0
+hooks >$M.hooks.kept
+check "hooks listed after SIGTERM" "$(wc -l <$M.hooks.kept)" 10
+while read -r d dir h; do
+	[ "$h" = "$WANT_HOOK" ] || { bad "$d $dir after SIGTERM: $h, want $WANT_HOOK (left counting)"; left=1; }
+done <$M.hooks.kept
+if [ "$MODE" = tcx ]; then want_links=10; else want_links=0; fi
+check "BPF links after SIGTERM (the pinned tcx links)" "$(/opt/np/guest_tool links)" $want_links
+rm -f /run/bpf-node/links/*
+for d in $DEVS; do
+	for dir in ingress egress; do
+		tc -n node filter del dev "$d" "$dir" protocol all pref 1 handle 0x6e70 bpf 2>/dev/null
+	done
+done
+sleep 0.5 # an unpinned link is released asynchronously
 hooks >$M.hooks.after
-check "hooks listed after SIGTERM" "$(wc -l <$M.hooks.after)" 10
+check "hooks listed after the removal" "$(wc -l <$M.hooks.after)" 10
 while read -r d dir h; do
 	case $h in "tcx=0 tc=0" | "tcx=- tc=0") ;; *)
-		bad "$d $dir after SIGTERM: $h"
+		bad "$d $dir after the removal: $h"
 		left=1
 		;;
 	esac
 done <$M.hooks.after
-check "BPF links after SIGTERM" "$(/opt/np/guest_tool links)" 0
+check "BPF links after the removal" "$(/opt/np/guest_tool links)" 0
 check "devices after SIGTERM" "$(ip -n node -o link show | wc -l)" 6
 if [ $left -eq 0 ] && [ "$rc" -eq 0 ] && [ "$(/opt/np/guest_tool links)" = 0 ]; then
 	SIGTERM=ok
