@@ -565,8 +565,8 @@ static void note_failure(struct datapath *dp, const char *stage, int err)
 	if (!f) /* table full: the last slot takes the rest */
 		f = &dp->failures[DATAPATH_SETUP_FAILURES_MAX - 1];
 	f->count++;
-	snprintf(dp->last_error, sizeof(dp->last_error), "datapath set-up failed at %s: %s",
-		 stage, strerror(-err));
+	snprintf(dp->last_error, sizeof(dp->last_error), "datapath set-up failed at %s: %s", stage,
+		 strerror(-err));
 	pthread_mutex_unlock(&dp->setup_lock);
 }
 

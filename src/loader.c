@@ -181,7 +181,6 @@ void loader_priv__drop_incompatible_pins(struct bpf_object *obj, const char *pin
 	}
 }
 
-
 static int link_pin_path(const struct loader *l, const char *pin, char *buf, size_t size)
 {
 	if (snprintf(buf, size, "%s/%s", l->links_dir, pin) >= (int)size)
@@ -309,8 +308,8 @@ static int adopt_scan(struct loader *l)
 	}
 	closedir(d);
 	if (l->n_adopt || stale)
-		log_info("pinned tcx links of an earlier agent found=%zu removed_gone=%zu", l->n_adopt,
-			 stale);
+		log_info("pinned tcx links of an earlier agent found=%zu removed_gone=%zu",
+			 l->n_adopt, stale);
 	return err;
 }
 
