@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Agent restarts under traffic, in the two-node testbed (testbed.sh), tcx mode: the pinned tcx
 # links go on counting while no agent runs, and the next agent takes them over without a gap.
-# A steady flood of N datagrams from pod n1a to pod n2a runs while n1's agent is stopped
-# (SIGTERM, then kill -9) and started again: the pod's counters grow by exactly N (and equal the
-# kernel's counters of its host veth), every hook holds exactly one nodepath program (the new
-# agent's), pins of pods deleted while no agent ran are removed, pods created meanwhile are
-# hooked, and the agent holds no descriptor per pod.
+# A steady flood (one datagram per ms) from pod n1a to pod n2a runs while n1's agent is stopped
+# (SIGTERM, then kill -9) and started again: the pod's counters grow by exactly what was sent
+# (equal to the kernel's counters of its host veth), every hook holds exactly one nodepath
+# program (the new agent's), pins of pods deleted while no agent ran are removed, pods created
+# meanwhile are hooked, and the agent holds no descriptor per pod.
 #
 #   bash tests/e2e/restart.test.sh build/nodepath        (root; exit 0 = pass)
 set -uo pipefail
@@ -20,8 +20,7 @@ source tests/e2e/lib/check.sh
 [ -x "$BIN" ] || die "no agent binary at $BIN"
 for tool in ip bpftool curl "$TB_PY"; do command -v "$tool" >/dev/null || die "missing $tool"; done
 
-N=${RESTART_PACKETS:-6000} # one per ms: about 7 s of traffic, the restart happens inside it
-PAYLOAD=100                # frame at tc: 142 bytes
+PAYLOAD=100 # frame at tc: 142 bytes
 
 tb_trap
 tb_up || die "testbed failed"
@@ -68,28 +67,34 @@ link_fds() { # PID: bpf link descriptors the process holds
 	echo "$n"
 }
 
-# flood SRC DST: N datagrams paced one per millisecond, in the background (pid in FLOOD_PID)
+# flood SRC DST: datagrams paced one per millisecond in the background (pid in FLOOD_PID) until
+# $TB_RUN/flood.stop exists; then the number sent is written to $TB_RUN/flood.sent
 flood() {
+	rm -f "$TB_RUN/flood.stop" "$TB_RUN/flood.sent"
 	ip netns exec "$(tb_ns "$1")" "$TB_PY" -c '
-import socket, sys, time
-dst, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+import os, socket, sys, time
+dst, size, stop, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 buf = b"r" * size
 t0 = time.monotonic()
-for i in range(n):
+n = 0
+while not (n % 100 == 0 and os.path.exists(stop)):
     if s.sendto(buf, (dst, 5201)) != size:
         sys.exit("short send")
-    delay = t0 + (i + 1) * 0.001 - time.monotonic()
+    n += 1
+    delay = t0 + n * 0.001 - time.monotonic()
     if delay > 0:
         time.sleep(delay)
-' "$(tb_pod_ip "$2")" "$N" "$PAYLOAD" "$TB_RUN/flood" </dev/null &
+with open(out, "w") as f:
+    f.write("%d\n" % n)
+' "$(tb_pod_ip "$2")" "$PAYLOAD" "$TB_RUN/flood.stop" "$TB_RUN/flood.sent" </dev/null &
 	FLOOD_PID=$!
 }
 
-# restart_under_flood NAME SIGNAL: N datagrams n1a -> n2a while n1's agent is stopped with
-# SIGNAL and started again; exact counts across it
+# restart_under_flood NAME SIGNAL: a flood n1a -> n2a running before n1's agent is stopped with
+# SIGNAL, while none runs, and after the next one took over; exact counts across it
 restart_under_flood() {
-	local name=$1 sig=$2 rc=0 veth counted
+	local name=$1 sig=$2 rc=0 veth counted N
 	veth=$(tb_pod_veth n1a)
 	snap "$name.0"
 	flood n1a n2a
@@ -100,8 +105,11 @@ restart_under_flood() {
 	sleep 0.5
 	start n1
 	wait_until 10 attached_is n1 pod "$(tb_pods n1 | wc -l)" || bad "$name: pods not re-attached"
-	if kill -0 "$FLOOD_PID" 2>/dev/null; then ok; else bad "$name: the flood ended before the new agent was up (not a restart under traffic)"; fi
+	sleep 0.5 # traffic after the take-over too
+	touch "$TB_RUN/flood.stop"
 	wait "$FLOOD_PID" || bad "$name: sender failed"
+	N=$(cat "$TB_RUN/flood.sent" 2>/dev/null || echo 0)
+	check_eval "$name: over a second of traffic across the restart ($N datagrams)" "[ $N -gt 1000 ]"
 	snap "$name.1"
 	counted=$(mdelta "$name.0" "$name.1" nodepath_pod_transmit_packets_total "interface=\"$veth\"")
 	echo "$name: packets counted across the restart: $counted of $N sent"
