@@ -60,6 +60,14 @@ struct {
 } np_config SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NP_CLASS4_SLOTS);
+	__type(key, __u32);
+	__type(value, struct np_class4);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} np_class4 SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, NP_NODEPORT_MAX);
 	__type(key, __u32);
@@ -122,32 +130,77 @@ static __always_inline bool np_link_local6(const __u8 a[16])
 	return (hi | lo) == 0;
 }
 
-static __always_inline __u8 classify_peer(struct __sk_buff *skb, bool want_dst)
+static __always_inline struct np_config *np_config_get(void)
 {
-	__u8 addr[16] = {};
-	struct np_cidr_value *c = NULL;
-	int len = np_load_addr(skb, want_dst, addr);
+	__u32 zero = 0;
 
-	if (len == 4) {
-		struct np_cidr4_key k = { .prefixlen = 32 };
+	return bpf_map_lookup_elem(&np_config, &zero);
+}
 
-		if (np_link_local4(addr))
-			return NP_PATH_LINK_LOCAL;
-		__builtin_memcpy(k.addr, addr, 4);
-		c = bpf_map_lookup_elem(&np_cidr4, &k);
-	} else if (len == 16) {
-		struct np_cidr6_key k = { .prefixlen = 128 };
+/* The path class of an IPv4 peer that is not link-local: the first (longest) matching mask of
+ * the active np_class4 table, or the trie when that table is not in use. */
+static __always_inline __u8 classify4(__be32 a)
+{
+	struct np_config *cfg = np_config_get();
+	struct np_cidr4_key k = { .prefixlen = 32 };
+	struct np_cidr_value *c;
+	struct np_class4 *t;
+	__u32 slot;
 
-		if (np_link_local6(addr))
-			return NP_PATH_LINK_LOCAL;
-		__builtin_memcpy(k.addr, addr, 16);
-		c = bpf_map_lookup_elem(&np_cidr6, &k);
-	} else {
-		return NP_PATH_MAX; /* ARP and other non-IP frames have no path */
+	slot = cfg ? cfg->class4_slot : 0;
+	t = bpf_map_lookup_elem(&np_class4, &slot);
+	if (t && t->n > 0) {
+		for (__u32 i = 0; i < NP_CLASS4_MAX; i++) {
+			if (i >= t->n)
+				break;
+			if ((a & t->e[i].mask) == t->e[i].addr)
+				return t->e[i].path < NP_PATH_MAX ? t->e[i].path : NP_PATH_EXTERNAL;
+		}
+		return NP_PATH_EXTERNAL;
 	}
+	__builtin_memcpy(k.addr, &a, 4);
+	c = bpf_map_lookup_elem(&np_cidr4, &k);
 	if (c && c->path < NP_PATH_MAX)
 		return (__u8)c->path;
 	return NP_PATH_EXTERNAL;
+}
+
+/* The peer's path class: the destination when the pod sends, the source when it receives.
+ * NP_PATH_MAX for ARP and other non-IP frames, and IP frames cut short or malformed. */
+static __always_inline __u8 classify_peer(struct __sk_buff *skb, bool want_dst)
+{
+	__u16 proto = bpf_ntohs((__u16)skb->protocol);
+
+	if (proto == NP_ETH_P_IP) {
+		struct iphdr buf;
+		const struct iphdr *ip = np_ip4(skb, &buf);
+		__u8 a[4];
+
+		if (!ip)
+			return NP_PATH_MAX;
+		__builtin_memcpy(a, want_dst ? &ip->daddr : &ip->saddr, 4);
+		if (np_link_local4(a))
+			return NP_PATH_LINK_LOCAL;
+		return classify4(want_dst ? ip->daddr : ip->saddr);
+	}
+	if (proto == NP_ETH_P_IPV6) {
+		struct np_cidr6_key k = { .prefixlen = 128 };
+		struct ipv6hdr buf;
+		const struct ipv6hdr *ip6 = np_ip6(skb, &buf);
+		struct np_cidr_value *c;
+
+		if (!ip6)
+			return NP_PATH_MAX;
+		__builtin_memcpy(k.addr, want_dst ? (const void *)&ip6->daddr
+						  : (const void *)&ip6->saddr, 16);
+		if (np_link_local6(k.addr))
+			return NP_PATH_LINK_LOCAL;
+		c = bpf_map_lookup_elem(&np_cidr6, &k);
+		if (c && c->path < NP_PATH_MAX)
+			return (__u8)c->path;
+		return NP_PATH_EXTERNAL;
+	}
+	return NP_PATH_MAX; /* ARP and other non-IP frames have no path */
 }
 
 static __always_inline void count_path(struct __sk_buff *skb, __u8 direction)
@@ -171,23 +224,13 @@ static __always_inline void count_path(struct __sk_buff *skb, __u8 direction)
 	v->bytes += skb->len;
 }
 
-static __always_inline struct np_config *np_config_get(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&np_config, &zero);
-}
-
-static __always_inline void count_nodeport(struct __sk_buff *skb, const struct np_config *cfg)
+static __always_inline void count_nodeport(struct __sk_buff *skb, const struct np_config *cfg,
+					   __u8 l4proto, __u16 dport)
 {
 	struct np_path_value *v;
-	__u8 l4proto = 0;
-	__u16 dport = 0;
 	__u32 idx;
 
-	if (!cfg || cfg->nodeport_max == 0)
-		return;
-	if (np_load_l4_dport(skb, &l4proto, &dport))
+	if (cfg->nodeport_max == 0)
 		return;
 	if (dport < cfg->nodeport_min || dport > cfg->nodeport_max)
 		return;
@@ -202,7 +245,7 @@ static __always_inline void count_nodeport(struct __sk_buff *skb, const struct n
 /* Outer VXLAN frames: UDP to the VXLAN port, whichever way. flanneld's encapsulated packets
  * leave and arrive with that destination port (the source port is a flow hash). */
 static __always_inline void count_vxlan(struct __sk_buff *skb, __u8 direction,
-					const struct np_config *cfg)
+					const struct np_config *cfg, __u8 l4proto, __u16 dport)
 {
 	struct np_path_value zero = {};
 	struct np_if_key key = {
@@ -210,12 +253,8 @@ static __always_inline void count_vxlan(struct __sk_buff *skb, __u8 direction,
 		.direction = direction,
 	};
 	struct np_path_value *v;
-	__u8 l4proto = 0;
-	__u16 dport = 0;
 
-	if (!cfg || cfg->vxlan_port == 0)
-		return;
-	if (np_load_l4_dport(skb, &l4proto, &dport))
+	if (cfg->vxlan_port == 0)
 		return;
 	if (l4proto != NP_IPPROTO_UDP || dport != cfg->vxlan_port)
 		return;
@@ -262,10 +301,17 @@ SEC("tc")
 int np_node_ingress(struct __sk_buff *skb)
 {
 	struct np_config *cfg = np_config_get();
+	__u8 l4proto = 0;
+	__u16 dport = 0;
 
 	count_if(skb, NP_DIR_INGRESS);
-	count_nodeport(skb, cfg);
-	count_vxlan(skb, NP_DIR_INGRESS, cfg);
+	/* One header walk for both counters, none when both are off. */
+	if (!cfg || (cfg->nodeport_max == 0 && cfg->vxlan_port == 0))
+		return NP_TC_ACT_UNSPEC;
+	if (np_load_l4_dport(skb, &l4proto, &dport))
+		return NP_TC_ACT_UNSPEC;
+	count_nodeport(skb, cfg, l4proto, dport);
+	count_vxlan(skb, NP_DIR_INGRESS, cfg, l4proto, dport);
 	return NP_TC_ACT_UNSPEC;
 }
 
@@ -273,7 +319,15 @@ int np_node_ingress(struct __sk_buff *skb)
 SEC("tc")
 int np_node_egress(struct __sk_buff *skb)
 {
+	struct np_config *cfg = np_config_get();
+	__u8 l4proto = 0;
+	__u16 dport = 0;
+
 	count_if(skb, NP_DIR_EGRESS);
-	count_vxlan(skb, NP_DIR_EGRESS, np_config_get());
+	if (!cfg || cfg->vxlan_port == 0)
+		return NP_TC_ACT_UNSPEC;
+	if (np_load_l4_dport(skb, &l4proto, &dport))
+		return NP_TC_ACT_UNSPEC;
+	count_vxlan(skb, NP_DIR_EGRESS, cfg, l4proto, dport);
 	return NP_TC_ACT_UNSPEC;
 }

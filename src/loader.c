@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -765,10 +766,98 @@ static void drop_stale_cidrs(int fd, int family, const struct cidr_entry *e, siz
 	}
 }
 
+static __be32 prefix_mask4(__u32 prefixlen)
+{
+	return prefixlen == 0 ? 0 : htonl(~0u << (32 - (prefixlen > 32 ? 32 : prefixlen)));
+}
+
+void loader__class4_build(const struct np_cidr4_key *k, const struct np_cidr_value *v, size_t n,
+			  struct np_class4 *out)
+{
+	size_t m = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++) {
+		struct np_class4_entry e = { .mask = prefix_mask4(k[i].prefixlen),
+					     .prefixlen = (__u8)(k[i].prefixlen > 32
+								     ? 32
+								     : k[i].prefixlen),
+					     .path = (__u8)(v[i].path > 0xff ? 0xff : v[i].path) };
+		size_t j;
+
+		memcpy(&e.addr, k[i].addr, 4);
+		e.addr &= e.mask;
+		/* The trie holds one value per prefix, the last one written: so does the table. */
+		for (j = 0; j < m; j++)
+			if (out->e[j].prefixlen == e.prefixlen && out->e[j].addr == e.addr)
+				break;
+		if (j < m) {
+			out->e[j] = e;
+			continue;
+		}
+		if (m == NP_CLASS4_MAX) {
+			memset(out, 0, sizeof(*out)); /* does not fit: the trie decides */
+			return;
+		}
+		/* Longest prefix first, so the first match is the trie's answer. */
+		for (j = m; j > 0 && out->e[j - 1].prefixlen < e.prefixlen; j--)
+			out->e[j] = out->e[j - 1];
+		out->e[j] = e;
+		m++;
+	}
+	out->n = (__u32)m;
+}
+
+/* Writes the IPv4 prefixes as a mask table into the np_class4 slot the programs do not read,
+ * then points np_config at it: a packet sees the old table or the new one, never a mix. */
+static int set_class4(struct loader *l, const struct cidr_entry *e, size_t n)
+{
+	struct np_cidr4_key *k = calloc(n ? n : 1, sizeof(*k));
+	struct np_cidr_value *v = calloc(n ? n : 1, sizeof(*v));
+	int fd_cfg = bpf_map__fd(l->skel->maps.np_config);
+	int fd = bpf_map__fd(l->skel->maps.np_class4);
+	struct np_config cfg = {};
+	struct np_class4 t;
+	size_t m = 0;
+	__u32 zero = 0, slot;
+	int err = 0;
+
+	if (!k || !v) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].family != AF_INET)
+			continue;
+		k[m].prefixlen = e[i].prefixlen;
+		memcpy(k[m].addr, e[i].addr, 4);
+		v[m].path = e[i].path;
+		m++;
+	}
+	loader__class4_build(k, v, m, &t);
+	if (bpf_map_lookup_elem(fd_cfg, &zero, &cfg)) {
+		err = -errno;
+		goto cleanup;
+	}
+	slot = cfg.class4_slot >= NP_CLASS4_SLOTS - 1 ? 0 : cfg.class4_slot + 1;
+	if (bpf_map_update_elem(fd, &slot, &t, BPF_ANY)) {
+		err = -errno;
+		goto cleanup;
+	}
+	cfg.class4_slot = (__u16)slot;
+	if (bpf_map_update_elem(fd_cfg, &zero, &cfg, BPF_ANY))
+		err = -errno;
+cleanup:
+	free(k);
+	free(v);
+	return err;
+}
+
 int loader__set_cidrs(struct loader *l, const struct cidr_entry *e, size_t n)
 {
 	int fd4 = bpf_map__fd(l->skel->maps.np_cidr4);
 	int fd6 = bpf_map__fd(l->skel->maps.np_cidr6);
+	int err;
 
 	for (size_t i = 0; i < n; i++) {
 		struct np_cidr_value v = { .path = e[i].path };
@@ -788,6 +877,11 @@ int loader__set_cidrs(struct loader *l, const struct cidr_entry *e, size_t n)
 		if (rc)
 			return -errno;
 	}
+	/* The table goes after the trie additions and before its removals: whichever the
+	 * programs read, it holds the new prefixes. */
+	err = set_class4(l, e, n);
+	if (err)
+		return err;
 	drop_stale_cidrs(fd4, AF_INET, e, n);
 	drop_stale_cidrs(fd6, AF_INET6, e, n);
 	return 0;

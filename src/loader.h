@@ -94,6 +94,10 @@ int loader__read_nodeport(struct loader *l, struct np_path_value out[NP_NODEPORT
  * NP_PATH_LINK_LOCAL by the datapath itself; a pod subnet's directed broadcast is not (it depends
  * on the subnet): pass it as a /32 with path NP_PATH_LINK_LOCAL. */
 int loader__set_cidrs(struct loader *l, const struct cidr_entry *e, size_t n);
+/* The np_class4 table of IPv4 prefixes k/v as np_cidr4 holds them (the last value of a prefix
+ * written twice wins): masks longest first, n = 0 when more than NP_CLASS4_MAX prefixes. */
+void loader__class4_build(const struct np_cidr4_key *k, const struct np_cidr_value *v, size_t n,
+			  struct np_class4 *out);
 /* NodePort range for np_node_ingress; 0,0 disables it. */
 int loader__set_nodeport_range(struct loader *l, uint16_t min, uint16_t max);
 /* UDP destination port of outer VXLAN frames on node devices (loader__open sets

@@ -12,7 +12,9 @@
 # to n1b (same node) and from n1a to n2a (cross node, VXLAN). Measured per flood: the programs'
 # run time / run count on the hooks the flood crosses (kernel run-time statistics, held on by
 # dpbench and by the agent through BPF_ENABLE_STATS, no global sysctl), and the datagrams the
-# receiving pod's UDP layer delivered per second. Ratios are paired within a round; the table gives
+# receiving pod's UDP layer delivered, per second and per second of the sender's CPU time (which
+# includes the softirq work of the whole path run in its context: on a shared machine the share
+# of CPU the sender gets varies far more between floods than the cost of a packet does). Ratios are paired within a round; the table gives
 # their median and range over the rounds. Raw samples go to OUT (default a temporary file).
 # usage: bench/datapath/datapath_bench.sh [ROUNDS=5] [SECONDS=4] BIN [BIN...]
 #        (two BINs: before/after builds, both measured in the same rounds against the same empty
@@ -171,7 +173,8 @@ import sys
 r, m, ph, in0, in1, line, hookf, st0f, st1f, mode = sys.argv[1:11]
 i0, e0 = map(int, in0.split()); i1, e1 = map(int, in1.split())
 f = line.split(); secs = float(f[3])
-print(f"{r}\t{m}\t{ph}\ttput\t{(i1 - i0) / secs:.0f}\t{f[1]}\t{e1 - e0}")
+cpu = float(f[5])
+print(f"{r}\t{m}\t{ph}\ttput\t{(i1 - i0) / secs:.0f}\t{f[1]}\t{e1 - e0}\t{(i1 - i0) / cpu:.0f}")
 if mode != "none":
     def load(p):
         return {l.split()[0]: list(map(int, l.split()[1:])) for l in open(p)}

@@ -24,11 +24,43 @@ def med_range(xs, fmt):
     return f"{fmt(statistics.median(xs))} ({fmt(min(xs))}-{fmt(max(xs))})"
 
 
+def throughput_table(tput, unit, rounds, agents):
+    hdr = f"| 60-byte UDP, pod to pod, {unit} | none | empty |"
+    sep = "|---|---|---|"
+    for a in agents:
+        hdr += f" {a} |"
+        sep += "---|"
+    hdr += " empty/none |"
+    sep += "---|"
+    for a in agents:
+        hdr += f" {a}/empty |"
+        sep += "---|"
+    print(hdr)
+    print(sep)
+    for ph, label in (("same", "same node"), ("cross", "cross node (VXLAN)")):
+        def col(m):
+            return [tput[(r, m, ph)] for r in rounds if (r, m, ph) in tput]
+
+        def ratio(a, b):
+            return [tput[(r, a, ph)] / tput[(r, b, ph)] for r in rounds
+                    if (r, a, ph) in tput and tput.get((r, b, ph))]
+        row = f"| {label} | {med_range(col('none'), lambda v: f'{v:.0f}')} |"
+        row += f" {med_range(col('empty'), lambda v: f'{v:.0f}')} |"
+        for a in agents:
+            row += f" {med_range(col(a), lambda v: f'{v:.0f}')} |"
+        row += f" {med_range(ratio('empty', 'none'), lambda v: f'{v:.3f}')} |"
+        for a in agents:
+            row += f" {med_range(ratio(a, 'empty'), lambda v: f'{v:.3f}')} |"
+        print(row)
+    print()
+
+
 def main():
     path, modes = sys.argv[1], sys.argv[2:]
     agents = [m for m in modes if m.startswith("nodepath")]
     ns = defaultdict(lambda: [0, 0])  # (round, mode, class) -> [time, count]
     tput = {}  # (round, mode, phase) -> pps
+    tcpu = {}  # (round, mode, phase) -> datagrams per sender CPU-second
     rounds = set()
     for line in open(path):
         f = line.rstrip("\n").split("\t")
@@ -36,6 +68,7 @@ def main():
         rounds.add(r)
         if kind == "tput":
             tput[(r, m, ph)] = float(f[4])
+            tcpu[(r, m, ph)] = float(f[7])
         else:
             for cls in (f[4], "all"):
                 ns[(r, m, cls)][0] += int(f[5])
@@ -63,34 +96,8 @@ def main():
             row += f" {med_range(ratios, lambda v: f'{v:.2f}')} |"
         print(row)
     print()
-    hdr = "| 60-byte UDP, pod to pod | none pps | empty pps |"
-    sep = "|---|---|---|"
-    for a in agents:
-        hdr += f" {a} pps |"
-        sep += "---|"
-    hdr += " empty/none |"
-    sep += "---|"
-    for a in agents:
-        hdr += f" {a}/empty |"
-        sep += "---|"
-    print(hdr)
-    print(sep)
-    for ph, label in (("same", "same node"), ("cross", "cross node (VXLAN)")):
-        def col(m):
-            return [tput[(r, m, ph)] for r in rounds if (r, m, ph) in tput]
-
-        def ratio(a, b):
-            return [tput[(r, a, ph)] / tput[(r, b, ph)] for r in rounds
-                    if (r, a, ph) in tput and tput.get((r, b, ph))]
-        row = f"| {label} | {med_range(col('none'), lambda v: f'{v:.0f}')} |"
-        row += f" {med_range(col('empty'), lambda v: f'{v:.0f}')} |"
-        for a in agents:
-            row += f" {med_range(col(a), lambda v: f'{v:.0f}')} |"
-        row += f" {med_range(ratio('empty', 'none'), lambda v: f'{v:.3f}')} |"
-        for a in agents:
-            row += f" {med_range(ratio(a, 'empty'), lambda v: f'{v:.3f}')} |"
-        print(row)
-    print()
+    for tab, unit in ((tcpu, "per sender CPU-s"), (tput, "pps")):
+        throughput_table(tab, unit, rounds, agents)
     print(f"{len(rounds)} rounds; cells: median (min-max) over rounds, ratios paired per round.")
 
 

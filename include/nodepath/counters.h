@@ -76,7 +76,27 @@ struct np_config {
 	__u16 nodeport_min; /* host byte order; 0/0 disables NodePort counting */
 	__u16 nodeport_max;
 	__u16 vxlan_port; /* host byte order; outer UDP destination port, 0 disables */
-	__u16 pad;
+	__u16 class4_slot; /* the np_class4 entry the programs read (the agent fills the other) */
+};
+
+/* np_class4[np_config.class4_slot]: the IPv4 path-class prefixes of np_cidr4 as masks, longest
+ * prefix first, so that the pod programs classify with a short loop instead of a trie walk. n == 0
+ * (never filled, no IPv4 prefix, or more than NP_CLASS4_MAX of them): np_cidr4 decides. Two
+ * entries so the agent can write a whole new table while the programs read the old one. */
+#define NP_CLASS4_MAX 16
+#define NP_CLASS4_SLOTS 2
+
+struct np_class4_entry {
+	__be32 addr; /* network byte order, host bits zero */
+	__be32 mask; /* network byte order */
+	__u8 prefixlen;
+	__u8 path; /* enum np_path */
+	__u8 pad[2];
+};
+
+struct np_class4 {
+	__u32 n; /* entries in use; 0: np_cidr4 decides */
+	struct np_class4_entry e[NP_CLASS4_MAX];
 };
 
 /* flannel's VXLAN port (the Linux kernel default, not IANA's 4789). */
@@ -143,6 +163,8 @@ _Static_assert(sizeof(struct np_cidr4_key) == 8, "np_cidr4_key layout");
 _Static_assert(sizeof(struct np_cidr6_key) == 20, "np_cidr6_key layout");
 _Static_assert(sizeof(struct np_cidr_value) == 4, "np_cidr_value layout");
 _Static_assert(sizeof(struct np_config) == 8, "np_config layout");
+_Static_assert(sizeof(struct np_class4_entry) == 12, "np_class4_entry layout");
+_Static_assert(sizeof(struct np_class4) == 4 + 12 * NP_CLASS4_MAX, "np_class4 layout");
 _Static_assert(sizeof(struct np_drop_key) == 12, "np_drop_key layout");
 _Static_assert(sizeof(struct np_drop_value) == 16, "np_drop_value layout");
 _Static_assert(sizeof(struct np_netns_value) == 4, "np_netns_value layout");
