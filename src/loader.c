@@ -159,6 +159,28 @@ void loader_priv__drop_incompatible_pins(struct bpf_object *obj, const char *pin
 	}
 }
 
+/* Maps of earlier agents whose counters now live in np_if_stats (path classes and VXLAN frames
+ * share its value since): nothing reads them any more, so their pins go rather than hold kernel
+ * memory for good. */
+static void drop_retired_pins(const char *pin_root)
+{
+	static const char *const retired[] = { "np_path_stats", "np_vxlan_stats" };
+
+	for (size_t i = 0; i < sizeof(retired) / sizeof(retired[0]); i++) {
+		char path[4096];
+
+		if (snprintf(path, sizeof(path), "%s/%s", pin_root, retired[i]) >=
+		    (int)sizeof(path))
+			continue;
+		if (unlink(path) == 0)
+			log_warn("removed pinned map %s of an earlier agent: its counters are now "
+				 "kept in np_if_stats and restart from zero",
+				 path);
+		else if (errno != ENOENT)
+			log_warn("cannot remove %s: %s", path, strerror(errno));
+	}
+}
+
 const char *loader__libbpf_version(void)
 {
 	return libbpf_version_string();
@@ -194,13 +216,9 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 		goto cleanup;
 	}
 	err = bpf_map__set_max_entries(l->skel->maps.np_if_stats, opts->max_entries);
-	/* Up to 2 directions x NP_PATH_MAX classes path keys per pod veth against 2 per
-	 * interface. */
-	if (!err)
-		err = bpf_map__set_max_entries(l->skel->maps.np_path_stats,
-					       opts->max_entries / 2 * NP_PATH_MAX);
 	if (err)
 		goto cleanup;
+	drop_retired_pins(opts->pin_path);
 	loader_priv__drop_incompatible_pins(l->skel->obj, opts->pin_path);
 	err = netpath_bpf__load(l->skel);
 	if (err) {
@@ -488,14 +506,6 @@ void loader__forget(struct loader *l, int ifindex)
 		struct np_if_key key = { .ifindex = (__u32)ifindex, .direction = (__u8)dir };
 
 		bpf_map_delete_elem(fd, &key);
-		for (int p = 0; p < NP_PATH_MAX; p++) {
-			struct np_path_key pk = { .ifindex = (__u32)ifindex,
-						  .direction = (__u8)dir,
-						  .path = (__u8)p };
-
-			bpf_map_delete_elem(bpf_map__fd(l->skel->maps.np_path_stats), &pk);
-		}
-		bpf_map_delete_elem(bpf_map__fd(l->skel->maps.np_vxlan_stats), &key);
 	}
 }
 
@@ -663,22 +673,30 @@ static int sum_if_stat(const void *key, const void *vals, size_t stride, int ncp
 	return 0;
 }
 
+/* The path classes of one np_if_stats entry that counted packets (only pod veths count any). */
 static int sum_path_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
 {
-	const struct np_path_key *k = key;
-	struct path_stat *s = loader_priv__stat_vec_push(ctx);
+	const struct np_if_key *k = key;
 
-	if (!s)
-		return -ENOMEM;
-	s->ifindex = k->ifindex;
-	s->direction = k->direction;
-	s->path = k->path;
-	for (int c = 0; c < ncpus; c++) {
-		const struct np_path_value *v =
-		    (const void *)((const char *)vals + (size_t)c * stride);
+	for (int p = 0; p < NP_PATH_MAX; p++) {
+		struct path_stat sum = { .ifindex = k->ifindex,
+					 .direction = k->direction,
+					 .path = (uint8_t)p };
+		struct path_stat *s;
 
-		s->packets += v->packets;
-		s->bytes += v->bytes;
+		for (int c = 0; c < ncpus; c++) {
+			const struct np_if_value *v =
+			    (const void *)((const char *)vals + (size_t)c * stride);
+
+			sum.packets += v->path[p].packets;
+			sum.bytes += v->path[p].bytes;
+		}
+		if (sum.packets == 0)
+			continue;
+		s = loader_priv__stat_vec_push(ctx);
+		if (!s)
+			return -ENOMEM;
+		*s = sum;
 	}
 	return 0;
 }
@@ -707,7 +725,7 @@ int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
 
 int loader__read_path_stats(struct loader *l, struct path_stat **out, size_t *n)
 {
-	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_path_stats, sum_path_stat,
+	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_if_stats, sum_path_stat,
 					sizeof(**out), (void **)out, n);
 }
 
@@ -924,9 +942,7 @@ static size_t purge_map(struct bpf_map *map, const int *live, size_t n_live)
 
 int loader__purge_except(struct loader *l, const int *live, size_t n_live, size_t *removed)
 {
-	*removed = purge_map(l->skel->maps.np_if_stats, live, n_live) +
-		   purge_map(l->skel->maps.np_path_stats, live, n_live) +
-		   purge_map(l->skel->maps.np_vxlan_stats, live, n_live);
+	*removed = purge_map(l->skel->maps.np_if_stats, live, n_live);
 	return 0;
 }
 
@@ -964,28 +980,32 @@ int loader__set_vxlan_port(struct loader *l, uint16_t port)
 	return config_update(l, &set, false, true);
 }
 
+/* The VXLAN counters of one np_if_stats entry that counted VXLAN frames (node devices only). */
 static int sum_vxlan_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
 {
 	const struct np_if_key *k = key;
-	struct vxlan_stat *s = loader_priv__stat_vec_push(ctx);
+	struct vxlan_stat sum = { .ifindex = k->ifindex, .direction = k->direction };
+	struct vxlan_stat *s;
 
-	if (!s)
-		return -ENOMEM;
-	s->ifindex = k->ifindex;
-	s->direction = k->direction;
 	for (int c = 0; c < ncpus; c++) {
-		const struct np_path_value *v =
+		const struct np_if_value *v =
 		    (const void *)((const char *)vals + (size_t)c * stride);
 
-		s->packets += v->packets;
-		s->bytes += v->bytes;
+		sum.packets += v->vxlan.packets;
+		sum.bytes += v->vxlan.bytes;
 	}
+	if (sum.packets == 0)
+		return 0;
+	s = loader_priv__stat_vec_push(ctx);
+	if (!s)
+		return -ENOMEM;
+	*s = sum;
 	return 0;
 }
 
 int loader__read_vxlan_stats(struct loader *l, struct vxlan_stat **out, size_t *n)
 {
-	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_vxlan_stats, sum_vxlan_stat,
+	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_if_stats, sum_vxlan_stat,
 					sizeof(**out), (void **)out, n);
 }
 
@@ -993,6 +1013,11 @@ int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(l->skel->obj, map);
 
+	/* The path classes of a pod veth's two np_if_stats entries: NP_PATH_MAX each. */
+	if (strcmp(map, "np_path_stats") == 0) {
+		*cap = bpf_map__max_entries(l->skel->maps.np_if_stats) * NP_PATH_MAX;
+		return 0;
+	}
 	if (!m)
 		return -ENOENT;
 	*cap = bpf_map__max_entries(m);

@@ -23,13 +23,6 @@ struct np_if_key {
 	__u8 pad[3];
 };
 
-/* np_if_stats value (per CPU; user space sums the CPUs). */
-struct np_if_value {
-	__u64 packets;
-	__u64 bytes;	/* skb->len: includes the Ethernet header at tc */
-	__u64 gso_segs; /* wire segments: max(1, skb->gso_segs) per skb */
-};
-
 /* Where a pod's peer is, decided from the peer address by longest-prefix match. */
 enum np_path {
 	NP_PATH_SAME_NODE = 0,	/* this node's pod CIDR */
@@ -43,17 +36,22 @@ enum np_path {
 	NP_PATH_MAX = 6,
 };
 
-/* np_path_stats key: per pod veth, direction (of the host veth) and path class. */
-struct np_path_key {
-	__u32 ifindex;
-	__u8 direction; /* enum np_direction, host-veth view */
-	__u8 path;	/* enum np_path */
-	__u8 pad[2];
-};
-
 struct np_path_value {
 	__u64 packets;
 	__u64 bytes;
+};
+
+/* np_if_stats value (per CPU; user space sums the CPUs). Every counter of a {device, direction}
+ * lives in this one value so that a packet costs one hash lookup whatever the device's role: the
+ * interface counters, and by role the path classes (pod veths) or the outer VXLAN frames (node
+ * devices). A path class or the VXLAN pair that never counted a packet stays all zero and is not
+ * reported. */
+struct np_if_value {
+	__u64 packets;
+	__u64 bytes;	/* skb->len: includes the Ethernet header at tc */
+	__u64 gso_segs; /* wire segments: max(1, skb->gso_segs) per skb */
+	struct np_path_value path[NP_PATH_MAX]; /* pod veths, by enum np_path of the peer */
+	struct np_path_value vxlan; /* node devices: UDP to np_config.vxlan_port, outer frames */
 };
 
 /* LPM keys of np_cidr4 / np_cidr6; the value is the path class. */
@@ -111,18 +109,18 @@ enum np_nodeport_proto {
 
 /* np_errors index (per-CPU array): failures the datapath cannot report any other way. */
 enum np_error {
-	NP_ERR_IF_STATS_FULL = 0,    /* np_if_stats had no room for a new key */
-	NP_ERR_PATH_STATS_FULL = 1,  /* np_path_stats had no room for a new key */
-	NP_ERR_VXLAN_STATS_FULL = 2, /* np_vxlan_stats had no room for a new key */
+	/* np_if_stats had no room for a new key: the packet is missing from the interface
+	 * counters, and also from the path classes (a pod veth's IP packet) or the VXLAN counters
+	 * (a node device's VXLAN frame), each counted here. */
+	NP_ERR_IF_STATS_FULL = 0,
+	NP_ERR_PATH_STATS_FULL = 1,
+	NP_ERR_VXLAN_STATS_FULL = 2,
 	NP_ERR_MAX = 4,
 };
 
 struct np_error_value {
 	__u64 count;
 };
-
-/* np_vxlan_stats: outer VXLAN frames on the node device, keyed like np_if_stats (ingress =
- * receive, egress = transmit), valued like np_path_stats. */
 
 /* np_drop_stats key (drops.bpf.c): where the kernel freed an skb as dropped. */
 struct np_drop_key {
@@ -155,9 +153,8 @@ enum np_drop_error {
 };
 
 _Static_assert(sizeof(struct np_if_key) == 8, "np_if_key layout");
-_Static_assert(sizeof(struct np_if_value) == 24, "np_if_value layout");
+_Static_assert(sizeof(struct np_if_value) == 24 + 16 * NP_PATH_MAX + 16, "np_if_value layout");
 _Static_assert(sizeof(struct np_error_value) == 8, "np_error_value layout");
-_Static_assert(sizeof(struct np_path_key) == 8, "np_path_key layout");
 _Static_assert(sizeof(struct np_path_value) == 16, "np_path_value layout");
 _Static_assert(sizeof(struct np_cidr4_key) == 8, "np_cidr4_key layout");
 _Static_assert(sizeof(struct np_cidr6_key) == 20, "np_cidr6_key layout");

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Path classes of pod traffic: np_pod_ingress / np_pod_egress on synthetic frames through
  * BPF_PROG_TEST_RUN, with np_cidr4 / np_cidr6 filled as the agent fills them on a flannel node.
- * Asserts the exact np_path_stats key set ({ifindex, direction, path}, padding zero) and exact
- * packets and bytes per key, and that np_if_stats still counts every frame.
+ * Asserts the exact set of path classes that counted ({ifindex, direction, path}: the path slots
+ * of np_if_stats's values) and exact packets and bytes per class, and that the same values
+ * count every frame per device.
  *
  * The programs sit on the host side of the pod's veth: ingress there is the pod sending (the peer
  * is the destination), egress is the pod receiving (the peer is the source). Every frame below
@@ -223,36 +224,34 @@ struct want_path {
 
 static void expect_path(const struct want_path *w)
 {
-	struct np_path_key key = { .ifindex = w->ifindex, .direction = w->dir, .path = w->path };
-	uint64_t sum[2];
-	int err = np_test_percpu_sum(bpf_map__fd(skel->maps.np_path_stats), &key, sum, 2);
+	struct np_if_value v;
+	int err = np_test_if_sum(bpf_map__fd(skel->maps.np_if_stats), w->ifindex, w->dir, &v);
 
-	cr_assert(err == 0, "no np_path_stats entry {%u, %u, %u}: %d", w->ifindex, w->dir, w->path,
-		  err);
-	cr_expect_eq(sum[0], w->packets, "{%u,%u,%u} packets %llu, want %llu", w->ifindex, w->dir,
-		     w->path, (unsigned long long)sum[0], (unsigned long long)w->packets);
-	cr_expect_eq(sum[1], w->bytes, "{%u,%u,%u} bytes %llu, want %llu", w->ifindex, w->dir,
-		     w->path, (unsigned long long)sum[1], (unsigned long long)w->bytes);
+	cr_assert(err == 0, "no np_if_stats entry {%u, %u}: %d", w->ifindex, w->dir, err);
+	cr_expect_eq(v.path[w->path].packets, w->packets, "{%u,%u,%u} packets %llu, want %llu",
+		     w->ifindex, w->dir, w->path, (unsigned long long)v.path[w->path].packets,
+		     (unsigned long long)w->packets);
+	cr_expect_eq(v.path[w->path].bytes, w->bytes, "{%u,%u,%u} bytes %llu, want %llu",
+		     w->ifindex, w->dir, w->path, (unsigned long long)v.path[w->path].bytes,
+		     (unsigned long long)w->bytes);
 }
 
-/* np_path_stats holds exactly these keys (padding included: it is part of the hash key) with
- * exactly these values. */
+/* Exactly these path classes counted (every other slot of every entry is zero), with exactly
+ * these values. */
 static void expect_paths(const struct want_path *want, size_t n)
 {
-	struct np_path_key got[MAX_KEYS];
+	struct np_test_path_slot got[MAX_KEYS];
 	size_t i, j, cnt;
 
-	cnt = np_test_keys(bpf_map__fd(skel->maps.np_path_stats), got, sizeof(got[0]), MAX_KEYS);
-	cr_assert(cnt == n, "np_path_stats has %zu keys, want %zu", cnt, n);
+	cnt = np_test_path_slots(bpf_map__fd(skel->maps.np_if_stats), got, MAX_KEYS);
+	cr_assert(cnt == n, "%zu path classes counted, want %zu", cnt, n);
 	for (i = 0; i < n; i++) {
-		struct np_path_key k = { .ifindex = want[i].ifindex,
-					 .direction = want[i].dir,
-					 .path = want[i].path };
-
 		for (j = 0; j < cnt; j++)
-			if (memcmp(&got[j], &k, sizeof(k)) == 0)
+			if (got[j].ifindex == want[i].ifindex && got[j].direction == want[i].dir &&
+			    got[j].path == want[i].path)
 				break;
-		cr_assert(j < cnt, "key {%u, %u, %u} missing", k.ifindex, k.direction, k.path);
+		cr_assert(j < cnt, "path class {%u, %u, %u} missing", want[i].ifindex,
+			  want[i].dir, want[i].path);
 		expect_path(&want[i]);
 	}
 }
@@ -604,22 +603,16 @@ static void truncated_frames(uint16_t ethertype, uint32_t hdr_len)
 	expect_if(b, NP_DIR_EGRESS, packets, bytes);
 	expect_if(a, NP_DIR_INGRESS, packets, bytes);
 	{
-		struct np_path_key keys[MAX_KEYS];
-		size_t n = np_test_keys(bpf_map__fd(skel->maps.np_path_stats), keys,
-					sizeof(keys[0]), MAX_KEYS);
+		struct np_test_path_slot got[MAX_KEYS];
+		size_t n = np_test_path_slots(bpf_map__fd(skel->maps.np_if_stats), got, MAX_KEYS);
 
-		for (size_t i = 0; i < n && i < MAX_KEYS; i++) {
-			uint64_t sum[2] = { 0 };
-
-			np_test_percpu_sum(bpf_map__fd(skel->maps.np_path_stats), &keys[i], sum, 2);
-			cr_expect(
-			    false,
-			    "path entry {%u, %u, %u} = %llu packets, %llu bytes from truncated "
-			    "%s headers",
-			    keys[i].ifindex, keys[i].direction, keys[i].path,
-			    (unsigned long long)sum[0], (unsigned long long)sum[1],
-			    ethertype == ETHERTYPE_IP ? "IPv4" : "IPv6");
-		}
+		for (size_t i = 0; i < n && i < MAX_KEYS; i++)
+			cr_expect(false,
+				  "path class {%u, %u, %u} = %llu packets, %llu bytes from truncated "
+				  "%s headers",
+				  got[i].ifindex, got[i].direction, got[i].path,
+				  (unsigned long long)got[i].packets, (unsigned long long)got[i].bytes,
+				  ethertype == ETHERTYPE_IP ? "IPv4" : "IPv6");
 		cr_assert_eq(n, 0);
 	}
 
