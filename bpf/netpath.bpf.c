@@ -2,9 +2,9 @@
 /* tc counters for every hooked device: packets, bytes and GSO segments per {ifindex, direction}.
  * Pod veths also count by path class (where the peer is), the node device counts inbound
  * NodePort traffic and outer VXLAN frames both ways. All counters of a {device, direction} share
- * one np_if_stats value: one hash lookup per packet. The programs only observe: they always return TC_ACT_UNSPEC so that the next
- * program on the hook (tcx chain or clsact filters of Cilium, Calico, ...) and the kernel still
- * see the packet. */
+ * one np_if_stats value: one hash lookup per packet. The programs only observe: they always
+ * return TC_ACT_UNSPEC so that the next program on the hook (tcx chain or clsact filters of
+ * Cilium, Calico, ...) and the kernel still see the packet. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -179,8 +179,8 @@ static __always_inline __u8 classify_peer(struct __sk_buff *skb, bool want_dst)
 
 		if (!ip6)
 			return NP_PATH_MAX;
-		__builtin_memcpy(k.addr, want_dst ? (const void *)&ip6->daddr
-						  : (const void *)&ip6->saddr, 16);
+		__builtin_memcpy(
+		    k.addr, want_dst ? (const void *)&ip6->daddr : (const void *)&ip6->saddr, 16);
 		if (np_link_local6(k.addr))
 			return NP_PATH_LINK_LOCAL;
 		c = bpf_map_lookup_elem(&np_cidr6, &k);

@@ -797,9 +797,8 @@ void loader__class4_build(const struct np_cidr4_key *k, const struct np_cidr_val
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < n; i++) {
 		struct np_class4_entry e = { .mask = prefix_mask4(k[i].prefixlen),
-					     .prefixlen = (__u8)(k[i].prefixlen > 32
-								     ? 32
-								     : k[i].prefixlen),
+					     .prefixlen =
+						 (__u8)(k[i].prefixlen > 32 ? 32 : k[i].prefixlen),
 					     .path = (__u8)(v[i].path > 0xff ? 0xff : v[i].path) };
 		size_t j;
 

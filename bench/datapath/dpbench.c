@@ -327,8 +327,9 @@ int main(int argc, char **argv)
 	else if (argc >= 2 && strcmp(argv[1], "empty") == 0)
 		rc = cmd_empty(argc, argv);
 	if (rc == 2)
-		fprintf(stderr, "usage: %s send ADDR PORT SECONDS PAYLOAD THREADS | sink PORT TAG | "
-				"empty TAG DEV...\n",
+		fprintf(stderr,
+			"usage: %s send ADDR PORT SECONDS PAYLOAD THREADS | sink PORT TAG | "
+			"empty TAG DEV...\n",
 			argv[0]);
 	return rc;
 }

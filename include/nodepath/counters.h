@@ -48,8 +48,8 @@ struct np_path_value {
  * reported. */
 struct np_if_value {
 	__u64 packets;
-	__u64 bytes;	/* skb->len: includes the Ethernet header at tc */
-	__u64 gso_segs; /* wire segments: max(1, skb->gso_segs) per skb */
+	__u64 bytes;				/* skb->len: includes the Ethernet header at tc */
+	__u64 gso_segs;				/* wire segments: max(1, skb->gso_segs) per skb */
 	struct np_path_value path[NP_PATH_MAX]; /* pod veths, by enum np_path of the peer */
 	struct np_path_value vxlan; /* node devices: UDP to np_config.vxlan_port, outer frames */
 };
@@ -73,7 +73,7 @@ struct np_cidr_value {
 struct np_config {
 	__u16 nodeport_min; /* host byte order; 0/0 disables NodePort counting */
 	__u16 nodeport_max;
-	__u16 vxlan_port; /* host byte order; outer UDP destination port, 0 disables */
+	__u16 vxlan_port;  /* host byte order; outer UDP destination port, 0 disables */
 	__u16 class4_slot; /* the np_class4 entry the programs read (the agent fills the other) */
 };
 

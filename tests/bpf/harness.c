@@ -144,10 +144,10 @@ size_t np_test_path_slots(int if_map_fd, struct np_test_path_slot *out, size_t m
 			if (!v.path[p].packets && !v.path[p].bytes)
 				continue;
 			if (n < max)
-				out[n] = (struct np_test_path_slot){ keys[i].ifindex,
-								     keys[i].direction, p,
-								     v.path[p].packets,
-								     v.path[p].bytes };
+				out[n] =
+				    (struct np_test_path_slot){ keys[i].ifindex, keys[i].direction,
+								p, v.path[p].packets,
+								v.path[p].bytes };
 			n++;
 		}
 	}

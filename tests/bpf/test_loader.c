@@ -40,9 +40,8 @@
 #define NP_TC_PRIORITY 1
 #define FRAME_LEN 60
 
-static const char *const pinned_maps[] = { "np_if_stats", "np_cidr4",	"np_cidr6",
-					   "np_config",	  "np_nodeport", "np_errors",
-					   "np_class4" };
+static const char *const pinned_maps[] = { "np_if_stats", "np_cidr4",  "np_cidr6", "np_config",
+					   "np_nodeport", "np_errors", "np_class4" };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
 static char bpffs[64];	 /* the private bpffs mount point */

@@ -44,16 +44,16 @@ static struct netpath_bpf *skel;
 static bool g_masks; /* suite paths_masks: keep np_class4 in step with np_cidr4 */
 
 /* Defines the test in both suites. */
-#define PATHS_TEST(name)                                                                           \
-	static void name##_body(void);                                                             \
-	Test(paths, name)                                                                          \
-	{                                                                                          \
-		name##_body();                                                                     \
-	}                                                                                          \
-	Test(paths_masks, name)                                                                    \
-	{                                                                                          \
-		name##_body();                                                                     \
-	}                                                                                          \
+#define PATHS_TEST(name)               \
+	static void name##_body(void); \
+	Test(paths, name)              \
+	{                              \
+		name##_body();         \
+	}                              \
+	Test(paths_masks, name)        \
+	{                              \
+		name##_body();         \
+	}                              \
 	static void name##_body(void)
 
 /* np_class4 from the IPv4 trie's content, into the slot the programs do not read, then switched
@@ -250,8 +250,8 @@ static void expect_paths(const struct want_path *want, size_t n)
 			if (got[j].ifindex == want[i].ifindex && got[j].direction == want[i].dir &&
 			    got[j].path == want[i].path)
 				break;
-		cr_assert(j < cnt, "path class {%u, %u, %u} missing", want[i].ifindex,
-			  want[i].dir, want[i].path);
+		cr_assert(j < cnt, "path class {%u, %u, %u} missing", want[i].ifindex, want[i].dir,
+			  want[i].path);
 		expect_path(&want[i]);
 	}
 }
@@ -607,12 +607,13 @@ static void truncated_frames(uint16_t ethertype, uint32_t hdr_len)
 		size_t n = np_test_path_slots(bpf_map__fd(skel->maps.np_if_stats), got, MAX_KEYS);
 
 		for (size_t i = 0; i < n && i < MAX_KEYS; i++)
-			cr_expect(false,
-				  "path class {%u, %u, %u} = %llu packets, %llu bytes from truncated "
-				  "%s headers",
-				  got[i].ifindex, got[i].direction, got[i].path,
-				  (unsigned long long)got[i].packets, (unsigned long long)got[i].bytes,
-				  ethertype == ETHERTYPE_IP ? "IPv4" : "IPv6");
+			cr_expect(
+			    false,
+			    "path class {%u, %u, %u} = %llu packets, %llu bytes from truncated "
+			    "%s headers",
+			    got[i].ifindex, got[i].direction, got[i].path,
+			    (unsigned long long)got[i].packets, (unsigned long long)got[i].bytes,
+			    ethertype == ETHERTYPE_IP ? "IPv4" : "IPv6");
 		cr_assert_eq(n, 0);
 	}
 
@@ -770,8 +771,9 @@ Test(class4, build_orders_and_dedups)
 		{ .prefixlen = 24, .addr = { 10, 244, 1, 7 } },
 		{ .prefixlen = 24, .addr = { 10, 244, 1, 0 } },
 	};
-	struct np_cidr_value v[4] = { { NP_PATH_CROSS_NODE }, { NP_PATH_HOST }, { NP_PATH_SERVICE },
-				      { NP_PATH_SAME_NODE } };
+	struct np_cidr_value v[4] = {
+		{ NP_PATH_CROSS_NODE }, { NP_PATH_HOST }, { NP_PATH_SERVICE }, { NP_PATH_SAME_NODE }
+	};
 	struct np_cidr4_key many[NP_CLASS4_MAX + 1];
 	struct np_cidr_value mv[NP_CLASS4_MAX + 1];
 	struct np_class4 t;
@@ -791,7 +793,8 @@ Test(class4, build_orders_and_dedups)
 	cr_expect_eq(t.e[2].path, NP_PATH_CROSS_NODE);
 
 	for (int i = 0; i <= NP_CLASS4_MAX; i++) {
-		many[i] = (struct np_cidr4_key){ .prefixlen = 32, .addr = { 10, 0, 0, (uint8_t)i } };
+		many[i] =
+		    (struct np_cidr4_key){ .prefixlen = 32, .addr = { 10, 0, 0, (uint8_t)i } };
 		mv[i].path = NP_PATH_HOST;
 	}
 	loader__class4_build(many, mv, NP_CLASS4_MAX, &t);
