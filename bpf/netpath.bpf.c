@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* tc counters for every hooked device: packets, bytes and GSO segments per {ifindex, direction}.
  * Pod veths also count by path class (where the peer is), the node device counts inbound
- * NodePort traffic and outer VXLAN frames both ways. The programs only observe: they always return TC_ACT_UNSPEC so that the next
- * program on the hook (tcx chain or clsact filters of Cilium, Calico, ...) and the kernel still
- * see the packet. */
+ * NodePort traffic and outer VXLAN frames both ways. All counters of a {device, direction} share
+ * one np_if_stats value: one hash lookup per packet. The programs only observe: they always
+ * return TC_ACT_UNSPEC so that the next program on the hook (tcx chain or clsact filters of
+ * Cilium, Calico, ...) and the kernel still see the packet. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -11,9 +12,7 @@
 #include "lib/parse.bpf.h"
 #include "nodepath/tc.h"
 #define NP_IF_STATS_DEFAULT_ENTRIES 16384
-#define NP_PATH_STATS_DEFAULT_ENTRIES 16384
 #define NP_CIDR_ENTRIES 1024
-#define NP_VXLAN_STATS_ENTRIES 64 /* 2 per node device */
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -24,14 +23,6 @@ struct {
 	__type(value, struct np_if_value);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } np_if_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, NP_PATH_STATS_DEFAULT_ENTRIES); /* the agent resizes it before load */
-	__type(key, struct np_path_key);
-	__type(value, struct np_path_value);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} np_path_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -60,20 +51,20 @@ struct {
 } np_config SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NP_CLASS4_SLOTS);
+	__type(key, __u32);
+	__type(value, struct np_class4);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} np_class4 SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, NP_NODEPORT_MAX);
 	__type(key, __u32);
 	__type(value, struct np_path_value);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } np_nodeport SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, NP_VXLAN_STATS_ENTRIES);
-	__type(key, struct np_if_key);
-	__type(value, struct np_path_value);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} np_vxlan_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -83,18 +74,23 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } np_errors SEC(".maps");
 
-static __always_inline void count_if(struct __sk_buff *skb, __u8 direction)
+/* What np_lookup_or_init inserts for a new key (read-only data: no per-packet zeroing). */
+static const struct np_if_value np_if_zero = {};
+
+/* The {ifindex, direction} value with the interface counters updated, NULL (and the miss
+ * counted) when np_if_stats is full. */
+static __always_inline struct np_if_value *count_if(struct __sk_buff *skb, __u8 direction)
 {
-	struct np_if_value zero = {};
 	struct np_if_key key = {
 		.ifindex = skb->ifindex,
 		.direction = direction,
 	};
 	struct np_if_value *v;
 
-	v = np_lookup_or_init(&np_if_stats, &key, &zero, &np_errors, NP_ERR_IF_STATS_FULL);
+	v = np_lookup_or_init(&np_if_stats, &key, &np_if_zero, &np_errors, NP_ERR_IF_STATS_FULL);
 	if (v)
 		np_if_value_add(v, skb->len, skb->gso_segs ? skb->gso_segs : 1);
+	return v;
 }
 
 /* Addresses that never leave the link, whatever the cluster's CIDRs: IPv4 169.254/16, 224/4
@@ -122,55 +118,6 @@ static __always_inline bool np_link_local6(const __u8 a[16])
 	return (hi | lo) == 0;
 }
 
-static __always_inline __u8 classify_peer(struct __sk_buff *skb, bool want_dst)
-{
-	__u8 addr[16] = {};
-	struct np_cidr_value *c = NULL;
-	int len = np_load_addr(skb, want_dst, addr);
-
-	if (len == 4) {
-		struct np_cidr4_key k = { .prefixlen = 32 };
-
-		if (np_link_local4(addr))
-			return NP_PATH_LINK_LOCAL;
-		__builtin_memcpy(k.addr, addr, 4);
-		c = bpf_map_lookup_elem(&np_cidr4, &k);
-	} else if (len == 16) {
-		struct np_cidr6_key k = { .prefixlen = 128 };
-
-		if (np_link_local6(addr))
-			return NP_PATH_LINK_LOCAL;
-		__builtin_memcpy(k.addr, addr, 16);
-		c = bpf_map_lookup_elem(&np_cidr6, &k);
-	} else {
-		return NP_PATH_MAX; /* ARP and other non-IP frames have no path */
-	}
-	if (c && c->path < NP_PATH_MAX)
-		return (__u8)c->path;
-	return NP_PATH_EXTERNAL;
-}
-
-static __always_inline void count_path(struct __sk_buff *skb, __u8 direction)
-{
-	struct np_path_value zero = {};
-	/* Host-veth ingress is the pod sending: the peer is the destination. */
-	__u8 path = classify_peer(skb, direction == NP_DIR_INGRESS);
-	struct np_path_key key = {
-		.ifindex = skb->ifindex,
-		.direction = direction,
-		.path = path,
-	};
-	struct np_path_value *v;
-
-	if (path >= NP_PATH_MAX)
-		return;
-	v = np_lookup_or_init(&np_path_stats, &key, &zero, &np_errors, NP_ERR_PATH_STATS_FULL);
-	if (!v)
-		return;
-	v->packets++;
-	v->bytes += skb->len;
-}
-
 static __always_inline struct np_config *np_config_get(void)
 {
 	__u32 zero = 0;
@@ -178,16 +125,95 @@ static __always_inline struct np_config *np_config_get(void)
 	return bpf_map_lookup_elem(&np_config, &zero);
 }
 
-static __always_inline void count_nodeport(struct __sk_buff *skb, const struct np_config *cfg)
+/* The path class of an IPv4 peer that is not link-local: the first (longest) matching mask of
+ * the active np_class4 table, or the trie when that table is not in use. */
+static __always_inline __u8 classify4(__be32 a)
+{
+	struct np_config *cfg = np_config_get();
+	struct np_cidr4_key k = { .prefixlen = 32 };
+	struct np_cidr_value *c;
+	struct np_class4 *t;
+	__u32 slot;
+
+	slot = cfg ? cfg->class4_slot : 0;
+	t = bpf_map_lookup_elem(&np_class4, &slot);
+	if (t && t->n > 0) {
+		for (__u32 i = 0; i < NP_CLASS4_MAX; i++) {
+			if (i >= t->n)
+				break;
+			if ((a & t->e[i].mask) == t->e[i].addr)
+				return t->e[i].path < NP_PATH_MAX ? t->e[i].path : NP_PATH_EXTERNAL;
+		}
+		return NP_PATH_EXTERNAL;
+	}
+	__builtin_memcpy(k.addr, &a, 4);
+	c = bpf_map_lookup_elem(&np_cidr4, &k);
+	if (c && c->path < NP_PATH_MAX)
+		return (__u8)c->path;
+	return NP_PATH_EXTERNAL;
+}
+
+/* The peer's path class: the destination when the pod sends, the source when it receives.
+ * NP_PATH_MAX for ARP and other non-IP frames, and IP frames cut short or malformed. */
+static __always_inline __u8 classify_peer(struct __sk_buff *skb, bool want_dst)
+{
+	__u16 proto = bpf_ntohs((__u16)skb->protocol);
+
+	if (proto == NP_ETH_P_IP) {
+		struct iphdr buf;
+		const struct iphdr *ip = np_ip4(skb, &buf);
+		__u8 a[4];
+
+		if (!ip)
+			return NP_PATH_MAX;
+		__builtin_memcpy(a, want_dst ? &ip->daddr : &ip->saddr, 4);
+		if (np_link_local4(a))
+			return NP_PATH_LINK_LOCAL;
+		return classify4(want_dst ? ip->daddr : ip->saddr);
+	}
+	if (proto == NP_ETH_P_IPV6) {
+		struct np_cidr6_key k = { .prefixlen = 128 };
+		struct ipv6hdr buf;
+		const struct ipv6hdr *ip6 = np_ip6(skb, &buf);
+		struct np_cidr_value *c;
+
+		if (!ip6)
+			return NP_PATH_MAX;
+		__builtin_memcpy(
+		    k.addr, want_dst ? (const void *)&ip6->daddr : (const void *)&ip6->saddr, 16);
+		if (np_link_local6(k.addr))
+			return NP_PATH_LINK_LOCAL;
+		c = bpf_map_lookup_elem(&np_cidr6, &k);
+		if (c && c->path < NP_PATH_MAX)
+			return (__u8)c->path;
+		return NP_PATH_EXTERNAL;
+	}
+	return NP_PATH_MAX; /* ARP and other non-IP frames have no path */
+}
+
+/* Host-veth ingress is the pod sending: the peer is the destination. */
+static __always_inline void count_pod(struct __sk_buff *skb, __u8 direction)
+{
+	__u8 path = classify_peer(skb, direction == NP_DIR_INGRESS);
+	struct np_if_value *v = count_if(skb, direction);
+
+	if (path >= NP_PATH_MAX)
+		return;
+	if (!v) {
+		np_error_inc(&np_errors, NP_ERR_PATH_STATS_FULL);
+		return;
+	}
+	v->path[path].packets++;
+	v->path[path].bytes += skb->len;
+}
+
+static __always_inline void count_nodeport(struct __sk_buff *skb, const struct np_config *cfg,
+					   __u8 l4proto, __u16 dport)
 {
 	struct np_path_value *v;
-	__u8 l4proto = 0;
-	__u16 dport = 0;
 	__u32 idx;
 
-	if (!cfg || cfg->nodeport_max == 0)
-		return;
-	if (np_load_l4_dport(skb, &l4proto, &dport))
+	if (cfg->nodeport_max == 0)
 		return;
 	if (dport < cfg->nodeport_min || dport > cfg->nodeport_max)
 		return;
@@ -201,29 +227,17 @@ static __always_inline void count_nodeport(struct __sk_buff *skb, const struct n
 
 /* Outer VXLAN frames: UDP to the VXLAN port, whichever way. flanneld's encapsulated packets
  * leave and arrive with that destination port (the source port is a flow hash). */
-static __always_inline void count_vxlan(struct __sk_buff *skb, __u8 direction,
-					const struct np_config *cfg)
+static __always_inline void count_vxlan(struct __sk_buff *skb, struct np_if_value *v,
+					const struct np_config *cfg, __u8 l4proto, __u16 dport)
 {
-	struct np_path_value zero = {};
-	struct np_if_key key = {
-		.ifindex = skb->ifindex,
-		.direction = direction,
-	};
-	struct np_path_value *v;
-	__u8 l4proto = 0;
-	__u16 dport = 0;
-
-	if (!cfg || cfg->vxlan_port == 0)
+	if (cfg->vxlan_port == 0 || l4proto != NP_IPPROTO_UDP || dport != cfg->vxlan_port)
 		return;
-	if (np_load_l4_dport(skb, &l4proto, &dport))
+	if (!v) {
+		np_error_inc(&np_errors, NP_ERR_VXLAN_STATS_FULL);
 		return;
-	if (l4proto != NP_IPPROTO_UDP || dport != cfg->vxlan_port)
-		return;
-	v = np_lookup_or_init(&np_vxlan_stats, &key, &zero, &np_errors, NP_ERR_VXLAN_STATS_FULL);
-	if (!v)
-		return;
-	v->packets++;
-	v->bytes += skb->len;
+	}
+	v->vxlan.packets++;
+	v->vxlan.bytes += skb->len;
 }
 
 SEC("tc")
@@ -244,16 +258,14 @@ int np_egress(struct __sk_buff *skb)
 SEC("tc")
 int np_pod_ingress(struct __sk_buff *skb)
 {
-	count_if(skb, NP_DIR_INGRESS);
-	count_path(skb, NP_DIR_INGRESS);
+	count_pod(skb, NP_DIR_INGRESS);
 	return NP_TC_ACT_UNSPEC;
 }
 
 SEC("tc")
 int np_pod_egress(struct __sk_buff *skb)
 {
-	count_if(skb, NP_DIR_EGRESS);
-	count_path(skb, NP_DIR_EGRESS);
+	count_pod(skb, NP_DIR_EGRESS);
 	return NP_TC_ACT_UNSPEC;
 }
 
@@ -262,10 +274,17 @@ SEC("tc")
 int np_node_ingress(struct __sk_buff *skb)
 {
 	struct np_config *cfg = np_config_get();
+	struct np_if_value *v = count_if(skb, NP_DIR_INGRESS);
+	__u8 l4proto = 0;
+	__u16 dport = 0;
 
-	count_if(skb, NP_DIR_INGRESS);
-	count_nodeport(skb, cfg);
-	count_vxlan(skb, NP_DIR_INGRESS, cfg);
+	/* One header walk for both counters, none when both are off. */
+	if (!cfg || (cfg->nodeport_max == 0 && cfg->vxlan_port == 0))
+		return NP_TC_ACT_UNSPEC;
+	if (np_load_l4_dport(skb, &l4proto, &dport))
+		return NP_TC_ACT_UNSPEC;
+	count_nodeport(skb, cfg, l4proto, dport);
+	count_vxlan(skb, v, cfg, l4proto, dport);
 	return NP_TC_ACT_UNSPEC;
 }
 
@@ -273,7 +292,15 @@ int np_node_ingress(struct __sk_buff *skb)
 SEC("tc")
 int np_node_egress(struct __sk_buff *skb)
 {
-	count_if(skb, NP_DIR_EGRESS);
-	count_vxlan(skb, NP_DIR_EGRESS, np_config_get());
+	struct np_config *cfg = np_config_get();
+	struct np_if_value *v = count_if(skb, NP_DIR_EGRESS);
+	__u8 l4proto = 0;
+	__u16 dport = 0;
+
+	if (!cfg || cfg->vxlan_port == 0)
+		return NP_TC_ACT_UNSPEC;
+	if (np_load_l4_dport(skb, &l4proto, &dport))
+		return NP_TC_ACT_UNSPEC;
+	count_vxlan(skb, v, cfg, l4proto, dport);
 	return NP_TC_ACT_UNSPEC;
 }

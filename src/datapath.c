@@ -42,8 +42,9 @@ NP_FLAG_STRING("bpf.attach-mode", &opt_attach_mode,
 	       "tc attach mode: auto (tcx if the kernel has it), tcx or tc (clsact).");
 NP_FLAG_UINT(
     "bpf.map-max-entries", &opt_max_entries,
-    "Capacity of np_if_stats (2 entries per hooked interface); np_path_stats gets 5/2 of it "
-    "(up to 10 per pod veth). Per-CPU maps: memory is capacity x CPUs.");
+    "Capacity of np_if_stats (2 entries per hooked interface; a pod veth's entries also hold "
+    "its path classes, a node device's its VXLAN counters). Per-CPU map: memory is capacity x "
+    "136 B x CPUs.");
 NP_FLAG_STRING(
     "collector.netpath.service-cidr", &opt_service_cidr,
     "Comma-separated service CIDRs (path class \"service\"; dual-stack: one per family).");

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -313,6 +314,28 @@ static int adopt_scan(struct loader *l)
 	return err;
 }
 
+/* Maps of earlier agents whose counters now live in np_if_stats (path classes and VXLAN frames
+ * share its value since): nothing reads them any more, so their pins go rather than hold kernel
+ * memory for good. */
+static void drop_retired_pins(const char *pin_root)
+{
+	static const char *const retired[] = { "np_path_stats", "np_vxlan_stats" };
+
+	for (size_t i = 0; i < sizeof(retired) / sizeof(retired[0]); i++) {
+		char path[4096];
+
+		if (snprintf(path, sizeof(path), "%s/%s", pin_root, retired[i]) >=
+		    (int)sizeof(path))
+			continue;
+		if (unlink(path) == 0)
+			log_warn("removed pinned map %s of an earlier agent: its counters are now "
+				 "kept in np_if_stats and restart from zero",
+				 path);
+		else if (errno != ENOENT)
+			log_warn("cannot remove %s: %s", path, strerror(errno));
+	}
+}
+
 const char *loader__libbpf_version(void)
 {
 	return libbpf_version_string();
@@ -362,13 +385,9 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 		goto cleanup;
 	}
 	err = bpf_map__set_max_entries(l->skel->maps.np_if_stats, opts->max_entries);
-	/* Up to 2 directions x NP_PATH_MAX classes path keys per pod veth against 2 per
-	 * interface. */
-	if (!err)
-		err = bpf_map__set_max_entries(l->skel->maps.np_path_stats,
-					       opts->max_entries / 2 * NP_PATH_MAX);
 	if (err)
 		goto cleanup;
+	drop_retired_pins(opts->pin_path);
 	loader_priv__drop_incompatible_pins(l->skel->obj, opts->pin_path);
 	err = netpath_bpf__load(l->skel);
 	if (err) {
@@ -796,14 +815,6 @@ void loader__forget(struct loader *l, int ifindex)
 		struct np_if_key key = { .ifindex = (__u32)ifindex, .direction = (__u8)dir };
 
 		bpf_map_delete_elem(fd, &key);
-		for (int p = 0; p < NP_PATH_MAX; p++) {
-			struct np_path_key pk = { .ifindex = (__u32)ifindex,
-						  .direction = (__u8)dir,
-						  .path = (__u8)p };
-
-			bpf_map_delete_elem(bpf_map__fd(l->skel->maps.np_path_stats), &pk);
-		}
-		bpf_map_delete_elem(bpf_map__fd(l->skel->maps.np_vxlan_stats), &key);
 	}
 }
 
@@ -971,22 +982,30 @@ static int sum_if_stat(const void *key, const void *vals, size_t stride, int ncp
 	return 0;
 }
 
+/* The path classes of one np_if_stats entry that counted packets (only pod veths count any). */
 static int sum_path_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
 {
-	const struct np_path_key *k = key;
-	struct path_stat *s = loader_priv__stat_vec_push(ctx);
+	const struct np_if_key *k = key;
 
-	if (!s)
-		return -ENOMEM;
-	s->ifindex = k->ifindex;
-	s->direction = k->direction;
-	s->path = k->path;
-	for (int c = 0; c < ncpus; c++) {
-		const struct np_path_value *v =
-		    (const void *)((const char *)vals + (size_t)c * stride);
+	for (int p = 0; p < NP_PATH_MAX; p++) {
+		struct path_stat sum = { .ifindex = k->ifindex,
+					 .direction = k->direction,
+					 .path = (uint8_t)p };
+		struct path_stat *s;
 
-		s->packets += v->packets;
-		s->bytes += v->bytes;
+		for (int c = 0; c < ncpus; c++) {
+			const struct np_if_value *v =
+			    (const void *)((const char *)vals + (size_t)c * stride);
+
+			sum.packets += v->path[p].packets;
+			sum.bytes += v->path[p].bytes;
+		}
+		if (sum.packets == 0)
+			continue;
+		s = loader_priv__stat_vec_push(ctx);
+		if (!s)
+			return -ENOMEM;
+		*s = sum;
 	}
 	return 0;
 }
@@ -1015,7 +1034,7 @@ int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
 
 int loader__read_path_stats(struct loader *l, struct path_stat **out, size_t *n)
 {
-	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_path_stats, sum_path_stat,
+	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_if_stats, sum_path_stat,
 					sizeof(**out), (void **)out, n);
 }
 
@@ -1074,10 +1093,97 @@ static void drop_stale_cidrs(int fd, int family, const struct cidr_entry *e, siz
 	}
 }
 
+static __be32 prefix_mask4(__u32 prefixlen)
+{
+	return prefixlen == 0 ? 0 : htonl(~0u << (32 - (prefixlen > 32 ? 32 : prefixlen)));
+}
+
+void loader__class4_build(const struct np_cidr4_key *k, const struct np_cidr_value *v, size_t n,
+			  struct np_class4 *out)
+{
+	size_t m = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++) {
+		struct np_class4_entry e = { .mask = prefix_mask4(k[i].prefixlen),
+					     .prefixlen =
+						 (__u8)(k[i].prefixlen > 32 ? 32 : k[i].prefixlen),
+					     .path = (__u8)(v[i].path > 0xff ? 0xff : v[i].path) };
+		size_t j;
+
+		memcpy(&e.addr, k[i].addr, 4);
+		e.addr &= e.mask;
+		/* The trie holds one value per prefix, the last one written: so does the table. */
+		for (j = 0; j < m; j++)
+			if (out->e[j].prefixlen == e.prefixlen && out->e[j].addr == e.addr)
+				break;
+		if (j < m) {
+			out->e[j] = e;
+			continue;
+		}
+		if (m == NP_CLASS4_MAX) {
+			memset(out, 0, sizeof(*out)); /* does not fit: the trie decides */
+			return;
+		}
+		/* Longest prefix first, so the first match is the trie's answer. */
+		for (j = m; j > 0 && out->e[j - 1].prefixlen < e.prefixlen; j--)
+			out->e[j] = out->e[j - 1];
+		out->e[j] = e;
+		m++;
+	}
+	out->n = (__u32)m;
+}
+
+/* Writes the IPv4 prefixes as a mask table into the np_class4 slot the programs do not read,
+ * then points np_config at it: a packet sees the old table or the new one, never a mix. */
+static int set_class4(struct loader *l, const struct cidr_entry *e, size_t n)
+{
+	struct np_cidr4_key *k = calloc(n ? n : 1, sizeof(*k));
+	struct np_cidr_value *v = calloc(n ? n : 1, sizeof(*v));
+	int fd_cfg = bpf_map__fd(l->skel->maps.np_config);
+	int fd = bpf_map__fd(l->skel->maps.np_class4);
+	struct np_config cfg = {};
+	struct np_class4 t;
+	size_t m = 0;
+	__u32 zero = 0, slot;
+	int err = 0;
+
+	if (!k || !v) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].family != AF_INET)
+			continue;
+		k[m].prefixlen = e[i].prefixlen;
+		memcpy(k[m].addr, e[i].addr, 4);
+		v[m].path = e[i].path;
+		m++;
+	}
+	loader__class4_build(k, v, m, &t);
+	if (bpf_map_lookup_elem(fd_cfg, &zero, &cfg)) {
+		err = -errno;
+		goto cleanup;
+	}
+	slot = cfg.class4_slot >= NP_CLASS4_SLOTS - 1 ? 0 : cfg.class4_slot + 1;
+	if (bpf_map_update_elem(fd, &slot, &t, BPF_ANY)) {
+		err = -errno;
+		goto cleanup;
+	}
+	cfg.class4_slot = (__u16)slot;
+	if (bpf_map_update_elem(fd_cfg, &zero, &cfg, BPF_ANY))
+		err = -errno;
+cleanup:
+	free(k);
+	free(v);
+	return err;
+}
+
 int loader__set_cidrs(struct loader *l, const struct cidr_entry *e, size_t n)
 {
 	int fd4 = bpf_map__fd(l->skel->maps.np_cidr4);
 	int fd6 = bpf_map__fd(l->skel->maps.np_cidr6);
+	int err;
 
 	for (size_t i = 0; i < n; i++) {
 		struct np_cidr_value v = { .path = e[i].path };
@@ -1097,6 +1203,11 @@ int loader__set_cidrs(struct loader *l, const struct cidr_entry *e, size_t n)
 		if (rc)
 			return -errno;
 	}
+	/* The table goes after the trie additions and before its removals: whichever the
+	 * programs read, it holds the new prefixes. */
+	err = set_class4(l, e, n);
+	if (err)
+		return err;
 	drop_stale_cidrs(fd4, AF_INET, e, n);
 	drop_stale_cidrs(fd6, AF_INET6, e, n);
 	return 0;
@@ -1148,9 +1259,7 @@ int loader__purge_except(struct loader *l, const int *live, size_t n_live, size_
 	if (unclaimed || l->n_adopted)
 		log_info("pinned tcx links taken over=%zu removed_unhooked=%zu", l->n_adopted,
 			 unclaimed);
-	*removed = purge_map(l->skel->maps.np_if_stats, live, n_live) +
-		   purge_map(l->skel->maps.np_path_stats, live, n_live) +
-		   purge_map(l->skel->maps.np_vxlan_stats, live, n_live);
+	*removed = purge_map(l->skel->maps.np_if_stats, live, n_live);
 	return 0;
 }
 
@@ -1188,28 +1297,32 @@ int loader__set_vxlan_port(struct loader *l, uint16_t port)
 	return config_update(l, &set, false, true);
 }
 
+/* The VXLAN counters of one np_if_stats entry that counted VXLAN frames (node devices only). */
 static int sum_vxlan_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
 {
 	const struct np_if_key *k = key;
-	struct vxlan_stat *s = loader_priv__stat_vec_push(ctx);
+	struct vxlan_stat sum = { .ifindex = k->ifindex, .direction = k->direction };
+	struct vxlan_stat *s;
 
-	if (!s)
-		return -ENOMEM;
-	s->ifindex = k->ifindex;
-	s->direction = k->direction;
 	for (int c = 0; c < ncpus; c++) {
-		const struct np_path_value *v =
+		const struct np_if_value *v =
 		    (const void *)((const char *)vals + (size_t)c * stride);
 
-		s->packets += v->packets;
-		s->bytes += v->bytes;
+		sum.packets += v->vxlan.packets;
+		sum.bytes += v->vxlan.bytes;
 	}
+	if (sum.packets == 0)
+		return 0;
+	s = loader_priv__stat_vec_push(ctx);
+	if (!s)
+		return -ENOMEM;
+	*s = sum;
 	return 0;
 }
 
 int loader__read_vxlan_stats(struct loader *l, struct vxlan_stat **out, size_t *n)
 {
-	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_vxlan_stats, sum_vxlan_stat,
+	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_if_stats, sum_vxlan_stat,
 					sizeof(**out), (void **)out, n);
 }
 
@@ -1217,6 +1330,11 @@ int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(l->skel->obj, map);
 
+	/* The path classes of a pod veth's two np_if_stats entries: NP_PATH_MAX each. */
+	if (strcmp(map, "np_path_stats") == 0) {
+		*cap = bpf_map__max_entries(l->skel->maps.np_if_stats) * NP_PATH_MAX;
+		return 0;
+	}
 	if (!m)
 		return -ENOENT;
 	*cap = bpf_map__max_entries(m);

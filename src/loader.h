@@ -19,7 +19,7 @@ enum attach_role { ROLE_PLAIN = 0, ROLE_POD, ROLE_NODE };
 
 struct loader_opts {
 	const char *pin_path; /* bpffs directory for pinned maps; mounted if not a bpffs */
-	uint32_t max_entries; /* capacity of np_if_stats and np_path_stats */
+	uint32_t max_entries; /* capacity of np_if_stats */
 	enum attach_mode mode;
 	bool enable_stats; /* bpf_enable_stats(BPF_STATS_RUN_TIME) while running */
 };
@@ -31,7 +31,7 @@ struct if_stat {
 	uint64_t packets, bytes, gso_segs;
 };
 
-/* One np_path_stats entry summed over CPUs. */
+/* One path class of a pod veth's np_if_stats entry, summed over CPUs. */
 struct path_stat {
 	uint32_t ifindex;
 	uint8_t direction;
@@ -84,8 +84,10 @@ const char *loader__mode_name(const struct loader *l);
 
 /* Read np_if_stats (batch lookup when the kernel has it). *out is malloc'd, caller frees. */
 int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n);
+/* The path classes that counted packets, from np_if_stats (one item per {ifindex, direction,
+ * path}, what np_path_stats held before the counters shared one value). */
 int loader__read_path_stats(struct loader *l, struct path_stat **out, size_t *n);
-/* np_vxlan_stats, as loader__read_if_stats. */
+/* The VXLAN counters of the node devices that counted frames, from np_if_stats. */
 int loader__read_vxlan_stats(struct loader *l, struct vxlan_stat **out, size_t *n);
 /* NodePort counters summed over CPUs, indexed by enum np_nodeport_proto. */
 int loader__read_nodeport(struct loader *l, struct np_path_value out[NP_NODEPORT_MAX]);
@@ -94,11 +96,17 @@ int loader__read_nodeport(struct loader *l, struct np_path_value out[NP_NODEPORT
  * NP_PATH_LINK_LOCAL by the datapath itself; a pod subnet's directed broadcast is not (it depends
  * on the subnet): pass it as a /32 with path NP_PATH_LINK_LOCAL. */
 int loader__set_cidrs(struct loader *l, const struct cidr_entry *e, size_t n);
+/* The np_class4 table of IPv4 prefixes k/v as np_cidr4 holds them (the last value of a prefix
+ * written twice wins): masks longest first, n = 0 when more than NP_CLASS4_MAX prefixes. */
+void loader__class4_build(const struct np_cidr4_key *k, const struct np_cidr_value *v, size_t n,
+			  struct np_class4 *out);
 /* NodePort range for np_node_ingress; 0,0 disables it. */
 int loader__set_nodeport_range(struct loader *l, uint16_t min, uint16_t max);
 /* UDP destination port of outer VXLAN frames on node devices (loader__open sets
  * NP_VXLAN_PORT_DEFAULT, 8472); 0 disables VXLAN counting. Takes effect at once, no reload. */
 int loader__set_vxlan_port(struct loader *l, uint16_t port);
+/* max_entries of a map; "np_path_stats" (no map of its own any more): the path-class slots,
+ * NP_PATH_MAX per np_if_stats entry. */
 int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap);
 /* Sum over CPUs of np_errors[idx]. */
 int loader__read_error(struct loader *l, enum np_error idx, uint64_t *value);

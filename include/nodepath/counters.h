@@ -23,13 +23,6 @@ struct np_if_key {
 	__u8 pad[3];
 };
 
-/* np_if_stats value (per CPU; user space sums the CPUs). */
-struct np_if_value {
-	__u64 packets;
-	__u64 bytes;	/* skb->len: includes the Ethernet header at tc */
-	__u64 gso_segs; /* wire segments: max(1, skb->gso_segs) per skb */
-};
-
 /* Where a pod's peer is, decided from the peer address by longest-prefix match. */
 enum np_path {
 	NP_PATH_SAME_NODE = 0,	/* this node's pod CIDR */
@@ -43,17 +36,22 @@ enum np_path {
 	NP_PATH_MAX = 6,
 };
 
-/* np_path_stats key: per pod veth, direction (of the host veth) and path class. */
-struct np_path_key {
-	__u32 ifindex;
-	__u8 direction; /* enum np_direction, host-veth view */
-	__u8 path;	/* enum np_path */
-	__u8 pad[2];
-};
-
 struct np_path_value {
 	__u64 packets;
 	__u64 bytes;
+};
+
+/* np_if_stats value (per CPU; user space sums the CPUs). Every counter of a {device, direction}
+ * lives in this one value so that a packet costs one hash lookup whatever the device's role: the
+ * interface counters, and by role the path classes (pod veths) or the outer VXLAN frames (node
+ * devices). A path class or the VXLAN pair that never counted a packet stays all zero and is not
+ * reported. */
+struct np_if_value {
+	__u64 packets;
+	__u64 bytes;				/* skb->len: includes the Ethernet header at tc */
+	__u64 gso_segs;				/* wire segments: max(1, skb->gso_segs) per skb */
+	struct np_path_value path[NP_PATH_MAX]; /* pod veths, by enum np_path of the peer */
+	struct np_path_value vxlan; /* node devices: UDP to np_config.vxlan_port, outer frames */
 };
 
 /* LPM keys of np_cidr4 / np_cidr6; the value is the path class. */
@@ -75,8 +73,28 @@ struct np_cidr_value {
 struct np_config {
 	__u16 nodeport_min; /* host byte order; 0/0 disables NodePort counting */
 	__u16 nodeport_max;
-	__u16 vxlan_port; /* host byte order; outer UDP destination port, 0 disables */
-	__u16 pad;
+	__u16 vxlan_port;  /* host byte order; outer UDP destination port, 0 disables */
+	__u16 class4_slot; /* the np_class4 entry the programs read (the agent fills the other) */
+};
+
+/* np_class4[np_config.class4_slot]: the IPv4 path-class prefixes of np_cidr4 as masks, longest
+ * prefix first, so that the pod programs classify with a short loop instead of a trie walk. n == 0
+ * (never filled, no IPv4 prefix, or more than NP_CLASS4_MAX of them): np_cidr4 decides. Two
+ * entries so the agent can write a whole new table while the programs read the old one. */
+#define NP_CLASS4_MAX 16
+#define NP_CLASS4_SLOTS 2
+
+struct np_class4_entry {
+	__be32 addr; /* network byte order, host bits zero */
+	__be32 mask; /* network byte order */
+	__u8 prefixlen;
+	__u8 path; /* enum np_path */
+	__u8 pad[2];
+};
+
+struct np_class4 {
+	__u32 n; /* entries in use; 0: np_cidr4 decides */
+	struct np_class4_entry e[NP_CLASS4_MAX];
 };
 
 /* flannel's VXLAN port (the Linux kernel default, not IANA's 4789). */
@@ -91,18 +109,18 @@ enum np_nodeport_proto {
 
 /* np_errors index (per-CPU array): failures the datapath cannot report any other way. */
 enum np_error {
-	NP_ERR_IF_STATS_FULL = 0,    /* np_if_stats had no room for a new key */
-	NP_ERR_PATH_STATS_FULL = 1,  /* np_path_stats had no room for a new key */
-	NP_ERR_VXLAN_STATS_FULL = 2, /* np_vxlan_stats had no room for a new key */
+	/* np_if_stats had no room for a new key: the packet is missing from the interface
+	 * counters, and also from the path classes (a pod veth's IP packet) or the VXLAN counters
+	 * (a node device's VXLAN frame), each counted here. */
+	NP_ERR_IF_STATS_FULL = 0,
+	NP_ERR_PATH_STATS_FULL = 1,
+	NP_ERR_VXLAN_STATS_FULL = 2,
 	NP_ERR_MAX = 4,
 };
 
 struct np_error_value {
 	__u64 count;
 };
-
-/* np_vxlan_stats: outer VXLAN frames on the node device, keyed like np_if_stats (ingress =
- * receive, egress = transmit), valued like np_path_stats. */
 
 /* np_drop_stats key (drops.bpf.c): where the kernel freed an skb as dropped. */
 struct np_drop_key {
@@ -135,14 +153,15 @@ enum np_drop_error {
 };
 
 _Static_assert(sizeof(struct np_if_key) == 8, "np_if_key layout");
-_Static_assert(sizeof(struct np_if_value) == 24, "np_if_value layout");
+_Static_assert(sizeof(struct np_if_value) == 24 + 16 * NP_PATH_MAX + 16, "np_if_value layout");
 _Static_assert(sizeof(struct np_error_value) == 8, "np_error_value layout");
-_Static_assert(sizeof(struct np_path_key) == 8, "np_path_key layout");
 _Static_assert(sizeof(struct np_path_value) == 16, "np_path_value layout");
 _Static_assert(sizeof(struct np_cidr4_key) == 8, "np_cidr4_key layout");
 _Static_assert(sizeof(struct np_cidr6_key) == 20, "np_cidr6_key layout");
 _Static_assert(sizeof(struct np_cidr_value) == 4, "np_cidr_value layout");
 _Static_assert(sizeof(struct np_config) == 8, "np_config layout");
+_Static_assert(sizeof(struct np_class4_entry) == 12, "np_class4_entry layout");
+_Static_assert(sizeof(struct np_class4) == 4 + 12 * NP_CLASS4_MAX, "np_class4 layout");
 _Static_assert(sizeof(struct np_drop_key) == 12, "np_drop_key layout");
 _Static_assert(sizeof(struct np_drop_value) == 16, "np_drop_value layout");
 _Static_assert(sizeof(struct np_netns_value) == 4, "np_netns_value layout");

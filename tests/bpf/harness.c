@@ -122,13 +122,36 @@ cleanup:
 int np_test_if_sum(int map_fd, uint32_t ifindex, uint8_t dir, struct np_if_value *out)
 {
 	struct np_if_key key = { .ifindex = ifindex, .direction = dir };
-	uint64_t sum[3];
-	int err = np_test_percpu_sum(map_fd, &key, sum, 3);
+	uint64_t sum[sizeof(*out) / sizeof(uint64_t)];
+	int err = np_test_percpu_sum(map_fd, &key, sum, sizeof(sum) / sizeof(sum[0]));
 
-	out->packets = sum[0];
-	out->bytes = sum[1];
-	out->gso_segs = sum[2];
+	_Static_assert(sizeof(*out) == sizeof(sum), "np_if_value is all u64 fields");
+	memcpy(out, sum, sizeof(*out));
 	return err;
+}
+
+size_t np_test_path_slots(int if_map_fd, struct np_test_path_slot *out, size_t max)
+{
+	struct np_if_key keys[256];
+	size_t nkeys = np_test_if_keys(if_map_fd, keys, 256), n = 0;
+
+	cr_assert(nkeys <= 256, "np_if_stats has %zu keys", nkeys);
+	for (size_t i = 0; i < nkeys; i++) {
+		struct np_if_value v;
+
+		cr_assert(np_test_if_sum(if_map_fd, keys[i].ifindex, keys[i].direction, &v) == 0);
+		for (uint8_t p = 0; p < NP_PATH_MAX; p++) {
+			if (!v.path[p].packets && !v.path[p].bytes)
+				continue;
+			if (n < max)
+				out[n] =
+				    (struct np_test_path_slot){ keys[i].ifindex, keys[i].direction,
+								p, v.path[p].packets,
+								v.path[p].bytes };
+			n++;
+		}
+	}
+	return n;
 }
 
 size_t np_test_keys(int map_fd, void *keys, size_t key_size, size_t max)

@@ -32,6 +32,15 @@ struct netpath_bpf *np_test_load_netpath(uint32_t if_stats_entries);
 int np_test_if_sum(int map_fd, uint32_t ifindex, uint8_t dir, struct np_if_value *out);
 
 /* Number of keys in np_if_stats; the first max of them are copied to keys. */
+/* A path class of an np_if_stats entry that counted something, summed over CPUs. */
+struct np_test_path_slot {
+	uint32_t ifindex;
+	uint8_t direction, path;
+	uint64_t packets, bytes;
+};
+
+/* The non-zero path classes of every np_if_stats entry (at most max stored); returns the count. */
+size_t np_test_path_slots(int if_map_fd, struct np_test_path_slot *out, size_t max);
 size_t np_test_if_keys(int map_fd, struct np_if_key *keys, size_t max);
 
 /* Sum over all possible CPUs of np_errors[idx]. */

@@ -40,9 +40,8 @@
 #define NP_TC_PRIORITY 1
 #define FRAME_LEN 60
 
-static const char *const pinned_maps[] = { "np_if_stats", "np_path_stats", "np_cidr4",
-					   "np_cidr6",	  "np_config",	   "np_nodeport",
-					   "np_errors",	  "np_vxlan_stats" };
+static const char *const pinned_maps[] = { "np_if_stats", "np_cidr4",  "np_cidr6", "np_config",
+					   "np_nodeport", "np_errors", "np_class4" };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
 static char bpffs[64];	 /* the private bpffs mount point */
@@ -319,7 +318,7 @@ Test(loader, pins_reused_across_close_open)
 
 	/* A counter as the datapath would leave it: 5 packets on CPU 0, 2 on the last CPU. */
 	memset(vals, 0, sizeof(vals));
-	vals[0] = (struct np_if_value){ 5, 500, 5 };
+	vals[0] = (struct np_if_value){ .packets = 5, .bytes = 500, .gso_segs = 5 };
 	vals[ncpu - 1].packets += 2;
 	vals[ncpu - 1].bytes += 200;
 	vals[ncpu - 1].gso_segs += 2;
@@ -354,8 +353,8 @@ Test(loader, pins_reused_across_close_open)
 	close(fd);
 }
 
-/* A new --bpf.map-max-entries cannot re-use the old pins of the two counter hashes: they are
- * replaced (counters restart, and the log says so), the other maps are kept. */
+/* A new --bpf.map-max-entries cannot re-use the old pin of the counter hash: it is replaced
+ * (counters restart, and the log says so), the other maps are kept. */
 Test(loader, changed_capacity_replaces_pin)
 {
 	struct np_if_key key = { .ifindex = 4242, .direction = NP_DIR_INGRESS };
@@ -378,16 +377,15 @@ Test(loader, changed_capacity_replaces_pin)
 
 	ld = open_loader_logged(2048, log, sizeof(log));
 	for (size_t i = 0; i < N_PINNED; i++) {
-		bool resized = i < 2; /* np_if_stats, np_path_stats */
+		bool resized = i == 0; /* np_if_stats */
 		struct bpf_map_info info = pin_info(pinned_maps[i]);
 		char want[256];
 
 		if (resized) {
+			unsigned was = 1024, now = 2048;
+
 			cr_expect_neq(info.id, ids[i], "%s kept despite the new capacity",
 				      pinned_maps[i]);
-			/* np_path_stats is sized 6/2 of np_if_stats (12 keys per pod veth). */
-			unsigned was = i == 0 ? 1024 : 3072, now = i == 0 ? 2048 : 6144;
-
 			cr_expect_eq(info.max_entries, now);
 			snprintf(want, sizeof(want),
 				 "pinned map %s/%s has another layout or capacity (max_entries %u, "
@@ -402,6 +400,9 @@ Test(loader, changed_capacity_replaces_pin)
 	}
 	cr_assert_eq(loader__map_capacity(ld, "np_if_stats", &cap), 0);
 	cr_expect_eq(cap, 2048);
+	/* the path classes live in np_if_stats: NP_PATH_MAX per entry */
+	cr_assert_eq(loader__map_capacity(ld, "np_path_stats", &cap), 0);
+	cr_expect_eq(cap, 2048 * NP_PATH_MAX);
 	cr_expect(!if_stat(ld, 4242, NP_DIR_INGRESS, &s), "old counter in the new map");
 }
 
@@ -810,7 +811,7 @@ Test(loader, batch_read_many_entries)
 		struct np_if_key key = { .ifindex = 100000 + i / 2, .direction = (uint8_t)(i % 2) };
 
 		memset(vals, 0, sizeof(vals));
-		vals[0] = (struct np_if_value){ i, 10 * i, i };
+		vals[0] = (struct np_if_value){ .packets = i, .bytes = 10 * i, .gso_segs = i };
 		vals[ncpu - 1].packets += 1;
 		cr_assert(bpf_map_update_elem(fd, &key, vals, BPF_NOEXIST) == 0);
 	}
@@ -831,38 +832,32 @@ Test(loader, batch_read_many_entries)
 }
 
 /* A deleted interface's ifindex is reused by the kernel: loader__forget drops its counters (both
- * directions, every path class) and nothing else. */
+ * directions, every path class, VXLAN) and nothing else. */
 Test(loader, forget_drops_only_that_interface)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	uint64_t zeros[ncpu * 3];
+	struct np_if_value vals[ncpu];
 	struct path_stat *p = NULL;
+	struct vxlan_stat *vx = NULL;
 	struct if_stat s;
 	size_t n = 0;
-	int fd_if, fd_path;
+	int fd_if;
 
 	ld = open_loader(ATTACH_TCX, 1024);
-	memset(zeros, 0, sizeof(zeros));
-	zeros[0] = 1;
+	memset(vals, 0, sizeof(vals));
+	vals[0].packets = 1;
+	for (int path = 0; path < NP_PATH_MAX; path++)
+		vals[0].path[path].packets = 1;
+	vals[0].vxlan.packets = 1;
 	fd_if = pin_fd("np_if_stats");
-	fd_path = pin_fd("np_path_stats");
 	for (uint32_t ifi = 7; ifi <= 8; ifi++) {
 		for (uint8_t dir = 0; dir < NP_DIR_MAX; dir++) {
 			struct np_if_key k = { .ifindex = ifi, .direction = dir };
 
-			cr_assert(bpf_map_update_elem(fd_if, &k, zeros, BPF_NOEXIST) == 0);
-			for (uint8_t path = 0; path < NP_PATH_MAX; path++) {
-				struct np_path_key pk = { .ifindex = ifi,
-							  .direction = dir,
-							  .path = path };
-
-				cr_assert(bpf_map_update_elem(fd_path, &pk, zeros, BPF_NOEXIST) ==
-					  0);
-			}
+			cr_assert(bpf_map_update_elem(fd_if, &k, vals, BPF_NOEXIST) == 0);
 		}
 	}
 	close(fd_if);
-	close(fd_path);
 
 	loader__forget(ld, 7);
 	cr_expect(!if_stat(ld, 7, NP_DIR_INGRESS, &s));
@@ -874,6 +869,52 @@ Test(loader, forget_drops_only_that_interface)
 	for (size_t i = 0; i < n; i++)
 		cr_expect_eq(p[i].ifindex, 8);
 	free(p);
+	cr_assert_eq(loader__read_vxlan_stats(ld, &vx, &n), 0);
+	cr_expect_eq(n, NP_DIR_MAX);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_eq(vx[i].ifindex, 8);
+	free(vx);
+}
+
+/* Pins of the maps earlier agents had (np_path_stats, np_vxlan_stats: their counters now share
+ * np_if_stats's value) and np_if_stats of the old, smaller value: a newer agent starts over them,
+ * removes the retired pins, replaces np_if_stats (its counters restart) and logs both. */
+Test(loader, older_agents_pins_are_replaced)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo);
+	static const char *const retired[] = { "np_path_stats", "np_vxlan_stats" };
+	char path[256], log[8192], want[512];
+	struct if_stat *s = NULL;
+	size_t n = 0;
+	int fd;
+
+	np_test_sh("mkdir -p %s", pin_dir);
+	for (size_t i = 0; i < 2; i++) {
+		fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, retired[i], 8, 16, 64, &mo);
+		cr_assert(fd >= 0, "create %s: %s", retired[i], strerror(errno));
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, retired[i]);
+		cr_assert(bpf_obj_pin(fd, path) == 0, "pin %s: %s", path, strerror(errno));
+		close(fd);
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "np_if_stats", 8, 24, 1024, &mo);
+	cr_assert(fd >= 0);
+	snprintf(path, sizeof(path), "%s/np_if_stats", pin_dir);
+	cr_assert(bpf_obj_pin(fd, path) == 0, "pin %s: %s", path, strerror(errno));
+	close(fd);
+
+	ld = open_loader_logged(1024, log, sizeof(log));
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, retired[i]);
+		cr_expect(access(path, F_OK) != 0, "%s still pinned", path);
+		snprintf(want, sizeof(want), "removed pinned map %s of an earlier agent", path);
+		cr_expect(strstr(log, want), "log lacks \"%s\"", want);
+	}
+	cr_expect_eq(pin_info("np_if_stats").value_size, sizeof(struct np_if_value));
+	snprintf(want, sizeof(want), "pinned map %s/np_if_stats has another layout", pin_dir);
+	cr_expect(strstr(log, want), "log lacks \"%s\"", want);
+	cr_assert_eq(loader__read_if_stats(ld, &s, &n), 0);
+	cr_expect_eq(n, 0);
+	free(s);
 }
 
 /* tcx: the counters go to the head of the chain. Another tool's tcx program attached earlier

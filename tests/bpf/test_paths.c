@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Path classes of pod traffic: np_pod_ingress / np_pod_egress on synthetic frames through
  * BPF_PROG_TEST_RUN, with np_cidr4 / np_cidr6 filled as the agent fills them on a flannel node.
- * Asserts the exact np_path_stats key set ({ifindex, direction, path}, padding zero) and exact
- * packets and bytes per key, and that np_if_stats still counts every frame.
+ * Asserts the exact set of path classes that counted ({ifindex, direction, path}: the path slots
+ * of np_if_stats's values) and exact packets and bytes per class, and that the same values
+ * count every frame per device.
  *
  * The programs sit on the host side of the pod's veth: ingress there is the pod sending (the peer
  * is the destination), egress is the pod receiving (the peer is the source). Every frame below
  * puts the pod's own address (10.244.1.5, fd00:10:244:1::5, class same_node) on the other side,
  * so a program reading the wrong address would put everything into same_node. Frames of one test
- * differ in size per class, so bytes in the wrong key show too. */
+ * differ in size per class, so bytes in the wrong key show too.
+ *
+ * Every test runs twice: suite paths with only the tries filled (np_class4 empty: the IPv4 trie
+ * decides), suite paths_masks with np_class4 rebuilt from the IPv4 trie after each change, as the
+ * agent writes it (loader__class4_build, the other slot, then np_config.class4_slot), so the
+ * programs classify IPv4 by masks. Both must give the same counts. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/ethernet.h>
@@ -26,6 +32,7 @@
 #include <criterion/criterion.h>
 
 #include "harness.h"
+#include "loader.h"
 #include "netpath.skel.h"
 
 #define LO_IFINDEX 1
@@ -34,6 +41,47 @@
 #define MAX_KEYS 32
 
 static struct netpath_bpf *skel;
+static bool g_masks; /* suite paths_masks: keep np_class4 in step with np_cidr4 */
+
+/* Defines the test in both suites. */
+#define PATHS_TEST(name)               \
+	static void name##_body(void); \
+	Test(paths, name)              \
+	{                              \
+		name##_body();         \
+	}                              \
+	Test(paths_masks, name)        \
+	{                              \
+		name##_body();         \
+	}                              \
+	static void name##_body(void)
+
+/* np_class4 from the IPv4 trie's content, into the slot the programs do not read, then switched
+ * to: what the agent does after each change of the prefixes. */
+static void sync_class4(void)
+{
+	struct np_cidr4_key keys[64], *prev = NULL, next;
+	struct np_cidr_value vals[64];
+	int fd4 = bpf_map__fd(skel->maps.np_cidr4), fdc = bpf_map__fd(skel->maps.np_config);
+	struct np_config cfg = { 0 };
+	struct np_class4 t;
+	size_t n = 0;
+	uint32_t zero = 0, slot;
+
+	while (bpf_map_get_next_key(fd4, prev, &next) == 0) {
+		cr_assert(n < 64);
+		keys[n] = next;
+		cr_assert(bpf_map_lookup_elem(fd4, &keys[n], &vals[n]) == 0);
+		prev = &keys[n++];
+	}
+	loader__class4_build(keys, vals, n, &t);
+	cr_assert_eq(t.n, n <= NP_CLASS4_MAX ? n : 0, "np_class4 holds %u of %zu prefixes", t.n, n);
+	cr_assert(bpf_map_lookup_elem(fdc, &zero, &cfg) == 0);
+	slot = cfg.class4_slot ? 0 : 1;
+	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_class4), &slot, &t, BPF_ANY) == 0);
+	cfg.class4_slot = (uint16_t)slot;
+	cr_assert(bpf_map_update_elem(fdc, &zero, &cfg, BPF_ANY) == 0);
+}
 
 /* --- tries ---------------------------------------------------------------------------------- */
 
@@ -54,6 +102,8 @@ static void cidr_update(const char *addr, uint32_t prefixlen, uint32_t path)
 		err = bpf_map_update_elem(bpf_map__fd(skel->maps.np_cidr4), &k, &v, BPF_ANY);
 	}
 	cr_assert(err == 0, "update %s/%u: %s", addr, prefixlen, strerror(errno));
+	if (g_masks)
+		sync_class4();
 }
 
 static void cidr_delete(const char *addr, uint32_t prefixlen)
@@ -72,6 +122,8 @@ static void cidr_delete(const char *addr, uint32_t prefixlen)
 		err = bpf_map_delete_elem(bpf_map__fd(skel->maps.np_cidr4), &k);
 	}
 	cr_assert(err == 0, "delete %s/%u: %s", addr, prefixlen, strerror(errno));
+	if (g_masks)
+		sync_class4();
 }
 
 /* What the agent derives for a flannel node whose pod CIDR is 10.244.1.0/24: flanneld's
@@ -172,36 +224,34 @@ struct want_path {
 
 static void expect_path(const struct want_path *w)
 {
-	struct np_path_key key = { .ifindex = w->ifindex, .direction = w->dir, .path = w->path };
-	uint64_t sum[2];
-	int err = np_test_percpu_sum(bpf_map__fd(skel->maps.np_path_stats), &key, sum, 2);
+	struct np_if_value v;
+	int err = np_test_if_sum(bpf_map__fd(skel->maps.np_if_stats), w->ifindex, w->dir, &v);
 
-	cr_assert(err == 0, "no np_path_stats entry {%u, %u, %u}: %d", w->ifindex, w->dir, w->path,
-		  err);
-	cr_expect_eq(sum[0], w->packets, "{%u,%u,%u} packets %llu, want %llu", w->ifindex, w->dir,
-		     w->path, (unsigned long long)sum[0], (unsigned long long)w->packets);
-	cr_expect_eq(sum[1], w->bytes, "{%u,%u,%u} bytes %llu, want %llu", w->ifindex, w->dir,
-		     w->path, (unsigned long long)sum[1], (unsigned long long)w->bytes);
+	cr_assert(err == 0, "no np_if_stats entry {%u, %u}: %d", w->ifindex, w->dir, err);
+	cr_expect_eq(v.path[w->path].packets, w->packets, "{%u,%u,%u} packets %llu, want %llu",
+		     w->ifindex, w->dir, w->path, (unsigned long long)v.path[w->path].packets,
+		     (unsigned long long)w->packets);
+	cr_expect_eq(v.path[w->path].bytes, w->bytes, "{%u,%u,%u} bytes %llu, want %llu",
+		     w->ifindex, w->dir, w->path, (unsigned long long)v.path[w->path].bytes,
+		     (unsigned long long)w->bytes);
 }
 
-/* np_path_stats holds exactly these keys (padding included: it is part of the hash key) with
- * exactly these values. */
+/* Exactly these path classes counted (every other slot of every entry is zero), with exactly
+ * these values. */
 static void expect_paths(const struct want_path *want, size_t n)
 {
-	struct np_path_key got[MAX_KEYS];
+	struct np_test_path_slot got[MAX_KEYS];
 	size_t i, j, cnt;
 
-	cnt = np_test_keys(bpf_map__fd(skel->maps.np_path_stats), got, sizeof(got[0]), MAX_KEYS);
-	cr_assert(cnt == n, "np_path_stats has %zu keys, want %zu", cnt, n);
+	cnt = np_test_path_slots(bpf_map__fd(skel->maps.np_if_stats), got, MAX_KEYS);
+	cr_assert(cnt == n, "%zu path classes counted, want %zu", cnt, n);
 	for (i = 0; i < n; i++) {
-		struct np_path_key k = { .ifindex = want[i].ifindex,
-					 .direction = want[i].dir,
-					 .path = want[i].path };
-
 		for (j = 0; j < cnt; j++)
-			if (memcmp(&got[j], &k, sizeof(k)) == 0)
+			if (got[j].ifindex == want[i].ifindex && got[j].direction == want[i].dir &&
+			    got[j].path == want[i].path)
 				break;
-		cr_assert(j < cnt, "key {%u, %u, %u} missing", k.ifindex, k.direction, k.path);
+		cr_assert(j < cnt, "path class {%u, %u, %u} missing", want[i].ifindex, want[i].dir,
+			  want[i].path);
 		expect_path(&want[i]);
 	}
 }
@@ -285,6 +335,12 @@ static void setup(void)
 	fill_flannel_node();
 }
 
+static void setup_masks(void)
+{
+	g_masks = true;
+	setup();
+}
+
 static void setup_empty(void)
 {
 	np_test_private_netns();
@@ -298,6 +354,7 @@ static void teardown(void)
 }
 
 TestSuite(paths, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(paths_masks, .init = setup_masks, .fini = teardown, .timeout = 30);
 
 static const struct class_case ipv4_classes[] = {
 	{ "10.244.1.7", NP_PATH_SAME_NODE, 10, 3 },
@@ -317,28 +374,28 @@ static const struct class_case ipv6_classes[] = {
 	{ "fe80::1", NP_PATH_LINK_LOCAL, 60, 8 },
 };
 
-Test(paths, ipv4_pod_sends_each_class)
+PATHS_TEST(ipv4_pod_sends_each_class)
 {
 	run_classes(NP_DIR_INGRESS, ipv4_classes, 6);
 }
 
-Test(paths, ipv4_pod_receives_each_class)
+PATHS_TEST(ipv4_pod_receives_each_class)
 {
 	run_classes(NP_DIR_EGRESS, ipv4_classes, 6);
 }
 
-Test(paths, ipv6_pod_sends_each_class)
+PATHS_TEST(ipv6_pod_sends_each_class)
 {
 	run_classes(NP_DIR_INGRESS, ipv6_classes, 6);
 }
 
-Test(paths, ipv6_pod_receives_each_class)
+PATHS_TEST(ipv6_pod_receives_each_class)
 {
 	run_classes(NP_DIR_EGRESS, ipv6_classes, 6);
 }
 
 /* Both directions and both families on one veth add up per key, and two veths do not mix. */
-Test(paths, directions_and_interfaces_are_separate_keys)
+PATHS_TEST(directions_and_interfaces_are_separate_keys)
 {
 	uint32_t a, b, l4, l6, l4b;
 
@@ -369,7 +426,7 @@ Test(paths, directions_and_interfaces_are_separate_keys)
 
 /* The cni0 gateway (10.244.1.1) and flannel.1 (10.244.1.0) lie inside this node's pod CIDR: the
  * /32 host routes win over the /24, and the /24 over the cluster /16. */
-Test(paths, longest_prefix_wins)
+PATHS_TEST(longest_prefix_wins)
 {
 	static const struct class_case cases[] = {
 		{ "10.244.1.1", NP_PATH_HOST, 10, 2 }, /* cni0, inside 10.244.1.0/24 */
@@ -388,7 +445,7 @@ Test(paths, longest_prefix_wins)
 }
 
 /* The first and last addresses of each prefix are in it, their neighbours outside are not. */
-Test(paths, prefix_edges)
+PATHS_TEST(prefix_edges)
 {
 	static const struct class_case cases[] = {
 		{ "10.244.0.0", NP_PATH_CROSS_NODE, 1, 1 },
@@ -437,13 +494,13 @@ static const struct class_case link_local4[] = {
 	{ "0.0.0.1", NP_PATH_EXTERNAL, 2, 16 },
 };
 
-Test(paths, ipv4_link_local_pod_sends)
+PATHS_TEST(ipv4_link_local_pod_sends)
 {
 	cidr_update("10.244.1.255", 32, NP_PATH_LINK_LOCAL);
 	run_classes(NP_DIR_INGRESS, link_local4, sizeof(link_local4) / sizeof(link_local4[0]));
 }
 
-Test(paths, ipv4_link_local_pod_receives)
+PATHS_TEST(ipv4_link_local_pod_receives)
 {
 	cidr_update("10.244.1.255", 32, NP_PATH_LINK_LOCAL);
 	run_classes(NP_DIR_EGRESS, link_local4, sizeof(link_local4) / sizeof(link_local4[0]));
@@ -469,19 +526,19 @@ static const struct class_case link_local6[] = {
 	{ "::100:0:0:0", NP_PATH_EXTERNAL, 2, 15 },
 };
 
-Test(paths, ipv6_link_local_pod_sends)
+PATHS_TEST(ipv6_link_local_pod_sends)
 {
 	run_classes(NP_DIR_INGRESS, link_local6, sizeof(link_local6) / sizeof(link_local6[0]));
 }
 
-Test(paths, ipv6_link_local_pod_receives)
+PATHS_TEST(ipv6_link_local_pod_receives)
 {
 	run_classes(NP_DIR_EGRESS, link_local6, sizeof(link_local6) / sizeof(link_local6[0]));
 }
 
 /* The fixed ranges win over any prefix the agent adds: a cluster CIDR that overlaps them (a
  * misconfiguration) cannot turn neighbour discovery into cross_node traffic. */
-Test(paths, link_local_wins_over_tries)
+PATHS_TEST(link_local_wins_over_tries)
 {
 	static const struct class_case cases[] = {
 		{ "169.254.1.1", NP_PATH_LINK_LOCAL, 1, 3 },
@@ -495,7 +552,7 @@ Test(paths, link_local_wins_over_tries)
 }
 
 /* ARP has no IP peer: no path entry in either direction, but the frames are counted per device. */
-Test(paths, arp_counts_only_per_device)
+PATHS_TEST(arp_counts_only_per_device)
 {
 	struct np_frame f;
 	struct np_run r;
@@ -546,22 +603,17 @@ static void truncated_frames(uint16_t ethertype, uint32_t hdr_len)
 	expect_if(b, NP_DIR_EGRESS, packets, bytes);
 	expect_if(a, NP_DIR_INGRESS, packets, bytes);
 	{
-		struct np_path_key keys[MAX_KEYS];
-		size_t n = np_test_keys(bpf_map__fd(skel->maps.np_path_stats), keys,
-					sizeof(keys[0]), MAX_KEYS);
+		struct np_test_path_slot got[MAX_KEYS];
+		size_t n = np_test_path_slots(bpf_map__fd(skel->maps.np_if_stats), got, MAX_KEYS);
 
-		for (size_t i = 0; i < n && i < MAX_KEYS; i++) {
-			uint64_t sum[2] = { 0 };
-
-			np_test_percpu_sum(bpf_map__fd(skel->maps.np_path_stats), &keys[i], sum, 2);
+		for (size_t i = 0; i < n && i < MAX_KEYS; i++)
 			cr_expect(
 			    false,
-			    "path entry {%u, %u, %u} = %llu packets, %llu bytes from truncated "
+			    "path class {%u, %u, %u} = %llu packets, %llu bytes from truncated "
 			    "%s headers",
-			    keys[i].ifindex, keys[i].direction, keys[i].path,
-			    (unsigned long long)sum[0], (unsigned long long)sum[1],
+			    got[i].ifindex, got[i].direction, got[i].path,
+			    (unsigned long long)got[i].packets, (unsigned long long)got[i].bytes,
 			    ethertype == ETHERTYPE_IP ? "IPv4" : "IPv6");
-		}
 		cr_assert_eq(n, 0);
 	}
 
@@ -577,19 +629,19 @@ static void truncated_frames(uint16_t ethertype, uint32_t hdr_len)
 	close(links[1]);
 }
 
-Test(paths, truncated_ipv4_header_has_no_path)
+PATHS_TEST(truncated_ipv4_header_has_no_path)
 {
 	truncated_frames(ETHERTYPE_IP, 20);
 }
 
-Test(paths, truncated_ipv6_header_has_no_path)
+PATHS_TEST(truncated_ipv6_header_has_no_path)
 {
 	truncated_frames(ETHERTYPE_IPV6, 40);
 }
 
 /* An IP ethertype in front of a header that is not one (wrong version, IPv4 ihl below 5) is no
  * IP packet for the kernel either: no path entry, still counted per device. */
-Test(paths, malformed_ip_header_has_no_path)
+PATHS_TEST(malformed_ip_header_has_no_path)
 {
 	static const uint8_t bad_v4[] = { 0x65 /* version 6 */, 0x44 /* ihl 4 */,
 					  0x05 /* version 0 */ };
@@ -614,7 +666,7 @@ Test(paths, malformed_ip_header_has_no_path)
 }
 
 /* The plain device programs never count by path, whatever the frame. */
-Test(paths, plain_programs_have_no_paths)
+PATHS_TEST(plain_programs_have_no_paths)
 {
 	struct np_frame f;
 	struct np_run r;
@@ -630,7 +682,7 @@ Test(paths, plain_programs_have_no_paths)
 
 /* The agent rewrites the tries when subnet.env, the service CIDR flag or the node's addresses
  * change; the loaded programs classify by the new content from the next packet on. */
-Test(paths, tries_change_without_reload)
+PATHS_TEST(tries_change_without_reload)
 {
 	uint32_t len = send_peer(0, NP_DIR_INGRESS, "10.200.0.1", 0, 2);
 
@@ -663,7 +715,7 @@ Test(paths, tries_change_without_reload)
 
 /* A trie value the programs do not know (a newer agent's class, a corrupted entry) must not make
  * a key outside the enum: the peer counts as external. */
-Test(paths, unknown_class_is_external)
+PATHS_TEST(unknown_class_is_external)
 {
 	cidr_update("10.244.2.0", 24, NP_PATH_MAX);
 	cidr_update("fd00:10:244:2::", 64, 0xffffffffu);
@@ -688,4 +740,97 @@ Test(paths_empty, no_prefixes_everything_external)
 	};
 
 	run_classes(NP_DIR_EGRESS, cases, 3);
+}
+
+/* More IPv4 prefixes than np_class4 holds (a node with many addresses): the table is left empty
+ * and the trie classifies, with the same answers. */
+Test(paths_masks, more_prefixes_than_masks_use_the_trie)
+{
+	char addr[32];
+
+	for (int i = 0; i < NP_CLASS4_MAX; i++) {
+		snprintf(addr, sizeof(addr), "192.168.60.%d", i + 1);
+		cidr_update(addr, 32, NP_PATH_HOST);
+	}
+	run_classes(NP_DIR_INGRESS, ipv4_classes, 6);
+	send_peer(0, NP_DIR_INGRESS, "192.168.60.16", 0, 3);
+	send_peer(0, NP_DIR_INGRESS, "192.168.60.17", 0, 2);
+	expect_path(&(struct want_path){ LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_HOST, 6 + 3,
+					 6 * (40 + 42) + 3 * 42 });
+	expect_path(&(struct want_path){ LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_EXTERNAL, 7 + 2,
+					 7 * (50 + 42) + 2 * 42 });
+}
+
+/* The table as the loader builds it: masks longest prefix first, host bits cleared, one entry
+ * per prefix with the value written last (as the trie keeps it), empty when it does not fit. */
+Test(class4, build_orders_and_dedups)
+{
+	struct np_cidr4_key k[4] = {
+		{ .prefixlen = 16, .addr = { 10, 244, 0, 0 } },
+		{ .prefixlen = 32, .addr = { 10, 244, 1, 1 } },
+		{ .prefixlen = 24, .addr = { 10, 244, 1, 7 } },
+		{ .prefixlen = 24, .addr = { 10, 244, 1, 0 } },
+	};
+	struct np_cidr_value v[4] = {
+		{ NP_PATH_CROSS_NODE }, { NP_PATH_HOST }, { NP_PATH_SERVICE }, { NP_PATH_SAME_NODE }
+	};
+	struct np_cidr4_key many[NP_CLASS4_MAX + 1];
+	struct np_cidr_value mv[NP_CLASS4_MAX + 1];
+	struct np_class4 t;
+
+	loader__class4_build(k, v, 4, &t);
+	cr_assert_eq(t.n, 3);
+	cr_expect_eq(t.e[0].prefixlen, 32);
+	cr_expect_eq(t.e[0].addr, htonl(0x0af40101));
+	cr_expect_eq(t.e[0].mask, htonl(0xffffffff));
+	cr_expect_eq(t.e[0].path, NP_PATH_HOST);
+	cr_expect_eq(t.e[1].prefixlen, 24);
+	cr_expect_eq(t.e[1].addr, htonl(0x0af40100));
+	cr_expect_eq(t.e[1].mask, htonl(0xffffff00));
+	cr_expect_eq(t.e[1].path, NP_PATH_SAME_NODE);
+	cr_expect_eq(t.e[2].prefixlen, 16);
+	cr_expect_eq(t.e[2].mask, htonl(0xffff0000));
+	cr_expect_eq(t.e[2].path, NP_PATH_CROSS_NODE);
+
+	for (int i = 0; i <= NP_CLASS4_MAX; i++) {
+		many[i] =
+		    (struct np_cidr4_key){ .prefixlen = 32, .addr = { 10, 0, 0, (uint8_t)i } };
+		mv[i].path = NP_PATH_HOST;
+	}
+	loader__class4_build(many, mv, NP_CLASS4_MAX, &t);
+	cr_expect_eq(t.n, NP_CLASS4_MAX);
+	loader__class4_build(many, mv, NP_CLASS4_MAX + 1, &t);
+	cr_expect_eq(t.n, 0);
+	loader__class4_build(NULL, NULL, 0, &t);
+	cr_expect_eq(t.n, 0);
+}
+
+/* With the table in use, it alone classifies IPv4 (a table that disagrees with the trie wins),
+ * from the slot np_config names. */
+Test(paths_masks, table_decides_ipv4)
+{
+	struct np_cidr4_key k = { .prefixlen = 24, .addr = { 10, 244, 2, 0 } };
+	struct np_cidr_value v = { NP_PATH_SERVICE };
+	struct np_config cfg = { 0 };
+	struct np_class4 t;
+	uint32_t zero = 0, other;
+
+	cr_assert(bpf_map_lookup_elem(bpf_map__fd(skel->maps.np_config), &zero, &cfg) == 0);
+	loader__class4_build(&k, &v, 1, &t);
+	other = cfg.class4_slot ? 0 : 1;
+	/* the slot not in use: no effect */
+	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_class4), &other, &t, BPF_ANY) == 0);
+	send_peer(0, NP_DIR_INGRESS, "10.244.2.9", 0, 2);
+	other = cfg.class4_slot;
+	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_class4), &other, &t, BPF_ANY) == 0);
+	send_peer(0, NP_DIR_INGRESS, "10.244.2.9", 0, 3);
+	send_peer(0, NP_DIR_INGRESS, "10.244.1.7", 0, 4); /* same_node in the trie, not the table */
+
+	struct want_path want[] = {
+		{ LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_CROSS_NODE, 2, 2 * 42 },
+		{ LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_SERVICE, 3, 3 * 42 },
+		{ LO_IFINDEX, NP_DIR_INGRESS, NP_PATH_EXTERNAL, 4, 4 * 42 },
+	};
+	expect_paths(want, 3);
+	expect_no_errors();
 }

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Markdown tables from datapath_bench.sh's raw samples: ns per program call per hook class and
+UDP throughput per path, each mode's median over the rounds, and the ratios paired per round
+(median and range). usage: report.py SAMPLES MODE... (modes: none empty nodepath [nodepath2])"""
+import statistics
+import sys
+from collections import defaultdict
+
+CLASSES = ["host-veth-ingress", "host-veth-egress", "cni0-ingress", "cni0-egress",
+           "flannel.1-ingress", "flannel.1-egress", "node-dev-ingress", "node-dev-egress"]
+LABEL = {
+    "host-veth-ingress": "host veth ingress (pod sends)",
+    "host-veth-egress": "host veth egress (pod receives)",
+    "cni0-ingress": "cni0 ingress", "cni0-egress": "cni0 egress",
+    "flannel.1-ingress": "flannel.1 ingress", "flannel.1-egress": "flannel.1 egress",
+    "node-dev-ingress": "node device ingress", "node-dev-egress": "node device egress",
+    "all": "all crossed hooks, weighted",
+}
+
+
+def med_range(xs, fmt):
+    if not xs:
+        return "-"
+    return f"{fmt(statistics.median(xs))} ({fmt(min(xs))}-{fmt(max(xs))})"
+
+
+def throughput_table(tput, unit, rounds, agents):
+    hdr = f"| 60-byte UDP, pod to pod, {unit} | none | empty |"
+    sep = "|---|---|---|"
+    for a in agents:
+        hdr += f" {a} |"
+        sep += "---|"
+    hdr += " empty/none |"
+    sep += "---|"
+    for a in agents:
+        hdr += f" {a}/empty |"
+        sep += "---|"
+    print(hdr)
+    print(sep)
+    for ph, label in (("same", "same node"), ("cross", "cross node (VXLAN)")):
+        def col(m):
+            return [tput[(r, m, ph)] for r in rounds if (r, m, ph) in tput]
+
+        def ratio(a, b):
+            return [tput[(r, a, ph)] / tput[(r, b, ph)] for r in rounds
+                    if (r, a, ph) in tput and tput.get((r, b, ph))]
+        row = f"| {label} | {med_range(col('none'), lambda v: f'{v:.0f}')} |"
+        row += f" {med_range(col('empty'), lambda v: f'{v:.0f}')} |"
+        for a in agents:
+            row += f" {med_range(col(a), lambda v: f'{v:.0f}')} |"
+        row += f" {med_range(ratio('empty', 'none'), lambda v: f'{v:.3f}')} |"
+        for a in agents:
+            row += f" {med_range(ratio(a, 'empty'), lambda v: f'{v:.3f}')} |"
+        print(row)
+    print()
+
+
+def main():
+    path, modes = sys.argv[1], sys.argv[2:]
+    agents = [m for m in modes if m.startswith("nodepath")]
+    ns = defaultdict(lambda: [0, 0])  # (round, mode, class) -> [time, count]
+    tput = {}  # (round, mode, phase) -> pps
+    tcpu = {}  # (round, mode, phase) -> datagrams per sender CPU-second
+    rounds = set()
+    for line in open(path):
+        f = line.rstrip("\n").split("\t")
+        r, m, ph, kind = int(f[0]), f[1], f[2], f[3]
+        rounds.add(r)
+        if kind == "tput":
+            tput[(r, m, ph)] = float(f[4])
+            tcpu[(r, m, ph)] = float(f[7])
+        else:
+            for cls in (f[4], "all"):
+                ns[(r, m, cls)][0] += int(f[5])
+                ns[(r, m, cls)][1] += int(f[6])
+    rounds = sorted(rounds)
+
+    def per_call(r, m, cls):
+        t, c = ns.get((r, m, cls), (0, 0))
+        return t / c if c else None
+
+    hdr = "| hook (flood crosses it) | empty ns/call |"
+    sep = "|---|---|"
+    for a in agents:
+        hdr += f" {a} ns/call | {a}/empty |"
+        sep += "---|---|"
+    print(hdr)
+    print(sep)
+    for cls in CLASSES + ["all"]:
+        e = [per_call(r, "empty", cls) for r in rounds]
+        row = f"| {LABEL[cls]} | {med_range([x for x in e if x], lambda v: f'{v:.0f}')} |"
+        for a in agents:
+            n = [per_call(r, a, cls) for r in rounds]
+            ratios = [y / x for x, y in zip(e, n) if x and y]
+            row += f" {med_range([x for x in n if x], lambda v: f'{v:.0f}')} |"
+            row += f" {med_range(ratios, lambda v: f'{v:.2f}')} |"
+        print(row)
+    print()
+    for tab, unit in ((tcpu, "per sender CPU-s"), (tput, "pps")):
+        throughput_table(tab, unit, rounds, agents)
+    print(f"{len(rounds)} rounds; cells: median (min-max) over rounds, ratios paired per round.")
+
+
+if __name__ == "__main__":
+    main()
