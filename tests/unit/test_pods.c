@@ -765,6 +765,19 @@ static double wait_for(struct pod_table *t, const char *ifname, int want)
 	return -1;
 }
 
+/* Seconds until the watcher's first full read is done; -1 after 10 s. */
+static double wait_complete(struct pod_table *t)
+{
+	double start = mono_now();
+
+	while (mono_now() - start < 10.0) {
+		if (pod_table__complete(t))
+			return mono_now() - start;
+		usleep(2000);
+	}
+	return -1;
+}
+
 Test(pod_watch, labels_follow_files_within_a_second)
 {
 	struct tmpdir d;
@@ -824,6 +837,7 @@ Test(pod_watch, file_turning_truncated_is_judged_when_closed)
 	copy_fixture(d.path, "multus_eth0", NULL);
 	t = pod_table__create(d.path);
 	cr_assert_eq(pod_table__start_watch(t), 0);
+	cr_assert(wait_complete(t) >= 0, "first read never completed");
 	cr_expect_eq(pod_table__count(t), 2);
 	/* Rewritten in place and closed while truncated (a disk-full write): the entry goes at
 	 * once and the file is logged, although it is young. */
