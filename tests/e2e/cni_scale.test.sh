@@ -11,6 +11,8 @@
 #      cannot finish before the gate opens); deleting 100 files afterwards leaves 8,900;
 #   C  with the eBPF set-up failed, /-/healthy is 200 and /-/ready 503 naming the failure.
 #   usage: bash tests/e2e/cni_scale.test.sh build/nodepath     (as root)
+#   AGENT_ARGS="--no-security.drop-privileges" for a sanitizer build (LeakSanitizer cannot run
+#   under the seccomp filter)
 set -euo pipefail
 
 BIN=$(readlink -f "${1:?usage: $0 build/nodepath}")
@@ -123,8 +125,9 @@ start() { # start BINARY LOG PIN-PATH ARGS...
 	shift 3
 	ip netns exec "$NS" "$bin" --web.listen-address=127.0.0.1:$PORT --path.cni-cache="$CACHE" \
 		--bpf.pin-path="$pin" --path.flannel-subnet="$TMP/no-subnet.env" \
-		--collector.netpath.node-device=lo "$@" 2>"$log" &
+		--collector.netpath.node-device=lo ${AGENT_ARGS:-} "$@" 2>"$log" &
 	AGENT_PID=$!
+	AGENT_LOG=$log
 	PIDS+=("$AGENT_PID")
 }
 stop() {
@@ -132,6 +135,7 @@ stop() {
 	kill -TERM "$AGENT_PID"
 	wait "$AGENT_PID" || rc=$?
 	check "agent exits 0 on SIGTERM" "$rc" 0
+	[ "$rc" = 0 ] || tail -n 20 "$AGENT_LOG" >&2
 }
 healthy() { [ "$(code_of /-/healthy)" = 200 ]; }
 ready() { [ "$(code_of /-/ready)" = 200 ]; }
