@@ -69,7 +69,12 @@ struct pod_file {
 	struct pod_info *info; /* non-NULL iff err == POD_PARSE_OK */
 };
 
-#define FILE_OF(n, member) ((struct pod_file *)((char *)(n) - offsetof(struct pod_file, member)))
+/* The record a tree node is embedded in. */
+static struct pod_file *file_of(const struct pod_node *n, size_t off)
+{
+	return (struct pod_file *)(void *)((const char *)n - off);
+}
+#define FILE_OF(n, member) file_of((n), offsetof(struct pod_file, member))
 
 struct pod_table {
 	char *dir;
