@@ -203,7 +203,7 @@ wait_until 30 healthy || { cat "$TMP/agent-c.log" >&2; die "no /-/healthy within
 ok "/-/healthy 200 without a datapath"
 check "/-/ready 503 without a datapath" "$(code_of /-/ready)" 503
 check_eval "/-/ready reason names the set-up failure (got '$(cat "$TMP/body")')" \
-	'grep -q "^datapath set-up failed: " "$TMP/body"'
+	'grep -q "^datapath set-up failed at " "$TMP/body"'
 stop
 
 check_summary
