@@ -2,7 +2,10 @@
 /* Cost of the pod table at node scale: N cache files (default 500, a busy node runs ~110 pods):
  * cold rescan (parse all), warm rescan (nothing changed: one stat per file), lookup of every
  * veth (what a scrape does), foreach, and label latency of a new file through the watcher.
- * Built and run by bench/pods_table.sh. */
+ * With "startup" as third argument: only the agent's start-up, from starting the watcher to a
+ * table holding all N pods (thousands of files a failed DEL left behind).
+ * Veth names and container ids are scattered like real ones (libcni's are random), so files
+ * sorted by name are not sorted by interface. Built and run by bench/pods_table.sh. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,19 +45,69 @@ static long rss_kb(void)
 	return v;
 }
 
+/* A bijection on 32 bits: distinct, scattered names. */
+static unsigned scatter(int i)
+{
+	return (unsigned)i * 2654435761u;
+}
+
+static void veth_name(char *ifname, size_t cap, int i)
+{
+	snprintf(ifname, cap, "veth%08x", scatter(i));
+}
+
+static void file_path(char *path, size_t cap, const char *dir, int i)
+{
+	snprintf(path, cap, "%s/cbr0-%056x%08x-eth0", dir, (unsigned)i, scatter(i) ^ 0x5bd1e995u);
+}
+
 static void put(const char *dir, int i, char *buf, size_t len, char *veth)
 {
 	char path[512], ifname[32];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/cbr0-%064d-eth0", dir, i);
-	snprintf(ifname, sizeof(ifname), "veth%08x", (unsigned)i);
+	file_path(path, sizeof(path), dir, i);
+	veth_name(ifname, sizeof(ifname), i);
 	memcpy(veth, ifname, 12);
 	f = fopen(path, "w");
 	if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
 		perror(path);
 		exit(1);
 	}
+}
+
+static int rm_dir(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) != 0;
+}
+
+/* Start-up: the time until start_watch returns (the agent serves from then on) and until every
+ * pod is in the table. Polls the count, which both the blocking and the background watcher
+ * give, so the same file measures before and after. */
+static int startup(const char *dir, int n)
+{
+	struct pod_table *t = pod_table__create(dir);
+	double t0, ret, full;
+
+	if (!t)
+		return 1;
+	t0 = now();
+	if (pod_table__start_watch(t)) {
+		fprintf(stderr, "start_watch failed\n");
+		return 1;
+	}
+	ret = now() - t0;
+	while (pod_table__count(t) < (size_t)n)
+		usleep(1000);
+	full = now() - t0;
+	printf("files=%d serving after %.3f s, table complete (%zu pods) after %.3f s\n", n, ret,
+	       pod_table__count(t), full);
+	pod_table__stop_watch(t);
+	pod_table__destroy(t);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -75,6 +128,12 @@ int main(int argc, char **argv)
 		return 1;
 	for (int i = 0; i < n; i++)
 		put(dir, i, buf, len, veth);
+	if (argc > 3 && strcmp(argv[3], "startup") == 0) {
+		int rc = startup(dir, n);
+
+		free(buf);
+		return rm_dir(dir) || rc;
+	}
 	t = pod_table__create(dir);
 	t0 = now();
 	pod_table__rescan(t);
@@ -88,7 +147,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n; i++) {
 			char ifname[32];
 
-			snprintf(ifname, sizeof(ifname), "veth%08x", (unsigned)i);
+			veth_name(ifname, sizeof(ifname), i);
 			if (pod_table__lookup(t, ifname, &pi)) {
 				fprintf(stderr, "lookup %s failed\n", ifname);
 				return 1;
@@ -105,7 +164,7 @@ int main(int argc, char **argv)
 		char ifname[32];
 		double d;
 
-		snprintf(ifname, sizeof(ifname), "veth%08x", (unsigned)(n + r));
+		veth_name(ifname, sizeof(ifname), n + r);
 		t0 = now();
 		put(dir, n + r, buf, len, veth);
 		while (pod_table__lookup(t, ifname, &pi) != 0)
@@ -126,7 +185,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < 50; i++) {
 			char path[512];
 
-			snprintf(path, sizeof(path), "%s/cbr0-%064d-eth0", dir, 100000 + i);
+			file_path(path, sizeof(path), dir, 100000 + i);
 			unlink(path);
 		}
 		while (pod_table__count(t) > base)
@@ -151,5 +210,5 @@ int main(int argc, char **argv)
 	       rss[0], rss[1], rss[2]);
 	pod_table__destroy(t);
 	free(buf);
-	return system("rm -rf /tmp/np-bench-pods-*") != 0;
+	return rm_dir(dir);
 }

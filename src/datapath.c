@@ -527,10 +527,14 @@ static int setup(struct datapath *dp, const char **stage)
 		if (err)
 			goto cleanup;
 	}
-	/* Pod identity is best effort: without it pods are still counted, with empty names. */
+	/* Pod identity is best effort: without it pods are still counted, with empty names, and
+	 * there is no table to wait for. The watcher reads the cache in the background. */
 	dp->pods = pod_table__create(pods__cache_dir());
-	if (!dp->pods || pod_table__start_watch(dp->pods))
+	if (!dp->pods || pod_table__start_watch(dp->pods)) {
 		log_warn("pod names unavailable: cannot watch %s", pods__cache_dir());
+		pod_table__destroy(dp->pods);
+		dp->pods = NULL;
+	}
 	dp->links_cfg.bridge = opt_bridge;
 	dp->links_cfg.overlay = opt_overlay;
 	dp->links_cfg.node_devices = opt_node;
@@ -714,6 +718,25 @@ bool datapath__setup_ready(struct datapath *dp, char *reason, size_t len)
 		pthread_mutex_unlock(&dp->setup_lock);
 	}
 	return false;
+}
+
+bool datapath__ready(struct datapath *dp, char *reason, size_t len)
+{
+	if (!dp) {
+		if (len)
+			snprintf(reason, len, "datapath not started");
+		return false;
+	}
+	if (!datapath__setup_ready(dp, reason, len))
+		return false;
+	/* Set up (acquire above): dp->pods stays as it is until datapath__stop. */
+	if (dp->pods && !pod_table__complete(dp->pods)) {
+		if (len)
+			snprintf(reason, len, "reading the CNI cache (%zu pods so far)",
+				 pod_table__count(dp->pods));
+		return false;
+	}
+	return true;
 }
 
 void datapath__setup_status(struct datapath *dp, struct datapath_setup *out)
@@ -933,6 +956,9 @@ int datapath__snapshot(struct datapath *dp, struct datapath_snapshot *s)
 		    pod_table__lookup(dp->pods, links[i].name, &dl->pod) == 0)
 			dl->has_pod = true;
 	}
+	/* Complete before count: a table seen complete is counted at least as full. */
+	s->pod_table_complete = !dp->pods || pod_table__complete(dp->pods);
+	s->pod_table_entries = dp->pods ? pod_table__count(dp->pods) : 0;
 	s->n_links = n_links;
 	if (s->n_links)
 		qsort(s->links, s->n_links, sizeof(*s->links), cmp_link);

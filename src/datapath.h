@@ -12,12 +12,17 @@
  *   - the link-watch thread: the link table, attach/detach/forget on the loader, the path-class
  *     prefixes (its tick re-reads subnet.env and the namespace's addresses), all under the link
  *     watch's mutex except the prefix update, which only that thread performs;
- *   - the pod-table watcher thread: the pod table (its own update mutex + rwlock);
+ *   - the pod-table watcher thread: the pod table (its own update mutex + rwlock). Its first
+ *     full read of the CNI cache runs on that thread after the set-up returned, so the HTTP
+ *     server (health, metrics) starts at once; until the read is done, pods are counted with
+ *     empty names and datapath__ready() says so;
  *   - the kernel: the counter maps (per-CPU values; user space never deletes a live key).
  * - Readers: any number of scrape threads call datapath__snapshot() at once. It reads the maps
  *   with syscalls (no lock), then copies the link table under the link-watch mutex, then looks
  *   up pod names under the pod table's read lock, one lock at a time, never nested. A snapshot
- *   is private to its caller. */
+ *   is private to its caller.
+ * - datapath__ready() may be called from any thread (the HTTP threads answering /-/ready), also
+ *   with dp NULL; it never waits behind I/O (at most behind one O(log n) pod-table change). */
 #ifndef NODEPATH_DATAPATH_H
 #define NODEPATH_DATAPATH_H
 
@@ -70,6 +75,16 @@ bool datapath__setup_ready(struct datapath *dp, char *reason, size_t len);
 /* Any thread: the state and the failures counted since start. */
 void datapath__setup_status(struct datapath *dp, struct datapath_setup *out);
 
+/* Readiness of the datapath (the agent's /-/ready when netpath is enabled), any thread, no I/O:
+ * true when the set-up succeeded (datapath__setup_ready) and the pod table's first full read of
+ * the CNI cache is done. Otherwise false and a short plain-text reason, one line without a
+ * newline, in reason[len] (truncated; len may be 0): the set-up's last failure while it is
+ * retried, else e.g. "reading the CNI cache (1234 pods so far)". dp is datapath__current();
+ * NULL gives "datapath not started". A new condition is one more check here that writes its
+ * reason and returns false, reading other threads' state without waiting behind I/O. Liveness
+ * (/-/healthy) never calls this. */
+bool datapath__ready(struct datapath *dp, char *reason, size_t len);
+
 /* One hooked interface with what a scrape needs to label it. */
 struct datapath_link {
 	struct link_entry link;
@@ -112,6 +127,9 @@ struct datapath_snapshot {
 	size_t drop_namespaces[2]; /* watched: [NP_NETNS_NODE], [NP_NETNS_POD] */
 	uint32_t drop_entries, drop_capacity;
 	uint64_t drops_not_counted; /* np_drop_stats was full */
+
+	size_t pod_table_entries; /* host interfaces the CNI cache names */
+	bool pod_table_complete;  /* the first full read of the CNI cache is done */
 };
 
 int datapath__snapshot(struct datapath *dp, struct datapath_snapshot *s);

@@ -83,6 +83,7 @@ static struct MHD_Daemon *g_daemon;
 static struct web_config *g_daemon_cfg; /* the TLS settings g_daemon runs with */
 static int g_listen_fd = -1;
 static char *g_landing;
+static http_ready_fn g_ready; /* NULL: always ready */
 static unsigned long g_in_flight;
 static unsigned long g_jobs;
 static bool g_stopping;
@@ -554,6 +555,19 @@ static bool auth_ok(struct MHD_Connection *conn, const struct web_config *cfg)
 	return ok;
 }
 
+/* Liveness (/-/healthy) is the process answering; readiness asks the agent's start-up state,
+ * which is cheap (no I/O), so it is answered on the connection's thread like health. */
+static enum MHD_Result serve_ready(struct MHD_Connection *conn)
+{
+	char reason[160], body[168];
+
+	if (!g_ready || g_ready(reason, sizeof(reason)))
+		return reply_text(conn, MHD_HTTP_OK, "OK\n");
+	snprintf(body, sizeof(body), "%s\n", reason);
+	return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, CONTENT_TYPE_TEXT, body, strlen(body),
+		     true);
+}
+
 /* The answer to a GET/HEAD whose headers (and any dropped body) are in. */
 static enum MHD_Result answer(struct MHD_Connection *conn, const char *url)
 {
@@ -564,8 +578,10 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url)
 		ret = reply_unauthorized(conn);
 	else if (strcmp(url, opt_path) == 0)
 		ret = serve_metrics(conn);
-	else if (strcmp(url, "/-/healthy") == 0 || strcmp(url, "/-/ready") == 0)
+	else if (strcmp(url, "/-/healthy") == 0)
 		ret = reply_text(conn, MHD_HTTP_OK, "OK\n");
+	else if (strcmp(url, "/-/ready") == 0)
+		ret = serve_ready(conn);
 	else if (strcmp(url, "/") == 0)
 		ret = reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8", g_landing,
 			    strlen(g_landing), false);
@@ -790,7 +806,8 @@ static int build_landing(void)
 	    "</head>\n<body>\n<h1>nodepath</h1>\n<p>Node agent: node_exporter-compatible "
 	    "host metrics and per-layer, per-pod eBPF packet counters.</p>\n<ul>\n"
 	    "<li><a href=\"%s\">Metrics</a></li>\n"
-	    "<li><a href=\"/-/healthy\">Health</a></li>\n</ul>\n"
+	    "<li><a href=\"/-/healthy\">Health</a></li>\n"
+	    "<li><a href=\"/-/ready\">Readiness</a></li>\n</ul>\n"
 	    "<p>Version %s</p>\n</body>\n</html>\n",
 	    path, NODEPATH_VERSION);
 	free(path);
@@ -972,6 +989,11 @@ static void raise_fd_limit(void)
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		log_warn("cannot raise the open file limit to %lu: %s", (unsigned long)want,
 			 strerror(errno));
+}
+
+void http__set_ready(http_ready_fn fn)
+{
+	g_ready = fn;
 }
 
 int http__start(void)

@@ -41,6 +41,16 @@ static void raise_nofile(void)
 		  (unsigned long long)rl.rlim_max);
 }
 
+/* Only the eBPF datapath has start-up work to wait for; with netpath disabled nothing does. */
+static bool g_netpath_enabled;
+
+static bool ready_check(char *reason, size_t len)
+{
+	if (!g_netpath_enabled)
+		return true;
+	return datapath__ready(datapath__current(), reason, len);
+}
+
 int main(int argc, char **argv)
 {
 	struct datapath *dp = NULL;
@@ -71,12 +81,16 @@ int main(int argc, char **argv)
 	 * failure leaves the host statistics served and netpath reported as failed. */
 	netpath = registry__find("netpath");
 	if (netpath && netpath->enabled) {
+		g_netpath_enabled = true;
+		/* Returns before the CNI cache is read: serving starts at once, and /-/ready
+		 * says when the pod table is complete. */
 		err = datapath__start(&dp);
 		if (err == -EINVAL)
 			goto cleanup;
 		if (err)
 			registry__set_failed("netpath", err);
 	}
+	http__set_ready(ready_check);
 	err = http__start();
 	if (err)
 		goto cleanup;

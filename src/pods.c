@@ -47,9 +47,20 @@ const char *pods__cache_dir(void)
 #define WATCH_RETRY_MS 500
 #define WATCH_RESYNC_MS 30000
 
+/* Every table operation is O(log n): a node can hold thousands of cache files a failed DEL left
+ * behind, and one file event must not cost a pass over all of them. Two AVL trees link the same
+ * records: by file name (rescan, events), and by (interface, newest first, name) for readers,
+ * where the leftmost record of an interface is the one that names it. */
+struct pod_node {
+	struct pod_node *l, *r;
+	int h;
+};
+
 /* One directory entry we have looked at, good or bad. Its stamp (mtime, size, inode) decides
  * whether the file must be parsed again, and keeps a bad file from being logged every rescan. */
 struct pod_file {
+	struct pod_node by_name;
+	struct pod_node by_iface; /* linked iff info */
 	char *name;
 	long long mtime_ns;
 	long long size;
@@ -58,20 +69,27 @@ struct pod_file {
 	struct pod_info *info; /* non-NULL iff err == POD_PARSE_OK */
 };
 
+/* The record a tree node is embedded in. */
+static struct pod_file *file_of(const struct pod_node *n, size_t off)
+{
+	return (struct pod_file *)(void *)((const char *)n - off);
+}
+#define FILE_OF(n, member) file_of((n), offsetof(struct pod_file, member))
+
 struct pod_table {
 	char *dir;
 	pthread_mutex_t update_lock; /* serialises writers */
-	pthread_rwlock_t lock;	     /* protects files, view, counters below */
-	struct pod_file *files;	     /* sorted by name */
-	size_t nfiles, capfiles;
-	/* Readers' view: one pointer per host interface (the newest file wins when a stale file
-	 * names the same veth), sorted by interface for bsearch and stable output. */
-	const struct pod_info **view;
-	size_t nview;
+	pthread_rwlock_t lock;	     /* protects the trees and counters below */
+	struct pod_node *files;	     /* by name */
+	size_t nfiles;
+	struct pod_node *view; /* files with info, by interface: the readers' view */
+	size_t nview;	       /* distinct interfaces in view */
 	uint64_t generation;
 	uint64_t skipped;
 	bool warned_full;
 	int dir_err_logged; /* last errno logged for the directory, to log a change once */
+	bool complete;	    /* a full rescan finished (atomic: read without the lock) */
+	bool stopping;	    /* atomic: stop_watch asked the watcher to leave a long rescan */
 
 	bool in_progress; /* a rescan skipped a write in progress (update_lock) */
 
@@ -82,7 +100,6 @@ struct pod_table {
 	int ifd;       /* inotify fd, -1 without inotify */
 	int wd;	       /* watch on dir, -1 while the directory is missing */
 	int watch_err; /* last add_watch errno logged */
-	int ready_fd;  /* eventfd: the watcher's first scan is done */
 };
 
 struct pod_table *pod_table__create(const char *dir)
@@ -101,14 +118,26 @@ struct pod_table *pod_table__create(const char *dir)
 	t->stop_fd = -1;
 	t->ifd = -1;
 	t->wd = -1;
-	t->ready_fd = -1;
 	return t;
 }
 
 static void pod_file__free(struct pod_file *f)
 {
+	if (!f)
+		return;
 	free(f->name);
 	free(f->info);
+	free(f);
+}
+
+/* Post-order: children before their parent, which is freed. */
+static void free_files(struct pod_node *n)
+{
+	if (!n)
+		return;
+	free_files(n->l);
+	free_files(n->r);
+	pod_file__free(FILE_OF(n, by_name));
 }
 
 void pod_table__destroy(struct pod_table *t)
@@ -116,108 +145,193 @@ void pod_table__destroy(struct pod_table *t)
 	if (!t)
 		return;
 	pod_table__stop_watch(t);
-	for (size_t i = 0; i < t->nfiles; i++)
-		pod_file__free(&t->files[i]);
-	free(t->files);
-	free(t->view);
+	free_files(t->files);
 	pthread_rwlock_destroy(&t->lock);
 	pthread_mutex_destroy(&t->update_lock);
 	free(t->dir);
 	free(t);
 }
 
+/* --- AVL tree (recursion depth <= 1.44 log2 n: 20 levels at POD_FILES_MAX) ---------------- */
+
+typedef int (*node_cmp)(const struct pod_node *a, const struct pod_node *b);
+
+static int node_h(const struct pod_node *n)
+{
+	return n ? n->h : 0;
+}
+
+static void node_fix(struct pod_node *n)
+{
+	int hl = node_h(n->l), hr = node_h(n->r);
+
+	n->h = 1 + (hl > hr ? hl : hr);
+}
+
+static struct pod_node *rot_right(struct pod_node *y)
+{
+	struct pod_node *x = y->l;
+
+	y->l = x->r;
+	x->r = y;
+	node_fix(y);
+	node_fix(x);
+	return x;
+}
+
+static struct pod_node *rot_left(struct pod_node *x)
+{
+	struct pod_node *y = x->r;
+
+	x->r = y->l;
+	y->l = x;
+	node_fix(x);
+	node_fix(y);
+	return y;
+}
+
+static struct pod_node *rebalance(struct pod_node *n)
+{
+	int bf;
+
+	node_fix(n);
+	bf = node_h(n->l) - node_h(n->r);
+	if (bf > 1) {
+		if (node_h(n->l->l) < node_h(n->l->r))
+			n->l = rot_left(n->l);
+		return rot_right(n);
+	}
+	if (bf < -1) {
+		if (node_h(n->r->r) < node_h(n->r->l))
+			n->r = rot_right(n->r);
+		return rot_left(n);
+	}
+	return n;
+}
+
+/* Keys are unique in both trees (file names are). */
+static struct pod_node *avl_insert(struct pod_node *root, struct pod_node *n, node_cmp cmp)
+{
+	if (!root) {
+		n->l = n->r = NULL;
+		n->h = 1;
+		return n;
+	}
+	if (cmp(n, root) < 0)
+		root->l = avl_insert(root->l, n, cmp);
+	else
+		root->r = avl_insert(root->r, n, cmp);
+	return rebalance(root);
+}
+
+static struct pod_node *avl_unlink_min(struct pod_node *n, struct pod_node **min)
+{
+	if (!n->l) {
+		*min = n;
+		return n->r;
+	}
+	n->l = avl_unlink_min(n->l, min);
+	return rebalance(n);
+}
+
+/* Unlink n, which is in the tree. */
+static struct pod_node *avl_remove(struct pod_node *root, struct pod_node *n, node_cmp cmp)
+{
+	struct pod_node *m = NULL, *r;
+
+	if (!root)
+		return NULL;
+	if (root == n) {
+		if (!n->r)
+			return n->l;
+		r = avl_unlink_min(n->r, &m);
+		m->l = n->l;
+		m->r = r;
+		return rebalance(m);
+	}
+	if (cmp(n, root) < 0)
+		root->l = avl_remove(root->l, n, cmp);
+	else
+		root->r = avl_remove(root->r, n, cmp);
+	return rebalance(root);
+}
+
+static int cmp_name(const struct pod_node *a, const struct pod_node *b)
+{
+	return strcmp(FILE_OF(a, by_name)->name, FILE_OF(b, by_name)->name);
+}
+
+/* By interface, then newest first (a stale file naming the same veth loses), then by name so
+ * equal stamps still give one answer. */
+static int cmp_iface(const struct pod_node *a, const struct pod_node *b)
+{
+	const struct pod_file *x = FILE_OF(a, by_iface), *y = FILE_OF(b, by_iface);
+	int c = strcmp(x->info->interface, y->info->interface);
+
+	if (c)
+		return c;
+	if (x->mtime_ns != y->mtime_ns)
+		return x->mtime_ns > y->mtime_ns ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static struct pod_file *find_file(const struct pod_table *t, const char *name)
+{
+	const struct pod_node *n = t->files;
+
+	while (n) {
+		int c = strcmp(name, FILE_OF(n, by_name)->name);
+
+		if (c == 0)
+			return FILE_OF(n, by_name);
+		n = c < 0 ? n->l : n->r;
+	}
+	return NULL;
+}
+
+/* The record that names ifname for readers: the leftmost of its interface. */
+static const struct pod_file *find_iface(const struct pod_table *t, const char *ifname)
+{
+	const struct pod_node *n = t->view, *hit = NULL;
+
+	while (n) {
+		int c = strcmp(ifname, FILE_OF(n, by_iface)->info->interface);
+
+		if (c == 0)
+			hit = n;
+		n = c <= 0 ? n->l : n->r;
+	}
+	return hit ? FILE_OF(hit, by_iface) : NULL;
+}
+
+static void view_link(struct pod_table *t, struct pod_file *f)
+{
+	if (!find_iface(t, f->info->interface))
+		t->nview++;
+	t->view = avl_insert(t->view, &f->by_iface, cmp_iface);
+}
+
+static void view_unlink(struct pod_table *t, struct pod_file *f)
+{
+	t->view = avl_remove(t->view, &f->by_iface, cmp_iface);
+	if (!find_iface(t, f->info->interface))
+		t->nview--;
+}
+
 /* --- writer side (update_lock held) ------------------------------------------------------ */
 
-static int find_file(const struct pod_table *t, const char *name, bool *found)
-{
-	size_t lo = 0, hi = t->nfiles;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(t->files[mid].name, name);
-
-		if (c == 0) {
-			*found = true;
-			return (int)mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return (int)lo;
-}
-
-static int cmp_view(const void *a, const void *b)
-{
-	const struct pod_info *x = *(const struct pod_info *const *)a;
-	const struct pod_info *y = *(const struct pod_info *const *)b;
-
-	return strcmp(x->interface, y->interface);
-}
-
-/* Rebuild the readers' view from files (write lock held) into arrays the caller allocated
- * before changing anything, so running out of memory never leaves a view of freed infos. */
-static void build_view(struct pod_table *t, const struct pod_info **view, long long *mtimes)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < t->nfiles; i++) {
-		if (t->files[i].info) {
-			mtimes[n] = t->files[i].mtime_ns;
-			view[n++] = t->files[i].info;
-		}
-	}
-	/* Sort by interface, then drop duplicates keeping the newest file. A stable order for
-	 * equal interfaces is not needed: the mtime decides. */
-	for (size_t i = 1; i < n; i++) {
-		const struct pod_info *v = view[i];
-		long long m = mtimes[i];
-		size_t j = i;
-
-		while (j > 0 && strcmp(view[j - 1]->interface, v->interface) > 0) {
-			view[j] = view[j - 1];
-			mtimes[j] = mtimes[j - 1];
-			j--;
-		}
-		view[j] = v;
-		mtimes[j] = m;
-	}
-	size_t out = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (out > 0 && strcmp(view[out - 1]->interface, view[i]->interface) == 0) {
-			if (mtimes[i] > mtimes[out - 1]) {
-				view[out - 1] = view[i];
-				mtimes[out - 1] = mtimes[i];
-			}
-			continue;
-		}
-		view[out] = view[i];
-		mtimes[out] = mtimes[i];
-		out++;
-	}
-	free(t->view);
-	t->view = view;
-	t->nview = out;
-}
-
-/* Replace (nf != NULL) or remove (nf == NULL) the file record for name. Takes ownership of nf's
- * allocations. Returns -ENOMEM with nothing changed if memory runs out. */
+/* Replace (nf != NULL) or remove (nf == NULL) the file record for name. Takes ownership of nf.
+ * Nothing is allocated here, so a change is never half done. */
 static int apply(struct pod_table *t, const char *name, struct pod_file *nf)
 {
-	const struct pod_info **view = NULL;
-	long long *mtimes = NULL;
-	struct pod_file old = { 0 };
-	bool found;
-	int idx, err = 0;
-	size_t vcap;
+	struct pod_file *old;
+	int err = 0;
 
 	pthread_rwlock_wrlock(&t->lock);
-	idx = find_file(t, name, &found);
-	if (!found && !nf)
+	old = find_file(t, name);
+	if (!old && !nf)
 		goto unlock;
-	if (!found && t->nfiles >= POD_FILES_MAX) {
+	if (!old && t->nfiles >= POD_FILES_MAX) {
 		if (!t->warned_full)
 			log_warn("CNI cache %s has more than %d files; ignoring the rest", t->dir,
 				 POD_FILES_MAX);
@@ -225,49 +339,24 @@ static int apply(struct pod_table *t, const char *name, struct pod_file *nf)
 		err = -ENOSPC;
 		goto unlock;
 	}
-	if (!found && t->nfiles == t->capfiles) {
-		size_t cap = t->capfiles ? t->capfiles * 2 : 64;
-		struct pod_file *nfiles = realloc(t->files, cap * sizeof(*nfiles));
-
-		if (!nfiles) {
-			err = -ENOMEM;
-			goto unlock;
-		}
-		t->files = nfiles;
-		t->capfiles = cap;
+	if (old) {
+		t->files = avl_remove(t->files, &old->by_name, cmp_name);
+		if (old->info)
+			view_unlink(t, old);
+		t->nfiles--;
 	}
-	vcap = t->nfiles + 1;
-	view = calloc(vcap, sizeof(*view));
-	mtimes = calloc(vcap, sizeof(*mtimes));
-	if (!view || !mtimes) {
-		err = -ENOMEM;
-		goto unlock;
-	}
-	if (found) {
-		old = t->files[idx];
-		if (nf) {
-			t->files[idx] = *nf;
-		} else {
-			memmove(&t->files[idx], &t->files[idx + 1],
-				(t->nfiles - (size_t)idx - 1) * sizeof(*t->files));
-			t->nfiles--;
-		}
-	} else {
-		memmove(&t->files[idx + 1], &t->files[idx],
-			(t->nfiles - (size_t)idx) * sizeof(*t->files));
-		t->files[idx] = *nf;
+	if (nf) {
+		t->files = avl_insert(t->files, &nf->by_name, cmp_name);
+		if (nf->info)
+			view_link(t, nf);
 		t->nfiles++;
+		nf = NULL;
 	}
-	build_view(t, view, mtimes);
-	view = NULL;
 	t->generation++;
 unlock:
 	pthread_rwlock_unlock(&t->lock);
-	pod_file__free(&old);
-	free(view);
-	free(mtimes);
-	if (err && nf)
-		pod_file__free(nf);
+	pod_file__free(old);
+	pod_file__free(nf);
 	return err;
 }
 
@@ -275,14 +364,12 @@ unlock:
  * so it cannot change before we act on it). */
 static bool same_stamp(struct pod_table *t, const char *name, const struct stat *st)
 {
-	bool found, same = false;
-	int idx;
+	const struct pod_file *f;
+	bool same = false;
 
 	pthread_rwlock_rdlock(&t->lock);
-	idx = find_file(t, name, &found);
-	if (found) {
-		const struct pod_file *f = &t->files[idx];
-
+	f = find_file(t, name);
+	if (f) {
 		same = f->mtime_ns ==
 			   (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec &&
 		       f->size == (long long)st->st_size &&
@@ -302,7 +389,7 @@ static long long now_ns(void)
 
 static void update_file_locked(struct pod_table *t, const char *name, bool closed)
 {
-	struct pod_file nf = { 0 };
+	struct pod_file *nf = NULL;
 	char path[PATH_MAX];
 	struct stat st;
 	char *buf = NULL;
@@ -331,10 +418,13 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 	}
 	if (same_stamp(t, name, &st))
 		goto cleanup;
-	nf.mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-	nf.size = (long long)st.st_size;
-	nf.ino = (unsigned long long)st.st_ino;
-	age = now_ns() - nf.mtime_ns;
+	nf = calloc(1, sizeof(*nf));
+	if (!nf)
+		goto cleanup;
+	nf->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	nf->size = (long long)st.st_size;
+	nf->ino = (unsigned long long)st.st_ino;
+	age = now_ns() - nf->mtime_ns;
 	/* A future mtime is clock skew, not youth. */
 	young = !closed && age >= 0 && age < POD_IN_PROGRESS_NS;
 	if (st.st_size == 0 && young) {
@@ -348,7 +438,7 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 			t->in_progress = true;
 			goto cleanup;
 		}
-		nf.err = POD_PARSE_OVERSIZED;
+		nf->err = POD_PARSE_OVERSIZED;
 	} else {
 		err = fs__read_fd(fd, POD_CACHE_FILE_MAX, &buf, &len);
 		if (err == -EFBIG && young) {
@@ -356,51 +446,50 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 			goto cleanup;
 		}
 		if (err == -EFBIG) {
-			nf.err = POD_PARSE_OVERSIZED;
+			nf->err = POD_PARSE_OVERSIZED;
 		} else if (err) {
 			log_warn("cannot read CNI cache file %s: %s", path, strerror(-err));
 			goto cleanup;
 		} else {
-			nf.info = malloc(sizeof(*nf.info));
-			if (!nf.info) {
+			nf->info = malloc(sizeof(*nf->info));
+			if (!nf->info) {
 				free(buf);
 				goto cleanup;
 			}
-			nf.err = pod_cache__parse(buf, len, nf.info);
+			nf->err = pod_cache__parse(buf, len, nf->info);
 			free(buf);
-			if (nf.err == POD_PARSE_TRUNCATED && young) {
+			if (nf->err == POD_PARSE_TRUNCATED && young) {
 				t->in_progress = true;
-				free(nf.info);
 				goto cleanup;
 			}
 		}
 	}
-	if (nf.err != POD_PARSE_OK) {
-		free(nf.info);
-		nf.info = NULL;
+	if (nf->err != POD_PARSE_OK) {
+		free(nf->info);
+		nf->info = NULL;
 	}
 	/* Recorded like a skipped file (so it is not re-read on every rescan) but neither counted
 	 * nor logged: every containerd sandbox has one. */
-	if (nf.err != POD_PARSE_OK && nf.err != POD_PARSE_LOOPBACK) {
+	if (nf->err != POD_PARSE_OK && nf->err != POD_PARSE_LOOPBACK) {
 		pthread_rwlock_wrlock(&t->lock);
 		t->skipped++;
 		pthread_rwlock_unlock(&t->lock);
 		/* Logged once per (name, mtime, size, inode): the record below remembers it. A
 		 * macvlan/ipvlan attachment has no host veth to label; that is normal. */
-		if (nf.err == POD_PARSE_NO_HOST_IFACE)
+		if (nf->err == POD_PARSE_NO_HOST_IFACE)
 			log_debug("CNI cache file %s names no host interface; not a veth pod",
 				  path);
 		else
 			log_warn("skipping CNI cache file %s: %s", path,
-				 pod_parse_err__str(nf.err));
+				 pod_parse_err__str(nf->err));
 	}
-	nf.name = strdup(name);
-	if (!nf.name) {
-		free(nf.info);
+	nf->name = strdup(name);
+	if (!nf->name)
 		goto cleanup;
-	}
-	apply(t, name, &nf);
+	apply(t, name, nf);
+	nf = NULL;
 cleanup:
+	pod_file__free(nf);
 	if (fd >= 0)
 		close(fd);
 }
@@ -417,10 +506,48 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct stale_walk {
+	char **names; /* the directory's, sorted */
+	size_t n;
+	char **stale;
+	size_t nstale, cap;
+};
+
+/* In-order walk of the by-name tree; stops at the first non-zero return. */
+static int walk_names(struct pod_node *n, int (*fn)(struct pod_file *f, void *ctx), void *ctx)
+{
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = walk_names(n->l, fn, ctx);
+	if (!ret)
+		ret = fn(FILE_OF(n, by_name), ctx);
+	if (!ret)
+		ret = walk_names(n->r, fn, ctx);
+	return ret;
+}
+
+static int collect_stale(struct pod_file *f, void *ctx)
+{
+	struct stale_walk *w = ctx;
+
+	if (w->n && bsearch(&f->name, w->names, w->n, sizeof(*w->names), cmp_str))
+		return 0;
+	if (w->nstale == w->cap)
+		return -ENOMEM;
+	w->stale[w->nstale] = strdup(f->name);
+	if (!w->stale[w->nstale])
+		return -ENOMEM;
+	w->nstale++;
+	return 0;
+}
+
 int pod_table__rescan(struct pod_table *t)
 {
-	char **names = NULL, **stale = NULL;
-	size_t n = 0, cap = 0, nstale = 0;
+	struct stale_walk w = { 0 };
+	char **names = NULL;
+	size_t n = 0, cap = 0;
 	struct dirent *de;
 	DIR *d = NULL;
 	int err = 0;
@@ -466,24 +593,34 @@ int pod_table__rescan(struct pod_table *t)
 	}
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* Thousands of stale files take a while: stop_watch must not wait for them. */
+		if (__atomic_load_n(&t->stopping, __ATOMIC_RELAXED)) {
+			err = -ECANCELED;
+			goto cleanup;
+		}
 		update_file_locked(t, names[i], false);
+	}
 sweep:
 	/* Records whose file is no longer listed. */
 	pthread_rwlock_rdlock(&t->lock);
-	stale = calloc(t->nfiles ? t->nfiles : 1, sizeof(*stale));
-	for (size_t i = 0; stale && i < t->nfiles; i++) {
-		if (!n || !bsearch(&t->files[i].name, names, n, sizeof(*names), cmp_str))
-			stale[nstale++] = strdup(t->files[i].name);
-	}
+	w.names = names;
+	w.n = n;
+	w.cap = t->nfiles;
+	w.stale = calloc(w.cap ? w.cap : 1, sizeof(*w.stale));
+	if (w.stale)
+		walk_names(t->files, collect_stale, &w);
 	pthread_rwlock_unlock(&t->lock);
-	for (size_t i = 0; i < nstale; i++) {
-		if (stale[i])
-			apply(t, stale[i], NULL);
-		free(stale[i]);
+	for (size_t i = 0; i < w.nstale; i++) {
+		apply(t, w.stale[i], NULL);
+		free(w.stale[i]);
 	}
-	free(stale);
+	free(w.stale);
 cleanup:
+	/* Complete even when the directory is missing or unreadable: pod names are best effort,
+	 * and that state is logged. Not when memory ran out or the watcher is stopping. */
+	if (err != -ENOMEM && err != -ECANCELED)
+		__atomic_store_n(&t->complete, true, __ATOMIC_RELEASE);
 	if (d)
 		closedir(d);
 	for (size_t i = 0; i < n; i++)
@@ -497,31 +634,55 @@ cleanup:
 
 int pod_table__lookup(struct pod_table *t, const char *ifname, struct pod_info *out)
 {
-	struct pod_info key;
-	const struct pod_info *kp = &key, **hit;
+	const struct pod_file *f;
 	int err = -ENOENT;
 
-	if (strlen(ifname) >= sizeof(key.interface))
+	if (strlen(ifname) >= POD_IFNAME_MAX)
 		return -ENOENT;
-	strcpy(key.interface, ifname);
 	pthread_rwlock_rdlock(&t->lock);
-	hit = t->nview ? bsearch(&kp, t->view, t->nview, sizeof(*t->view), cmp_view) : NULL;
-	if (hit) {
-		*out = **hit;
+	f = find_iface(t, ifname);
+	if (f) {
+		*out = *f->info;
 		err = 0;
 	}
 	pthread_rwlock_unlock(&t->lock);
 	return err;
 }
 
+struct view_walk {
+	int (*cb)(const struct pod_info *pi, void *ctx);
+	void *ctx;
+	const char *last; /* interface of the previous record: only the first of each counts */
+};
+
+static int walk_view(const struct pod_node *n, struct view_walk *w)
+{
+	const struct pod_info *pi;
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = walk_view(n->l, w);
+	if (ret)
+		return ret;
+	pi = FILE_OF(n, by_iface)->info;
+	if (!w->last || strcmp(w->last, pi->interface) != 0) {
+		w->last = pi->interface;
+		ret = w->cb(pi, w->ctx);
+		if (ret)
+			return ret;
+	}
+	return walk_view(n->r, w);
+}
+
 int pod_table__foreach(struct pod_table *t, int (*cb)(const struct pod_info *pi, void *ctx),
 		       void *ctx)
 {
-	int ret = 0;
+	struct view_walk w = { .cb = cb, .ctx = ctx };
+	int ret;
 
 	pthread_rwlock_rdlock(&t->lock);
-	for (size_t i = 0; i < t->nview && !ret; i++)
-		ret = cb(t->view[i], ctx);
+	ret = walk_view(t->view, &w);
 	pthread_rwlock_unlock(&t->lock);
 	return ret;
 }
@@ -544,6 +705,11 @@ uint64_t pod_table__generation(struct pod_table *t)
 	g = t->generation;
 	pthread_rwlock_unlock(&t->lock);
 	return g;
+}
+
+bool pod_table__complete(struct pod_table *t)
+{
+	return __atomic_load_n(&t->complete, __ATOMIC_ACQUIRE);
 }
 
 uint64_t pod_table__skipped_files(struct pod_table *t)
@@ -643,14 +809,15 @@ static long long rescan_due(struct pod_table *t)
 static void *watch_main(void *arg)
 {
 	struct pod_table *t = arg;
-	long long next_resync, trim_at = 0;
-	uint64_t one = 1;
+	long long next_resync, trim_at = 0, t0 = mono_ms();
 
-	/* The first full scan runs here, so the memory parsing takes is set up at start (in this
-	 * thread's arena), not during the first burst of pods. */
+	/* The first full scan runs here, not in start_watch: the agent serves meanwhile (readiness
+	 * says when it is done), and the memory parsing takes is set up in this thread's arena. */
 	next_resync = rescan_due(t);
-	if (write(t->ready_fd, &one, sizeof(one)) != sizeof(one))
-		log_warn("CNI cache watcher: cannot signal start: %s", strerror(errno));
+	if (pod_table__complete(t))
+		log_info("CNI cache read dir=%s pods=%zu skipped=%llu duration_ms=%lld", t->dir,
+			 pod_table__count(t), (unsigned long long)pod_table__skipped_files(t),
+			 mono_ms() - t0);
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = t->stop_fd, .events = POLLIN },
@@ -696,14 +863,13 @@ static void *watch_main(void *arg)
 
 int pod_table__start_watch(struct pod_table *t)
 {
-	uint64_t v;
 	int err;
 
 	if (t->watching)
 		return -EALREADY;
+	__atomic_store_n(&t->stopping, false, __ATOMIC_RELAXED);
 	t->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	t->ready_fd = eventfd(0, EFD_CLOEXEC);
-	if (t->stop_fd < 0 || t->ready_fd < 0) {
+	if (t->stop_fd < 0) {
 		err = -errno;
 		goto fail;
 	}
@@ -716,9 +882,6 @@ int pod_table__start_watch(struct pod_table *t)
 	err = -pthread_create(&t->thread, NULL, watch_main, t);
 	if (err)
 		goto fail;
-	/* Return with the table filled: callers scrape right after start. */
-	while (read(t->ready_fd, &v, sizeof(v)) < 0 && errno == EINTR)
-		;
 	t->watching = true;
 	return 0;
 fail:
@@ -726,9 +889,7 @@ fail:
 		close(t->ifd);
 	if (t->stop_fd >= 0)
 		close(t->stop_fd);
-	if (t->ready_fd >= 0)
-		close(t->ready_fd);
-	t->ifd = t->wd = t->stop_fd = t->ready_fd = -1;
+	t->ifd = t->wd = t->stop_fd = -1;
 	return err;
 }
 
@@ -738,13 +899,13 @@ void pod_table__stop_watch(struct pod_table *t)
 
 	if (!t->watching)
 		return;
+	__atomic_store_n(&t->stopping, true, __ATOMIC_RELAXED);
 	if (write(t->stop_fd, &one, sizeof(one)) != sizeof(one))
 		log_warn("cannot signal the CNI cache watcher: %s", strerror(errno));
 	pthread_join(t->thread, NULL);
 	if (t->ifd >= 0)
 		close(t->ifd);
 	close(t->stop_fd);
-	close(t->ready_fd);
-	t->ifd = t->wd = t->stop_fd = t->ready_fd = -1;
+	t->ifd = t->wd = t->stop_fd = -1;
 	t->watching = false;
 }

@@ -12,7 +12,10 @@
  * read lock for the duration of one call and get copies (lookup) or a callback under the lock
  * (foreach); writers are serialised by a separate mutex, read and parse files without holding the
  * read/write lock, and take the write lock only to swap entries in. Lock order: update mutex, then
- * rwlock; callbacks run under the read lock and must not call back into the table. */
+ * rwlock; callbacks run under the read lock and must not call back into the table.
+ *
+ * Cost: lookup and every file event (create, rewrite, delete) are O(log n) in the number of
+ * cache files, so thousands of files left behind by failed DELs are read in seconds. */
 #ifndef NODEPATH_PODS_H
 #define NODEPATH_PODS_H
 
@@ -81,7 +84,8 @@ const char *pods__cache_dir(void);
 
 /* Full rescan: files that vanished are dropped, new or changed (name, mtime, size) files are
  * parsed, unchanged ones are kept as they are. 0, or -errno if the directory cannot be read
- * (the table is then emptied only for -ENOENT/-ENOTDIR: the directory is gone). */
+ * (the table is then emptied only for -ENOENT/-ENOTDIR: the directory is gone), -ECANCELED if
+ * stop_watch interrupted it. */
 int pod_table__rescan(struct pod_table *t);
 
 /* Re-read one file by its name in the directory, known to be completely written (its writer
@@ -96,7 +100,14 @@ int pod_table__lookup(struct pod_table *t, const char *ifname, struct pod_info *
 int pod_table__foreach(struct pod_table *t, int (*cb)(const struct pod_info *pi, void *ctx),
 		       void *ctx);
 
+/* Entries readers see: distinct host interfaces. */
 size_t pod_table__count(struct pod_table *t);
+
+/* True once a full rescan has finished (the watcher's first one, or an explicit rescan): every
+ * file present then has been judged. A missing or unreadable directory completes it too (pod
+ * names are best effort and the state is logged); running out of memory does not. Lock-free,
+ * so a readiness probe never waits behind a writer. */
+bool pod_table__complete(struct pod_table *t);
 
 /* Incremented on every change of the entries, so a reader can cache joins. */
 uint64_t pod_table__generation(struct pod_table *t);
@@ -107,7 +118,9 @@ uint64_t pod_table__skipped_files(struct pod_table *t);
 /* Start/stop the inotify watcher thread: a created, rewritten, renamed-in or deleted cache file
  * is reflected in the table within about 100 ms; a directory that does not exist yet is
  * retried every 500 ms and fully scanned once it appears; a full rescan every 30 s guards
- * against lost events. start does a full rescan first. 0 or -errno. */
+ * against lost events. start returns at once: the thread's first act is a full rescan, which
+ * pod_table__complete() reports (events that arrive meanwhile are queued by inotify and applied
+ * after it). stop interrupts a rescan in progress. 0 or -errno. */
 int pod_table__start_watch(struct pod_table *t);
 void pod_table__stop_watch(struct pod_table *t);
 

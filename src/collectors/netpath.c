@@ -424,6 +424,17 @@ static void emit_health(struct expo_writer *w, const struct datapath_snapshot *s
 	}
 }
 
+/* The pod table's state: /-/ready's condition as a series, and how far the first read got. */
+static void emit_pod_table(struct expo_writer *w, const struct datapath_snapshot *s)
+{
+	expo__family(w, "nodepath_pod_table_entries",
+		     "Host interfaces the CNI result cache names a pod for.", EXPO_GAUGE);
+	expo__sample(w, "nodepath_pod_table_entries", NULL, 0, (double)s->pod_table_entries);
+	expo__family(w, "nodepath_pod_table_complete",
+		     "1 once the first full read of the CNI result cache is done.", EXPO_GAUGE);
+	expo__sample(w, "nodepath_pod_table_complete", NULL, 0, s->pod_table_complete ? 1 : 0);
+}
+
 void netpath__emit(struct expo_writer *w, const struct datapath_snapshot *s)
 {
 	emit_counters(w, s);
@@ -433,6 +444,7 @@ void netpath__emit(struct expo_writer *w, const struct datapath_snapshot *s)
 	emit_drops(w, s);
 	emit_pod_info(w, s);
 	emit_health(w, s);
+	emit_pod_table(w, s);
 }
 
 void netpath__emit_setup(struct expo_writer *w, const struct datapath_setup *st)

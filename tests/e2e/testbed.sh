@@ -324,9 +324,10 @@ tb_sysstat() {
 
 # --- agents --------------------------------------------------------------------------------
 # tb_start_agent NODE BINARY [args...]: run the agent inside NODE's namespace on
-# 127.0.0.1:TB_AGENT_PORT with the node's bpffs; wait until /metrics answers. The node device is
-# TB_NODE_DEVICE (default eth0); set it empty to run as the DaemonSet does, following the default
-# routes (`TB_NODE_DEVICE= tb_start_agent ...`).
+# 127.0.0.1:TB_AGENT_PORT with the node's bpffs; wait until /metrics answers with the
+# datapath's families and /-/ready is 200 (the CNI cache is read: pods have their names). The
+# node device is TB_NODE_DEVICE (default eth0); set it empty to run as the DaemonSet does,
+# following the default routes (`TB_NODE_DEVICE= tb_start_agent ...`).
 tb_start_agent() {
 	local n=$1 bin=$2 pid t dev=()
 	shift 2
@@ -347,7 +348,9 @@ tb_start_agent() {
 			return 1
 		fi
 		# not `tb_scrape | grep -q`: grep leaving early fails the pipe under pipefail
-		if grep -q '^nodepath_bpf_attached_interfaces' <<<"$(tb_scrape "$n" 2>/dev/null)"; then
+		if grep -q '^nodepath_bpf_attached_interfaces' <<<"$(tb_scrape "$n" 2>/dev/null)" &&
+			tb_exec "$n" curl -sf --max-time 5 -o /dev/null \
+				"http://127.0.0.1:$TB_AGENT_PORT/-/ready"; then
 			return 0
 		fi
 		sleep 0.02

@@ -161,6 +161,9 @@ Test(netpath, counters_pods_and_info_exact)
 	expect_line("nodepath_attach_latency_seconds_bucket{layer=\"pod\",le=\"+Inf\"} 3\n");
 	expect_line("nodepath_attach_latency_seconds_count{layer=\"pod\"} 3\n");
 	expect_line("nodepath_bpf_map_entries{map=\"np_if_stats\"} 4\n");
+	/* Zero-initialised snapshot: the pod table not read yet. */
+	expect_line("nodepath_pod_table_entries 0\n");
+	expect_line("nodepath_pod_table_complete 0\n");
 	/* Kernel run-time statistics off: the families are absent, not zero. */
 	cr_expect_null(strstr(text(), "nodepath_bpf_program_runs_total"), "%s", text());
 }
@@ -178,6 +181,18 @@ Test(netpath, no_pods_no_info_family)
 	/* The veth is not hooked (gone, or a stale cache file): no info series, not even the
 	 * HELP/TYPE lines. */
 	cr_expect_null(strstr(text(), "nodepath_pod_info"), "%s", text());
+}
+
+Test(netpath, pod_table_state)
+{
+	struct datapath_snapshot s = { .pod_table_entries = 9000, .pod_table_complete = true };
+
+	netpath__emit(&w, &s);
+	cr_assert_eq(w.err, 0);
+	expect_line("# TYPE nodepath_pod_table_entries gauge\n");
+	expect_line("nodepath_pod_table_entries 9000\n");
+	expect_line("# TYPE nodepath_pod_table_complete gauge\n");
+	expect_line("nodepath_pod_table_complete 1\n");
 }
 
 static void write_file(const char *path, const char *data)

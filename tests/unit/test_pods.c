@@ -765,6 +765,19 @@ static double wait_for(struct pod_table *t, const char *ifname, int want)
 	return -1;
 }
 
+/* Seconds until the watcher's first full read is done; -1 after 10 s. */
+static double wait_complete(struct pod_table *t)
+{
+	double start = mono_now();
+
+	while (mono_now() - start < 10.0) {
+		if (pod_table__complete(t))
+			return mono_now() - start;
+		usleep(2000);
+	}
+	return -1;
+}
+
 Test(pod_watch, labels_follow_files_within_a_second)
 {
 	struct tmpdir d;
@@ -824,6 +837,7 @@ Test(pod_watch, file_turning_truncated_is_judged_when_closed)
 	copy_fixture(d.path, "multus_eth0", NULL);
 	t = pod_table__create(d.path);
 	cr_assert_eq(pod_table__start_watch(t), 0);
+	cr_assert(wait_complete(t) >= 0, "first read never completed");
 	cr_expect_eq(pod_table__count(t), 2);
 	/* Rewritten in place and closed while truncated (a disk-full write): the entry goes at
 	 * once and the file is logged, although it is young. */
@@ -960,5 +974,202 @@ Test(pod_watch, churn_with_concurrent_readers)
 	pod_table__stop_watch(t);
 	pod_table__destroy(t);
 	free(buf);
+	tmp_rm(&d);
+}
+
+/* --- thousands of files: exact results of insert, remove and lookup ---------------------- */
+
+/* Scattered like libcni's random names: files sorted by name are not sorted by interface. */
+static void many_veth(char *out, size_t cap, int i)
+{
+	snprintf(out, cap, "veth%08x", (unsigned)i * 2654435761u);
+}
+
+/* valid_single with its veth and pod name replaced (same lengths: the JSON stays valid). */
+static void put_pod(const char *dir, const char *name, int i, char tag, long age_s)
+{
+	size_t len;
+	char *buf = fixture("valid_single", &len), *veth, *pod, v[16], p[24];
+
+	veth = strstr(buf, "veth3a8c2f1e");
+	pod = strstr(buf, "cart-7d9f8c6b5-x2k4q");
+	cr_assert(veth && pod);
+	many_veth(v, sizeof(v), i);
+	snprintf(p, sizeof(p), "%c%019d", tag, i);
+	memcpy(veth, v, 12);
+	memcpy(pod, p, 20);
+	put_file(dir, name, buf, len);
+	if (age_s)
+		bump_mtime(dir, name, (int)-age_s);
+	free(buf);
+}
+
+static void pod_file_name(char *out, size_t cap, int i)
+{
+	snprintf(out, cap, "cbr0-%08x%056d-eth0", (unsigned)i * 40503u, i);
+}
+
+/* lookup of pod i's veth: 0 with pod "<tag><i>", or -ENOENT (tag 0). */
+static void expect_pod(struct pod_table *t, int i, char tag)
+{
+	struct pod_info pi;
+	char v[16], p[24];
+
+	many_veth(v, sizeof(v), i);
+	if (!tag) {
+		cr_expect_eq(pod_table__lookup(t, v, &pi), -ENOENT, "pod %d still there", i);
+		return;
+	}
+	snprintf(p, sizeof(p), "%c%019d", tag, i);
+	cr_assert_eq(pod_table__lookup(t, v, &pi), 0, "pod %d missing", i);
+	cr_expect_str_eq(pi.pod, p);
+	cr_expect_str_eq(pi.interface, v);
+}
+
+struct order_check {
+	char last[POD_IFNAME_MAX];
+	size_t n, unordered;
+};
+
+static int check_order(const struct pod_info *pi, void *ctx)
+{
+	struct order_check *o = ctx;
+
+	if (o->n && strcmp(o->last, pi->interface) >= 0)
+		o->unordered++;
+	snprintf(o->last, sizeof(o->last), "%s", pi->interface);
+	o->n++;
+	return 0;
+}
+
+#define MANY 3000
+
+Test(pod_table, thousands_of_files_insert_remove_lookup_exact)
+{
+	struct order_check o = { 0 };
+	struct tmpdir d;
+	struct pod_table *t;
+	char name[128];
+
+	tmp_make(&d);
+	for (int i = 0; i < MANY; i++) {
+		pod_file_name(name, sizeof(name), i);
+		put_pod(d.path, name, i, 'p', 0);
+	}
+	/* Stale files a failed DEL left: older, naming the veth of every 10th pod. */
+	for (int i = 0; i < MANY; i += 10) {
+		snprintf(name, sizeof(name), "cbr0-stale%06d-eth0", i);
+		put_pod(d.path, name, i, 's', 100);
+	}
+	/* Hostile ones, old enough not to be writes in progress. */
+	for (int i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "cbr0-corrupt%03d-eth0", i);
+		put_file(d.path, name, "{\"kind\":", 8);
+		bump_mtime(d.path, name, -100);
+		snprintf(name, sizeof(name), "cbr0-empty%03d-eth0", i);
+		put_file(d.path, name, "", 0);
+		bump_mtime(d.path, name, -100);
+	}
+	t = pod_table__create(d.path);
+	cr_assert_not_null(t);
+	cr_expect_not(pod_table__complete(t));
+	cr_assert_eq(pod_table__rescan(t), 0);
+	cr_expect(pod_table__complete(t));
+	cr_expect_eq(pod_table__count(t), MANY);
+	cr_expect_eq(pod_table__skipped_files(t), 100);
+	for (int i = 0; i < MANY; i++)
+		expect_pod(t, i, 'p');
+	pod_table__foreach(t, check_order, &o);
+	cr_expect_eq(o.n, MANY);
+	cr_expect_eq(o.unordered, 0);
+
+	/* Every 3rd pod goes; where a stale file names its veth (every 30th), that one shows. */
+	for (int i = 0; i < MANY; i += 3) {
+		pod_file_name(name, sizeof(name), i);
+		rm_file(d.path, name);
+		pod_table__update_file(t, name);
+	}
+	cr_expect_eq(pod_table__count(t), MANY - MANY / 3 + MANY / 30);
+	for (int i = 0; i < MANY; i++)
+		expect_pod(t, i, i % 3 ? 'p' : i % 30 == 0 ? 's' : 0);
+
+	/* The stale files go without events: the rescan's sweep finds them gone. */
+	for (int i = 0; i < MANY; i += 10) {
+		snprintf(name, sizeof(name), "cbr0-stale%06d-eth0", i);
+		rm_file(d.path, name);
+	}
+	cr_assert_eq(pod_table__rescan(t), 0);
+	cr_expect_eq(pod_table__count(t), MANY - MANY / 3);
+	for (int i = 0; i < MANY; i++)
+		expect_pod(t, i, i % 3 ? 'p' : 0);
+
+	/* And come back as new pods. */
+	for (int i = 0; i < MANY; i += 3) {
+		pod_file_name(name, sizeof(name), i);
+		put_pod(d.path, name, i, 'n', 0);
+		pod_table__update_file(t, name);
+	}
+	cr_expect_eq(pod_table__count(t), MANY);
+	for (int i = 0; i < MANY; i++)
+		expect_pod(t, i, i % 3 ? 'p' : 'n');
+	memset(&o, 0, sizeof(o));
+	pod_table__foreach(t, check_order, &o);
+	cr_expect_eq(o.n, MANY);
+	cr_expect_eq(o.unordered, 0);
+	pod_table__destroy(t);
+	tmp_rm(&d);
+}
+
+/* Files removed and added while the watcher's first read runs: the read never blocks the
+ * events, and once it is done they are all applied, exactly. */
+Test(pod_watch, removal_and_creation_during_the_initial_read, .timeout = 120)
+{
+	const int n = 6000, added = 500;
+	struct order_check o = { 0 };
+	struct tmpdir d;
+	struct pod_table *t;
+	char name[128];
+	bool incomplete_at_first_change;
+	double s;
+
+	tmp_make(&d);
+	for (int i = 0; i < n; i++) {
+		pod_file_name(name, sizeof(name), i);
+		put_pod(d.path, name, i, 'p', 0);
+	}
+	t = pod_table__create(d.path);
+	cr_assert_eq(pod_table__start_watch(t), 0);
+	/* start_watch returned before the read: nothing of 6,000 files can be in yet. */
+	pod_file_name(name, sizeof(name), n - 1);
+	rm_file(d.path, name);
+	incomplete_at_first_change = !pod_table__complete(t);
+	for (int i = 1; i < n - 1; i += 2) {
+		pod_file_name(name, sizeof(name), i);
+		rm_file(d.path, name);
+	}
+	for (int i = n; i < n + added; i++) {
+		pod_file_name(name, sizeof(name), i);
+		put_pod(d.path, name, i, 'p', 0);
+	}
+	cr_expect(incomplete_at_first_change, "the first read was done before any change");
+	s = wait_complete(t);
+	cr_assert(s >= 0, "first read never completed");
+	s = -1;
+	for (double start = mono_now(); mono_now() - start < 20.0; usleep(5000)) {
+		if (pod_table__count(t) == (size_t)(n / 2 + added)) {
+			s = mono_now() - start;
+			break;
+		}
+	}
+	cr_assert(s >= 0, "pods=%zu, want %d", pod_table__count(t), n / 2 + added);
+	usleep(300 * 1000); /* nothing late changes it */
+	cr_expect_eq(pod_table__count(t), n / 2 + added);
+	for (int i = 0; i < n + added; i++)
+		expect_pod(t, i, i < n && i % 2 ? 0 : 'p');
+	pod_table__foreach(t, check_order, &o);
+	cr_expect_eq(o.n, n / 2 + added);
+	cr_expect_eq(o.unordered, 0);
+	pod_table__stop_watch(t);
+	pod_table__destroy(t);
 	tmp_rm(&d);
 }
