@@ -164,9 +164,8 @@ static int open_listener(void)
 	int fd = -EINVAL, rc;
 
 	if (http__parse_listen_address(opt_listen, host, sizeof(host), port, sizeof(port))) {
-		log_error("invalid --web.listen-address=\"%s\" (want host:port, :port or "
-			  "[v6addr]:port)",
-			  opt_listen);
+		log_error("invalid --web.listen-address (want host:port, :port or [v6addr]:port)",
+			  "flag", "web.listen-address", "value", opt_listen);
 		return -EINVAL;
 	}
 	hints.ai_socktype = SOCK_STREAM;
@@ -183,8 +182,8 @@ static int open_listener(void)
 	} else {
 		rc = getaddrinfo(host, port, &hints, &res);
 		if (rc) {
-			log_error("cannot resolve --web.listen-address host=\"%s\" err=\"%s\"",
-				  host, gai_strerror(rc));
+			log_error("cannot resolve --web.listen-address", "host", host, "err",
+				  gai_strerror(rc));
 			return -EINVAL;
 		}
 		for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
@@ -195,7 +194,7 @@ static int open_listener(void)
 		freeaddrinfo(res);
 	}
 	if (fd < 0)
-		log_error("cannot listen address=\"%s\" err=\"%s\"", opt_listen, strerror(-fd));
+		log_error("cannot listen", "address", opt_listen, "err", LOG_ERR(fd));
 	return fd;
 }
 
@@ -390,7 +389,7 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
 	}
 	if (err) {
 		expo__fini(&w);
-		log_error("scrape failed err=\"%s\"", strerror(-err));
+		log_error("scrape failed", "err", LOG_ERR(err));
 		snprintf(msg, sizeof(msg), "An error has occurred while serving metrics: %s\n",
 			 strerror(-err));
 		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, CONTENT_TYPE_TEXT, msg,
@@ -515,7 +514,7 @@ static bool client_cert_ok(struct MHD_Connection *conn, const struct web_config 
 	if (!verify)
 		return true;
 	if (gnutls_certificate_verify_peers2(s, &status) < 0 || status != 0) {
-		log_debug("http: client certificate refused status=0x%x", status);
+		log_debug("http: client certificate refused", "status", LOG_UINT(status));
 		return false;
 	}
 	return true;
@@ -742,7 +741,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
 	/* Hostile clients make MHD talk; keep that out of the default log. */
-	log_debug("http: %s", msg);
+	log_debug("http: libmicrohttpd", "detail", msg);
 }
 
 static char *html_escape(const char *s)
@@ -805,7 +804,7 @@ static void log_listening(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char host[INET6_ADDRSTRLEN] = "?";
+	char host[INET6_ADDRSTRLEN] = "?", addr[INET6_ADDRSTRLEN + 16];
 	unsigned int port = 0;
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
@@ -821,9 +820,10 @@ static void log_listening(int fd)
 			port = ntohs(a->sin_port);
 		}
 	}
-	log_info("listening address=%s%s%s:%u telemetry_path=%s max_requests=%lu",
-		 ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
-		 port, opt_path, opt_max_requests);
+	snprintf(addr, sizeof(addr), "%s%s%s:%u", ss.ss_family == AF_INET6 ? "[" : "", host,
+		 ss.ss_family == AF_INET6 ? "]" : "", port);
+	log_info("listening", "address", addr, "telemetry_path", opt_path, "max_requests",
+		 LOG_UINT(opt_max_requests));
 }
 
 static struct MHD_Daemon *start_daemon(int fd, const struct web_config *cfg)
@@ -899,7 +899,7 @@ static void restart_daemon(void)
 	if (!d)
 		log_error("no HTTP listener after a failed web config change");
 	else
-		log_info("web config applied to the listener tls=%s",
+		log_info("web config applied to the listener", "tls",
 			 g_daemon_cfg && g_daemon_cfg->tls ? "on" : "off");
 cleanup:
 	webconfig__put(cfg);
@@ -925,8 +925,8 @@ static void cut_overdue(void)
 	}
 	pthread_mutex_unlock(&g_track_lock);
 	if (cut)
-		log_debug("http: cut %lu connections past the %d s header deadline", cut,
-			  HEADER_DEADLINE_S);
+		log_debug("http: cut connections past the header deadline", "connections",
+			  LOG_UINT(cut), "deadline_seconds", LOG_INT(HEADER_DEADLINE_S));
 }
 
 static void *watchdog_main(void *arg)
@@ -970,8 +970,8 @@ static void raise_fd_limit(void)
 		return;
 	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
 	if (setrlimit(RLIMIT_NOFILE, &rl))
-		log_warn("cannot raise the open file limit to %lu: %s", (unsigned long)want,
-			 strerror(errno));
+		log_warn("cannot raise the open file limit", "want", LOG_UINT(want), "err",
+			 LOG_ERR(errno));
 }
 
 int http__start(void)
@@ -981,9 +981,9 @@ int http__start(void)
 
 	if (!opt_path || opt_path[0] != '/' || strcmp(opt_path, "/-/healthy") == 0 ||
 	    strcmp(opt_path, "/-/ready") == 0) {
-		log_error("invalid --web.telemetry-path=\"%s\" (must start with / and not be a "
-			  "health path)",
-			  opt_path ? opt_path : "");
+		log_error(
+		    "invalid --web.telemetry-path (must start with / and not be a health path)",
+		    "flag", "web.telemetry-path", "value", opt_path ? opt_path : "");
 		return -EINVAL;
 	}
 	err = webconfig__init();
@@ -1001,8 +1001,10 @@ int http__start(void)
 	cfg = webconfig__get();
 	g_daemon = start_daemon(fd, cfg);
 	if (!g_daemon) {
-		log_error("cannot start HTTP server address=\"%s\"%s", opt_listen,
-			  cfg && cfg->tls ? " (check the TLS certificate and key)" : "");
+		log_error(cfg && cfg->tls
+			      ? "cannot start HTTP server (check the TLS certificate and key)"
+			      : "cannot start HTTP server",
+			  "address", opt_listen);
 		err = -EIO;
 		goto fail;
 	}
@@ -1019,8 +1021,8 @@ int http__start(void)
 	g_watchdog_running = true;
 	log_listening(g_listen_fd);
 	if (cfg)
-		log_info("web config loaded tls=%s basic_auth_users=%zu", cfg->tls ? "on" : "off",
-			 cfg->n_users);
+		log_info("web config loaded", "tls", cfg->tls ? "on" : "off", "basic_auth_users",
+			 LOG_UINT(cfg->n_users));
 	webconfig__put(cfg);
 	return 0;
 fail:
@@ -1035,7 +1037,7 @@ void http__stop(void)
 {
 	if (g_watchdog_running) {
 		if (write(g_watchdog_stop[1], "x", 1) < 0)
-			log_warn("cannot stop the HTTP watchdog: %s", strerror(errno));
+			log_warn("cannot stop the HTTP watchdog", "err", LOG_ERR(errno));
 		pthread_join(g_watchdog, NULL);
 		g_watchdog_running = false;
 	}

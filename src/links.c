@@ -174,7 +174,7 @@ static void reconcile(struct link_watch *w, uint64_t event_ns)
 		if (layer == LAYER_NONE && t->attached) {
 			loader__detach(w->loader, t->a.ifindex);
 			t->attached = false;
-			log_info("detached device=%s layer=%s", t->a.name,
+			log_info("detached", "device", t->a.name, "layer",
 				 links__layer_name(t->layer));
 		}
 		if (t->attached && layer == t->layer)
@@ -192,13 +192,13 @@ static void reconcile(struct link_watch *w, uint64_t event_ns)
 			t->attached = false; /* a failed role change leaves nothing attached */
 		if (err == -ENODEV || err == -ENXIO) {
 			/* Gone between the event and the attach; RTM_DELLINK follows. */
-			log_info("device=%s vanished during attach", t->a.name);
+			log_info("device vanished during attach", "device", t->a.name);
 			continue;
 		}
 		if (err) {
 			w->attach_errors[layer]++;
-			log_warn("attach failed device=%s layer=%s: %s (retried at next resync)",
-				 t->a.name, links__layer_name(layer), strerror(-err));
+			log_warn("attach failed (retried at next resync)", "device", t->a.name,
+				 "layer", links__layer_name(layer), "err", LOG_ERR(err));
 			continue;
 		}
 		t->attached = true;
@@ -209,8 +209,8 @@ static void reconcile(struct link_watch *w, uint64_t event_ns)
 					now > t->event_ns ? now - t->event_ns : 0);
 			t->event_ns = 0;
 		}
-		log_info("attached device=%s ifindex=%d layer=%s mode=%s", t->a.name, t->a.ifindex,
-			 links__layer_name(layer), loader__mode_name(w->loader));
+		log_info("attached", "device", t->a.name, "ifindex", LOG_INT(t->a.ifindex), "layer",
+			 links__layer_name(layer), "mode", loader__mode_name(w->loader));
 	}
 }
 
@@ -220,7 +220,7 @@ static void forget_link(struct link_watch *w, struct tracked *t)
 {
 	loader__forget(w->loader, t->a.ifindex);
 	if (t->attached || t->layer != LAYER_NONE)
-		log_info("forgot device=%s layer=%s (deleted)", t->a.name,
+		log_info("forgot deleted device", "device", t->a.name, "layer",
 			 links__layer_name(t->layer));
 	*t = w->links[--w->n_links];
 }
@@ -237,9 +237,9 @@ static void purge_dead_counters(struct link_watch *w)
 	for (size_t i = 0; i < w->n_links; i++)
 		live[i] = w->links[i].a.ifindex;
 	if (loader__purge_except(w->loader, live, w->n_links, &removed) == 0 && removed)
-		log_info("removed %zu pinned counter entries of interfaces deleted while the agent "
-			 "was not running",
-			 removed);
+		log_info(
+		    "removed pinned counter entries of interfaces deleted while the agent was not running",
+		    "entries", LOG_UINT(removed));
 	free(live);
 }
 
@@ -420,7 +420,7 @@ static int full_sync(struct link_watch *w, bool first)
 	}
 	/* Never forget links on an incomplete view (-EAGAIN three times: churn; next resync). */
 	if (err) {
-		log_warn("link dump failed: %s", strerror(-err));
+		log_warn("link dump failed", "err", LOG_ERR(err));
 		return err;
 	}
 	for (size_t i = 0; i < w->n_links;) {
@@ -431,7 +431,7 @@ static int full_sync(struct link_watch *w, bool first)
 	}
 	err = refresh_default_routes(w);
 	if (err)
-		log_warn("route dump failed: %s", strerror(-err));
+		log_warn("route dump failed", "err", LOG_ERR(err));
 	reconcile(w, 0);
 	if (first)
 		purge_dead_counters(w);
@@ -526,7 +526,7 @@ static void *watch_thread(void *arg)
 		int rc = poll(pfd, 2, timeout);
 
 		if (rc < 0 && errno != EINTR) {
-			log_error("link watch: poll: %s", strerror(errno));
+			log_error("link watch: poll failed", "err", LOG_ERR(errno));
 			break;
 		}
 		if (pfd[1].revents)
@@ -630,7 +630,7 @@ int link_watch__start(struct loader *l, const struct links_config *cfg, unsigned
 	*out = w;
 	return 0;
 fail:
-	log_error("link watch start failed: %s", strerror(-err));
+	log_error("link watch start failed", "err", LOG_ERR(err));
 	link_watch__stop(w);
 	return err;
 }
@@ -643,7 +643,7 @@ void link_watch__stop(struct link_watch *w)
 		uint64_t one = 1;
 
 		if (write(w->stop_fd, &one, sizeof(one)) < 0)
-			log_warn("link watch: cannot signal stop: %s", strerror(errno));
+			log_warn("link watch: cannot signal stop", "err", LOG_ERR(errno));
 		pthread_join(w->thread, NULL);
 	}
 	if (w->ev_fd >= 0)

@@ -87,9 +87,9 @@ int loader_priv__libbpf_log(enum libbpf_print_level level, const char *fmt, va_l
 		line[--n] = '\0';
 	/* libbpf prefixes its messages with "libbpf: " already. */
 	if (level == LIBBPF_WARN && !g_quiet)
-		log_warn("%s", line);
+		log_warn("libbpf", "detail", line);
 	else
-		log_debug("%s", line);
+		log_debug("libbpf", "detail", line);
 	return 0;
 }
 
@@ -124,25 +124,25 @@ int loader_priv__ensure_bpffs(const char *path)
 
 	err = mkdir_p(path, 0700);
 	if (err) {
-		log_error("cannot create pin path %s: %s", path, strerror(-err));
+		log_error("cannot create pin path", "path", path, "err", LOG_ERR(err));
 		return err;
 	}
 	if (statfs(path, &st)) {
 		err = -errno;
-		log_error("cannot stat pin path %s: %s", path, strerror(-err));
+		log_error("cannot stat pin path", "path", path, "err", LOG_ERR(err));
 		return err;
 	}
 	if (st.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mount("bpf", path, "bpf", 0, "mode=0700")) {
 		err = -errno;
-		log_error("%s is not on a bpffs and mounting one there failed: %s", path,
-			  strerror(-err));
+		log_error("pin path is not on a bpffs and mounting one there failed", "path", path,
+			  "err", LOG_ERR(err));
 		return err;
 	}
-	log_warn("mounted a private bpffs at %s: pinned counters survive agent restarts only while "
-		 "this mount does (mount the host's /sys/fs/bpf for that)",
-		 path);
+	log_warn(
+	    "mounted a private bpffs: pinned counters survive agent restarts only while this mount does (mount the host's /sys/fs/bpf for that)",
+	    "path", path);
 	return 0;
 }
 
@@ -172,11 +172,11 @@ void loader_priv__drop_incompatible_pins(struct bpf_object *obj, const char *pin
 		     info.max_entries != bpf_map__max_entries(map) ||
 		     info.map_flags != bpf_map__map_flags(map))) {
 			log_warn(
-			    "pinned map %s has another layout or capacity (max_entries %u, want "
-			    "%u); replacing it, its counters restart from zero",
-			    path, info.max_entries, bpf_map__max_entries(map));
+			    "pinned map has another layout or capacity; replacing it, its counters restart from zero",
+			    "path", path, "max_entries", LOG_UINT(info.max_entries), "want",
+			    LOG_UINT(bpf_map__max_entries(map)));
 			if (unlink(path))
-				log_warn("cannot remove %s: %s", path, strerror(errno));
+				log_warn("cannot remove", "path", path, "err", LOG_ERR(errno));
 		}
 		close(fd);
 	}
@@ -381,7 +381,7 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 	l->skel = netpath_bpf__open_opts(&oopts);
 	if (!l->skel) {
 		err = -errno;
-		log_error("cannot open BPF object: %s", strerror(-err));
+		log_error("cannot open BPF object", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	err = bpf_map__set_max_entries(l->skel->maps.np_if_stats, opts->max_entries);
@@ -391,22 +391,22 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 	loader_priv__drop_incompatible_pins(l->skel->obj, opts->pin_path);
 	err = netpath_bpf__load(l->skel);
 	if (err) {
-		log_error("cannot load BPF programs: %s", strerror(-err));
+		log_error("cannot load BPF programs", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	err = loader__set_vxlan_port(l, NP_VXLAN_PORT_DEFAULT);
 	if (err) {
-		log_error("cannot write np_config: %s", strerror(-err));
+		log_error("cannot write np_config", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	if (opts->enable_stats) {
 		l->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (l->stats_fd < 0)
-			log_warn("bpf_enable_stats failed (%s): program run time is not reported",
-				 strerror(errno));
+			log_warn("bpf_enable_stats failed: program run time is not reported", "err",
+				 LOG_ERR(errno));
 	}
-	log_info("BPF programs loaded maps_pinned_at=%s if_stats_capacity=%u", opts->pin_path,
-		 opts->max_entries);
+	log_info("BPF programs loaded", "maps_pinned_at", opts->pin_path, "if_stats_capacity",
+		 LOG_UINT(opts->max_entries));
 	*out = l;
 	return 0;
 cleanup:
@@ -512,9 +512,9 @@ static int tc_attach_one(struct loader *l, int ifindex, int dir, enum attach_rol
 	int err;
 
 	if (tc_slot_owner(ifindex, dir) == -EEXIST) {
-		log_warn("ifindex=%d: another tool's tc filter holds handle 0x%x prio %d; not "
-			 "replacing it",
-			 ifindex, NP_TC_HANDLE, NP_TC_PRIORITY);
+		log_warn("another tool's tc filter holds our handle and priority; not replacing it",
+			 "ifindex", LOG_INT(ifindex), "handle", LOG_UINT(NP_TC_HANDLE), "prio",
+			 LOG_INT(NP_TC_PRIORITY));
 		return -EEXIST;
 	}
 	tc_hook_init(&hook, ifindex, dir);
@@ -659,14 +659,15 @@ static int attach_dir(struct loader *l, struct attachment *a, int dir, enum atta
 		if (err >= 0) {
 			if (l->mode == ATTACH_AUTO) {
 				l->mode = ATTACH_TCX;
-				log_info("attach mode: tcx links");
+				log_info("attach mode", "mode", "tcx");
 			}
 			return 0;
 		}
 		if (l->mode == ATTACH_TCX || err != -EINVAL)
 			return err;
 		l->mode = ATTACH_TC;
-		log_info("attach mode: tcx unsupported by this kernel, using clsact filters");
+		log_info("attach mode: tcx unsupported by this kernel, using clsact filters",
+			 "mode", "tc");
 	}
 	err = tc_attach_one(l, a->ifindex, dir, role);
 	if (err)
@@ -738,8 +739,8 @@ static void remove_stale_tc(int ifindex)
 {
 	for (int dir = 0; dir < NP_DIR_MAX; dir++)
 		if (tc_slot_owner(ifindex, dir) == 1 && tc_detach_one(ifindex, dir) == 0)
-			log_info("removed a clsact filter left by an earlier agent ifindex=%d",
-				 ifindex);
+			log_info("removed a clsact filter left by an earlier agent", "ifindex",
+				 LOG_INT(ifindex));
 }
 
 int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_role role)
@@ -778,7 +779,7 @@ int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_
 		}
 	}
 	if (fresh)
-		log_debug("attached device=%s ifindex=%d mode=%s", name, ifindex,
+		log_debug("attached", "device", name, "ifindex", LOG_INT(ifindex), "mode",
 			  loader__mode_name(l));
 	return 0;
 }

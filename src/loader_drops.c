@@ -228,7 +228,7 @@ int drops__open(const struct drops_opts *opts, struct drops **out)
 		d->err = err;
 		d->why = err == -ENOENT ? "kernel has no enum skb_drop_reason (needs >= 5.17)"
 					: "no kernel BTF (/sys/kernel/btf/vmlinux)";
-		log_warn("drop counters unsupported: %s; everything else runs", d->why);
+		log_warn("drop counters unsupported; everything else runs", "reason", d->why);
 		*out = d;
 		return 0;
 	}
@@ -246,13 +246,13 @@ int drops__open(const struct drops_opts *opts, struct drops **out)
 		}
 	}
 	if (d->state == DROPS_FAILED)
-		log_error("drop counters failed: %s: %s; everything else runs", d->why,
-			  strerror(-d->err));
+		log_error("drop counters failed; everything else runs", "reason", d->why, "err",
+			  LOG_ERR(d->err));
 	else
-		log_info(
-		    "drop counters loaded reasons=%zu maps_pinned_at=%s np_drop_stats_capacity=%u",
-		    drop_reasons__count(d->reasons), opts->pin_path,
-		    bpf_map__max_entries(d->skel->maps.np_drop_stats));
+		log_info("drop counters loaded", "reasons",
+			 LOG_UINT(drop_reasons__count(d->reasons)), "maps_pinned_at",
+			 opts->pin_path, "np_drop_stats_capacity",
+			 LOG_UINT(bpf_map__max_entries(d->skel->maps.np_drop_stats)));
 	*out = d;
 	return 0;
 cleanup:

@@ -219,8 +219,8 @@ static int apply(struct pod_table *t, const char *name, struct pod_file *nf)
 		goto unlock;
 	if (!found && t->nfiles >= POD_FILES_MAX) {
 		if (!t->warned_full)
-			log_warn("CNI cache %s has more than %d files; ignoring the rest", t->dir,
-				 POD_FILES_MAX);
+			log_warn("CNI cache has too many files; ignoring the rest", "path", t->dir,
+				 "max_files", LOG_INT(POD_FILES_MAX));
 		t->warned_full = true;
 		err = -ENOSPC;
 		goto unlock;
@@ -326,7 +326,7 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 	}
 	if (fd < 0) {
 		/* EACCES, EMFILE: not the file's fault; try again on the next event/resync. */
-		log_warn("cannot open CNI cache file %s: %s", path, fs__strerror(fd));
+		log_warn("cannot open CNI cache file", "path", path, "err", fs__strerror(fd));
 		return;
 	}
 	if (same_stamp(t, name, &st))
@@ -358,7 +358,7 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 		if (err == -EFBIG) {
 			nf.err = POD_PARSE_OVERSIZED;
 		} else if (err) {
-			log_warn("cannot read CNI cache file %s: %s", path, strerror(-err));
+			log_warn("cannot read CNI cache file", "path", path, "err", LOG_ERR(err));
 			goto cleanup;
 		} else {
 			nf.info = malloc(sizeof(*nf.info));
@@ -388,10 +388,10 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 		/* Logged once per (name, mtime, size, inode): the record below remembers it. A
 		 * macvlan/ipvlan attachment has no host veth to label; that is normal. */
 		if (nf.err == POD_PARSE_NO_HOST_IFACE)
-			log_debug("CNI cache file %s names no host interface; not a veth pod",
+			log_debug("CNI cache file names no host interface; not a veth pod", "path",
 				  path);
 		else
-			log_warn("skipping CNI cache file %s: %s", path,
+			log_warn("skipping CNI cache file", "path", path, "err",
 				 pod_parse_err__str(nf.err));
 	}
 	nf.name = strdup(name);
@@ -431,7 +431,8 @@ int pod_table__rescan(struct pod_table *t)
 	if (!d) {
 		err = -errno;
 		if (err != t->dir_err_logged && err != -ENOENT)
-			log_warn("cannot read CNI cache directory %s: %s", t->dir, strerror(-err));
+			log_warn("cannot read CNI cache directory", "path", t->dir, "err",
+				 LOG_ERR(err));
 		t->dir_err_logged = err;
 		/* A directory that is gone takes its pods with it; a permission error keeps
 		 * what we know. */
@@ -617,7 +618,7 @@ static bool try_watch(struct pod_table *t)
 		return true;
 	}
 	if (errno != t->watch_err && errno != ENOENT)
-		log_warn("cannot watch CNI cache %s: %s; retrying", t->dir, strerror(errno));
+		log_warn("cannot watch CNI cache; retrying", "path", t->dir, "err", LOG_ERR(errno));
 	t->watch_err = errno;
 	return false;
 }
@@ -650,7 +651,7 @@ static void *watch_main(void *arg)
 	 * thread's arena), not during the first burst of pods. */
 	next_resync = rescan_due(t);
 	if (write(t->ready_fd, &one, sizeof(one)) != sizeof(one))
-		log_warn("CNI cache watcher: cannot signal start: %s", strerror(errno));
+		log_warn("CNI cache watcher: cannot signal start", "err", LOG_ERR(errno));
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = t->stop_fd, .events = POLLIN },
@@ -710,8 +711,8 @@ int pod_table__start_watch(struct pod_table *t)
 	/* The watch exists before the first scan, so no file written after it is missed. */
 	t->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (t->ifd < 0)
-		log_warn("inotify unavailable (%s): CNI cache is rescanned every %d ms",
-			 strerror(errno), WATCH_RETRY_MS);
+		log_warn("inotify unavailable: CNI cache is rescanned periodically", "err",
+			 LOG_ERR(errno), "interval_ms", LOG_INT(WATCH_RETRY_MS));
 	try_watch(t);
 	err = -pthread_create(&t->thread, NULL, watch_main, t);
 	if (err)
@@ -739,7 +740,7 @@ void pod_table__stop_watch(struct pod_table *t)
 	if (!t->watching)
 		return;
 	if (write(t->stop_fd, &one, sizeof(one)) != sizeof(one))
-		log_warn("cannot signal the CNI cache watcher: %s", strerror(errno));
+		log_warn("cannot signal the CNI cache watcher", "err", LOG_ERR(errno));
 	pthread_join(t->thread, NULL);
 	if (t->ifd >= 0)
 		close(t->ifd);

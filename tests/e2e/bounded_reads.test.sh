@@ -56,7 +56,7 @@ hard=$(awk '/^Max open files/ {print $5}' "/proc/$PID/limits")
 check "hard limit as started" "$hard" 4096
 check "soft limit raised to the hard limit" "$soft" 4096
 check "raise logged at debug" \
-	"$(grep -c 'level=debug msg="raised the open-files limit from 1024 to 4096"' "$LOG" || true)" 1
+	"$(grep -c 'level=debug msg="raised the open-files limit" from=1024 to=4096' "$LOG" || true)" 1
 
 section "50 scrapes with a FIFO and links in the textfile directory"
 fine=0

@@ -71,7 +71,7 @@ check "counts exactly after the drop: packets n1a transmitted" \
 	"$(($(pod_tx "$out1" n1a) - $(pod_tx "$out0" n1a)))" 17
 tb_add_pod n1 n1c || bad "add pod"
 check_cmd "a veth created after the drop is attached" \
-	wait_until 5 grep -q "attached device=$(tb_pod_veth n1c) " "$(tb_agent_log n1)"
+	wait_until 5 grep -q "msg=\"attached\" device=$(tb_pod_veth n1c) " "$(tb_agent_log n1)"
 out2=$(tb_scrape n1)
 tb_send_udp n1c n1b 23 100
 out3=$(tb_scrape n1)
