@@ -249,8 +249,9 @@ static void sanitize(char *dst, size_t cap, const char *src)
 }
 
 struct collect_params {
-	const char *names[MAX_COLLECT_PARAMS + 1];
-	size_t n;
+	const char *names[MAX_COLLECT_PARAMS + 1];   /* collect[] */
+	const char *exclude[MAX_COLLECT_PARAMS + 1]; /* exclude[] */
+	size_t n, nexclude;
 	bool too_many;
 };
 
@@ -259,13 +260,18 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
 {
 	struct collect_params *cp = cls;
 
-	if (strcmp(key, "collect[]") != 0)
+	bool ex = strcmp(key, "exclude[]") == 0;
+
+	if (!ex && strcmp(key, "collect[]") != 0)
 		return MHD_YES;
-	if (cp->n >= MAX_COLLECT_PARAMS) {
+	if ((ex ? cp->nexclude : cp->n) >= MAX_COLLECT_PARAMS) {
 		cp->too_many = true;
 		return MHD_NO;
 	}
-	cp->names[cp->n++] = value ? value : "";
+	if (ex)
+		cp->exclude[cp->nexclude++] = value ? value : "";
+	else
+		cp->names[cp->n++] = value ? value : "";
 	return MHD_YES;
 }
 
@@ -334,6 +340,7 @@ cleanup:
 static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
 {
 	struct collect_params cp = { 0 };
+	const char **filter = NULL;
 	struct expo_writer w;
 	struct MHD_Response *r;
 	const char *bad = NULL;
@@ -345,14 +352,34 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
 
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &cp);
 	if (cp.too_many) {
-		snprintf(msg, sizeof(msg), "too many collect[] parameters (at most %d)\n",
+		snprintf(msg, sizeof(msg),
+			 "too many collect[] or exclude[] parameters (at most %d)\n",
 			 MAX_COLLECT_PARAMS);
 		return reply(conn, MHD_HTTP_BAD_REQUEST, CONTENT_TYPE_TEXT, msg, strlen(msg), true);
 	}
+	err = scrape__filter(cp.names, cp.n, cp.exclude, cp.nexclude, &filter, &bad);
+	if (err == -EINVAL) {
+		snprintf(msg, sizeof(msg),
+			 "Combined collect and exclude queries are not allowed.\n");
+		return reply(conn, MHD_HTTP_BAD_REQUEST, CONTENT_TYPE_TEXT, msg, strlen(msg), true);
+	}
+	if (err == -ENOENT) {
+		sanitize(name, sizeof(name), bad);
+		snprintf(
+		    msg, sizeof(msg),
+		    "Couldn't create filtered metrics handler: unknown collector in exclude[]: "
+		    "\"%s\"\n",
+		    name);
+		return reply(conn, MHD_HTTP_BAD_REQUEST, CONTENT_TYPE_TEXT, msg, strlen(msg), true);
+	}
+	if (err)
+		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, CONTENT_TYPE_TEXT,
+			     "out of memory\n", strlen("out of memory\n"), true);
 
 	if (opt_max_requests &&
 	    __atomic_add_fetch(&g_in_flight, 1, __ATOMIC_ACQ_REL) > opt_max_requests) {
 		__atomic_sub_fetch(&g_in_flight, 1, __ATOMIC_ACQ_REL);
+		free(filter);
 		snprintf(msg, sizeof(msg),
 			 "Limit of concurrent requests reached (%lu), try again later.\n",
 			 opt_max_requests);
@@ -360,8 +387,7 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
 			     strlen(msg), true);
 	}
 	expo__init(&w);
-	cp.names[cp.n] = NULL;
-	err = scrape__write(&w, cp.n ? cp.names : NULL, &bad);
+	err = scrape__write(&w, filter, &bad);
 	gz = !err && gzip_accepted(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							       MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	body = w.buf;
@@ -381,12 +407,14 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
 	if (err == -ENOENT) {
 		expo__fini(&w);
 		sanitize(name, sizeof(name), bad);
+		free(filter);
 		snprintf(msg, sizeof(msg),
 			 "Couldn't create filtered metrics handler: unknown or disabled collector "
 			 "in collect[]: \"%s\"\n",
 			 name);
 		return reply(conn, MHD_HTTP_BAD_REQUEST, CONTENT_TYPE_TEXT, msg, strlen(msg), true);
 	}
+	free(filter);
 	if (err) {
 		expo__fini(&w);
 		log_error("scrape failed", "err", LOG_ERR(err));
