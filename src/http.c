@@ -82,6 +82,7 @@ struct conn_track {
 static struct MHD_Daemon *g_daemon;
 static struct web_config *g_daemon_cfg; /* the TLS settings g_daemon runs with */
 static int g_listen_fd = -1;
+static int g_bound_fd = -1; /* from http__bind, until http__start hands it to MHD */
 static char *g_landing;
 static unsigned long g_in_flight;
 static unsigned long g_jobs;
@@ -1002,11 +1003,8 @@ static void raise_fd_limit(void)
 			 LOG_ERR(errno));
 }
 
-int http__start(void)
+static int check_path(void)
 {
-	struct web_config *cfg = NULL;
-	int fd = -1, err;
-
 	if (!opt_path || opt_path[0] != '/' || strcmp(opt_path, "/-/healthy") == 0 ||
 	    strcmp(opt_path, "/-/ready") == 0) {
 		log_error(
@@ -1014,18 +1012,39 @@ int http__start(void)
 		    "flag", "web.telemetry-path", "value", opt_path ? opt_path : "");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int http__bind(void)
+{
+	int err = check_path();
+
+	if (err)
+		return err;
+	if (g_bound_fd >= 0)
+		return 0;
+	/* The web config (TLS files, users) is checked here too, before the datapath. */
 	err = webconfig__init();
 	if (err)
 		return err;
+	raise_fd_limit();
+	g_bound_fd = open_listener();
+	return g_bound_fd < 0 ? g_bound_fd : 0;
+}
+
+int http__start(void)
+{
+	struct web_config *cfg = NULL;
+	int fd = -1, err;
+
+	err = http__bind();
+	if (err)
+		return err;
+	fd = g_bound_fd;
+	g_bound_fd = -1;
 	err = build_landing();
 	if (err)
 		goto fail;
-	raise_fd_limit();
-	fd = open_listener();
-	if (fd < 0) {
-		err = fd;
-		goto fail;
-	}
 	cfg = webconfig__get();
 	g_daemon = start_daemon(fd, cfg);
 	if (!g_daemon) {
@@ -1084,6 +1103,9 @@ void http__stop(void)
 	g_daemon_cfg = NULL;
 	/* MHD closes the listening socket it was given. */
 	g_listen_fd = -1;
+	if (g_bound_fd >= 0)
+		close(g_bound_fd);
+	g_bound_fd = -1;
 	free(g_landing);
 	g_landing = NULL;
 	webconfig__fini();

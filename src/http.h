@@ -6,7 +6,12 @@
 
 #include <stddef.h>
 
-/* Start serving on --web.listen-address. 0 or -errno (logged). */
+/* Checks --web.telemetry-path and binds --web.listen-address, without serving yet: main() calls
+ * it before any BPF program is attached, so a busy or invalid address fails fast and leaves the
+ * datapath untouched. 0 or -errno (logged). */
+int http__bind(void);
+/* Start serving on --web.listen-address (binding it first if http__bind was not called). 0 or
+ * -errno (logged). */
 int http__start(void);
 void http__stop(void);
 

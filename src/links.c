@@ -4,6 +4,7 @@
 #include "links.h"
 #include "loader.h"
 #include "log.h"
+#include "named_devs.h"
 #include "rtnl.h"
 
 #include <errno.h>
@@ -111,6 +112,7 @@ struct link_watch {
 	    default_devs; /* node devices when --collector.netpath.node-device is empty */
 	uint64_t attach_errors[LAYER_MAX];
 	struct link_latency latency[LAYER_MAX];
+	struct named_devs named; /* devices the flags name, checked after each reconcile */
 };
 
 const double link_latency_bounds[LINK_LATENCY_BUCKETS] = {
@@ -142,6 +144,16 @@ static struct tracked *find_link(struct link_watch *w, int ifindex)
 		if (w->links[i].a.ifindex == ifindex)
 			return &w->links[i];
 	return NULL;
+}
+
+static bool name_present(void *arg, const char *name)
+{
+	struct link_watch *w = arg;
+
+	for (size_t i = 0; i < w->n_links; i++)
+		if (strcmp(w->links[i].a.name, name) == 0)
+			return true;
+	return false;
 }
 
 static int bridge_ifindex(struct link_watch *w)
@@ -433,6 +445,7 @@ static int full_sync(struct link_watch *w, bool first)
 	if (err)
 		log_warn("route dump failed", "err", LOG_ERR(err));
 	reconcile(w, 0);
+	named_devs__update(&w->named, name_present, w);
 	if (first)
 		purge_dead_counters(w);
 	return 0;
@@ -493,6 +506,7 @@ static int drain_events(struct link_watch *w, char *buf)
 	if (routes_changed)
 		refresh_default_routes(w);
 	reconcile(w, event_ns);
+	named_devs__update(&w->named, name_present, w);
 	return err;
 }
 
@@ -616,6 +630,9 @@ int link_watch__start(struct loader *l, const struct links_config *cfg, unsigned
 		err = -errno;
 		goto fail;
 	}
+	named_devs__add(&w->named, "collector.netpath.bridge-device", w->cfg.bridge);
+	named_devs__add(&w->named, "collector.netpath.overlay-device", w->cfg.overlay);
+	named_devs__add(&w->named, "collector.netpath.node-device", w->cfg.node_devices);
 	pthread_mutex_lock(&w->lock);
 	err = full_sync(w, true);
 	pthread_mutex_unlock(&w->lock);

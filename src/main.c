@@ -62,10 +62,15 @@ int main(int argc, char **argv)
 
 	log_info("starting nodepath", "version", NODEPATH_VERSION);
 	raise_nofile();
+	/* Before any collector starts and any BPF program is attached: a busy or invalid listen
+	 * address stops the agent at once, with the datapath untouched. */
+	err = http__bind();
+	if (err)
+		goto stop;
 	err = registry__init_all();
 	if (err) {
 		log_error("start-up failed", "err", LOG_ERR(err));
-		goto cleanup;
+		goto stop;
 	}
 	/* The datapath serves only the netpath collector: disabled, nothing is loaded. A runtime
 	 * failure leaves the host statistics served and netpath reported as failed. */
@@ -73,7 +78,7 @@ int main(int argc, char **argv)
 	if (netpath && netpath->enabled) {
 		err = datapath__start(&dp);
 		if (err == -EINVAL)
-			goto cleanup;
+			goto stop;
 		if (err)
 			registry__set_failed("netpath", err);
 	}
