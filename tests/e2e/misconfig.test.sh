@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Misconfiguration speaks, in a network namespace this test creates (with its own bpffs):
+# - a busy listen port stops the agent at once, before any program is attached (tc mode, whose
+#   filters would outlive the process: none is left on the named device, no pin is created);
+# - devices named by --collector.netpath.*-device that do not exist are logged once each, naming
+#   the flag; a missing one that appears is logged once, and its disappearance once more;
+# - an invalid filter pattern stops the agent naming the flag.
+# usage: bash tests/e2e/misconfig.test.sh build/nodepath   (root)
+set -euo pipefail
+BIN=$(readlink -f "${1:-build/nodepath}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/e2e/lib/check.sh
+. "$HERE/lib/check.sh"
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+[ -x "$BIN" ] || die "$BIN not found"
+for tool in tc python3 curl; do command -v "$tool" >/dev/null || die "$tool not found"; done
+
+NS=np-misconf-$$-$RANDOM
+TMP=$(mktemp -d /tmp/np-misconf.XXXXXX)
+PIDS=()
+cleanup() {
+	set +e # every step must run even if an earlier one fails
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMP"
+	return 0
+}
+trap cleanup EXIT INT TERM
+
+nsx() { ip netns exec "$NS" "$@"; }
+ip netns add "$NS"
+nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+nsx ip link set lo up
+nsx ip link add mc0 type veth peer name mc1
+nsx ip link set mc0 up
+nsx ip link set mc1 up
+nsx ip link add veth7 type veth peer name mcx7
+mkdir -p "$TMP/bpf" "$TMP/cni"
+
+# run_agent LOG ARGS...: the agent in the namespace, on a bpffs mounted in its private mount
+# namespace (ip netns exec unshares one); the pins live under $TMP/bpf/pins.
+run_agent() {
+	local log=$1
+	shift
+	nsx bash -c 'mount -t bpf bpf "$1" && shift && exec "$@"' bash "$TMP/bpf" "$BIN" \
+		--bpf.pin-path="$TMP/bpf/pins" --bpf.attach-mode=tc --path.cni-cache="$TMP/cni" "$@" \
+		</dev/null >"$log" 2>&1
+}
+filters() { # nodepath's tc filters on mc0, both directions
+	local n=0 dir
+	for dir in ingress egress; do
+		n=$((n + $(nsx tc filter show dev mc0 "$dir" 2>/dev/null | grep -c 'handle 0x6e70 ' || true)))
+	done
+	echo "$n"
+}
+
+section "busy listen port"
+nsx python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",9100)); s.listen(); print("up", flush=True); time.sleep(60)' \
+	>"$TMP/holder.out" &
+PIDS+=($!)
+wait_until 5 grep -q up "$TMP/holder.out" || die "port holder did not start"
+t0=$(date +%s%3N)
+rc=0
+run_agent "$TMP/busy.log" --web.listen-address=127.0.0.1:9100 --collector.netpath.node-device=mc0 || rc=$?
+ms=$(($(date +%s%3N) - t0))
+check "busy port: exit status" "$rc" 1
+check_eval "busy port: exits within 5 s (took $ms ms)" '[ "$ms" -lt 5000 ]'
+check "busy port: the error names the address" \
+	"$(grep -c 'level=error msg="cannot listen" address=127.0.0.1:9100 err="Address already in use"' "$TMP/busy.log")" 1
+check "busy port: no BPF object was opened" "$(grep -c 'BPF programs loaded\|attached' "$TMP/busy.log")" 0
+check "busy port: no nodepath filter on mc0" "$(filters)" 0
+check_cmd "busy port: no pin path created" test ! -e "$TMP/bpf/pins"
+
+section "named devices that do not exist"
+LOG=$TMP/agent.log
+run_agent "$LOG" --web.listen-address=127.0.0.1:9101 --collector.netpath.node-device=mc0,nope0 \
+	--collector.netpath.overlay-device=flannel.1 --collector.netpath.bridge-device=cni0 &
+PIDS+=($!)
+agent=$!
+wait_until 10 nsx curl -fs -o /dev/null http://127.0.0.1:9101/metrics || { tail -20 "$LOG"; die "agent does not answer"; }
+warned() { grep -c "level=warn msg=\"the configured device $1\" flag=collector.netpath.$2 device=$3\$" "$LOG" || true; }
+gone='does not exist; it is hooked when it appears'
+check "nope0 (node-device) logged once" "$(warned "$gone" node-device nope0)" 1
+check "flannel.1 (overlay-device) logged once" "$(warned "$gone" overlay-device flannel.1)" 1
+check "cni0 (bridge-device) logged once" "$(warned "$gone" bridge-device cni0)" 1
+check "mc0 exists: nothing logged about it" "$(grep -c 'configured device.*device=mc0' "$LOG" || true)" 0
+check "mc0 attached (2 filters)" "$(filters)" 2
+nsx ip link add flannel.1 type veth peer name mcf1
+appeared() { grep -c 'level=info msg="the configured device appeared" flag=collector.netpath.overlay-device device=flannel.1$' "$LOG" || true; }
+wait_until 5 test "$(appeared)" = 1 || true
+check "flannel.1 appeared: logged once" "$(appeared)" 1
+nsx ip link del flannel.1
+wait_until 5 test "$(warned disappeared overlay-device flannel.1)" = 1 || true
+check "flannel.1 disappeared: logged once" "$(warned disappeared overlay-device flannel.1)" 1
+sleep 1.5 # a resync or two: no repeats
+check "missing devices are not logged again" "$(grep -c 'configured device' "$LOG")" 5
+kill "$agent"
+wait "$agent" 2>/dev/null || true
+
+section "invalid filter pattern"
+rc=0
+run_agent "$TMP/re.log" --web.listen-address=127.0.0.1:9102 --no-collector.netpath \
+	'--collector.netdev.device-exclude=^(veth|cali' || rc=$?
+check "invalid pattern: exit status" "$rc" 1
+check "invalid pattern: the error names the flag" \
+	"$(grep -c 'msg="invalid regular expression" flag=collector.netdev.device-exclude pattern=\^(veth|cali err="missing closing parenthesis"' "$TMP/re.log")" 1
+rc=0
+timeout 10 ip netns exec "$NS" "$BIN" --web.listen-address=127.0.0.1:9103 --no-collector.netpath \
+	'--collector.netdev.device-exclude=(?i)^VETH\d+?$' >"$TMP/re2.log" 2>&1 &
+p=$!
+PIDS+=($p)
+wait_until 5 nsx curl -fs -o "$TMP/re2.prom" http://127.0.0.1:9103/metrics || { tail -5 "$TMP/re2.log"; die "agent with an RE2 filter does not answer"; }
+check "RE2 filter: the agent serves, netdev succeeds" \
+	"$(grep -c '^node_scrape_collector_success{collector="netdev"} 1$' "$TMP/re2.prom")" 1
+check "RE2 filter: (?i)^VETH\\d+?\$ drops veth7" \
+	"$(grep -c '^node_network_receive_bytes_total{device="veth7"}' "$TMP/re2.prom")" 0
+check "RE2 filter: mc0 is not veth<digits>, kept" \
+	"$(grep -c '^node_network_receive_bytes_total{device="mc0"}' "$TMP/re2.prom")" 1
+kill "$p"
+check_summary
