@@ -614,11 +614,18 @@ static bool try_watch(struct pod_table *t)
 		return false;
 	t->wd = inotify_add_watch(t->ifd, t->dir, WATCH_MASK);
 	if (t->wd >= 0) {
+		if (t->watch_err == ENOENT)
+			log_info("the CNI cache directory appeared", "flag", "path.cni-cache",
+				 "path", t->dir);
 		t->watch_err = 0;
 		return true;
 	}
-	if (errno != t->watch_err && errno != ENOENT)
-		log_warn("cannot watch CNI cache; retrying", "path", t->dir, "err", LOG_ERR(errno));
+	/* Once per cause: a node without pods yet has no directory, which is worth one line. */
+	if (errno != t->watch_err)
+		log_warn(errno == ENOENT ? "the CNI cache directory does not exist: pods have no "
+					   "names until it appears"
+					 : "cannot watch CNI cache; retrying",
+			 "flag", "path.cni-cache", "path", t->dir, "err", LOG_ERR(errno));
 	t->watch_err = errno;
 	return false;
 }

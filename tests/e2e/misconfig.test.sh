@@ -4,6 +4,8 @@
 #   filters would outlive the process: none is left on the named device, no pin is created);
 # - devices named by --collector.netpath.*-device that do not exist are logged once each, naming
 #   the flag; a missing one that appears is logged once, and its disappearance once more;
+# - a missing CNI cache directory and a missing flannel subnet.env are logged once each, naming
+#   the flag; the directory appearing is logged once;
 # - an invalid filter pattern stops the agent naming the flag.
 # usage: bash tests/e2e/misconfig.test.sh build/nodepath   (root)
 set -euo pipefail
@@ -36,7 +38,7 @@ nsx ip link add mc0 type veth peer name mc1
 nsx ip link set mc0 up
 nsx ip link set mc1 up
 nsx ip link add veth7 type veth peer name mcx7
-mkdir -p "$TMP/bpf" "$TMP/cni"
+mkdir -p "$TMP/bpf"
 
 # run_agent LOG ARGS...: the agent in the namespace, on a bpffs mounted in its private mount
 # namespace (ip netns exec unshares one); the pins live under $TMP/bpf/pins.
@@ -44,7 +46,8 @@ run_agent() {
 	local log=$1
 	shift
 	nsx bash -c 'mount -t bpf bpf "$1" && shift && exec "$@"' bash "$TMP/bpf" "$BIN" \
-		--bpf.pin-path="$TMP/bpf/pins" --bpf.attach-mode=tc --path.cni-cache="$TMP/cni" "$@" \
+		--bpf.pin-path="$TMP/bpf/pins" --bpf.attach-mode=tc --path.cni-cache="$TMP/cni" \
+		--path.flannel-subnet="$TMP/subnet.env" "$@" \
 		</dev/null >"$log" 2>&1
 }
 filters() { # nodepath's tc filters on mc0, both directions
@@ -94,8 +97,17 @@ check "flannel.1 appeared: logged once" "$(appeared)" 1
 nsx ip link del flannel.1
 wait_until 5 test "$(warned disappeared overlay-device flannel.1)" = 1 || true
 check "flannel.1 disappeared: logged once" "$(warned disappeared overlay-device flannel.1)" 1
+check "missing CNI cache directory: logged once, naming the flag" \
+	"$(grep -c "level=warn msg=\"the CNI cache directory does not exist: pods have no names until it appears\" flag=path.cni-cache path=$TMP/cni err=\"No such file or directory\"\$" "$LOG")" 1
+check "missing subnet.env: logged once, naming the flag" \
+	"$(grep -c "level=warn msg=\"the flannel subnet file is not readable: pod traffic is not classed same_node or cross_node until it is\" flag=path.flannel-subnet path=$TMP/subnet.env err=\"No such file or directory\"\$" "$LOG")" 1
+mkdir "$TMP/cni"
+cni_up() { grep -c "level=info msg=\"the CNI cache directory appeared\" flag=path.cni-cache path=$TMP/cni\$" "$LOG" || true; }
+wait_until 5 test "$(cni_up)" = 1 || true
+check "CNI cache directory appeared: logged once" "$(cni_up)" 1
 sleep 1.5 # a resync or two: no repeats
 check "missing devices are not logged again" "$(grep -c 'configured device' "$LOG")" 5
+check "missing files are not logged again" "$(grep -c 'CNI cache directory\|flannel subnet file' "$LOG")" 3
 kill "$agent"
 wait "$agent" 2>/dev/null || true
 
