@@ -2,6 +2,7 @@
 /* Link table and rtnetlink watch: classifies interfaces by layer and keeps the loader's
  * attachments in step with the namespace's interfaces. */
 #include "links.h"
+#include "bpf_diag.h"
 #include "loader.h"
 #include "log.h"
 #include "named_devs.h"
@@ -208,9 +209,14 @@ static void reconcile(struct link_watch *w, uint64_t event_ns)
 			continue;
 		}
 		if (err) {
+			char buf[160];
+			const char *missing =
+			    bpf_diag__explain(err, BPF_DIAG_ATTACH, buf, sizeof(buf));
+
 			w->attach_errors[layer]++;
 			log_warn("attach failed (retried at next resync)", "device", t->a.name,
-				 "layer", links__layer_name(layer), "err", LOG_ERR(err));
+				 "layer", links__layer_name(layer), "missing",
+				 missing ? missing : "", "err", LOG_ERR(err));
 			continue;
 		}
 		t->attached = true;

@@ -3,6 +3,7 @@
  * the next agent) and detach, map reads. Nothing else in nodepath calls libbpf. */
 #include "loader.h"
 #include "loader_priv.h"
+#include "bpf_diag.h"
 #include "log.h"
 
 #include <errno.h>
@@ -85,8 +86,11 @@ int loader_priv__libbpf_log(enum libbpf_print_level level, const char *fmt, va_l
 	n = strlen(line);
 	while (n > 0 && line[n - 1] == '\n')
 		line[--n] = '\0';
-	/* libbpf prefixes its messages with "libbpf: " already. */
-	if (level == LIBBPF_WARN && !g_quiet)
+	/* libbpf prefixes its messages with "libbpf: " already. Its hint for EPERM names
+	 * CONFIG_BPF_SYSCALL and RLIMIT_MEMLOCK, neither of which is the cause on a kernel with
+	 * memcg-accounted BPF memory; the loader names the missing privilege instead. */
+	if (level == LIBBPF_WARN && !g_quiet && !strstr(line, "CONFIG_BPF_SYSCALL") &&
+	    !strstr(line, "RLIMIT_MEMLOCK"))
 		log_warn("libbpf", "detail", line);
 	else
 		log_debug("libbpf", "detail", line);
@@ -135,9 +139,13 @@ int loader_priv__ensure_bpffs(const char *path)
 	if (st.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mount("bpf", path, "bpf", 0, "mode=0700")) {
+		char buf[160];
+		const char *missing;
+
 		err = -errno;
+		missing = bpf_diag__explain(err, BPF_DIAG_MOUNT_BPFFS, buf, sizeof(buf));
 		log_error("pin path is not on a bpffs and mounting one there failed", "path", path,
-			  "err", LOG_ERR(err));
+			  "missing", missing ? missing : "", "err", LOG_ERR(err));
 		return err;
 	}
 	log_warn(
@@ -391,7 +399,14 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 	loader_priv__drop_incompatible_pins(l->skel->obj, opts->pin_path);
 	err = netpath_bpf__load(l->skel);
 	if (err) {
-		log_error("cannot load BPF programs", "err", LOG_ERR(err));
+		char buf[160];
+		const char *missing = bpf_diag__explain(err, BPF_DIAG_LOAD_TC, buf, sizeof(buf));
+
+		if (missing)
+			log_error("cannot load BPF programs: missing privileges", "missing",
+				  missing, "err", LOG_ERR(err));
+		else
+			log_error("cannot load BPF programs", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	err = loader__set_vxlan_port(l, NP_VXLAN_PORT_DEFAULT);

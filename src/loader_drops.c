@@ -3,6 +3,7 @@
  * next to netpath's maps, its namespace filter and counters, and the kernel's drop reason names. */
 #include "loader_drops.h"
 #include "loader_priv.h"
+#include "bpf_diag.h"
 #include "log.h"
 
 #include <errno.h>
@@ -245,10 +246,14 @@ int drops__open(const struct drops_opts *opts, struct drops **out)
 			d->skel = NULL;
 		}
 	}
-	if (d->state == DROPS_FAILED)
-		log_error("drop counters failed; everything else runs", "reason", d->why, "err",
-			  LOG_ERR(d->err));
-	else
+	if (d->state == DROPS_FAILED) {
+		char buf[160];
+		const char *missing =
+		    bpf_diag__explain(d->err, BPF_DIAG_LOAD_TRACING, buf, sizeof(buf));
+
+		log_error("drop counters failed; everything else runs", "reason", d->why, "missing",
+			  missing ? missing : "", "err", LOG_ERR(d->err));
+	} else
 		log_info("drop counters loaded", "reasons",
 			 LOG_UINT(drop_reasons__count(d->reasons)), "maps_pinned_at",
 			 opts->pin_path, "np_drop_stats_capacity",

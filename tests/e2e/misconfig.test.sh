@@ -6,6 +6,9 @@
 #   the flag; a missing one that appears is logged once, and its disappearance once more;
 # - a missing CNI cache directory and a missing flannel subnet.env are logged once each, naming
 #   the flag; the directory appearing is logged once;
+# - without CAP_BPF the error names CAP_BPF (not libbpf's CONFIG_BPF_SYSCALL/RLIMIT_MEMLOCK
+#   hint) and host statistics are still served; a pin path that is no bpffs, without
+#   CAP_SYS_ADMIN to mount one, names the bpffs;
 # - an invalid filter pattern stops the agent naming the flag.
 # usage: bash tests/e2e/misconfig.test.sh build/nodepath   (root)
 set -euo pipefail
@@ -15,7 +18,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/check.sh"
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 [ -x "$BIN" ] || die "$BIN not found"
-for tool in tc python3 curl; do command -v "$tool" >/dev/null || die "$tool not found"; done
+for tool in tc python3 curl setpriv; do command -v "$tool" >/dev/null || die "$tool not found"; done
 
 NS=np-misconf-$$-$RANDOM
 TMP=$(mktemp -d /tmp/np-misconf.XXXXXX)
@@ -110,6 +113,42 @@ check "missing devices are not logged again" "$(grep -c 'configured device' "$LO
 check "missing files are not logged again" "$(grep -c 'CNI cache directory\|flannel subnet file' "$LOG")" 3
 kill "$agent"
 wait "$agent" 2>/dev/null || true
+
+section "missing privileges"
+# capless LOG DROP ARGS...: the agent without the capabilities DROP (setpriv names, e.g.
+# -bpf,-sys_admin); the bpffs is mounted before they are dropped, unless MOUNT=0.
+capless() {
+	local log=$1 drop=$2
+	shift 2
+	nsx bash -c '[ "$1" = 0 ] || mount -t bpf bpf "$2"; d=$3; shift 3
+		exec setpriv --bounding-set="$d" --inh-caps="$d" -- "$@"' bash "${MOUNT:-1}" \
+		"$TMP/bpf2" "$drop" "$BIN" --bpf.pin-path="$TMP/bpf2/pins" --bpf.attach-mode=tc \
+		--collector.netpath.node-device=mc0 --collector.netpath.overlay-device= \
+		--collector.netpath.bridge-device= --path.cni-cache="$TMP/cni" "$@" </dev/null >"$log" 2>&1
+}
+mkdir -p "$TMP/bpf2"
+capless "$TMP/nocap.log" -bpf,-sys_admin --web.listen-address=127.0.0.1:9104 &
+p=$!
+PIDS+=($p)
+wait_until 10 nsx curl -fs -o "$TMP/nocap.prom" http://127.0.0.1:9104/metrics || { tail -5 "$TMP/nocap.log"; die "capless agent does not answer"; }
+check "no CAP_BPF: the error names it" \
+	"$(grep -c 'level=error msg="cannot load BPF programs: missing privileges" missing=CAP_BPF err="Operation not permitted"$' "$TMP/nocap.log")" 1
+check "no CAP_BPF: libbpf's CONFIG_BPF_SYSCALL / RLIMIT_MEMLOCK hint is not a warning" \
+	"$(grep -c 'level=warn.*\(CONFIG_BPF_SYSCALL\|RLIMIT_MEMLOCK\)' "$TMP/nocap.log" || true)" 0
+check "no CAP_BPF: netpath reports failure" \
+	"$(grep -c '^node_scrape_collector_success{collector="netpath"} 0$' "$TMP/nocap.prom")" 1
+check "no CAP_BPF: host statistics are served" \
+	"$(grep -c '^node_scrape_collector_success{collector="meminfo"} 1$' "$TMP/nocap.prom")" 1
+kill "$p"
+wait "$p" 2>/dev/null || true
+MOUNT=0 capless "$TMP/nobpffs.log" -sys_admin --web.listen-address=127.0.0.1:9105 &
+p=$!
+PIDS+=($p)
+wait_until 10 nsx curl -fs -o /dev/null http://127.0.0.1:9105/metrics || { tail -5 "$TMP/nobpffs.log"; die "agent without bpffs does not answer"; }
+check "no bpffs at the pin path: the error names it" \
+	"$(grep -c 'msg="pin path is not on a bpffs and mounting one there failed" path=[^ ]* missing="a bpffs mounted at the pin path (or CAP_SYS_ADMIN to mount one)" err="Operation not permitted"$' "$TMP/nobpffs.log")" 1
+kill "$p"
+wait "$p" 2>/dev/null || true
 
 section "invalid filter pattern"
 rc=0
