@@ -63,14 +63,12 @@ const char *bpf_diag__missing(const struct bpf_privs *p, enum bpf_diag_op op, ch
 	buf[0] = '\0';
 	switch (op) {
 	case BPF_DIAG_LOAD_TC:
-		/* bpf_capable() for maps and programs, CAP_NET_ADMIN for a SCHED_CLS program,
-		 * perfmon_capable() for the verifier to accept its pointer handling. */
+		/* bpf_capable() for maps and programs, CAP_NET_ADMIN for a SCHED_CLS program; the
+		 * tc programs load without CAP_PERFMON (docs/deploy.md). */
 		if (!p->cap_bpf && !admin)
 			append(buf, cap, "CAP_BPF");
 		if (!p->cap_net_admin && !admin)
 			append(buf, cap, "CAP_NET_ADMIN");
-		if (!p->cap_perfmon && !admin)
-			append(buf, cap, "CAP_PERFMON");
 		break;
 	case BPF_DIAG_LOAD_TRACING:
 		if (!p->cap_bpf && !admin)
