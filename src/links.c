@@ -215,8 +215,8 @@ static void reconcile(struct link_watch *w, uint64_t event_ns)
 
 			w->attach_errors[layer]++;
 			log_warn("attach failed (retried at next resync)", "device", t->a.name,
-				 "layer", links__layer_name(layer), "missing",
-				 missing ? missing : "", "err", LOG_ERR(err));
+				 "layer", links__layer_name(layer), "missing", missing, "err",
+				 LOG_ERR(err));
 			continue;
 		}
 		t->attached = true;

@@ -145,7 +145,7 @@ int loader_priv__ensure_bpffs(const char *path)
 		err = -errno;
 		missing = bpf_diag__explain(err, BPF_DIAG_MOUNT_BPFFS, buf, sizeof(buf));
 		log_error("pin path is not on a bpffs and mounting one there failed", "path", path,
-			  "missing", missing ? missing : "", "err", LOG_ERR(err));
+			  "missing", missing, "err", LOG_ERR(err));
 		return err;
 	}
 	log_warn(

@@ -252,7 +252,7 @@ int drops__open(const struct drops_opts *opts, struct drops **out)
 		    bpf_diag__explain(d->err, BPF_DIAG_LOAD_TRACING, buf, sizeof(buf));
 
 		log_error("drop counters failed; everything else runs", "reason", d->why, "missing",
-			  missing ? missing : "", "err", LOG_ERR(d->err));
+			  missing, "err", LOG_ERR(d->err));
 	} else
 		log_info("drop counters loaded", "reasons",
 			 LOG_UINT(drop_reasons__count(d->reasons)), "maps_pinned_at",

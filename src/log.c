@@ -183,7 +183,8 @@ static void put_rest(FILE *f, bool first, const char *const *kv, size_t n)
 	}
 	put_field(f, first, "msg", kv[0], true);
 	for (size_t i = 0; i < n; i++)
-		put_field(f, false, kv[1 + 2 * i], kv[2 + 2 * i], false);
+		if (kv[2 + 2 * i])
+			put_field(f, false, kv[1 + 2 * i], kv[2 + 2 * i], false);
 }
 
 void log__format_fields(FILE *f, const char *const *kv, size_t n)

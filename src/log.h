@@ -29,7 +29,8 @@ int log__level(void);
  * Returns the previous value so that a nested setter can restore it. */
 const char *log__set_collector(const char *name);
 
-/* kv: the message, then n key/value string pairs. A NULL value is logged as "". */
+/* kv: the message, then n key/value string pairs. A field whose value is NULL is left out, so
+ * an optional field needs no second call. */
 void log__kv(enum log_level lvl, const char *const *kv, size_t n);
 
 /* Writes one line for (msg, pairs) in the current format to f, without ts/level: the pure part,
