@@ -25,6 +25,9 @@ TMP=$(mktemp -d /tmp/np-misconf.XXXXXX)
 PIDS=()
 cleanup() {
 	set +e # every step must run even if an earlier one fails
+	# The agents' own PIDs (ip netns exec and the wrappers exec into them): killing a
+	# background job's subshell would leave the agent running.
+	for f in "$TMP"/*.pid; do [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	ip netns del "$NS" 2>/dev/null
@@ -44,14 +47,21 @@ nsx ip link add veth7 type veth peer name mcx7
 mkdir -p "$TMP/bpf"
 
 # run_agent LOG ARGS...: the agent in the namespace, on a bpffs mounted in its private mount
-# namespace (ip netns exec unshares one); the pins live under $TMP/bpf/pins.
+# namespace (ip netns exec unshares one); the pins live under $TMP/bpf/pins; its PID goes to
+# LOG.pid (stop_agent LOG ends it).
 run_agent() {
 	local log=$1
 	shift
-	nsx bash -c 'mount -t bpf bpf "$1" && shift && exec "$@"' bash "$TMP/bpf" "$BIN" \
+	nsx bash -c 'echo $$ >"$1"; mount -t bpf bpf "$2" && shift 2 && exec "$@"' bash "$log.pid" \
+		"$TMP/bpf" "$BIN" \
 		--bpf.pin-path="$TMP/bpf/pins" --bpf.attach-mode=tc --path.cni-cache="$TMP/cni" \
 		--path.flannel-subnet="$TMP/subnet.env" "$@" \
 		</dev/null >"$log" 2>&1
+}
+stop_agent() { # stop_agent LOG
+	kill "$(cat "$1.pid")" 2>/dev/null || true
+	wait_until 5 bash -c '! kill -0 "$1" 2>/dev/null' bash "$(cat "$1.pid")" || bad "agent of $1 did not stop"
+	rm -f "$1.pid" # a stale PID must not be killed by cleanup once reused
 }
 filters() { # nodepath's tc filters on mc0, both directions
 	local n=0 dir
@@ -62,14 +72,16 @@ filters() { # nodepath's tc filters on mc0, both directions
 }
 
 section "busy listen port"
-nsx python3 -c 'import socket,sys,time
+nsx python3 -c 'import os,socket,sys,time
+open(sys.argv[1], "w").write(str(os.getpid()))
 s=socket.socket(); s.bind(("127.0.0.1",9100)); s.listen(); print("up", flush=True); time.sleep(60)' \
-	>"$TMP/holder.out" &
+	"$TMP/holder.pid" >"$TMP/holder.out" 2>&1 &
 PIDS+=($!)
-wait_until 5 grep -q up "$TMP/holder.out" || die "port holder did not start"
+wait_until 15 grep -q up "$TMP/holder.out" || die "port holder did not start: $(cat "$TMP/holder.out")"
 t0=$(date +%s%3N)
 rc=0
 run_agent "$TMP/busy.log" --web.listen-address=127.0.0.1:9100 --collector.netpath.node-device=mc0 || rc=$?
+rm -f "$TMP/busy.log.pid"
 ms=$(($(date +%s%3N) - t0))
 check "busy port: exit status" "$rc" 1
 check_eval "busy port: exits within 5 s (took $ms ms)" '[ "$ms" -lt 5000 ]'
@@ -78,13 +90,14 @@ check "busy port: the error names the address" \
 check "busy port: no BPF object was opened" "$(grep -c 'BPF programs loaded\|attached' "$TMP/busy.log")" 0
 check "busy port: no nodepath filter on mc0" "$(filters)" 0
 check_cmd "busy port: no pin path created" test ! -e "$TMP/bpf/pins"
+kill "$(cat "$TMP/holder.pid")"
+rm -f "$TMP/holder.pid"
 
 section "named devices that do not exist"
 LOG=$TMP/agent.log
 run_agent "$LOG" --web.listen-address=127.0.0.1:9101 --collector.netpath.node-device=mc0,nope0 \
 	--collector.netpath.overlay-device=flannel.1 --collector.netpath.bridge-device=cni0 &
 PIDS+=($!)
-agent=$!
 wait_until 10 nsx curl -fs -o /dev/null http://127.0.0.1:9101/metrics || { tail -20 "$LOG"; die "agent does not answer"; }
 warned() { grep -c "level=warn msg=\"the configured device $1\" flag=collector.netpath.$2 device=$3\$" "$LOG" || true; }
 gone='does not exist; it is hooked when it appears'
@@ -111,8 +124,7 @@ check "CNI cache directory appeared: logged once" "$(cni_up)" 1
 sleep 1.5 # a resync or two: no repeats
 check "missing devices are not logged again" "$(grep -c 'configured device' "$LOG")" 5
 check "missing files are not logged again" "$(grep -c 'CNI cache directory\|flannel subnet file' "$LOG")" 3
-kill "$agent"
-wait "$agent" 2>/dev/null || true
+stop_agent "$LOG"
 
 section "missing privileges"
 # capless LOG DROP ARGS...: the agent without the capabilities DROP (setpriv names, e.g.
@@ -120,8 +132,8 @@ section "missing privileges"
 capless() {
 	local log=$1 drop=$2
 	shift 2
-	nsx bash -c '[ "$1" = 0 ] || mount -t bpf bpf "$2"; d=$3; shift 3
-		exec setpriv --bounding-set="$d" --inh-caps="$d" -- "$@"' bash "${MOUNT:-1}" \
+	nsx bash -c 'echo $$ >"$1"; [ "$2" = 0 ] || mount -t bpf bpf "$3"; d=$4; shift 4
+		exec setpriv --bounding-set="$d" --inh-caps="$d" -- "$@"' bash "$log.pid" "${MOUNT:-1}" \
 		"$TMP/bpf2" "$drop" "$BIN" --bpf.pin-path="$TMP/bpf2/pins" --bpf.attach-mode=tc \
 		--collector.netpath.node-device=mc0 --collector.netpath.overlay-device= \
 		--collector.netpath.bridge-device= --path.cni-cache="$TMP/cni" "$@" </dev/null >"$log" 2>&1
@@ -139,29 +151,28 @@ check "no CAP_BPF: netpath reports failure" \
 	"$(grep -c '^node_scrape_collector_success{collector="netpath"} 0$' "$TMP/nocap.prom")" 1
 check "no CAP_BPF: host statistics are served" \
 	"$(grep -c '^node_scrape_collector_success{collector="meminfo"} 1$' "$TMP/nocap.prom")" 1
-kill "$p"
-wait "$p" 2>/dev/null || true
+stop_agent "$TMP/nocap.log"
 MOUNT=0 capless "$TMP/nobpffs.log" -sys_admin --web.listen-address=127.0.0.1:9105 &
 p=$!
 PIDS+=($p)
 wait_until 10 nsx curl -fs -o /dev/null http://127.0.0.1:9105/metrics || { tail -5 "$TMP/nobpffs.log"; die "agent without bpffs does not answer"; }
 check "no bpffs at the pin path: the error names it" \
 	"$(grep -c 'msg="pin path is not on a bpffs and mounting one there failed" path=[^ ]* missing="a bpffs mounted at the pin path (or CAP_SYS_ADMIN to mount one)" err="Operation not permitted"$' "$TMP/nobpffs.log")" 1
-kill "$p"
-wait "$p" 2>/dev/null || true
+stop_agent "$TMP/nobpffs.log"
 
 section "invalid filter pattern"
 rc=0
 run_agent "$TMP/re.log" --web.listen-address=127.0.0.1:9102 --no-collector.netpath \
 	'--collector.netdev.device-exclude=^(veth|cali' || rc=$?
+rm -f "$TMP/re.log.pid"
 check "invalid pattern: exit status" "$rc" 1
 check "invalid pattern: the error names the flag" \
 	"$(grep -c 'msg="invalid regular expression" flag=collector.netdev.device-exclude pattern=\^(veth|cali err="missing closing parenthesis"' "$TMP/re.log")" 1
 rc=0
-timeout 10 ip netns exec "$NS" "$BIN" --web.listen-address=127.0.0.1:9103 --no-collector.netpath \
+nsx bash -c 'echo $$ >"$1"; shift; exec "$@"' bash "$TMP/re2.log.pid" "$BIN" \
+	--web.listen-address=127.0.0.1:9103 --no-collector.netpath \
 	'--collector.netdev.device-exclude=(?i)^VETH\d+?$' >"$TMP/re2.log" 2>&1 &
-p=$!
-PIDS+=($p)
+PIDS+=($!)
 wait_until 5 nsx curl -fs -o "$TMP/re2.prom" http://127.0.0.1:9103/metrics || { tail -5 "$TMP/re2.log"; die "agent with an RE2 filter does not answer"; }
 check "RE2 filter: the agent serves, netdev succeeds" \
 	"$(grep -c '^node_scrape_collector_success{collector="netdev"} 1$' "$TMP/re2.prom")" 1
@@ -169,5 +180,5 @@ check "RE2 filter: (?i)^VETH\\d+?\$ drops veth7" \
 	"$(grep -c '^node_network_receive_bytes_total{device="veth7"}' "$TMP/re2.prom")" 0
 check "RE2 filter: mc0 is not veth<digits>, kept" \
 	"$(grep -c '^node_network_receive_bytes_total{device="mc0"}' "$TMP/re2.prom")" 1
-kill "$p"
+stop_agent "$TMP/re2.log"
 check_summary
