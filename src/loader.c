@@ -266,7 +266,8 @@ static int adopt_scan(struct loader *l)
 
 	if (!d) {
 		err = -errno;
-		log_error("cannot read %s: %s", l->links_dir, strerror(-err));
+		log_error("cannot read the link pin directory", "path", l->links_dir, "err",
+			  LOG_ERR(err));
 		return err;
 	}
 	for (;;) {
@@ -281,19 +282,20 @@ static int adopt_scan(struct loader *l)
 			continue;
 		if (parse_link_pin(de->d_name, &ifindex, &dir) ||
 		    link_pin_path(l, de->d_name, path, sizeof(path))) {
-			log_warn("unexpected entry %s in %s, left alone", de->d_name, l->links_dir);
+			log_warn("unexpected entry in the link pin directory, left alone", "entry",
+				 de->d_name, "path", l->links_dir);
 			continue;
 		}
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
-			log_warn("cannot open pinned link %s: %s", path, strerror(errno));
+			log_warn("cannot open pinned link", "path", path, "err", LOG_ERR(errno));
 			continue;
 		}
 		err = tcx_link_ifindex(fd, &cur);
 		close(fd);
 		if (err || cur != (__u32)ifindex) {
 			if (unlink(path))
-				log_warn("cannot remove %s: %s", path, strerror(errno));
+				log_warn("cannot remove", "path", path, "err", LOG_ERR(errno));
 			else
 				stale++;
 			err = 0;
@@ -317,8 +319,8 @@ static int adopt_scan(struct loader *l)
 	}
 	closedir(d);
 	if (l->n_adopt || stale)
-		log_info("pinned tcx links of an earlier agent found=%zu removed_gone=%zu",
-			 l->n_adopt, stale);
+		log_info("pinned tcx links of an earlier agent", "found", LOG_UINT(l->n_adopt),
+			 "removed_gone", LOG_UINT(stale));
 	return err;
 }
 
@@ -373,8 +375,8 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 	}
 	if (mkdir(l->links_dir, 0700) && errno != EEXIST) {
 		err = -errno;
-		log_error("cannot create the link pin directory %s: %s", l->links_dir,
-			  strerror(-err));
+		log_error("cannot create the link pin directory", "path", l->links_dir, "err",
+			  LOG_ERR(err));
 		goto cleanup;
 	}
 	err = adopt_scan(l);
@@ -573,7 +575,7 @@ static void unpin_link(const char *path)
 		close(fd);
 	}
 	if (unlink(path) && errno != ENOENT)
-		log_warn("cannot remove pinned link %s: %s", path, strerror(errno));
+		log_warn("cannot remove pinned link", "path", path, "err", LOG_ERR(errno));
 }
 
 /* Detaches an earlier agent's link and forgets it. */
@@ -604,8 +606,8 @@ static void tcx_keep(struct loader *l, struct attachment *a, int dir, int fd, co
 	}
 	if (err) {
 		if (!l->pin_warned)
-			log_warn("cannot pin tcx link %s: %s; links die with this agent", path,
-				 strerror(-err));
+			log_warn("cannot pin tcx link; links die with this agent", "path", path,
+				 "err", LOG_ERR(err));
 		l->pin_warned = true;
 		a->tcx_fd[dir] = fd;
 		return;
@@ -635,8 +637,8 @@ static int tcx_adopt(struct loader *l, struct attachment *a, int dir, enum attac
 	if (!err && bpf_link_update(fd, prog_fd(l, dir, role), NULL))
 		err = -errno;
 	if (err) {
-		log_warn("cannot take over pinned link %s: %s; attaching a new one", path,
-			 strerror(-err));
+		log_warn("cannot take over pinned link; attaching a new one", "path", path, "err",
+			 LOG_ERR(err));
 		if (fd >= 0)
 			close(fd);
 		drop_adopted(l, ad);
@@ -1273,8 +1275,8 @@ int loader__purge_except(struct loader *l, const int *live, size_t n_live, size_
 	while (l->n_adopt > 0)
 		drop_adopted(l, &l->adopt[l->n_adopt - 1]);
 	if (unclaimed || l->n_adopted)
-		log_info("pinned tcx links taken over=%zu removed_unhooked=%zu", l->n_adopted,
-			 unclaimed);
+		log_info("pinned tcx links", "taken_over", LOG_UINT(l->n_adopted),
+			 "removed_unhooked", LOG_UINT(unclaimed));
 	*removed = purge_map(l->skel->maps.np_if_stats, live, n_live);
 	return 0;
 }
