@@ -338,11 +338,11 @@ static void drop_retired_pins(const char *pin_root)
 		    (int)sizeof(path))
 			continue;
 		if (unlink(path) == 0)
-			log_warn("removed pinned map %s of an earlier agent: its counters are now "
-				 "kept in np_if_stats and restart from zero",
-				 path);
+			log_warn(
+			    "removed a pinned map of an earlier agent: its counters are now kept in np_if_stats and restart from zero",
+			    "path", path);
 		else if (errno != ENOENT)
-			log_warn("cannot remove %s: %s", path, strerror(errno));
+			log_warn("cannot remove", "path", path, "err", LOG_ERR(errno));
 	}
 }
 
