@@ -136,10 +136,8 @@ static int parse_service_cidrs(struct path_classes *pc, const char *list)
 		if (len > 0) {
 			if (pc->n_service == MAX_SERVICE_CIDRS ||
 			    cidr__parse_n(p, len, &pc->service[pc->n_service])) {
-				log_error(
-				    "--collector.netpath.service-cidr: bad or too many CIDRs in "
-				    "\"%s\"",
-				    list);
+				log_error("bad or too many CIDRs", "flag",
+					  "--collector.netpath.service-cidr", "value", list);
 				return -EINVAL;
 			}
 			pc->n_service++;
@@ -161,9 +159,8 @@ static int parse_nodeport_range(const char *s, uint16_t *min, uint16_t *max)
 		return 0;
 	if (sscanf(s, "%5u-%5u%n", &lo, &hi, &n) != 2 || s[n] != '\0' || lo == 0 || lo > hi ||
 	    hi > 65535) {
-		log_error("--collector.netpath.nodeport-range must be MIN-MAX within 1-65535, not "
-			  "\"%s\"",
-			  s);
+		log_error("flag value must be MIN-MAX within 1-65535", "flag",
+			  "--collector.netpath.nodeport-range", "value", s);
 		return -EINVAL;
 	}
 	*min = (uint16_t)lo;
@@ -203,7 +200,8 @@ static void refresh_host_addrs(struct path_classes *pc)
 	struct ifaddrs *ifa = NULL;
 
 	if (getifaddrs(&ifa)) {
-		log_warn("getifaddrs: %s; keeping the previous host addresses", strerror(errno));
+		log_warn("getifaddrs failed; keeping the previous host addresses", "err",
+			 LOG_ERR(errno));
 		return;
 	}
 	pc->n_host = 0;
@@ -327,9 +325,8 @@ static void purge_dead_netns(struct datapath *dp)
 		dp->ns_purged = true;
 		if (removed)
 			log_info(
-			    "removed %zu pinned drop counter entries of namespaces gone while the "
-			    "agent was not running",
-			    removed);
+			    "removed pinned drop counter entries of namespaces gone while the agent was not running",
+			    "entries", LOG_UINT(removed));
 	}
 	free(live);
 }
@@ -398,13 +395,13 @@ static void sync_drop_netns(struct datapath *dp)
 	if (dp->ns_complete && !dp->ns_purged)
 		purge_dead_netns(dp);
 	if (unresolved && !dp->ns_warned) {
-		log_warn("drops inside pods: %zu pod network namespace(s) not reachable (the agent "
-			 "needs the host's /run/netns); retrying",
-			 unresolved);
+		log_warn(
+		    "drops inside pods: pod network namespaces not reachable (the agent needs the host's /run/netns); retrying",
+		    "namespaces", LOG_UINT(unresolved));
 		dp->ns_warned = true;
 	}
 	if (n != n_old)
-		log_debug("drop namespaces updated pods=%zu", n);
+		log_debug("drop namespaces updated", "pods", LOG_UINT(n));
 cleanup:
 	free(next);
 	free(c.e);
@@ -444,13 +441,13 @@ static void datapath_tick(void *arg, bool addrs_changed)
 		return;
 	err = loader__set_cidrs(dp->loader, want, n);
 	if (err) {
-		log_warn("updating the path-class prefixes failed: %s", strerror(-err));
+		log_warn("updating the path-class prefixes failed", "err", LOG_ERR(err));
 		return;
 	}
 	memcpy(pc->applied, want, n * sizeof(want[0]));
 	pc->n_applied = n;
 	pc->ever_applied = true;
-	log_info("path classes updated prefixes=%zu", n);
+	log_info("path classes updated", "prefixes", LOG_UINT(n));
 }
 
 /* The drop counters are optional: a kernel that cannot run them leaves everything else working
@@ -470,7 +467,8 @@ static int start_drops(struct datapath *dp)
 	if (!err)
 		err = drops__netns_add(dp->drops, dp->node_netns, NP_NETNS_NODE);
 	if (err) {
-		log_warn("drops: cannot register the node's network namespace: %s", strerror(-err));
+		log_warn("drops: cannot register the node's network namespace", "err",
+			 LOG_ERR(err));
 		dp->node_netns = 0;
 	}
 	return 0;
@@ -485,7 +483,8 @@ static int parse_attach_mode(const char *s, enum attach_mode *mode)
 	else if (strcmp(s, "tc") == 0)
 		*mode = ATTACH_TC;
 	else {
-		log_error("--bpf.attach-mode must be auto, tcx or tc, not \"%s\"", s);
+		log_error("flag value must be auto, tcx or tc", "flag", "--bpf.attach-mode",
+			  "value", s);
 		return -EINVAL;
 	}
 	return 0;
@@ -531,7 +530,8 @@ static int setup(struct datapath *dp, const char **stage)
 	 * there is no table to wait for. The watcher reads the cache in the background. */
 	dp->pods = pod_table__create(pods__cache_dir());
 	if (!dp->pods || pod_table__start_watch(dp->pods)) {
-		log_warn("pod names unavailable: cannot watch %s", pods__cache_dir());
+		log_warn("pod names unavailable: cannot watch the CNI cache", "path",
+			 pods__cache_dir());
 		pod_table__destroy(dp->pods);
 		dp->pods = NULL;
 	}
@@ -608,8 +608,8 @@ static void *retry_main(void *arg)
 		}
 		note_failure(dp, stage, err);
 		delay_ms = delay_ms * 2 > SETUP_RETRY_MAX_MS ? SETUP_RETRY_MAX_MS : delay_ms * 2;
-		log_warn("datapath set-up failed stage=%s err=\"%s\", retrying in %u s", stage,
-			 strerror(-err), delay_ms / 1000);
+		log_warn("datapath set-up failed, retrying", "stage", stage, "err", LOG_ERR(err),
+			 "retry_seconds", LOG_UINT(delay_ms / 1000));
 		pthread_mutex_lock(&dp->setup_lock);
 	}
 	pthread_mutex_unlock(&dp->setup_lock);
@@ -642,20 +642,24 @@ int datapath__start(struct datapath **out)
 		goto cleanup;
 	err = -EINVAL;
 	if (opt_max_entries < 2 || opt_max_entries > (1u << 24)) {
-		log_error("--bpf.map-max-entries must be between 2 and %u", 1u << 24);
+		log_error("flag value out of range", "flag", "--bpf.map-max-entries", "min", "2",
+			  "max", LOG_UINT(1u << 24));
 		goto cleanup;
 	}
 	if (opt_resync_s == 0 || opt_resync_s > 3600) {
-		log_error("--collector.netpath.resync-interval must be 1..3600 seconds");
+		log_error("flag value out of range", "flag", "--collector.netpath.resync-interval",
+			  "min", "1", "max", "3600");
 		goto cleanup;
 	}
 	if (opt_vxlan_port > 65535) {
-		log_error("--collector.netpath.vxlan-port must be 0..65535");
+		log_error("flag value out of range", "flag", "--collector.netpath.vxlan-port",
+			  "min", "0", "max", "65535");
 		goto cleanup;
 	}
 	if (opt_drop_entries < 16 || opt_drop_entries > (1u << 24)) {
-		log_error("--collector.netpath.drops-max-entries must be between 16 and %u",
-			  1u << 24);
+		log_error("flag value out of range", "flag",
+			  "--collector.netpath.drops-max-entries", "min", "16", "max",
+			  LOG_UINT(1u << 24));
 		goto cleanup;
 	}
 	err = parse_service_cidrs(&dp->paths, opt_service_cidr);
@@ -668,8 +672,8 @@ int datapath__start(struct datapath **out)
 		/* A runtime failure (pins not writable, bpffs full, a map the kernel refuses):
 		 * the rest of the agent runs, the set-up is retried, readiness says why. */
 		note_failure(dp, stage, err);
-		log_error("datapath set-up failed stage=%s err=\"%s\", retrying in %u s", stage,
-			  strerror(-err), SETUP_RETRY_FIRST_MS / 1000);
+		log_error("datapath set-up failed, retrying", "stage", stage, "err", LOG_ERR(err),
+			  "retry_seconds", LOG_UINT(SETUP_RETRY_FIRST_MS / 1000));
 		err = pthread_create(&dp->retry_thread, NULL, retry_main, dp);
 		if (err) {
 			err = -err;
@@ -784,7 +788,7 @@ static int snapshot_vxlan(struct datapath *dp, struct datapath_snapshot *s)
 	int err = loader__read_vxlan_stats(dp->loader, &s->vxlan_stats, &s->n_vxlan_stats);
 
 	if (err) {
-		log_warn("reading np_vxlan_stats failed: %s", strerror(-err));
+		log_warn("reading a BPF map failed", "map", "np_vxlan_stats", "err", LOG_ERR(err));
 		return err;
 	}
 	if (s->n_vxlan_stats)
@@ -827,7 +831,7 @@ static int snapshot_drops(struct datapath *dp, struct datapath_snapshot *s)
 		return 0;
 	err = drops__read(dp->drops, &st, &n_st);
 	if (err) {
-		log_warn("reading np_drop_stats failed: %s", strerror(-err));
+		log_warn("reading a BPF map failed", "map", "np_drop_stats", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	drops__map_fill(dp->drops, &s->drop_entries, &s->drop_capacity);
@@ -910,19 +914,19 @@ int datapath__snapshot(struct datapath *dp, struct datapath_snapshot *s)
 	/* Maps first, link table second: see struct datapath_snapshot. */
 	err = loader__read_if_stats(dp->loader, &s->if_stats, &s->n_if_stats);
 	if (err) {
-		log_warn("reading np_if_stats failed: %s", strerror(-err));
+		log_warn("reading a BPF map failed", "map", "np_if_stats", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	if (s->n_if_stats)
 		qsort(s->if_stats, s->n_if_stats, sizeof(*s->if_stats), cmp_if_stat);
 	err = loader__read_path_stats(dp->loader, &s->path_stats, &s->n_path_stats);
 	if (err) {
-		log_warn("reading np_path_stats failed: %s", strerror(-err));
+		log_warn("reading a BPF map failed", "map", "np_path_stats", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	err = loader__read_nodeport(dp->loader, s->nodeport);
 	if (err) {
-		log_warn("reading np_nodeport failed: %s", strerror(-err));
+		log_warn("reading a BPF map failed", "map", "np_nodeport", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	for (int i = 0; i < NP_ERR_MAX; i++)

@@ -206,7 +206,7 @@ static void fail_invalid(struct expo_writer *w, const char *what, const char *na
 {
 	if (w->err)
 		return;
-	log_error("invalid %s name=\"%s\"", what, name ? name : "(null)");
+	log_error("invalid name", "kind", what, "name", name ? name : "(null)");
 	w->err = -EINVAL;
 }
 

@@ -82,6 +82,7 @@ struct conn_track {
 static struct MHD_Daemon *g_daemon;
 static struct web_config *g_daemon_cfg; /* the TLS settings g_daemon runs with */
 static int g_listen_fd = -1;
+static int g_bound_fd = -1; /* from http__bind, until http__start hands it to MHD */
 static char *g_landing;
 static http_ready_fn g_ready; /* NULL: always ready */
 static unsigned long g_in_flight;
@@ -165,9 +166,8 @@ static int open_listener(void)
 	int fd = -EINVAL, rc;
 
 	if (http__parse_listen_address(opt_listen, host, sizeof(host), port, sizeof(port))) {
-		log_error("invalid --web.listen-address=\"%s\" (want host:port, :port or "
-			  "[v6addr]:port)",
-			  opt_listen);
+		log_error("invalid --web.listen-address (want host:port, :port or [v6addr]:port)",
+			  "flag", "web.listen-address", "value", opt_listen);
 		return -EINVAL;
 	}
 	hints.ai_socktype = SOCK_STREAM;
@@ -184,8 +184,8 @@ static int open_listener(void)
 	} else {
 		rc = getaddrinfo(host, port, &hints, &res);
 		if (rc) {
-			log_error("cannot resolve --web.listen-address host=\"%s\" err=\"%s\"",
-				  host, gai_strerror(rc));
+			log_error("cannot resolve --web.listen-address", "host", host, "err",
+				  gai_strerror(rc));
 			return -EINVAL;
 		}
 		for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
@@ -196,7 +196,7 @@ static int open_listener(void)
 		freeaddrinfo(res);
 	}
 	if (fd < 0)
-		log_error("cannot listen address=\"%s\" err=\"%s\"", opt_listen, strerror(-fd));
+		log_error("cannot listen", "address", opt_listen, "err", LOG_ERR(fd));
 	return fd;
 }
 
@@ -251,8 +251,9 @@ static void sanitize(char *dst, size_t cap, const char *src)
 }
 
 struct collect_params {
-	const char *names[MAX_COLLECT_PARAMS + 1];
-	size_t n;
+	const char *names[MAX_COLLECT_PARAMS + 1];   /* collect[] */
+	const char *exclude[MAX_COLLECT_PARAMS + 1]; /* exclude[] */
+	size_t n, nexclude;
 	bool too_many;
 };
 
@@ -261,13 +262,18 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
 {
 	struct collect_params *cp = cls;
 
-	if (strcmp(key, "collect[]") != 0)
+	bool ex = strcmp(key, "exclude[]") == 0;
+
+	if (!ex && strcmp(key, "collect[]") != 0)
 		return MHD_YES;
-	if (cp->n >= MAX_COLLECT_PARAMS) {
+	if ((ex ? cp->nexclude : cp->n) >= MAX_COLLECT_PARAMS) {
 		cp->too_many = true;
 		return MHD_NO;
 	}
-	cp->names[cp->n++] = value ? value : "";
+	if (ex)
+		cp->exclude[cp->nexclude++] = value ? value : "";
+	else
+		cp->names[cp->n++] = value ? value : "";
 	return MHD_YES;
 }
 
@@ -336,6 +342,7 @@ cleanup:
 static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
 {
 	struct collect_params cp = { 0 };
+	const char **filter = NULL;
 	struct expo_writer w;
 	struct MHD_Response *r;
 	const char *bad = NULL;
@@ -347,14 +354,34 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
 
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &cp);
 	if (cp.too_many) {
-		snprintf(msg, sizeof(msg), "too many collect[] parameters (at most %d)\n",
+		snprintf(msg, sizeof(msg),
+			 "too many collect[] or exclude[] parameters (at most %d)\n",
 			 MAX_COLLECT_PARAMS);
 		return reply(conn, MHD_HTTP_BAD_REQUEST, CONTENT_TYPE_TEXT, msg, strlen(msg), true);
 	}
+	err = scrape__filter(cp.names, cp.n, cp.exclude, cp.nexclude, &filter, &bad);
+	if (err == -EINVAL) {
+		snprintf(msg, sizeof(msg),
+			 "Combined collect and exclude queries are not allowed.\n");
+		return reply(conn, MHD_HTTP_BAD_REQUEST, CONTENT_TYPE_TEXT, msg, strlen(msg), true);
+	}
+	if (err == -ENOENT) {
+		sanitize(name, sizeof(name), bad);
+		snprintf(
+		    msg, sizeof(msg),
+		    "Couldn't create filtered metrics handler: unknown collector in exclude[]: "
+		    "\"%s\"\n",
+		    name);
+		return reply(conn, MHD_HTTP_BAD_REQUEST, CONTENT_TYPE_TEXT, msg, strlen(msg), true);
+	}
+	if (err)
+		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, CONTENT_TYPE_TEXT,
+			     "out of memory\n", strlen("out of memory\n"), true);
 
 	if (opt_max_requests &&
 	    __atomic_add_fetch(&g_in_flight, 1, __ATOMIC_ACQ_REL) > opt_max_requests) {
 		__atomic_sub_fetch(&g_in_flight, 1, __ATOMIC_ACQ_REL);
+		free(filter);
 		snprintf(msg, sizeof(msg),
 			 "Limit of concurrent requests reached (%lu), try again later.\n",
 			 opt_max_requests);
@@ -362,8 +389,7 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
 			     strlen(msg), true);
 	}
 	expo__init(&w);
-	cp.names[cp.n] = NULL;
-	err = scrape__write(&w, cp.n ? cp.names : NULL, &bad);
+	err = scrape__write(&w, filter, &bad);
 	gz = !err && gzip_accepted(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							       MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	body = w.buf;
@@ -383,15 +409,17 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
 	if (err == -ENOENT) {
 		expo__fini(&w);
 		sanitize(name, sizeof(name), bad);
+		free(filter);
 		snprintf(msg, sizeof(msg),
 			 "Couldn't create filtered metrics handler: unknown or disabled collector "
 			 "in collect[]: \"%s\"\n",
 			 name);
 		return reply(conn, MHD_HTTP_BAD_REQUEST, CONTENT_TYPE_TEXT, msg, strlen(msg), true);
 	}
+	free(filter);
 	if (err) {
 		expo__fini(&w);
-		log_error("scrape failed err=\"%s\"", strerror(-err));
+		log_error("scrape failed", "err", LOG_ERR(err));
 		snprintf(msg, sizeof(msg), "An error has occurred while serving metrics: %s\n",
 			 strerror(-err));
 		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, CONTENT_TYPE_TEXT, msg,
@@ -516,7 +544,7 @@ static bool client_cert_ok(struct MHD_Connection *conn, const struct web_config 
 	if (!verify)
 		return true;
 	if (gnutls_certificate_verify_peers2(s, &status) < 0 || status != 0) {
-		log_debug("http: client certificate refused status=0x%x", status);
+		log_debug("http: client certificate refused", "status", LOG_UINT(status));
 		return false;
 	}
 	return true;
@@ -758,7 +786,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
 	/* Hostile clients make MHD talk; keep that out of the default log. */
-	log_debug("http: %s", msg);
+	log_debug("http: libmicrohttpd", "detail", msg);
 }
 
 static char *html_escape(const char *s)
@@ -822,7 +850,7 @@ static void log_listening(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char host[INET6_ADDRSTRLEN] = "?";
+	char host[INET6_ADDRSTRLEN] = "?", addr[INET6_ADDRSTRLEN + 16];
 	unsigned int port = 0;
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
@@ -838,9 +866,10 @@ static void log_listening(int fd)
 			port = ntohs(a->sin_port);
 		}
 	}
-	log_info("listening address=%s%s%s:%u telemetry_path=%s max_requests=%lu",
-		 ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
-		 port, opt_path, opt_max_requests);
+	snprintf(addr, sizeof(addr), "%s%s%s:%u", ss.ss_family == AF_INET6 ? "[" : "", host,
+		 ss.ss_family == AF_INET6 ? "]" : "", port);
+	log_info("listening", "address", addr, "telemetry_path", opt_path, "max_requests",
+		 LOG_UINT(opt_max_requests));
 }
 
 static struct MHD_Daemon *start_daemon(int fd, const struct web_config *cfg)
@@ -916,7 +945,7 @@ static void restart_daemon(void)
 	if (!d)
 		log_error("no HTTP listener after a failed web config change");
 	else
-		log_info("web config applied to the listener tls=%s",
+		log_info("web config applied to the listener", "tls",
 			 g_daemon_cfg && g_daemon_cfg->tls ? "on" : "off");
 cleanup:
 	webconfig__put(cfg);
@@ -942,8 +971,8 @@ static void cut_overdue(void)
 	}
 	pthread_mutex_unlock(&g_track_lock);
 	if (cut)
-		log_debug("http: cut %lu connections past the %d s header deadline", cut,
-			  HEADER_DEADLINE_S);
+		log_debug("http: cut connections past the header deadline", "connections",
+			  LOG_UINT(cut), "deadline_seconds", LOG_INT(HEADER_DEADLINE_S));
 }
 
 static void *watchdog_main(void *arg)
@@ -987,8 +1016,37 @@ static void raise_fd_limit(void)
 		return;
 	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
 	if (setrlimit(RLIMIT_NOFILE, &rl))
-		log_warn("cannot raise the open file limit to %lu: %s", (unsigned long)want,
-			 strerror(errno));
+		log_warn("cannot raise the open file limit", "want", LOG_UINT(want), "err",
+			 LOG_ERR(errno));
+}
+
+static int check_path(void)
+{
+	if (!opt_path || opt_path[0] != '/' || strcmp(opt_path, "/-/healthy") == 0 ||
+	    strcmp(opt_path, "/-/ready") == 0) {
+		log_error(
+		    "invalid --web.telemetry-path (must start with / and not be a health path)",
+		    "flag", "web.telemetry-path", "value", opt_path ? opt_path : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int http__bind(void)
+{
+	int err = check_path();
+
+	if (err)
+		return err;
+	if (g_bound_fd >= 0)
+		return 0;
+	/* The web config (TLS files, users) is checked here too, before the datapath. */
+	err = webconfig__init();
+	if (err)
+		return err;
+	raise_fd_limit();
+	g_bound_fd = open_listener();
+	return g_bound_fd < 0 ? g_bound_fd : 0;
 }
 
 void http__set_ready(http_ready_fn fn)
@@ -1001,30 +1059,21 @@ int http__start(void)
 	struct web_config *cfg = NULL;
 	int fd = -1, err;
 
-	if (!opt_path || opt_path[0] != '/' || strcmp(opt_path, "/-/healthy") == 0 ||
-	    strcmp(opt_path, "/-/ready") == 0) {
-		log_error("invalid --web.telemetry-path=\"%s\" (must start with / and not be a "
-			  "health path)",
-			  opt_path ? opt_path : "");
-		return -EINVAL;
-	}
-	err = webconfig__init();
+	err = http__bind();
 	if (err)
 		return err;
+	fd = g_bound_fd;
+	g_bound_fd = -1;
 	err = build_landing();
 	if (err)
 		goto fail;
-	raise_fd_limit();
-	fd = open_listener();
-	if (fd < 0) {
-		err = fd;
-		goto fail;
-	}
 	cfg = webconfig__get();
 	g_daemon = start_daemon(fd, cfg);
 	if (!g_daemon) {
-		log_error("cannot start HTTP server address=\"%s\"%s", opt_listen,
-			  cfg && cfg->tls ? " (check the TLS certificate and key)" : "");
+		log_error(cfg && cfg->tls
+			      ? "cannot start HTTP server (check the TLS certificate and key)"
+			      : "cannot start HTTP server",
+			  "address", opt_listen);
 		err = -EIO;
 		goto fail;
 	}
@@ -1041,8 +1090,8 @@ int http__start(void)
 	g_watchdog_running = true;
 	log_listening(g_listen_fd);
 	if (cfg)
-		log_info("web config loaded tls=%s basic_auth_users=%zu", cfg->tls ? "on" : "off",
-			 cfg->n_users);
+		log_info("web config loaded", "tls", cfg->tls ? "on" : "off", "basic_auth_users",
+			 LOG_UINT(cfg->n_users));
 	webconfig__put(cfg);
 	return 0;
 fail:
@@ -1057,7 +1106,7 @@ void http__stop(void)
 {
 	if (g_watchdog_running) {
 		if (write(g_watchdog_stop[1], "x", 1) < 0)
-			log_warn("cannot stop the HTTP watchdog: %s", strerror(errno));
+			log_warn("cannot stop the HTTP watchdog", "err", LOG_ERR(errno));
 		pthread_join(g_watchdog, NULL);
 		g_watchdog_running = false;
 	}
@@ -1076,6 +1125,9 @@ void http__stop(void)
 	g_daemon_cfg = NULL;
 	/* MHD closes the listening socket it was given. */
 	g_listen_fd = -1;
+	if (g_bound_fd >= 0)
+		close(g_bound_fd);
+	g_bound_fd = -1;
 	free(g_landing);
 	g_landing = NULL;
 	webconfig__fini();

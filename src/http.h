@@ -16,7 +16,12 @@ typedef bool (*http_ready_fn)(char *reason, size_t len);
 /* Set before http__start (NULL, the default: always ready). */
 void http__set_ready(http_ready_fn fn);
 
-/* Start serving on --web.listen-address. 0 or -errno (logged). */
+/* Checks --web.telemetry-path and binds --web.listen-address, without serving yet: main() calls
+ * it before any BPF program is attached, so a busy or invalid address fails fast and leaves the
+ * datapath untouched. 0 or -errno (logged). */
+int http__bind(void);
+/* Start serving on --web.listen-address (binding it first if http__bind was not called). 0 or
+ * -errno (logged). */
 int http__start(void);
 void http__stop(void);
 

@@ -2,8 +2,10 @@
 /* Link table and rtnetlink watch: classifies interfaces by layer and keeps the loader's
  * attachments in step with the namespace's interfaces. */
 #include "links.h"
+#include "bpf_diag.h"
 #include "loader.h"
 #include "log.h"
+#include "named_devs.h"
 #include "rtnl.h"
 
 #include <errno.h>
@@ -111,6 +113,7 @@ struct link_watch {
 	    default_devs; /* node devices when --collector.netpath.node-device is empty */
 	uint64_t attach_errors[LAYER_MAX];
 	struct link_latency latency[LAYER_MAX];
+	struct named_devs named; /* devices the flags name, checked after each reconcile */
 };
 
 const double link_latency_bounds[LINK_LATENCY_BUCKETS] = {
@@ -144,6 +147,16 @@ static struct tracked *find_link(struct link_watch *w, int ifindex)
 	return NULL;
 }
 
+static bool name_present(void *arg, const char *name)
+{
+	struct link_watch *w = arg;
+
+	for (size_t i = 0; i < w->n_links; i++)
+		if (strcmp(w->links[i].a.name, name) == 0)
+			return true;
+	return false;
+}
+
 static int bridge_ifindex(struct link_watch *w)
 {
 	if (!w->cfg.bridge || !*w->cfg.bridge)
@@ -174,7 +187,7 @@ static void reconcile(struct link_watch *w, uint64_t event_ns)
 		if (layer == LAYER_NONE && t->attached) {
 			loader__detach(w->loader, t->a.ifindex);
 			t->attached = false;
-			log_info("detached device=%s layer=%s", t->a.name,
+			log_info("detached", "device", t->a.name, "layer",
 				 links__layer_name(t->layer));
 		}
 		if (t->attached && layer == t->layer)
@@ -192,13 +205,18 @@ static void reconcile(struct link_watch *w, uint64_t event_ns)
 			t->attached = false; /* a failed role change leaves nothing attached */
 		if (err == -ENODEV || err == -ENXIO) {
 			/* Gone between the event and the attach; RTM_DELLINK follows. */
-			log_info("device=%s vanished during attach", t->a.name);
+			log_info("device vanished during attach", "device", t->a.name);
 			continue;
 		}
 		if (err) {
+			char buf[160];
+			const char *missing =
+			    bpf_diag__explain(err, BPF_DIAG_ATTACH, buf, sizeof(buf));
+
 			w->attach_errors[layer]++;
-			log_warn("attach failed device=%s layer=%s: %s (retried at next resync)",
-				 t->a.name, links__layer_name(layer), strerror(-err));
+			log_warn("attach failed (retried at next resync)", "device", t->a.name,
+				 "layer", links__layer_name(layer), "missing", missing, "err",
+				 LOG_ERR(err));
 			continue;
 		}
 		t->attached = true;
@@ -209,8 +227,8 @@ static void reconcile(struct link_watch *w, uint64_t event_ns)
 					now > t->event_ns ? now - t->event_ns : 0);
 			t->event_ns = 0;
 		}
-		log_info("attached device=%s ifindex=%d layer=%s mode=%s", t->a.name, t->a.ifindex,
-			 links__layer_name(layer), loader__mode_name(w->loader));
+		log_info("attached", "device", t->a.name, "ifindex", LOG_INT(t->a.ifindex), "layer",
+			 links__layer_name(layer), "mode", loader__mode_name(w->loader));
 	}
 }
 
@@ -220,7 +238,7 @@ static void forget_link(struct link_watch *w, struct tracked *t)
 {
 	loader__forget(w->loader, t->a.ifindex);
 	if (t->attached || t->layer != LAYER_NONE)
-		log_info("forgot device=%s layer=%s (deleted)", t->a.name,
+		log_info("forgot deleted device", "device", t->a.name, "layer",
 			 links__layer_name(t->layer));
 	*t = w->links[--w->n_links];
 }
@@ -237,9 +255,9 @@ static void purge_dead_counters(struct link_watch *w)
 	for (size_t i = 0; i < w->n_links; i++)
 		live[i] = w->links[i].a.ifindex;
 	if (loader__purge_except(w->loader, live, w->n_links, &removed) == 0 && removed)
-		log_info("removed %zu pinned counter entries of interfaces deleted while the agent "
-			 "was not running",
-			 removed);
+		log_info(
+		    "removed pinned counter entries of interfaces deleted while the agent was not running",
+		    "entries", LOG_UINT(removed));
 	free(live);
 }
 
@@ -420,7 +438,7 @@ static int full_sync(struct link_watch *w, bool first)
 	}
 	/* Never forget links on an incomplete view (-EAGAIN three times: churn; next resync). */
 	if (err) {
-		log_warn("link dump failed: %s", strerror(-err));
+		log_warn("link dump failed", "err", LOG_ERR(err));
 		return err;
 	}
 	for (size_t i = 0; i < w->n_links;) {
@@ -431,8 +449,9 @@ static int full_sync(struct link_watch *w, bool first)
 	}
 	err = refresh_default_routes(w);
 	if (err)
-		log_warn("route dump failed: %s", strerror(-err));
+		log_warn("route dump failed", "err", LOG_ERR(err));
 	reconcile(w, 0);
+	named_devs__update(&w->named, name_present, w);
 	if (first)
 		purge_dead_counters(w);
 	return 0;
@@ -493,6 +512,7 @@ static int drain_events(struct link_watch *w, char *buf)
 	if (routes_changed)
 		refresh_default_routes(w);
 	reconcile(w, event_ns);
+	named_devs__update(&w->named, name_present, w);
 	return err;
 }
 
@@ -526,7 +546,7 @@ static void *watch_thread(void *arg)
 		int rc = poll(pfd, 2, timeout);
 
 		if (rc < 0 && errno != EINTR) {
-			log_error("link watch: poll: %s", strerror(errno));
+			log_error("link watch: poll failed", "err", LOG_ERR(errno));
 			break;
 		}
 		if (pfd[1].revents)
@@ -616,6 +636,9 @@ int link_watch__start(struct loader *l, const struct links_config *cfg, unsigned
 		err = -errno;
 		goto fail;
 	}
+	named_devs__add(&w->named, "collector.netpath.bridge-device", w->cfg.bridge);
+	named_devs__add(&w->named, "collector.netpath.overlay-device", w->cfg.overlay);
+	named_devs__add(&w->named, "collector.netpath.node-device", w->cfg.node_devices);
 	pthread_mutex_lock(&w->lock);
 	err = full_sync(w, true);
 	pthread_mutex_unlock(&w->lock);
@@ -630,7 +653,7 @@ int link_watch__start(struct loader *l, const struct links_config *cfg, unsigned
 	*out = w;
 	return 0;
 fail:
-	log_error("link watch start failed: %s", strerror(-err));
+	log_error("link watch start failed", "err", LOG_ERR(err));
 	link_watch__stop(w);
 	return err;
 }
@@ -643,7 +666,7 @@ void link_watch__stop(struct link_watch *w)
 		uint64_t one = 1;
 
 		if (write(w->stop_fd, &one, sizeof(one)) < 0)
-			log_warn("link watch: cannot signal stop: %s", strerror(errno));
+			log_warn("link watch: cannot signal stop", "err", LOG_ERR(errno));
 		pthread_join(w->thread, NULL);
 	}
 	if (w->ev_fd >= 0)

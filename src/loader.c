@@ -3,6 +3,7 @@
  * the next agent) and detach, map reads. Nothing else in nodepath calls libbpf. */
 #include "loader.h"
 #include "loader_priv.h"
+#include "bpf_diag.h"
 #include "log.h"
 
 #include <errno.h>
@@ -85,11 +86,14 @@ int loader_priv__libbpf_log(enum libbpf_print_level level, const char *fmt, va_l
 	n = strlen(line);
 	while (n > 0 && line[n - 1] == '\n')
 		line[--n] = '\0';
-	/* libbpf prefixes its messages with "libbpf: " already. */
-	if (level == LIBBPF_WARN && !g_quiet)
-		log_warn("%s", line);
+	/* libbpf prefixes its messages with "libbpf: " already. Its hint for EPERM names
+	 * CONFIG_BPF_SYSCALL and RLIMIT_MEMLOCK, neither of which is the cause on a kernel with
+	 * memcg-accounted BPF memory; the loader names the missing privilege instead. */
+	if (level == LIBBPF_WARN && !g_quiet && !strstr(line, "CONFIG_BPF_SYSCALL") &&
+	    !strstr(line, "RLIMIT_MEMLOCK"))
+		log_warn("libbpf", "detail", line);
 	else
-		log_debug("%s", line);
+		log_debug("libbpf", "detail", line);
 	return 0;
 }
 
@@ -124,25 +128,29 @@ int loader_priv__ensure_bpffs(const char *path)
 
 	err = mkdir_p(path, 0700);
 	if (err) {
-		log_error("cannot create pin path %s: %s", path, strerror(-err));
+		log_error("cannot create pin path", "path", path, "err", LOG_ERR(err));
 		return err;
 	}
 	if (statfs(path, &st)) {
 		err = -errno;
-		log_error("cannot stat pin path %s: %s", path, strerror(-err));
+		log_error("cannot stat pin path", "path", path, "err", LOG_ERR(err));
 		return err;
 	}
 	if (st.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mount("bpf", path, "bpf", 0, "mode=0700")) {
+		char buf[160];
+		const char *missing;
+
 		err = -errno;
-		log_error("%s is not on a bpffs and mounting one there failed: %s", path,
-			  strerror(-err));
+		missing = bpf_diag__explain(err, BPF_DIAG_MOUNT_BPFFS, buf, sizeof(buf));
+		log_error("pin path is not on a bpffs and mounting one there failed", "path", path,
+			  "missing", missing, "err", LOG_ERR(err));
 		return err;
 	}
-	log_warn("mounted a private bpffs at %s: pinned counters survive agent restarts only while "
-		 "this mount does (mount the host's /sys/fs/bpf for that)",
-		 path);
+	log_warn(
+	    "mounted a private bpffs: pinned counters survive agent restarts only while this mount does (mount the host's /sys/fs/bpf for that)",
+	    "path", path);
 	return 0;
 }
 
@@ -172,11 +180,11 @@ void loader_priv__drop_incompatible_pins(struct bpf_object *obj, const char *pin
 		     info.max_entries != bpf_map__max_entries(map) ||
 		     info.map_flags != bpf_map__map_flags(map))) {
 			log_warn(
-			    "pinned map %s has another layout or capacity (max_entries %u, want "
-			    "%u); replacing it, its counters restart from zero",
-			    path, info.max_entries, bpf_map__max_entries(map));
+			    "pinned map has another layout or capacity; replacing it, its counters restart from zero",
+			    "path", path, "max_entries", LOG_UINT(info.max_entries), "want",
+			    LOG_UINT(bpf_map__max_entries(map)));
 			if (unlink(path))
-				log_warn("cannot remove %s: %s", path, strerror(errno));
+				log_warn("cannot remove", "path", path, "err", LOG_ERR(errno));
 		}
 		close(fd);
 	}
@@ -258,7 +266,8 @@ static int adopt_scan(struct loader *l)
 
 	if (!d) {
 		err = -errno;
-		log_error("cannot read %s: %s", l->links_dir, strerror(-err));
+		log_error("cannot read the link pin directory", "path", l->links_dir, "err",
+			  LOG_ERR(err));
 		return err;
 	}
 	for (;;) {
@@ -273,19 +282,20 @@ static int adopt_scan(struct loader *l)
 			continue;
 		if (parse_link_pin(de->d_name, &ifindex, &dir) ||
 		    link_pin_path(l, de->d_name, path, sizeof(path))) {
-			log_warn("unexpected entry %s in %s, left alone", de->d_name, l->links_dir);
+			log_warn("unexpected entry in the link pin directory, left alone", "entry",
+				 de->d_name, "path", l->links_dir);
 			continue;
 		}
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
-			log_warn("cannot open pinned link %s: %s", path, strerror(errno));
+			log_warn("cannot open pinned link", "path", path, "err", LOG_ERR(errno));
 			continue;
 		}
 		err = tcx_link_ifindex(fd, &cur);
 		close(fd);
 		if (err || cur != (__u32)ifindex) {
 			if (unlink(path))
-				log_warn("cannot remove %s: %s", path, strerror(errno));
+				log_warn("cannot remove", "path", path, "err", LOG_ERR(errno));
 			else
 				stale++;
 			err = 0;
@@ -309,8 +319,8 @@ static int adopt_scan(struct loader *l)
 	}
 	closedir(d);
 	if (l->n_adopt || stale)
-		log_info("pinned tcx links of an earlier agent found=%zu removed_gone=%zu",
-			 l->n_adopt, stale);
+		log_info("pinned tcx links of an earlier agent", "found", LOG_UINT(l->n_adopt),
+			 "removed_gone", LOG_UINT(stale));
 	return err;
 }
 
@@ -328,11 +338,11 @@ static void drop_retired_pins(const char *pin_root)
 		    (int)sizeof(path))
 			continue;
 		if (unlink(path) == 0)
-			log_warn("removed pinned map %s of an earlier agent: its counters are now "
-				 "kept in np_if_stats and restart from zero",
-				 path);
+			log_warn(
+			    "removed a pinned map of an earlier agent: its counters are now kept in np_if_stats and restart from zero",
+			    "path", path);
 		else if (errno != ENOENT)
-			log_warn("cannot remove %s: %s", path, strerror(errno));
+			log_warn("cannot remove", "path", path, "err", LOG_ERR(errno));
 	}
 }
 
@@ -365,8 +375,8 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 	}
 	if (mkdir(l->links_dir, 0700) && errno != EEXIST) {
 		err = -errno;
-		log_error("cannot create the link pin directory %s: %s", l->links_dir,
-			  strerror(-err));
+		log_error("cannot create the link pin directory", "path", l->links_dir, "err",
+			  LOG_ERR(err));
 		goto cleanup;
 	}
 	err = adopt_scan(l);
@@ -381,7 +391,7 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 	l->skel = netpath_bpf__open_opts(&oopts);
 	if (!l->skel) {
 		err = -errno;
-		log_error("cannot open BPF object: %s", strerror(-err));
+		log_error("cannot open BPF object", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	err = bpf_map__set_max_entries(l->skel->maps.np_if_stats, opts->max_entries);
@@ -391,22 +401,29 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 	loader_priv__drop_incompatible_pins(l->skel->obj, opts->pin_path);
 	err = netpath_bpf__load(l->skel);
 	if (err) {
-		log_error("cannot load BPF programs: %s", strerror(-err));
+		char buf[160];
+		const char *missing = bpf_diag__explain(err, BPF_DIAG_LOAD_TC, buf, sizeof(buf));
+
+		if (missing)
+			log_error("cannot load BPF programs: missing privileges", "missing",
+				  missing, "err", LOG_ERR(err));
+		else
+			log_error("cannot load BPF programs", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	err = loader__set_vxlan_port(l, NP_VXLAN_PORT_DEFAULT);
 	if (err) {
-		log_error("cannot write np_config: %s", strerror(-err));
+		log_error("cannot write np_config", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	if (opts->enable_stats) {
 		l->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (l->stats_fd < 0)
-			log_warn("bpf_enable_stats failed (%s): program run time is not reported",
-				 strerror(errno));
+			log_warn("bpf_enable_stats failed: program run time is not reported", "err",
+				 LOG_ERR(errno));
 	}
-	log_info("BPF programs loaded maps_pinned_at=%s if_stats_capacity=%u", opts->pin_path,
-		 opts->max_entries);
+	log_info("BPF programs loaded", "maps_pinned_at", opts->pin_path, "if_stats_capacity",
+		 LOG_UINT(opts->max_entries));
 	*out = l;
 	return 0;
 cleanup:
@@ -512,9 +529,9 @@ static int tc_attach_one(struct loader *l, int ifindex, int dir, enum attach_rol
 	int err;
 
 	if (tc_slot_owner(ifindex, dir) == -EEXIST) {
-		log_warn("ifindex=%d: another tool's tc filter holds handle 0x%x prio %d; not "
-			 "replacing it",
-			 ifindex, NP_TC_HANDLE, NP_TC_PRIORITY);
+		log_warn("another tool's tc filter holds our handle and priority; not replacing it",
+			 "ifindex", LOG_INT(ifindex), "handle", LOG_UINT(NP_TC_HANDLE), "prio",
+			 LOG_INT(NP_TC_PRIORITY));
 		return -EEXIST;
 	}
 	tc_hook_init(&hook, ifindex, dir);
@@ -558,7 +575,7 @@ static void unpin_link(const char *path)
 		close(fd);
 	}
 	if (unlink(path) && errno != ENOENT)
-		log_warn("cannot remove pinned link %s: %s", path, strerror(errno));
+		log_warn("cannot remove pinned link", "path", path, "err", LOG_ERR(errno));
 }
 
 /* Detaches an earlier agent's link and forgets it. */
@@ -589,8 +606,8 @@ static void tcx_keep(struct loader *l, struct attachment *a, int dir, int fd, co
 	}
 	if (err) {
 		if (!l->pin_warned)
-			log_warn("cannot pin tcx link %s: %s; links die with this agent", path,
-				 strerror(-err));
+			log_warn("cannot pin tcx link; links die with this agent", "path", path,
+				 "err", LOG_ERR(err));
 		l->pin_warned = true;
 		a->tcx_fd[dir] = fd;
 		return;
@@ -620,8 +637,8 @@ static int tcx_adopt(struct loader *l, struct attachment *a, int dir, enum attac
 	if (!err && bpf_link_update(fd, prog_fd(l, dir, role), NULL))
 		err = -errno;
 	if (err) {
-		log_warn("cannot take over pinned link %s: %s; attaching a new one", path,
-			 strerror(-err));
+		log_warn("cannot take over pinned link; attaching a new one", "path", path, "err",
+			 LOG_ERR(err));
 		if (fd >= 0)
 			close(fd);
 		drop_adopted(l, ad);
@@ -659,14 +676,15 @@ static int attach_dir(struct loader *l, struct attachment *a, int dir, enum atta
 		if (err >= 0) {
 			if (l->mode == ATTACH_AUTO) {
 				l->mode = ATTACH_TCX;
-				log_info("attach mode: tcx links");
+				log_info("attach mode", "mode", "tcx");
 			}
 			return 0;
 		}
 		if (l->mode == ATTACH_TCX || err != -EINVAL)
 			return err;
 		l->mode = ATTACH_TC;
-		log_info("attach mode: tcx unsupported by this kernel, using clsact filters");
+		log_info("attach mode: tcx unsupported by this kernel, using clsact filters",
+			 "mode", "tc");
 	}
 	err = tc_attach_one(l, a->ifindex, dir, role);
 	if (err)
@@ -738,8 +756,8 @@ static void remove_stale_tc(int ifindex)
 {
 	for (int dir = 0; dir < NP_DIR_MAX; dir++)
 		if (tc_slot_owner(ifindex, dir) == 1 && tc_detach_one(ifindex, dir) == 0)
-			log_info("removed a clsact filter left by an earlier agent ifindex=%d",
-				 ifindex);
+			log_info("removed a clsact filter left by an earlier agent", "ifindex",
+				 LOG_INT(ifindex));
 }
 
 int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_role role)
@@ -778,7 +796,7 @@ int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_
 		}
 	}
 	if (fresh)
-		log_debug("attached device=%s ifindex=%d mode=%s", name, ifindex,
+		log_debug("attached", "device", name, "ifindex", LOG_INT(ifindex), "mode",
 			  loader__mode_name(l));
 	return 0;
 }
@@ -1257,8 +1275,8 @@ int loader__purge_except(struct loader *l, const int *live, size_t n_live, size_
 	while (l->n_adopt > 0)
 		drop_adopted(l, &l->adopt[l->n_adopt - 1]);
 	if (unclaimed || l->n_adopted)
-		log_info("pinned tcx links taken over=%zu removed_unhooked=%zu", l->n_adopted,
-			 unclaimed);
+		log_info("pinned tcx links", "taken_over", LOG_UINT(l->n_adopted),
+			 "removed_unhooked", LOG_UINT(unclaimed));
 	*removed = purge_map(l->skel->maps.np_if_stats, live, n_live);
 	return 0;
 }

@@ -3,6 +3,7 @@
  * next to netpath's maps, its namespace filter and counters, and the kernel's drop reason names. */
 #include "loader_drops.h"
 #include "loader_priv.h"
+#include "bpf_diag.h"
 #include "log.h"
 
 #include <errno.h>
@@ -228,7 +229,7 @@ int drops__open(const struct drops_opts *opts, struct drops **out)
 		d->err = err;
 		d->why = err == -ENOENT ? "kernel has no enum skb_drop_reason (needs >= 5.17)"
 					: "no kernel BTF (/sys/kernel/btf/vmlinux)";
-		log_warn("drop counters unsupported: %s; everything else runs", d->why);
+		log_warn("drop counters unsupported; everything else runs", "reason", d->why);
 		*out = d;
 		return 0;
 	}
@@ -245,14 +246,18 @@ int drops__open(const struct drops_opts *opts, struct drops **out)
 			d->skel = NULL;
 		}
 	}
-	if (d->state == DROPS_FAILED)
-		log_error("drop counters failed: %s: %s; everything else runs", d->why,
-			  strerror(-d->err));
-	else
-		log_info(
-		    "drop counters loaded reasons=%zu maps_pinned_at=%s np_drop_stats_capacity=%u",
-		    drop_reasons__count(d->reasons), opts->pin_path,
-		    bpf_map__max_entries(d->skel->maps.np_drop_stats));
+	if (d->state == DROPS_FAILED) {
+		char buf[160];
+		const char *missing =
+		    bpf_diag__explain(d->err, BPF_DIAG_LOAD_TRACING, buf, sizeof(buf));
+
+		log_error("drop counters failed; everything else runs", "reason", d->why, "missing",
+			  missing, "err", LOG_ERR(d->err));
+	} else
+		log_info("drop counters loaded", "reasons",
+			 LOG_UINT(drop_reasons__count(d->reasons)), "maps_pinned_at",
+			 opts->pin_path, "np_drop_stats_capacity",
+			 LOG_UINT(bpf_map__max_entries(d->skel->maps.np_drop_stats)));
 	*out = d;
 	return 0;
 cleanup:

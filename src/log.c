@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Structured logging: one line per event on stderr, logfmt (default) or JSON. */
+/* Structured logging: one line per event on stderr, logfmt (default) or JSON, the message and
+ * every field escaped for the format so that no value can break a line or forge a field. */
 #include "log.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "parse.h"
 
 static int g_level = LOG_LVL_INFO;
 static int g_json;
@@ -51,35 +54,155 @@ int log__level(void)
 	return g_level;
 }
 
-/* Both formats quote msg; escape what would break the line or the quoting. */
-static void put_escaped(FILE *f, const char *s)
+const char *log__fmt_ll(char *buf, size_t cap, long long v)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	snprintf(buf, cap, "%lld", v);
+	return buf;
+}
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
+const char *log__fmt_ull(char *buf, size_t cap, unsigned long long v)
+{
+	snprintf(buf, cap, "%llu", v);
+	return buf;
+}
+
+const char *log__fmt_dbl(char *buf, size_t cap, double v)
+{
+	snprintf(buf, cap, "%g", v);
+	return buf;
+}
+
+const char *log__fmt_err(int err)
+{
+	/* strerrordesc_np: a constant string, safe on every thread (strerror may share a buffer). */
+	const char *s = strerrordesc_np(err < 0 ? -err : err);
+
+	return s ? s : "Unknown error";
+}
+
+/* The quoted-string body both formats share: backslash escapes for quote, backslash and control
+ * characters, U+FFFD for each byte that is not part of valid UTF-8 (what Go's encoders do). */
+static void put_escaped(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		size_t n = parse__utf8_seq(s);
+
+		if (n == 0) {
+			fputs("\xef\xbf\xbd", f);
+			s++;
+			continue;
+		}
+		if (n > 1) {
+			fwrite(s, 1, n, f);
+			s += n;
+			continue;
+		}
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
 			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
+		else if (*s == '\r')
+			fputs("\\r", f);
+		else if (*s == '\t')
+			fputs("\\t", f);
+		else if (*s < 0x20 || *s == 0x7f)
+			fprintf(f, "\\u%04x", *s);
 		else
-			fputc(c, f);
+			fputc(*s, f);
+		s++;
 	}
 }
 
-void log__write(enum log_level lvl, const char *fmt, ...)
+/* go-logfmt's rule: quote a value that is empty or holds a space, '=', '"', a control character
+ * or anything that is not valid UTF-8. */
+static bool logfmt_needs_quotes(const char *str)
 {
-	char msg[1024], ts[64];
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (!*s)
+		return true;
+	while (*s) {
+		size_t n = parse__utf8_seq(s);
+
+		if (n == 0 || *s <= ' ' || *s == '=' || *s == '"' || *s == 0x7f)
+			return true;
+		s += n;
+	}
+	return false;
+}
+
+/* Keys are program constants, but a key must still not break the line: anything outside
+ * [A-Za-z0-9_.:-] becomes '_'. */
+static void put_key(FILE *f, const char *k)
+{
+	if (!*k)
+		fputc('_', f);
+	for (; *k; k++) {
+		char c = *k;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '_' || c == '.' || c == ':' || c == '-';
+
+		fputc(ok ? c : '_', f);
+	}
+}
+
+/* msg is always quoted in logfmt, so that it reads the same whatever it says. */
+static void put_field(FILE *f, bool first, const char *k, const char *v, bool quote)
+{
+	if (!v)
+		v = "";
+	if (g_json) {
+		fputs(first ? "\"" : ",\"", f);
+		put_key(f, k);
+		fputs("\":\"", f);
+		put_escaped(f, v);
+		fputc('"', f);
+		return;
+	}
+	if (!first)
+		fputc(' ', f);
+	put_key(f, k);
+	fputc('=', f);
+	if (quote || logfmt_needs_quotes(v)) {
+		fputc('"', f);
+		put_escaped(f, v);
+		fputc('"', f);
+	} else {
+		fputs(v, f);
+	}
+}
+
+/* The collector context, the message, then the pairs; the caller opens the line with ts/level. */
+static void put_rest(FILE *f, bool first, const char *const *kv, size_t n)
+{
+	if (t_collector) {
+		put_field(f, first, "collector", t_collector, false);
+		first = false;
+	}
+	put_field(f, first, "msg", kv[0], true);
+	for (size_t i = 0; i < n; i++)
+		if (kv[2 + 2 * i])
+			put_field(f, false, kv[1 + 2 * i], kv[2 + 2 * i], false);
+}
+
+void log__format_fields(FILE *f, const char *const *kv, size_t n)
+{
+	if (g_json)
+		fputc('{', f);
+	put_rest(f, true, kv, n);
+	fputs(g_json ? "}\n" : "\n", f);
+}
+
+void log__kv(enum log_level lvl, const char *const *kv, size_t n)
+{
 	struct timespec now;
+	char ts[64];
 	struct tm tm;
-	va_list ap;
 
 	if ((int)lvl < g_level)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
@@ -87,22 +210,11 @@ void log__write(enum log_level lvl, const char *fmt, ...)
 		 (long)(now.tv_nsec / 1000000) % 1000);
 
 	pthread_mutex_lock(&g_lock);
-	if (g_json) {
+	if (g_json)
 		fprintf(stderr, "{\"ts\":\"%s\",\"level\":\"%s\",", ts, level_names[lvl]);
-		if (t_collector) {
-			fputs("\"collector\":\"", stderr);
-			put_escaped(stderr, t_collector);
-			fputs("\",", stderr);
-		}
-		fputs("\"msg\":\"", stderr);
-	} else {
+	else
 		fprintf(stderr, "ts=%s level=%s ", ts, level_names[lvl]);
-		/* Collector names are registry identifiers ([a-z0-9_]): no quoting needed. */
-		if (t_collector)
-			fprintf(stderr, "collector=%s ", t_collector);
-		fputs("msg=\"", stderr);
-	}
-	put_escaped(stderr, msg);
-	fputs(g_json ? "\"}\n" : "\"\n", stderr);
+	put_rest(stderr, true, kv, n);
+	fputs(g_json ? "}\n" : "\n", stderr);
 	pthread_mutex_unlock(&g_lock);
 }

@@ -25,7 +25,7 @@ static void raise_nofile(void)
 	rlim_t was;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
-		log_warn("cannot read the open-files limit: %s", strerror(errno));
+		log_warn("cannot read the open-files limit", "err", LOG_ERR(errno));
 		return;
 	}
 	if (rl.rlim_cur == rl.rlim_max)
@@ -33,12 +33,12 @@ static void raise_nofile(void)
 	was = rl.rlim_cur;
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
-		log_warn("cannot raise the open-files limit to %llu: %s",
-			 (unsigned long long)rl.rlim_max, strerror(errno));
+		log_warn("cannot raise the open-files limit", "want", LOG_UINT(rl.rlim_max), "err",
+			 LOG_ERR(errno));
 		return;
 	}
-	log_debug("raised the open-files limit from %llu to %llu", (unsigned long long)was,
-		  (unsigned long long)rl.rlim_max);
+	log_debug("raised the open-files limit", "from", LOG_UINT(was), "to",
+		  LOG_UINT(rl.rlim_max));
 }
 
 /* Only the eBPF datapath has start-up work to wait for; with netpath disabled nothing does. */
@@ -70,12 +70,17 @@ int main(int argc, char **argv)
 
 	signals__setup(&set);
 
-	log_info("starting nodepath version=%s", NODEPATH_VERSION);
+	log_info("starting nodepath", "version", NODEPATH_VERSION);
 	raise_nofile();
+	/* Before any collector starts and any BPF program is attached: a busy or invalid listen
+	 * address stops the agent at once, with the datapath untouched. */
+	err = http__bind();
+	if (err)
+		goto stop;
 	err = registry__init_all();
 	if (err) {
-		log_error("start-up failed: %s", strerror(-err));
-		goto cleanup;
+		log_error("start-up failed", "err", LOG_ERR(err));
+		goto stop;
 	}
 	/* The datapath serves only the netpath collector: disabled, nothing is loaded. A runtime
 	 * failure leaves the host statistics served and netpath reported as failed. */
@@ -86,7 +91,7 @@ int main(int argc, char **argv)
 		 * says when the pod table is complete. */
 		err = datapath__start(&dp);
 		if (err == -EINVAL)
-			goto cleanup;
+			goto stop;
 		if (err)
 			registry__set_failed("netpath", err);
 	}
@@ -103,9 +108,9 @@ int main(int argc, char **argv)
 			continue;
 		if (signals__ends(sig))
 			break;
-		log_info("ignoring signal=%s", strsignal(sig));
+		log_info("ignoring signal", "signal", strsignal(sig));
 	}
-	log_info("shutting down signal=%s", strsignal(sig));
+	log_info("shutting down", "signal", strsignal(sig));
 	rc = 0;
 stop:
 	http__stop();

@@ -284,8 +284,9 @@ static void refresh_locked(void)
 	if (lstat(path, &st) != 0) {
 		err = errno;
 		if (g_net.missing_logged != err)
-			log_info("flannel subnet file %s not readable yet: %s", path,
-				 strerror(err));
+			log_warn("the flannel subnet file is not readable: pod traffic is not "
+				 "classed same_node or cross_node until it is",
+				 "flag", "path.flannel-subnet", "path", path, "err", LOG_ERR(err));
 		g_net.missing_logged = err;
 		g_net.have_stamp = false;
 		g_net.valid = false;
@@ -309,7 +310,7 @@ static void refresh_locked(void)
 		err = flannel_subnet__parse(buf, len, &fs);
 	free(buf);
 	if (err) {
-		log_warn("ignoring flannel subnet file %s: %s", path, fs__strerror(err));
+		log_warn("ignoring flannel subnet file", "path", path, "err", fs__strerror(err));
 		g_net.valid = false;
 		return;
 	}

@@ -5,6 +5,7 @@
 #ifndef NODEPATH_PARSE_H
 #define NODEPATH_PARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Every function takes the whole NUL-terminated token: no leading or trailing blanks, no '+'.
@@ -22,5 +23,10 @@ int parse__i64_auto(const char *s, int64_t *v);
 /* A decimal float, "inf" or "infinity" with optional sign, as Go's strconv.ParseFloat takes it:
  * NaN, hex floats and blanks are refused; overflow is -ERANGE, underflow rounds to 0. */
 int parse__double(const char *s, double *v);
+
+/* Length (1-4) of the valid UTF-8 sequence at s, or 0 where Go's utf8.DecodeRuneInString sees
+ * RuneError of width 1: stray continuation bytes, overlong forms, surrogates, code points above
+ * U+10FFFF, truncated sequences. s[0] == '\0' gives 1. */
+size_t parse__utf8_seq(const unsigned char *s);
 
 #endif

@@ -333,8 +333,8 @@ static int apply(struct pod_table *t, const char *name, struct pod_file *nf)
 		goto unlock;
 	if (!old && t->nfiles >= POD_FILES_MAX) {
 		if (!t->warned_full)
-			log_warn("CNI cache %s has more than %d files; ignoring the rest", t->dir,
-				 POD_FILES_MAX);
+			log_warn("CNI cache has too many files; ignoring the rest", "path", t->dir,
+				 "max_files", LOG_INT(POD_FILES_MAX));
 		t->warned_full = true;
 		err = -ENOSPC;
 		goto unlock;
@@ -413,7 +413,7 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 	}
 	if (fd < 0) {
 		/* EACCES, EMFILE: not the file's fault; try again on the next event/resync. */
-		log_warn("cannot open CNI cache file %s: %s", path, fs__strerror(fd));
+		log_warn("cannot open CNI cache file", "path", path, "err", fs__strerror(fd));
 		return;
 	}
 	if (same_stamp(t, name, &st))
@@ -448,7 +448,7 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 		if (err == -EFBIG) {
 			nf->err = POD_PARSE_OVERSIZED;
 		} else if (err) {
-			log_warn("cannot read CNI cache file %s: %s", path, strerror(-err));
+			log_warn("cannot read CNI cache file", "path", path, "err", LOG_ERR(err));
 			goto cleanup;
 		} else {
 			nf->info = malloc(sizeof(*nf->info));
@@ -477,10 +477,10 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 		/* Logged once per (name, mtime, size, inode): the record below remembers it. A
 		 * macvlan/ipvlan attachment has no host veth to label; that is normal. */
 		if (nf->err == POD_PARSE_NO_HOST_IFACE)
-			log_debug("CNI cache file %s names no host interface; not a veth pod",
+			log_debug("CNI cache file names no host interface; not a veth pod", "path",
 				  path);
 		else
-			log_warn("skipping CNI cache file %s: %s", path,
+			log_warn("skipping CNI cache file", "path", path, "err",
 				 pod_parse_err__str(nf->err));
 	}
 	nf->name = strdup(name);
@@ -558,7 +558,8 @@ int pod_table__rescan(struct pod_table *t)
 	if (!d) {
 		err = -errno;
 		if (err != t->dir_err_logged && err != -ENOENT)
-			log_warn("cannot read CNI cache directory %s: %s", t->dir, strerror(-err));
+			log_warn("cannot read CNI cache directory", "path", t->dir, "err",
+				 LOG_ERR(err));
 		t->dir_err_logged = err;
 		/* A directory that is gone takes its pods with it; a permission error keeps
 		 * what we know. */
@@ -779,11 +780,18 @@ static bool try_watch(struct pod_table *t)
 		return false;
 	t->wd = inotify_add_watch(t->ifd, t->dir, WATCH_MASK);
 	if (t->wd >= 0) {
+		if (t->watch_err == ENOENT)
+			log_info("the CNI cache directory appeared", "flag", "path.cni-cache",
+				 "path", t->dir);
 		t->watch_err = 0;
 		return true;
 	}
-	if (errno != t->watch_err && errno != ENOENT)
-		log_warn("cannot watch CNI cache %s: %s; retrying", t->dir, strerror(errno));
+	/* Once per cause: a node without pods yet has no directory, which is worth one line. */
+	if (errno != t->watch_err)
+		log_warn(errno == ENOENT ? "the CNI cache directory does not exist: pods have no "
+					   "names until it appears"
+					 : "cannot watch CNI cache; retrying",
+			 "flag", "path.cni-cache", "path", t->dir, "err", LOG_ERR(errno));
 	t->watch_err = errno;
 	return false;
 }
@@ -815,9 +823,9 @@ static void *watch_main(void *arg)
 	 * says when it is done), and the memory parsing takes is set up in this thread's arena. */
 	next_resync = rescan_due(t);
 	if (pod_table__complete(t))
-		log_info("CNI cache read dir=%s pods=%zu skipped=%llu duration_ms=%lld", t->dir,
-			 pod_table__count(t), (unsigned long long)pod_table__skipped_files(t),
-			 mono_ms() - t0);
+		log_info("CNI cache read", "dir", t->dir, "pods", LOG_UINT(pod_table__count(t)),
+			 "skipped", LOG_UINT(pod_table__skipped_files(t)), "duration_ms",
+			 LOG_INT(mono_ms() - t0));
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = t->stop_fd, .events = POLLIN },
@@ -876,8 +884,8 @@ int pod_table__start_watch(struct pod_table *t)
 	/* The watch exists before the first scan, so no file written after it is missed. */
 	t->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (t->ifd < 0)
-		log_warn("inotify unavailable (%s): CNI cache is rescanned every %d ms",
-			 strerror(errno), WATCH_RETRY_MS);
+		log_warn("inotify unavailable: CNI cache is rescanned periodically", "err",
+			 LOG_ERR(errno), "interval_ms", LOG_INT(WATCH_RETRY_MS));
 	try_watch(t);
 	err = -pthread_create(&t->thread, NULL, watch_main, t);
 	if (err)
@@ -901,7 +909,7 @@ void pod_table__stop_watch(struct pod_table *t)
 		return;
 	__atomic_store_n(&t->stopping, true, __ATOMIC_RELAXED);
 	if (write(t->stop_fd, &one, sizeof(one)) != sizeof(one))
-		log_warn("cannot signal the CNI cache watcher: %s", strerror(errno));
+		log_warn("cannot signal the CNI cache watcher", "err", LOG_ERR(errno));
 	pthread_join(t->thread, NULL);
 	if (t->ifd >= 0)
 		close(t->ifd);

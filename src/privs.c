@@ -391,26 +391,27 @@ int privs__drop_after_start(void)
 	}
 	if (strcmp(opt_seccomp, "enforce") != 0 && strcmp(opt_seccomp, "log") != 0 &&
 	    strcmp(opt_seccomp, "off") != 0) {
-		log_error("invalid --security.seccomp=\"%s\" (enforce, log or off)", opt_seccomp);
+		log_error("invalid --security.seccomp (want enforce, log or off)", "flag",
+			  "security.seccomp", "value", opt_seccomp);
 		return -EINVAL;
 	}
 	err = drop_capabilities();
 	if (err) {
-		log_error("cannot drop capabilities on every thread: %s", strerror(-err));
+		log_error("cannot drop capabilities on every thread", "err", LOG_ERR(err));
 		return err;
 	}
 	if (strcmp(opt_seccomp, "off") == 0) {
-		log_info("capabilities reduced to CAP_BPF CAP_NET_ADMIN, no_new_privs set, "
-			 "seccomp off");
+		log_info("capabilities reduced to CAP_BPF CAP_NET_ADMIN, no_new_privs set",
+			 "seccomp", "off");
 		return 0;
 	}
 	log_only = strcmp(opt_seccomp, "log") == 0;
 	err = install_seccomp(log_only);
 	if (err) {
-		log_error("cannot install the seccomp filter: %s", strerror(-err));
+		log_error("cannot install the seccomp filter", "err", LOG_ERR(err));
 		return err;
 	}
-	log_info("capabilities reduced to CAP_BPF CAP_NET_ADMIN, no_new_privs set, seccomp %s",
+	log_info("capabilities reduced to CAP_BPF CAP_NET_ADMIN, no_new_privs set", "seccomp",
 		 log_only ? "logging" : "enforcing");
 	return 0;
 }

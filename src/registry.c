@@ -52,7 +52,7 @@ static void build_table(void)
 	qsort(g_table, n, sizeof(*g_table), cmp_entry);
 	for (size_t i = 1; i < n; i++)
 		if (strcmp(g_table[i - 1].c->name, g_table[i].c->name) == 0)
-			log_error("collector registered twice name=%s", g_table[i].c->name);
+			log_error("collector registered twice", "name", g_table[i].c->name);
 	g_count = n;
 }
 
@@ -139,9 +139,9 @@ int registry__init_all(void)
 		}
 		if (err) {
 			e->init_err = err < 0 ? err : -EIO;
-			log_error("collector init failed, it will report "
-				  "node_scrape_collector_success 0 err=\"%s\"",
-				  strerror(-e->init_err));
+			log_error(
+			    "collector init failed, it will report node_scrape_collector_success 0",
+			    "err", LOG_ERR(e->init_err));
 		} else {
 			c->initialised = true;
 			log_info("collector enabled");
@@ -159,9 +159,8 @@ int registry__set_failed(const char *name, int err)
 		return -ENOENT;
 	e->init_err = err < 0 ? err : -EIO;
 	e->c->initialised = false;
-	log_error("collector init failed, it will report node_scrape_collector_success 0 "
-		  "collector=%s err=\"%s\"",
-		  name, strerror(-e->init_err));
+	log_error("collector init failed, it will report node_scrape_collector_success 0",
+		  "collector", name, "err", LOG_ERR(e->init_err));
 	return 0;
 }
 
@@ -233,10 +232,11 @@ static void run_one(struct expo_writer *w, struct entry *e, struct result *r)
 		if (e->init_err) {
 			/* Logged once at start-up already. */
 		} else if (err == -ENODATA) {
-			log_debug("collector returned no data duration_seconds=%f", r->seconds);
+			log_debug("collector returned no data", "duration_seconds",
+				  LOG_DBL(r->seconds));
 		} else {
-			log_error("collector failed duration_seconds=%f err=\"%s\"", r->seconds,
-				  strerror(err < 0 ? -err : err));
+			log_error("collector failed", "duration_seconds", LOG_DBL(r->seconds),
+				  "err", LOG_ERR(err));
 		}
 	}
 	log__set_collector(prev_ctx);

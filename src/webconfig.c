@@ -587,7 +587,7 @@ static int load(struct web_config **out, struct watched *watched, size_t *n_watc
 	watch_stat(&watched[0]);
 	rc = fs__read_file(opt_config, CONFIG_MAX, &text, &len);
 	if (rc) {
-		log_error("cannot read --web.config.file=\"%s\": %s", opt_config, strerror(-rc));
+		log_error("cannot read --web.config.file", "path", opt_config, "err", LOG_ERR(rc));
 		return rc;
 	}
 	dcopy = strdup(opt_config);
@@ -597,7 +597,7 @@ static int load(struct web_config **out, struct watched *watched, size_t *n_watc
 	}
 	rc = parse_with(text, len, dirname(dcopy), out, err, sizeof(err), &p);
 	if (rc) {
-		log_error("invalid --web.config.file=\"%s\": %s", opt_config, err);
+		log_error("invalid --web.config.file", "path", opt_config, "err", err);
 		goto cleanup;
 	}
 	*n_watched = 1;
@@ -692,8 +692,8 @@ int webconfig__poll(void)
 	g_cfg = c;
 	pthread_mutex_unlock(&g_lock);
 	tls_changed = !old || tls_differs(old, c);
-	log_info("web config re-read file=\"%s\" tls=%s basic_auth_users=%zu", opt_config,
-		 c->tls ? "on" : "off", c->n_users);
+	log_info("web config re-read", "path", opt_config, "tls", c->tls ? "on" : "off",
+		 "basic_auth_users", LOG_UINT(c->n_users));
 	webconfig__put(old);
 	return tls_changed ? 1 : 0;
 }

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
+#include "pattern.h"
 #include "cpu.h"
 #include "procparse.h"
 #include "sysutil.h"
@@ -37,9 +37,8 @@ NP_FLAG_STRING(
 static const char *opt_bugs_include = "";
 NP_FLAG_STRING("collector.cpu.info.bugs-include", &opt_bugs_include,
 	       "Filter the `bugs` field in cpuInfo with a value that must be a regular expression");
-static regex_t re_flags, re_bugs;
-static bool have_re_flags, have_re_bugs;
-static int compile_include(const char *flag, const char *pat, regex_t *re, bool *have);
+static struct pattern *re_flags, *re_bugs;
+static int compile_include(const char *flag, const char *pat, struct pattern **re);
 
 /* Last exported values, sorted by nothing in particular: a node has at most a few hundred CPUs
  * and a scrape touches each once. Guarded because scrapes may run concurrently. */
@@ -70,9 +69,10 @@ static int cache_update(struct proc_stat *st)
 			}
 		}
 		if (o.idle - n->idle >= JUMP_BACK_SECONDS) {
-			log_debug("CPU Idle counter jumped backwards more than %.0f seconds, "
-				  "possible hotplug event, resetting CPU stats cpu=%u",
-				  JUMP_BACK_SECONDS, st->cpus[i].id);
+			log_debug(
+			    "CPU Idle counter jumped backwards, possible hotplug event, resetting CPU stats",
+			    "cpu", LOG_UINT(st->cpus[i].id), "threshold_seconds",
+			    LOG_DBL(JUMP_BACK_SECONDS));
 			memset(&o, 0, sizeof(o));
 		}
 		keep_max(&o.user, n->user);
@@ -191,11 +191,10 @@ static int cpu_init(void)
 
 	have_throttle = throttle_dirs_present();
 
-	err = compile_include("collector.cpu.info.flags-include", opt_flags_include, &re_flags,
-			      &have_re_flags);
+	err = compile_include("collector.cpu.info.flags-include", opt_flags_include, &re_flags);
 	if (!err)
-		err = compile_include("collector.cpu.info.bugs-include", opt_bugs_include, &re_bugs,
-				      &have_re_bugs);
+		err =
+		    compile_include("collector.cpu.info.bugs-include", opt_bugs_include, &re_bugs);
 	if (err)
 		return err;
 
@@ -209,7 +208,7 @@ static int cpu_init(void)
 	err = cpu__parse_list(buf, &isolated, &n_isolated);
 	free(buf);
 	if (err)
-		log_error("unable to get isolated cpus: %s", strerror(-err));
+		log_error("unable to get isolated cpus", "err", LOG_ERR(err));
 	return err;
 }
 
@@ -435,7 +434,7 @@ cleanup:
 
 /* node_cpu_flag_info / node_cpu_bug_info: the first CPU's words matching the include regexp. */
 static void emit_words(struct expo_writer *w, const char *name, const char *help, const char *label,
-		       char *words, const regex_t *re)
+		       char *words, const struct pattern *re)
 {
 	char *f[512];
 	int n = words ? pp_split(words, f, 512) : 0;
@@ -446,7 +445,7 @@ static void emit_words(struct expo_writer *w, const char *name, const char *help
 	for (int i = 0; i < n; i++) {
 		struct expo_label l = { label, f[i] };
 
-		if (regexec(re, f[i], 0, NULL, 0) != 0)
+		if (!pattern__match(re, f[i]))
 			continue;
 		if (!opened)
 			expo__family(w, name, help, EXPO_GAUGE);
@@ -481,39 +480,31 @@ static int emit_info(struct expo_writer *w)
 
 		expo__sample(w, name, l, 10, 1);
 	}
-	if (have_re_flags)
+	if (re_flags)
 		emit_words(w, "node_cpu_flag_info",
 			   "The `flags` field of CPU information from /proc/cpuinfo taken from the "
 			   "first core.",
-			   "flag", e[0].flags, &re_flags);
-	if (have_re_bugs)
+			   "flag", e[0].flags, re_flags);
+	if (re_bugs)
 		emit_words(w, "node_cpu_bug_info",
 			   "The `bugs` field of CPU information from /proc/cpuinfo taken from the "
 			   "first core.",
-			   "bug", e[0].bugs, &re_bugs);
+			   "bug", e[0].bugs, re_bugs);
 cleanup:
 	free(e);
 	free(buf);
 	return err;
 }
 
-static int compile_include(const char *flag, const char *pat, regex_t *re, bool *have)
+static int compile_include(const char *flag, const char *pat, struct pattern **re)
 {
-	int rc;
-
 	if (!*pat)
 		return 0;
 	if (!opt_info) {
-		log_error("--%s requires --collector.cpu.info", flag);
+		log_error("flag requires --collector.cpu.info", "flag", flag);
 		return -EINVAL;
 	}
-	rc = sysutil__regex_compile(re, pat);
-	if (rc) {
-		log_error("invalid --%s regexp=%s", flag, pat);
-		return -EINVAL;
-	}
-	*have = true;
-	return 0;
+	return pattern__compile(flag, pat, PATTERN_SEARCH, re, NULL, 0);
 }
 
 static void emit_mode(struct expo_writer *w, const char *name, const char *cpu, const char *mode,
@@ -600,11 +591,9 @@ static void cpu_fini(void)
 	free(isolated);
 	isolated = NULL;
 	n_isolated = 0;
-	if (have_re_flags)
-		regfree(&re_flags);
-	if (have_re_bugs)
-		regfree(&re_bugs);
-	have_re_flags = have_re_bugs = false;
+	pattern__free(re_flags);
+	pattern__free(re_bugs);
+	re_flags = re_bugs = NULL;
 }
 
 static struct collector cpu_collector = {

@@ -44,7 +44,7 @@ int cpufreq__read_cpu(const char *dir, const char *cpu, struct cpufreq_cpu *out)
 		if (sysutil__read_attr(dir, attrs[a].file, buf, sizeof(buf)))
 			continue;
 		if (parse__u64(buf, &out->khz[a])) {
-			log_warn("cpu%s %s: malformed value", cpu, attrs[a].file);
+			log_warn("malformed value", "cpu", cpu, "file", attrs[a].file);
 			return -EINVAL;
 		}
 		out->have[a] = true;

@@ -15,10 +15,11 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
+#include "pattern.h"
 #include "sysutil.h"
 
-/* node_exporter 1.5's default, with \d spelled for POSIX. */
-#define DEFAULT_EXCLUDE "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme[0-9]+n[0-9]+p)[0-9]+$"
+/* node_exporter 1.5's default. */
+#define DEFAULT_EXCLUDE "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$"
 static const char *opt_exclude = DEFAULT_EXCLUDE;
 static const char *opt_include = "";
 NP_FLAG_STRING("collector.diskstats.device-exclude", &opt_exclude,
@@ -26,7 +27,7 @@ NP_FLAG_STRING("collector.diskstats.device-exclude", &opt_exclude,
 NP_FLAG_STRING("collector.diskstats.device-include", &opt_include,
 	       "Regexp of diskstats devices to include (mutually exclusive to device-exclude).");
 
-static regex_t dev_re;
+static struct pattern *dev_re;
 static bool dev_re_include;
 static bool udev_enabled;
 
@@ -232,9 +233,10 @@ static const struct {
 
 static int diskstats_init(void)
 {
-	const char *pat = opt_exclude;
+	const char *pat = opt_exclude, *flag = "collector.diskstats.device-exclude";
 	char path[4096];
 	struct stat st;
+	int err;
 
 	/* As node_exporter: an include pattern replaces the default exclude, not a set one. */
 	if (opt_include[0] && opt_exclude[0] && strcmp(opt_exclude, DEFAULT_EXCLUDE)) {
@@ -243,28 +245,29 @@ static int diskstats_init(void)
 	}
 	if (opt_include[0]) {
 		pat = opt_include;
+		flag = "collector.diskstats.device-include";
 		dev_re_include = true;
 	}
-	if (sysutil__regex_compile(&dev_re, pat)) {
-		log_error("invalid device regexp %s", pat);
-		return -EINVAL;
-	}
+	err = pattern__compile(flag, pat, PATTERN_SEARCH, &dev_re, NULL, 0);
+	if (err)
+		return err;
 	/* As node_exporter: no readable udev database means no udev-derived labels or series. */
 	snprintf(path, sizeof(path), "%s", fs__udev_data());
 	udev_enabled = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 	if (!udev_enabled)
-		log_info("udev data path %s unreadable, udev properties disabled", path);
+		log_info("udev data path unreadable, udev properties disabled", "path", path);
 	return 0;
 }
 
 static void diskstats_fini(void)
 {
-	regfree(&dev_re);
+	pattern__free(dev_re);
+	dev_re = NULL;
 }
 
 static bool ignored(const char *name)
 {
-	bool m = sysutil__regex_match(&dev_re, name);
+	bool m = pattern__match(dev_re, name);
 
 	return dev_re_include ? !m : m;
 }
@@ -294,12 +297,12 @@ static int diskstats_collect(struct expo_writer *w)
 
 	err = fs__read_rel_records(fs__procfs(), "diskstats", 1 << 22, 1024, &buf, NULL);
 	if (err) {
-		log_warn("reading diskstats: %s", strerror(-err));
+		log_warn("reading diskstats failed", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	err = diskstats__parse(buf, &ds, &n);
 	if (err) {
-		log_warn("parsing diskstats: %s", strerror(-err));
+		log_warn("parsing diskstats failed", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	up = calloc(n ? n : 1, sizeof(*up));

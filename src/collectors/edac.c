@@ -105,7 +105,7 @@ static int edac_collect(struct expo_writer *w)
 			continue;
 		err = edac__read_mc(dir, names[i] + 2, &mcs[nm]);
 		if (err) {
-			log_warn("%s: %s", names[i], strerror(-err));
+			log_warn("reading failed", "name", names[i], "err", LOG_ERR(err));
 			goto cleanup;
 		}
 		nm++;

@@ -29,10 +29,11 @@
 #include "flags.h"
 #include "fsutil.h"
 #include "log.h"
+#include "pattern.h"
 #include "sysutil.h"
 
 static const char *opt_mp_exclude =
-    "^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
+    "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
 static const char *opt_fs_exclude =
     "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|"
     "iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|"
@@ -45,7 +46,7 @@ NP_FLAG_STRING("collector.filesystem.fs-types-exclude", &opt_fs_exclude,
 NP_FLAG_UINT("collector.filesystem.mount-timeout", &opt_timeout_s,
 	     "how long to wait for a mount to respond before marking it as stale (seconds).");
 
-static regex_t mp_re, fs_re;
+static struct pattern *mp_re, *fs_re;
 
 static void unescape_mp(char *s)
 {
@@ -200,7 +201,7 @@ static void *stat_thread(void *arg)
 	pthread_cond_signal(&j->cv);
 	pthread_mutex_unlock(&j->mu);
 	if (abandoned) {
-		log_info("mount point %s responds again", j->key);
+		log_info("mount point responds again", "mountpoint", j->key);
 		unmark_stuck(j->key);
 		pthread_mutex_destroy(&j->mu);
 		pthread_cond_destroy(&j->cv);
@@ -252,9 +253,9 @@ int filesystem__statvfs_deadline(const char *path, const char *mp, struct statvf
 			mark_stuck(mp);
 			j->abandoned = true;
 			pthread_mutex_unlock(&j->mu);
-			log_warn("mount point %s timed out, it is being labeled "
-				 "as stuck and will not be monitored",
-				 mp);
+			log_warn(
+			    "mount point timed out, it is being labeled as stuck and will not be monitored",
+			    "mountpoint", mp);
 			return -ETIMEDOUT;
 		}
 	}
@@ -279,16 +280,18 @@ struct fs_stat {
 
 static int filesystem_init(void)
 {
-	if (sysutil__regex_compile(&mp_re, opt_mp_exclude)) {
-		log_error("invalid mount-points-exclude %s", opt_mp_exclude);
-		return -EINVAL;
+	int err;
+
+	err = pattern__compile("collector.filesystem.mount-points-exclude", opt_mp_exclude,
+			       PATTERN_SEARCH, &mp_re, NULL, 0);
+	if (!err)
+		err = pattern__compile("collector.filesystem.fs-types-exclude", opt_fs_exclude,
+				       PATTERN_SEARCH, &fs_re, NULL, 0);
+	if (err) {
+		pattern__free(mp_re);
+		mp_re = NULL;
 	}
-	if (sysutil__regex_compile(&fs_re, opt_fs_exclude)) {
-		regfree(&mp_re);
-		log_error("invalid fs-types-exclude %s", opt_fs_exclude);
-		return -EINVAL;
-	}
-	return 0;
+	return err;
 }
 
 static bool has_ro_option(const char *opts)
@@ -363,8 +366,7 @@ static int build_snapshot(char *buf, struct mount_snapshot **out)
 		bool dup = false;
 
 		filesystem__strip_rootfs(fs__rootfs(), m[i].mountpoint, f->mp, sizeof(f->mp));
-		if (sysutil__regex_match(&mp_re, f->mp) ||
-		    sysutil__regex_match(&fs_re, m[i].fstype))
+		if (pattern__match(mp_re, f->mp) || pattern__match(fs_re, m[i].fstype))
 			continue;
 		/* One series per (device, mountpoint, fstype), first mount wins, as node_exporter. */
 		for (size_t k = 0; k < ms->n && !dup; k++)
@@ -410,7 +412,7 @@ static int mounts_get(struct mount_snapshot **out)
 				err = -errno;
 		}
 		if (err) {
-			log_warn("opening mounts: %s", strerror(-err));
+			log_warn("opening mounts failed", "err", LOG_ERR(err));
 			goto unlock;
 		}
 		mcache_pollable = fstatfs(mcache_fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
@@ -425,7 +427,7 @@ static int mounts_get(struct mount_snapshot **out)
 		if (!err)
 			err = build_snapshot(buf, &ms);
 		if (err) {
-			log_warn("reading mounts: %s", strerror(-err));
+			log_warn("reading mounts failed", "err", LOG_ERR(err));
 			goto unlock;
 		}
 		snapshot_put(mcache);
@@ -501,7 +503,7 @@ static int filesystem_collect(struct expo_writer *w)
 		else
 			serr = filesystem__statvfs_deadline(path, f->mp, &st);
 		if (serr) {
-			log_debug("statvfs %s: %s", path, strerror(-serr));
+			log_debug("statvfs failed", "path", path, "err", LOG_ERR(serr));
 			f->error = true;
 			continue;
 		}
@@ -562,8 +564,9 @@ static void filesystem_fini(void)
 		close(mcache_fd);
 	mcache_fd = -1;
 	pthread_mutex_unlock(&mcache_mu);
-	regfree(&mp_re);
-	regfree(&fs_re);
+	pattern__free(mp_re);
+	pattern__free(fs_re);
+	mp_re = fs_re = NULL;
 }
 
 static struct collector filesystem_collector = {

@@ -435,7 +435,7 @@ static int hwmon_collect(struct expo_writer *w)
 		e = update_chip(dir, &rs);
 		if (e) {
 			/* As node_exporter: keep going, report the last error. */
-			log_warn("%s: %s", names[i], strerror(-e));
+			log_warn("reading failed", "name", names[i], "err", LOG_ERR(e));
 			last = e;
 		}
 	}

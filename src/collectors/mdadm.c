@@ -259,7 +259,7 @@ static int mdadm_collect(struct expo_writer *w)
 		return err;
 	err = mdadm__parse(buf, &md, &n);
 	if (err) {
-		log_warn("error parsing mdstat: %s", strerror(-err));
+		log_warn("error parsing mdstat", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	if (!n)

@@ -107,7 +107,7 @@ static int meminfo_collect(struct expo_writer *w)
 		memcpy(name, "node_memory_", 12);
 		memcpy(name + 12, t.v[i].key, kl + 1);
 		if (!expo__valid_metric_name(name)) {
-			log_debug("skipping field with invalid metric name key=%s", t.v[i].key);
+			log_debug("skipping field with invalid metric name", "key", t.v[i].key);
 			continue;
 		}
 		memcpy(help, "Memory information field ", 25);

@@ -20,6 +20,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
+#include "pattern.h"
 #include "sysutil.h"
 
 static const char *opt_ignored = "^$";
@@ -30,7 +31,7 @@ NP_FLAG_BOOL(
     "collector.netclass.ignore-invalid-speed", &opt_ignore_invalid_speed,
     "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.");
 
-static regex_t ignored_re;
+static struct pattern *ignored_re;
 
 #define SYSFS_MAGIC_ 0x62656572
 
@@ -261,7 +262,7 @@ static int read_num(int dfd, struct iface_fds *e, const char *dir, const char *n
 	if (err)
 		return 0;
 	if (parse__i64_auto(buf, &ifc->num[f])) {
-		log_warn("%s/%s: malformed value", name, netclass_attr[f]);
+		log_warn("malformed value", "device", name, "file", netclass_attr[f]);
 		return -EINVAL;
 	}
 	ifc->have[f] = true;
@@ -443,16 +444,14 @@ static void fds_sweep(void)
 
 static int netclass_init(void)
 {
-	if (sysutil__regex_compile(&ignored_re, opt_ignored)) {
-		log_error("invalid ignored-devices %s", opt_ignored);
-		return -EINVAL;
-	}
-	return 0;
+	return pattern__compile("collector.netclass.ignored-devices", opt_ignored, PATTERN_SEARCH,
+				&ignored_re, NULL, 0);
 }
 
 static void netclass_fini(void)
 {
-	regfree(&ignored_re);
+	pattern__free(ignored_re);
+	ignored_re = NULL;
 	pthread_mutex_lock(&fds_mu);
 	for (size_t i = 0; i < fds_n; i++) {
 		iface_fds_close(&fds_tab[i]);
@@ -479,7 +478,7 @@ static int netclass_collect(struct expo_writer *w)
 	pthread_mutex_lock(&fds_mu);
 	err = list_ifaces(base, &names, &n, &live);
 	if (err) {
-		log_warn("listing %s: %s", base, strerror(-err));
+		log_warn("listing failed", "path", base, "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	ifs = calloc(n ? n : 1, sizeof(*ifs));
@@ -491,7 +490,7 @@ static int netclass_collect(struct expo_writer *w)
 		struct iface_fds *e = NULL;
 		char dir[PATH_MAX];
 
-		if (sysutil__regex_match(&ignored_re, names[i].name))
+		if (pattern__match(ignored_re, names[i].name))
 			continue;
 		if (fs__join(dir, sizeof(dir), base, names[i].name))
 			continue;

@@ -4,7 +4,6 @@
  * --collector.netstat.fields (node_exporter 1.5's default regexp). */
 #include <errno.h>
 #include <pthread.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "log.h"
 #include "parse.h"
 #include "netstat.h"
+#include "pattern.h"
 #include "procparse.h"
 #include "sysutil.h"
 
@@ -26,7 +26,7 @@ static const char *opt_fields =
 NP_FLAG_STRING("collector.netstat.fields", &opt_fields,
 	       "Regexp of fields to return for netstat collector.");
 
-static regex_t re_fields;
+static struct pattern *re_fields;
 static bool have_re;
 static struct pp_match_cache match_cache = PP_MATCH_CACHE_INIT;
 
@@ -205,7 +205,7 @@ static int parse_snmp6(char *buf, struct pp_kvtab *t, bool (*keep)(const char *,
 		memcpy(key, f[0], pl);
 		key[pl] = '_';
 		memcpy(key + pl + 1, six + 1, rl + 1);
-		if (keep && !(ctx ? pp_line_memo_match(ctx, li, key, &match_cache, &re_fields)
+		if (keep && !(ctx ? pp_line_memo_match(ctx, li, key, &match_cache, re_fields)
 				  : keep(key, NULL))) {
 			if (check_value(f[1]))
 				return -EINVAL;
@@ -227,19 +227,20 @@ int netstat__parse_snmp6(char *buf, struct pp_kvtab *t)
 
 static int netstat_init(void)
 {
-	/* RE2's \d \s \w are translated to POSIX classes. */
-	if (sysutil__regex_compile(&re_fields, opt_fields)) {
-		log_error("invalid --collector.netstat.fields regexp=%s", opt_fields);
-		return -EINVAL;
-	}
+	int err;
+
+	err = pattern__compile("collector.netstat.fields", opt_fields, PATTERN_SEARCH, &re_fields,
+			       NULL, 0);
+	if (err)
+		return err;
 	have_re = true;
 	return 0;
 }
 
 static void netstat_fini(void)
 {
-	if (have_re)
-		regfree(&re_fields);
+	pattern__free(re_fields);
+	re_fields = NULL;
 	have_re = false;
 	pp_match_cache_clear(&match_cache);
 	pthread_mutex_lock(&memo_mu);
@@ -253,7 +254,7 @@ static void netstat_fini(void)
 static bool wanted(const char *key, void *ctx)
 {
 	(void)ctx;
-	return pp_match(&match_cache, &re_fields, key);
+	return pp_match(&match_cache, re_fields, key);
 }
 
 /* fm: remembered filter answers for a header/value pair file; NULL for snmp6. */

@@ -16,12 +16,13 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
+#include "pattern.h"
 #include "sysutil.h"
 
 static const char *opt_ignored = "^$";
 NP_FLAG_STRING("collector.powersupply.ignored-supplies", &opt_ignored,
 	       "Regexp of power supplies to ignore for powersupplyclass collector.");
-static regex_t ignored_re;
+static struct pattern *ignored_re;
 
 /* Sorted by metric name, so families come out in node_exporter's order. */
 const struct psu_num_attr psu_num_attrs[PSU_NUM_ATTRS] = {
@@ -94,7 +95,8 @@ int psu__read(const char *dir, const char *name, struct power_supply *ps)
 		if (sysutil__read_attr(dir, psu_num_attrs[a].file, buf, sizeof(buf)))
 			continue;
 		if (parse__i64(buf, &ps->num[a])) {
-			log_warn("%s/%s: malformed value", name, psu_num_attrs[a].file);
+			log_warn("malformed value", "power_supply", name, "file",
+				 psu_num_attrs[a].file);
 			return -EINVAL;
 		}
 		ps->have[a] = true;
@@ -107,16 +109,14 @@ int psu__read(const char *dir, const char *name, struct power_supply *ps)
 
 static int psu_init(void)
 {
-	if (sysutil__regex_compile(&ignored_re, opt_ignored)) {
-		log_error("invalid ignored-supplies %s", opt_ignored);
-		return -EINVAL;
-	}
-	return 0;
+	return pattern__compile("collector.powersupply.ignored-supplies", opt_ignored,
+				PATTERN_SEARCH, &ignored_re, NULL, 0);
 }
 
 static void psu_fini(void)
 {
-	regfree(&ignored_re);
+	pattern__free(ignored_re);
+	ignored_re = NULL;
 }
 
 static int psu_collect(struct expo_writer *w)
@@ -138,7 +138,7 @@ static int psu_collect(struct expo_writer *w)
 	for (size_t i = 0; i < n; i++) {
 		char dir[PATH_MAX];
 
-		if (sysutil__regex_match(&ignored_re, names[i]))
+		if (pattern__match(ignored_re, names[i]))
 			continue;
 		if (snprintf(dir, sizeof(dir), "%s/%s", base, names[i]) >= (int)sizeof(dir))
 			continue;

@@ -162,7 +162,7 @@ int self_metrics__write(struct expo_writer *w)
 	if (!err && fds < 0)
 		err = fds;
 	if (err) {
-		log_warn("reading process metrics: %s", strerror(-err));
+		log_warn("reading process metrics failed", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	max_fds = rlim_value(RLIMIT_NOFILE);

@@ -9,6 +9,7 @@
 
 #include "fsutil.h"
 #include "parse.h"
+#include "pattern.h"
 
 char *pp_next_line(char **cur)
 {
@@ -142,7 +143,7 @@ void pp_kvtab_free(struct pp_kvtab *t)
 
 #define PP_MATCH_CACHE_MAX 4096
 
-bool pp_match(struct pp_match_cache *c, const regex_t *re, const char *key)
+bool pp_match(struct pp_match_cache *c, const struct pattern *re, const char *key)
 {
 	const struct pp_kv *kv;
 	bool m;
@@ -152,8 +153,8 @@ bool pp_match(struct pp_match_cache *c, const regex_t *re, const char *key)
 	if (kv) {
 		m = kv->value != 0;
 	} else {
-		m = regexec(re, key, 0, NULL, 0) == 0;
-		/* A failed insert only costs a regexec next time. */
+		m = pattern__match(re, key);
+		/* A failed insert only costs a match next time. */
 		if (c->seen.n < PP_MATCH_CACHE_MAX)
 			(void)pp_kvtab_put(&c->seen, key, m ? 1 : 0);
 	}
@@ -171,7 +172,7 @@ void pp_match_cache_clear(struct pp_match_cache *c)
 #define PP_LINE_MEMO_MAX 4096
 
 bool pp_line_memo_match(struct pp_line_memo *m, size_t idx, const char *name,
-			struct pp_match_cache *c, const regex_t *re)
+			struct pp_match_cache *c, const struct pattern *re)
 {
 	bool want;
 	char *copy;

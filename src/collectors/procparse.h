@@ -6,12 +6,13 @@
 #define NODEPATH_PROCPARSE_H
 
 #include <pthread.h>
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "expo.h"
+
+struct pattern;
 
 /* Upper bound for whole-file reads of small /proc files (stat on a 4096-CPU box is ~1 MB). */
 #define PP_MAX_FILE (4u << 20)
@@ -46,7 +47,7 @@ const struct pp_kv *pp_kvtab_get(const struct pp_kvtab *t, const char *key);
 void pp_kvtab_free(struct pp_kvtab *t);
 
 /* Field filters (--collector.netstat.fields, ...) test the same few hundred kernel field names
- * every scrape; the answers are remembered (bounded) so regexec runs once per name. */
+ * every scrape; the answers are remembered (bounded) so the pattern runs once per name. */
 struct pp_match_cache {
 	pthread_mutex_t lock;
 	struct pp_kvtab seen; /* key -> 1 (match) / 0 */
@@ -68,9 +69,9 @@ struct pp_line_memo {
 	size_t n;
 };
 bool pp_line_memo_match(struct pp_line_memo *m, size_t idx, const char *name,
-			struct pp_match_cache *c, const regex_t *re);
+			struct pp_match_cache *c, const struct pattern *re);
 void pp_line_memo_clear(struct pp_line_memo *m);
-bool pp_match(struct pp_match_cache *c, const regex_t *re, const char *key);
+bool pp_match(struct pp_match_cache *c, const struct pattern *re, const char *key);
 void pp_match_cache_clear(struct pp_match_cache *c);
 
 /* Files holding one number (entropy_avail, nf_conntrack_count, ...). */

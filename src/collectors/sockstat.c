@@ -111,7 +111,7 @@ static int read_sockstat(const char *rel, struct sockstat *s, bool *present)
 
 	*present = false;
 	if (err == -ENOENT) {
-		log_debug("%s not found, skipping", rel);
+		log_debug("not found, skipping", "file", rel);
 		return 0;
 	}
 	if (err)

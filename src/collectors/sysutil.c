@@ -104,62 +104,6 @@ int sysutil__list_dir(const char *dir, const char *prefix, char ***names, size_t
 	return 0;
 }
 
-int sysutil__regex_compile(regex_t *re, const char *pattern)
-{
-	size_t len = strlen(pattern), o = 0;
-	bool in_bracket = false;
-	char *ere;
-	int rc;
-
-	/* Worst case every character becomes "[[:alnum:]_]" (12 bytes). */
-	if (len > 4096)
-		return -EINVAL;
-	ere = malloc(len * 12 + 1);
-	if (!ere)
-		return -ENOMEM;
-	for (size_t i = 0; i < len; i++) {
-		char c = pattern[i];
-		const char *rep = NULL;
-
-		if (c == '\\' && i + 1 < len) {
-			char e = pattern[i + 1];
-
-			if (e == 'd')
-				rep = in_bracket ? "0-9" : "[0-9]";
-			else if (e == 's')
-				rep = in_bracket ? "[:space:]" : "[[:space:]]";
-			else if (e == 'w')
-				rep = in_bracket ? "[:alnum:]_" : "[[:alnum:]_]";
-			if (rep) {
-				size_t rl = strlen(rep);
-
-				memcpy(ere + o, rep, rl);
-				o += rl;
-				i++;
-				continue;
-			}
-			ere[o++] = c;
-			ere[o++] = e;
-			i++;
-			continue;
-		}
-		if (c == '[' && !in_bracket)
-			in_bracket = true;
-		else if (c == ']' && in_bracket)
-			in_bracket = false;
-		ere[o++] = c;
-	}
-	ere[o] = '\0';
-	rc = regcomp(re, ere, REG_EXTENDED | REG_NOSUB);
-	free(ere);
-	return rc ? -EINVAL : 0;
-}
-
-bool sysutil__regex_match(const regex_t *re, const char *s)
-{
-	return regexec(re, s, 0, NULL, 0) == 0;
-}
-
 bool sysutil__has_num_suffix(const char *name, const char *prefix)
 {
 	size_t pl = strlen(prefix);

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Helpers shared by the sysfs-backed collectors: bounded attribute reads, sorted directory
- * listings and node_exporter-compatible regular expressions. */
+/* Helpers shared by the sysfs-backed collectors: bounded attribute reads and sorted directory
+ * listings. */
 #ifndef NODEPATH_COLLECTORS_SYSUTIL_H
 #define NODEPATH_COLLECTORS_SYSUTIL_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -25,11 +24,6 @@ void sysutil__free_list(char **names, size_t n);
  * that does not exist (no such hardware or driver) is an empty list: 0 with *n = 0. */
 int sysutil__list_sysfs(const char *rel, const char *prefix, char *base, size_t cap, char ***names,
 			size_t *n);
-
-/* Compile a Go RE2-style pattern (as node_exporter's flags take) with POSIX ERE: \d, \s, \w
- * and \. outside brackets are rewritten. 0 or -EINVAL. */
-int sysutil__regex_compile(regex_t *re, const char *pattern);
-bool sysutil__regex_match(const regex_t *re, const char *s);
 
 /* True if name is "<prefix><digits>" (cpu12, thermal_zone0, mc1). */
 bool sysutil__has_num_suffix(const char *name, const char *prefix);

@@ -640,20 +640,20 @@ int textfile__set_add(struct textfile_set *s, const char *path, char *buf, size_
 	/* A NUL would end the parser's view of the file in the middle of a line. */
 	if (strlen(buf) != len) {
 		err = -EINVAL;
-		log_warn("failed to collect textfile data file=%s line=0: contains a NUL byte",
-			 base);
+		log_warn("failed to collect textfile data", "file", base, "line", "0", "err",
+			 "contains a NUL byte");
 		goto cleanup;
 	}
 	err = textfile__parse(buf, &t->f, &line);
 	if (err == -EPROTO) {
-		log_warn("textfile %s contains unsupported client-side timestamps, skipping entire "
-			 "file",
-			 path);
+		log_warn(
+		    "textfile contains unsupported client-side timestamps, skipping entire file",
+		    "file", path);
 		goto cleanup;
 	}
 	if (err) {
-		log_warn("failed to collect textfile data file=%s line=%u: %s", base, line,
-			 fs__strerror(err));
+		log_warn("failed to collect textfile data", "file", base, "line", LOG_UINT(line),
+			 "err", fs__strerror(err));
 		goto cleanup;
 	}
 	t->path = strdup(path);
@@ -1134,10 +1134,10 @@ void textfile__set_write(struct textfile_set *s, struct expo_writer *w)
 	for (size_t f = 0; f < s->n; f++) {
 		for (int why = 0; why < DROP_CAUSES; why++)
 			if (s->files[f].dropped[why])
-				log_warn(
-				    "textfile %s: %zu samples dropped (first metric=%.200s): %s",
-				    s->files[f].path, s->files[f].dropped[why],
-				    s->files[f].first[why], drop_why[why]);
+				log_warn("textfile samples dropped", "file", s->files[f].path,
+					 "samples", LOG_UINT(s->files[f].dropped[why]),
+					 "first_metric", s->files[f].first[why], "reason",
+					 drop_why[why]);
 	}
 	if (s->n) {
 		expo__family(w, "node_textfile_mtime_seconds",
@@ -1177,8 +1177,8 @@ static int textfile_collect(struct expo_writer *w)
 		goto report; /* no directory configured: not an error, as node_exporter */
 	err = sysutil__list_dir(opt_dir, NULL, &names, &n);
 	if (err) {
-		log_warn("failed to read textfile collector directory %s: %s", opt_dir,
-			 strerror(-err));
+		log_warn("failed to read textfile collector directory", "path", opt_dir, "err",
+			 LOG_ERR(err));
 		textfile__set_error(set);
 		goto report;
 	}
@@ -1202,8 +1202,8 @@ static int textfile_collect(struct expo_writer *w)
 		if (!err && lstat(path, &st))
 			err = -errno;
 		if (err) {
-			log_warn("failed to collect textfile data file=%s line=0: %s", names[i],
-				 fs__strerror(err));
+			log_warn("failed to collect textfile data", "file", names[i], "line", "0",
+				 "err", fs__strerror(err));
 			free(buf);
 			textfile__set_error(set);
 			continue;

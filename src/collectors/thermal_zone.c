@@ -98,7 +98,7 @@ static int thermal_collect(struct expo_writer *w)
 			continue;
 		}
 		if (e && !skippable(e)) {
-			log_warn("%s: %s", names[i], strerror(-e));
+			log_warn("reading failed", "name", names[i], "err", LOG_ERR(e));
 			err = e;
 			goto cleanup;
 		}

@@ -3,7 +3,6 @@
  * --collector.vmstat.fields (node_exporter 1.5's default regexp). */
 #include <errno.h>
 #include <pthread.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "log.h"
 #include "parse.h"
 #include "vmstat.h"
+#include "pattern.h"
 #include "procparse.h"
 #include "sysutil.h"
 
@@ -21,7 +21,7 @@ static const char *opt_fields = "^(oom_kill|pgpg|pswp|pg.*fault).*";
 NP_FLAG_STRING("collector.vmstat.fields", &opt_fields,
 	       "Regexp of fields to return for vmstat collector.");
 
-static regex_t re_fields;
+static struct pattern *re_fields;
 static bool have_re;
 static struct pp_match_cache match_cache = PP_MATCH_CACHE_INIT;
 static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -91,19 +91,20 @@ int vmstat__parse(char *buf, struct pp_kvtab *t)
 
 static int vmstat_init(void)
 {
-	/* RE2's \d \s \w are translated to POSIX classes. */
-	if (sysutil__regex_compile(&re_fields, opt_fields)) {
-		log_error("invalid --collector.vmstat.fields regexp=%s", opt_fields);
-		return -EINVAL;
-	}
+	int err;
+
+	err = pattern__compile("collector.vmstat.fields", opt_fields, PATTERN_SEARCH, &re_fields,
+			       NULL, 0);
+	if (err)
+		return err;
 	have_re = true;
 	return 0;
 }
 
 static void vmstat_fini(void)
 {
-	if (have_re)
-		regfree(&re_fields);
+	pattern__free(re_fields);
+	re_fields = NULL;
 	have_re = false;
 	pp_match_cache_clear(&match_cache);
 	pthread_mutex_lock(&memo_mu);
@@ -114,7 +115,7 @@ static void vmstat_fini(void)
 /* Caller holds memo_mu. */
 static bool wanted(const char *name, size_t line)
 {
-	return pp_line_memo_match(&memo, line, name, &match_cache, &re_fields);
+	return pp_line_memo_match(&memo, line, name, &match_cache, re_fields);
 }
 
 static int vmstat_collect(struct expo_writer *w)

@@ -49,7 +49,7 @@ no_bpffs() {
 	grep -q '^node_scrape_collector_success{collector="netpath"} 0$' <<<"$out" || ok=0
 	grep -q '^nodepath_build_info{' <<<"$out" || ok=0
 	grep -q '^nodepath_datapath_state{state="retrying"} 1$' <<<"$out" || ok=0
-	grep -q 'pin path /proc/nodepath-no-bpffs-here' "$log" || ok=0
+	grep -q 'pin path" path=/proc/nodepath-no-bpffs-here' "$log" || ok=0
 	kill -TERM "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	rm -f "$TB_RUN/pids/nobpffs"

@@ -56,7 +56,7 @@ hard=$(awk '/^Max open files/ {print $5}' "/proc/$PID/limits")
 check "hard limit as started" "$hard" 4096
 check "soft limit raised to the hard limit" "$soft" 4096
 check "raise logged at debug" \
-	"$(grep -c 'level=debug msg="raised the open-files limit from 1024 to 4096"' "$LOG" || true)" 1
+	"$(grep -c 'level=debug msg="raised the open-files limit" from=1024 to=4096' "$LOG" || true)" 1
 
 section "50 scrapes with a FIFO and links in the textfile directory"
 fine=0
@@ -76,9 +76,9 @@ check "textfile scrape_error" "$(grep -c '^node_textfile_scrape_error 1$' "$OUT"
 check "linked file not served" "$(grep -c 'shadow_stand_in' "$OUT" || true)" 0
 check "mtime only for the good file" "$(grep -c '^node_textfile_mtime_seconds{' "$OUT" || true)" 1
 check "FIFO refused in the log" \
-	"$(grep -c 'file=x.prom line=0: not a regular file' "$LOG" || true)" 50
+	"$(grep -c 'file=x.prom line=0 err="not a regular file"' "$LOG" || true)" 50
 check "link refused in the log" \
-	"$(grep -c 'file=y.prom line=0: is a symbolic link, not followed' "$LOG" || true)" 50
+	"$(grep -c 'file=y.prom line=0 err="is a symbolic link, not followed"' "$LOG" || true)" 50
 check_cmd "output parses" promtool check metrics <"$OUT"
 check "still healthy" \
 	"$(ip netns exec "$NS" curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$PORT/-/healthy)" 200

@@ -268,7 +268,7 @@ for n in $TB_NODES; do
 	wait_attached "$n" 1 1 1 2 || bad "$n: attached interfaces not node=1 bridge=1 overlay=1 pod=2"
 done
 check "auto mode attaches with tcx on this kernel" \
-	"$(grep -c 'attached device=.* mode=tcx' "$(tb_agent_log n1)")" 5
+	"$(grep -c 'msg="attached" device=.* mode=tcx' "$(tb_agent_log n1)")" 5
 
 section "idle network is silent"
 snap i0
@@ -311,7 +311,7 @@ wait_attached n1 1 1 1 3 || bad "n1: pod layer not 3 after adding n1c"
 # Required: every new pod veth attached within 100 ms of joining the bridge.
 for i in 1 2 3 4 5 6 7 8 9; do
 	tb_add_pod n1 "n1l$i" || die "add pod"
-	wait_until 2 grep -q "attached device=$(tb_pod_veth "n1l$i") " "$(tb_agent_log n1)" ||
+	wait_until 2 grep -q "msg=\"attached\" device=$(tb_pod_veth "n1l$i") " "$(tb_agent_log n1)" ||
 		bad "pod n1l$i not attached within 2 s"
 done
 snap lat

@@ -112,7 +112,7 @@ check "eth0 not hooked" "$(our_tcx eth0 ingress) $(our_tcx eth0 egress)" "0 0"
 section "default route via eth0: eth0 hooked at layer node"
 tb__ip n1 route add default via "$(tb_node_ip n2)" dev eth0 || die "default route"
 wait_until 5 attached_is node 1 || bad "eth0 not attached within 5 s of the default route"
-check "eth0 attached at layer node, once" "$(logged 'attached device=eth0 .*layer=node')" 1
+check "eth0 attached at layer node, once" "$(logged 'msg="attached" device=eth0 .*layer=node')" 1
 check "eth0 hooked both ways" "$(our_tcx eth0 ingress) $(our_tcx eth0 egress)" "1 1"
 snap a0
 tb_send_udp n1a n2b 20 500
@@ -138,14 +138,14 @@ expect_node a0 g2 eth0 0 0 45 $((20 * 592 + 15 * 392 + 10 * 192))
 
 section "default route moved to nic1: nic1 at layer node, eth0 detached"
 tb__ip n1 route replace default via "$GW_IP" dev nic1 || die "move default route"
-wait_until 5 grep -q 'detached device=eth0 ' "$LOG" || bad "eth0 not detached within 5 s"
-wait_until 5 grep -q 'attached device=nic1 .*layer=node' "$LOG" ||
+wait_until 5 grep -q 'msg="detached" device=eth0 ' "$LOG" || bad "eth0 not detached within 5 s"
+wait_until 5 grep -q 'msg="attached" device=nic1 .*layer=node' "$LOG" ||
 	bad "nic1 not attached within 5 s"
 check "attached at layer node" "$(attached node)" 1
 check "eth0 attached once over the whole run (no re-attach in the gap)" \
-	"$(logged 'attached device=eth0 .*layer=node')" 1
-check "eth0 detached once" "$(logged 'detached device=eth0 ')" 1
-check "nic1 attached once" "$(logged 'attached device=nic1 .*layer=node')" 1
+	"$(logged 'msg="attached" device=eth0 .*layer=node')" 1
+check "eth0 detached once" "$(logged 'msg="detached" device=eth0 ')" 1
+check "nic1 attached once" "$(logged 'msg="attached" device=nic1 .*layer=node')" 1
 check "no eth0 series" "$(node_series eth0)" 0
 check "nic1 series: 6 families" "$(node_series nic1)" 6
 check_cmd "eth0 unhooked (tcx links released)" wait_until 2 hooked eth0 0

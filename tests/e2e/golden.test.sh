@@ -64,6 +64,13 @@ ip netns exec "$NS" bash -euo pipefail -c '
 	mount -t tmpfs -o size=170000k,nr_inodes=100 golden-kubelet \
 		"$R/var/lib/kubelet/pods/1b2c/volumes/kubernetes.io~projected/kube-api-access-x"
 	mount -t tmpfs -o size=2g,nr_inodes=500000 golden-data "$R/srv/data set"
+	# Kept by node_exporter 1.5'"'"'s mount-point default (Debian'"'"'s patched one hides them).
+	mkdir -p "$R/run" "$R/mnt/nfs"
+	mount -t tmpfs -o size=1634212k,nr_inodes=2000 golden-run "$R/run"
+	mkdir -p "$R/run/containerd/io.containerd.grpc.v1.cri/sandboxes/4f3a/shm"
+	mount -t tmpfs -o size=65536k,nr_inodes=300 golden-shm \
+		"$R/run/containerd/io.containerd.grpc.v1.cri/sandboxes/4f3a/shm"
+	mount -t tmpfs -o size=4g,nr_inodes=7000 golden-nfs "$R/mnt/nfs"
 	mount --bind "$R/../textfile" "$0/tests/fixtures/textfile"
 	cd "$0"
 	"$@" &

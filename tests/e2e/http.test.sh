@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HTTP endpoint end to end, inside a network namespace this test creates: status codes, headers,
-# gzip, collect[], --web.max-requests (503), health probes, hostile clients (huge URL and
+# gzip, collect[], exclude[], --web.max-requests (503), health probes, hostile clients (huge URL and
 # headers, garbage bytes, slowloris, a connection flood), promtool on the output, clean
 # shutdown. Runs the real agent (argument 1) and build/nodepath_e2e_agent (the same main and
 # core plus test-only collectors: a slow one for an honest 503, a failing one, hostile labels).
@@ -325,6 +325,20 @@ check_cmd "failing collector: success 0 and none of its output" \
 	grep -qxF 'node_scrape_collector_success{collector="e2e_fail"} 0' "$TMP/e2e.txt"
 check_cmd "failing collector's family is rolled back" bash -c "! grep -q e2e_fail_value '$TMP/e2e.txt'"
 check_cmd "collect[] filter: e2e_slow did not run" bash -c "! grep -q 'collector=\"e2e_slow\"' '$TMP/e2e.txt'"
+# exclude[]: every enabled collector but these; combined with collect[] or naming no collector: 400
+code=$(fetch "$base/metrics?exclude[]=e2e_slow&exclude[]=e2e_fail" -g)
+cp "$TMP/body" "$TMP/e2e-ex.txt"
+check_cmd "exclude[] x2 is 200 (got $code)" [ "$code" = 200 ]
+check_cmd "exclude[]: e2e_slow and e2e_fail did not run" bash -c \
+	"! grep -qE 'collector=\"e2e_(slow|fail)\"' '$TMP/e2e-ex.txt'"
+check_cmd "exclude[]: the other collectors ran" \
+	grep -qxF 'node_scrape_collector_success{collector="e2e_labels"} 1' "$TMP/e2e-ex.txt"
+code=$(fetch "$base/metrics?collect[]=e2e_labels&exclude[]=e2e_slow" -g)
+check_eval "collect[] with exclude[] is 400 (got $code: $(head -c 80 "$TMP/body"))" \
+	'[ "$code" = 400 ] && grep -q "Combined collect and exclude queries are not allowed" "$TMP/body"'
+code=$(fetch "$base/metrics?exclude[]=e2e_slwo" -g)
+check_eval "exclude[]=e2e_slwo is 400 naming it (got $code: $(head -c 120 "$TMP/body"))" \
+	'[ "$code" = 400 ] && grep -q "\"e2e_slwo\"" "$TMP/body"'
 promtool_check "$TMP/e2e.txt" "hostile labels:"
 
 # 503: a 1.5 s scrape holds the only slot; a second scrape meanwhile is refused; probes are not

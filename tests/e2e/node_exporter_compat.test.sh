@@ -42,10 +42,12 @@ ip netns exec "$NS" ip link set npc0 up
 ip netns exec "$NS" ip link set npc1 up
 printf '# HELP compat_textfile_value A value both exporters read.\n# TYPE compat_textfile_value gauge\ncompat_textfile_value{src="compat"} 42\n' >"$TF/compat.prom"
 
-# Debian's defaults differ from upstream: systemd collector on, lo excluded from netdev. Undo both
-# so the two programs run the same collectors on the same devices.
+# Debian's defaults differ from upstream: systemd collector on, lo excluded from netdev, /run,
+# /mnt and /media excluded from filesystem. Undo all three so the two programs run the same
+# collectors on the same devices and mounts.
 ip netns exec "$NS" "$NE" --web.listen-address=127.0.0.1:19101 --no-collector.systemd \
 	--collector.netdev.device-exclude= --collector.textfile.directory="$TF" \
+	--collector.filesystem.mount-points-exclude='^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)' \
 	--log.level=warn >"$TF/ne.log" 2>&1 &
 NE_PID=$!
 ip netns exec "$NS" "$NODEPATH" --web.listen-address=127.0.0.1:19102 --no-collector.netpath \

@@ -31,6 +31,9 @@ touch -d @1700000000 "$SCRATCH"/textfile/*
 # Every collector whose input is a file under the path flags. Not netdev: node_exporter 1.5 reads
 # interface counters over rtnetlink by default (--collector.netdev.netlink), ignoring
 # --path.procfs. Not the clock/uname ones.
+# Upstream node_exporter 1.5's mount-point default, nodepath's too; Debian's build patches it to
+# hide /run, /mnt and /media.
+UPSTREAM_MP_EXCLUDE='^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)'
 args=(--collector.disable-defaults --collector.netclass --collector.cpufreq --collector.hwmon
 	--collector.thermal_zone --collector.powersupplyclass --collector.edac --collector.mdadm
 	--collector.diskstats --collector.textfile --collector.filesystem --collector.arp
@@ -40,7 +43,8 @@ args=(--collector.disable-defaults --collector.netclass --collector.cpufreq --co
 	--collector.udp_queues --collector.vmstat
 	--path.sysfs=tests/fixtures/sys --path.procfs=tests/fixtures/proc
 	--path.rootfs="$SCRATCH/root" --path.udev.data=tests/fixtures/root/run/udev/data
-	--collector.textfile.directory=tests/fixtures/textfile)
+	--collector.textfile.directory=tests/fixtures/textfile
+	--collector.filesystem.mount-points-exclude="$UPSTREAM_MP_EXCLUDE")
 ip netns add "$NS"
 ip netns exec "$NS" ip link set lo up
 ip netns exec "$NS" bash -euo pipefail -c '
@@ -56,6 +60,13 @@ ip netns exec "$NS" bash -euo pipefail -c '
 	mount -t tmpfs -o size=170000k,nr_inodes=100 fixcmp-kubelet \
 		"$R/var/lib/kubelet/pods/1b2c/volumes/kubernetes.io~projected/kube-api-access-x"
 	mount -t tmpfs -o size=2g,nr_inodes=500000 fixcmp-data "$R/srv/data set"
+	# Kept by node_exporter 1.5'"'"'s mount-point default (Debian'"'"'s patched one hides them).
+	mkdir -p "$R/run" "$R/mnt/nfs"
+	mount -t tmpfs -o size=1634212k,nr_inodes=2000 fixcmp-run "$R/run"
+	mkdir -p "$R/run/containerd/io.containerd.grpc.v1.cri/sandboxes/4f3a/shm"
+	mount -t tmpfs -o size=65536k,nr_inodes=300 fixcmp-shm \
+		"$R/run/containerd/io.containerd.grpc.v1.cri/sandboxes/4f3a/shm"
+	mount -t tmpfs -o size=4g,nr_inodes=7000 fixcmp-nfs "$R/mnt/nfs"
 	mount --bind "$S/textfile" "$ROOT/tests/fixtures/textfile"
 	"$NE" --web.listen-address=127.0.0.1:19107 "$@" >"$S/ne.log" 2>&1 &
 	ne=$!

@@ -187,7 +187,7 @@ check_cmd "pins left under the node's bpffs" test -n "$(ls -A "$(tb_bpf_dir n1)/
 # Without CAP_SYS_ADMIN, BPF_ENABLE_STATS is refused (docs/deploy.md); the agent says so once.
 podman logs "$ctr" >"$TB_RUN/log/least.log" 2>&1 || die "podman logs"
 check_cmd "least privilege: bpf_enable_stats refused" \
-	grep -q 'bpf_enable_stats failed (Operation not permitted)' "$TB_RUN/log/least.log"
+	grep -q 'bpf_enable_stats failed: program run time is not reported" err="Operation not permitted"' "$TB_RUN/log/least.log"
 
 # Upgrade to the privileged variant (deploy/kubernetes/privileged/): the new agent adopts the
 # pins, every counter continues where the old one stopped, and with CAP_SYS_ADMIN the program

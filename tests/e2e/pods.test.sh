@@ -408,7 +408,7 @@ sys.stdout.write(json.dumps(d, separators=(",", ":")))' "$W/valid.json" ;;
 	esac | lp_write_file "$f"
 }
 hostile="corrupt truncated foreign oversized"
-declare -A H_REASON=([corrupt]=corrupt [truncated]=truncated [foreign]="foreign kind"
+declare -A H_REASON=([corrupt]=corrupt [truncated]=truncated [foreign]='"foreign kind"'
 	[oversized]=oversized)
 k=3
 for h in $hostile; do
@@ -442,7 +442,7 @@ for h in $hostile; do
 		<(grep '^nodepath_pod_info' "$W/d1-n1.prom"))" 0
 	check "$h: no series with its would-be name" \
 		"$(grep -c "pod=\"h$h-0\"" "$W/d1-n1.prom")" 0
-	check "$h: logged once" "$(grep -cF "skipping CNI cache file $(lp_cache_file "h$h"): ${H_REASON[$h]}" "$agent_log")" 1
+	check "$h: logged once" "$(grep -cF "skipping CNI cache file\" path=$(lp_cache_file "h$h") err=${H_REASON[$h]}" "$agent_log")" 1
 	k=$((k + 1))
 done
 expect_path n1 d0 d1 hflip transmit host 5 100
@@ -467,7 +467,7 @@ check "hflip truncated: transmit packets under the interface only (5 before + 4)
 check "hflip truncated: path host packets under the interface only" \
 	"$(tb_metric0 "$W/d3-n1.prom" nodepath_path_packets_total "$sel,direction=\"transmit\",path=\"host\"")" 9
 check "hflip truncated: logged once" \
-	"$(grep -cF "skipping CNI cache file $(lp_cache_file hflip): truncated" "$agent_log")" 1
+	"$(grep -cF "skipping CNI cache file\" path=$(lp_cache_file hflip) err=truncated" "$agent_log")" 1
 lp_write_cache hflip
 for i in $(seq 50); do
 	tb_scrape n1 >"$W/d4-n1.prom" && grep -q "pod=\"flip-0\"" "$W/d4-n1.prom" && break
@@ -651,7 +651,7 @@ if [ "$wait_ms" -gt 0 ]; then
 	sleep "$(awk -v m="$wait_ms" 'BEGIN { printf "%.3f", m / 1000 }')"
 fi
 for h in $hostile; do
-	check "$h: still logged once after a periodic rescan" "$(grep -cF "skipping CNI cache file $(lp_cache_file "h$h")" "$agent_log")" 1
+	check "$h: still logged once after a periodic rescan" "$(grep -cF "skipping CNI cache file\" path=$(lp_cache_file "h$h") " "$agent_log")" 1
 done
 check "agent n1: skip warnings in total (4 hostile + 1 damaged)" \
 	"$(grep -c 'skipping CNI cache file' "$agent_log")" 5

@@ -53,7 +53,7 @@ pod_tx() { # SCRAPE-TEXT POD: packets the pod transmitted (counted at its host v
 # --- 1. the default: privileges dropped after start -------------------------------------------
 tb_start_agent n1 "$BIN" || die "agent start"
 PID=$(tb_agent_pid n1)
-check_cmd "log says what was kept" wait_log n1 'capabilities reduced to CAP_BPF CAP_NET_ADMIN, no_new_privs set, seccomp enforcing'
+check_cmd "log says what was kept" wait_log n1 'msg="capabilities reduced to CAP_BPF CAP_NET_ADMIN, no_new_privs set" seccomp=enforcing'
 threads=$(ls /proc/"$PID"/task | wc -l)
 echo "     threads: $threads ($(cat /proc/"$PID"/task/*/comm | sort | uniq -c | tr -s ' \n' ' '))"
 check_cmd "more than one thread to check ($threads)" [ "$threads" -ge 3 ]
@@ -71,7 +71,7 @@ check "counts exactly after the drop: packets n1a transmitted" \
 	"$(($(pod_tx "$out1" n1a) - $(pod_tx "$out0" n1a)))" 17
 tb_add_pod n1 n1c || bad "add pod"
 check_cmd "a veth created after the drop is attached" \
-	wait_until 5 grep -q "attached device=$(tb_pod_veth n1c) " "$(tb_agent_log n1)"
+	wait_until 5 grep -q "msg=\"attached\" device=$(tb_pod_veth n1c) " "$(tb_agent_log n1)"
 out2=$(tb_scrape n1)
 tb_send_udp n1c n1b 23 100
 out3=$(tb_scrape n1)
@@ -89,14 +89,14 @@ for s in "${LOGGED[@]}" RTMIN+2; do
 	kill -s "$s" "$PID"
 done
 # Done when each is logged (a signal that killed the agent instead leaves it short: checks below).
-ignored_logged() { grep -c 'ignoring signal=' "$(tb_agent_log n1)"; }
+ignored_logged() { grep -c 'msg="ignoring signal" signal=' "$(tb_agent_log n1)"; }
 wait_until 5 eval '[ "$(ignored_logged)" -ge ${#LOGGED[@]} ]'
 check "every ignored signal but RTMIN+2 logged once" "$(ignored_logged)" ${#LOGGED[@]}
 check_cmd "alive after HUP USR1 USR2 ALRM VTALRM PROF IO PWR STKFLT and real-time signals" \
 	kill -0 "$PID"
 check_cmd "still serving after them" tb_scrape n1 -o /dev/null
-check_cmd "each ignored one is logged (USR1)" grep -q 'ignoring signal=User defined signal 1' "$(tb_agent_log n1)"
-check_cmd "each ignored one is logged (ALRM)" grep -q 'ignoring signal=Alarm clock' "$(tb_agent_log n1)"
+check_cmd "each ignored one is logged (USR1)" grep -q 'msg="ignoring signal" signal="User defined signal 1"' "$(tb_agent_log n1)"
+check_cmd "each ignored one is logged (ALRM)" grep -q 'msg="ignoring signal" signal="Alarm clock"' "$(tb_agent_log n1)"
 
 # --- 3. signals that end the agent take the shutdown path --------------------------------------
 hooked() { # NODE: the pod veths' hooks left counting (the next agent takes them over)
@@ -119,7 +119,7 @@ for s in TERM INT QUIT XCPU; do
 	rc=0
 	tb_stop_agent n1 "$s" || rc=$?
 	check "SIG$s: exit status through the shutdown path" "$rc" 0
-	check_cmd "SIG$s: shutdown logged" grep -q "shutting down signal=" "$(tb_agent_log n1)"
+	check_cmd "SIG$s: shutdown logged" grep -q "msg=\"shutting down\" signal=" "$(tb_agent_log n1)"
 	check_cmd "SIG$s: hooks left counting, one per hook" hooked n1
 	: >"$(tb_agent_log n1)"
 done

@@ -161,7 +161,7 @@ wait_until 10 attached_is n1 pod 4 || bad "n1: pods not attached after changes"
 check "pins of the deleted pod's veth removed at start" "$(ls -A "$LINKS" | grep -c "_${GONE}_" || true)" 0
 check "pinned tcx links: 3 devices + 4 pods" "$(pins)" 14
 expect_one_each changes
-grep -q 'pinned tcx links of an earlier agent found=12 removed_gone=2' "$(tb_agent_log n1)" && ok ||
+grep -q 'pinned tcx links of an earlier agent" found=12 removed_gone=2' "$(tb_agent_log n1)" && ok ||
 	bad "log: adoption summary (found=12 removed_gone=2) missing"
 snap e0
 tb_send_udp n1e n2b 30 200

@@ -2,11 +2,11 @@
 /* Shared /proc parsing helpers: single-number files, the key table, the match cache. */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "collectors/procparse.h"
+#include "pattern.h"
 #include "proc_fixture.h"
 
 Test(procparse, entropy_and_conntrack_sysctls)
@@ -51,20 +51,21 @@ Test(procparse, kvtab_many_keys_and_replacement)
 	cr_assert_null(pp_kvtab_get(&t, "Key_1"));
 }
 
-Test(procparse, match_cache_answers_like_regexec)
+Test(procparse, match_cache_answers_like_the_pattern)
 {
 	static struct pp_match_cache c = PP_MATCH_CACHE_INIT;
-	regex_t re;
+	struct pattern *re = NULL;
 
-	cr_assert_eq(regcomp(&re, "^(oom_kill|pgpg|pswp|pg.*fault).*", REG_EXTENDED | REG_NOSUB),
+	cr_assert_eq(pattern__compile("t", "^(oom_kill|pgpg|pswp|pg.*fault).*", PATTERN_SEARCH, &re,
+				      NULL, 0),
 		     0);
 	for (int round = 0; round < 2; round++) {
-		cr_assert(pp_match(&c, &re, "pgfault"));
-		cr_assert(pp_match(&c, &re, "pgpgin"));
-		cr_assert(!pp_match(&c, &re, "nr_free_pages"));
-		cr_assert(!pp_match(&c, &re, "xpgfault"));
+		cr_assert(pp_match(&c, re, "pgfault"));
+		cr_assert(pp_match(&c, re, "pgpgin"));
+		cr_assert(!pp_match(&c, re, "nr_free_pages"));
+		cr_assert(!pp_match(&c, re, "xpgfault"));
 	}
 	cr_assert_eq(c.seen.n, 4);
 	pp_match_cache_clear(&c);
-	regfree(&re);
+	pattern__free(re);
 }
