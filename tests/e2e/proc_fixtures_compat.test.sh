@@ -12,7 +12,7 @@ NE=$(command -v prometheus-node-exporter || true)
 [ -x "$NE" ] || die "prometheus-node-exporter not installed"
 [ -x "$NODEPATH" ] || die "$NODEPATH not found"
 
-COLLECTORS="arp conntrack cpu entropy filefd loadavg meminfo netdev netstat pressure schedstat
+COLLECTORS="arp conntrack cpu entropy filefd ipvs loadavg meminfo netdev netstat pressure schedstat
 sockstat softnet stat udp_queues vmstat"
 TREES="tests/fixtures/proc tests/fixtures/proc/variants/k8s-node"
 
@@ -71,6 +71,7 @@ for tree in $TREES; do
 		cpu) re='node_cpu_' ;;
 		entropy) re='node_entropy_' ;;
 		filefd) re='node_filefd_' ;;
+		ipvs) re='node_ipvs_' ;;
 		loadavg) re='node_load' ;;
 		meminfo) re='node_memory_' ;;
 		netdev) re='node_network_' ;;
@@ -82,6 +83,7 @@ for tree in $TREES; do
 		stat) re='node_(boot_time_seconds|context_switches_total|forks_total|intr_total|procs_)' ;;
 		udp_queues) re='node_udp_queues' ;;
 		vmstat) re='node_vmstat_' ;;
+		*) die "no family pattern for collector $c" ;;
 		esac
 		re="^(# (HELP|TYPE) )?$re"
 		grep -E "$re" "$TMP/ne.prom" | sort >"$TMP/a" || true

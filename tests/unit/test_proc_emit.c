@@ -29,6 +29,7 @@ static const struct {
 	{ "cpu", { "node_cpu_" } },
 	{ "entropy", { "node_entropy_" } },
 	{ "filefd", { "node_filefd_" } },
+	{ "ipvs", { "node_ipvs_" } },
 	{ "loadavg", { "node_load" } },
 	{ "meminfo", { "node_memory_" } },
 	{ "netdev", { "node_network_" } },
