@@ -37,7 +37,7 @@ args=(--collector.disable-defaults --collector.netclass --collector.cpufreq --co
 	--collector.conntrack --collector.cpu --collector.entropy --collector.filefd
 	--collector.loadavg --collector.meminfo --collector.netstat --collector.pressure
 	--collector.schedstat --collector.sockstat --collector.softnet --collector.stat
-	--collector.udp_queues --collector.vmstat --collector.ipvs
+	--collector.udp_queues --collector.vmstat --collector.ipvs --collector.nfs --collector.nfsd
 	--path.sysfs=tests/fixtures/sys --path.procfs=tests/fixtures/proc
 	--path.rootfs="$SCRATCH/root" --path.udev.data=tests/fixtures/root/run/udev/data
 	--collector.textfile.directory=tests/fixtures/textfile)
@@ -67,7 +67,10 @@ ip netns exec "$NS" bash -euo pipefail -c '
 			curl -fs -o /dev/null http://127.0.0.1:19108/metrics && break
 		sleep 0.1
 	done
-	python3 "$ROOT/tests/e2e/lib/compat.py" --exact http://127.0.0.1:19107/metrics \
+	# nfsd: 1.5 reads these three NFSv4 operations one value early (docs/proc-collectors.md).
+	python3 "$ROOT/tests/e2e/lib/compat.py" --exact --known-diff \
+		"^node_nfsd_requests_total\\{method=\"(Verify|Write|RelLockOwner)\",proto=\"4\"\\}$" \
+		http://127.0.0.1:19107/metrics \
 		http://127.0.0.1:19108/metrics
 ' bash "$SCRATCH" "$NE" "$NODEPATH" "$ROOT" "${args[@]}" && ok || {
 	grep -E 'level=(error|warn)' "$SCRATCH/ne.log" 2>/dev/null | grep -v 'root user' | tail -5

@@ -34,6 +34,7 @@ static const struct {
 	{ "meminfo", { "node_memory_" } },
 	{ "netdev", { "node_network_" } },
 	{ "netstat", { "node_netstat_" } },
+	{ "nfs", { "node_nfs_" } },
 	{ "pressure", { "node_pressure_" } },
 	{ "schedstat", { "node_schedstat_" } },
 	{ "sockstat", { "node_sockstat_" } },
