@@ -17,19 +17,18 @@ static const struct {
 	const char *name;
 	int idx;
 } v4_ops[] = {
-	{ "Access", 4 },      { "Close", 5 },	     { "Commit", 6 },	  { "Create", 7 },
-	{ "DelegPurge", 8 },  { "DelegReturn", 9 },  { "GetAttr", 10 },	  { "GetFH", 11 },
-	{ "Link", 12 },	      { "Lock", 13 },	     { "Lockt", 14 },	  { "Locku", 15 },
-	{ "Lookup", 16 },     { "LookupRoot", 17 },  { "Nverify", 18 },	  { "Open", 19 },
-	{ "OpenAttr", 20 },   { "OpenConfirm", 21 }, { "OpenDgrd", 22 },  { "PutFH", 23 },
-	{ "Read", 26 },	      { "ReadDir", 27 },     { "ReadLink", 28 },  { "Remove", 29 },
-	{ "Rename", 30 },     { "Renew", 31 },	     { "RestoreFH", 32 }, { "SaveFH", 33 },
-	{ "SecInfo", 34 },    { "SetAttr", 35 },     { "Verify", 38 },	  { "Write", 39 },
+	{ "Access", 4 },	{ "Close", 5 },	       { "Commit", 6 },	    { "Create", 7 },
+	{ "DelegPurge", 8 },	{ "DelegReturn", 9 },  { "GetAttr", 10 },   { "GetFH", 11 },
+	{ "Link", 12 },		{ "Lock", 13 },	       { "Lockt", 14 },	    { "Locku", 15 },
+	{ "Lookup", 16 },	{ "LookupRoot", 17 },  { "Nverify", 18 },   { "Open", 19 },
+	{ "OpenAttr", 20 },	{ "OpenConfirm", 21 }, { "OpenDgrd", 22 },  { "PutFH", 23 },
+	{ "Read", 26 },		{ "ReadDir", 27 },     { "ReadLink", 28 },  { "Remove", 29 },
+	{ "Rename", 30 },	{ "Renew", 31 },       { "RestoreFH", 32 }, { "SaveFH", 33 },
+	{ "SecInfo", 34 },	{ "SetAttr", 35 },     { "Verify", 38 },    { "Write", 39 },
 	{ "RelLockOwner", 40 },
 };
 
-static void emit_request(struct expo_writer *w, const char *method, const char *proto,
-			 uint64_t v)
+static void emit_request(struct expo_writer *w, const char *method, const char *proto, uint64_t v)
 {
 	struct expo_label l[] = { { "method", method }, { "proto", proto } };
 
@@ -93,8 +92,8 @@ static int nfsd_collect(struct expo_writer *w)
 		emit_request(w, nfs_v3_names[i], "3", st.v3[i]);
 	for (size_t i = 0; i < sizeof(v4_ops) / sizeof(v4_ops[0]); i++)
 		emit_request(w, v4_ops[i].name, "4", st.v4ops[v4_ops[i].idx]);
-	expo__family(w, "node_nfsd_rpc_errors_total", "Total number of NFSd RPC errors by error type.",
-		     EXPO_COUNTER);
+	expo__family(w, "node_nfsd_rpc_errors_total",
+		     "Total number of NFSd RPC errors by error type.", EXPO_COUNTER);
 	expo__sample(w, "node_nfsd_rpc_errors_total", &(struct expo_label){ "error", "auth" }, 1,
 		     (double)st.rpc[3]);
 	expo__sample(w, "node_nfsd_rpc_errors_total", &(struct expo_label){ "error", "cInt" }, 1,
@@ -103,8 +102,9 @@ static int nfsd_collect(struct expo_writer *w)
 		     (double)st.rpc[2]);
 	pp_emit(w, "node_nfsd_server_rpcs_total", "Total number of NFSd RPCs.", EXPO_COUNTER,
 		(double)st.rpc[0]);
-	pp_emit(w, "node_nfsd_server_threads", "Total number of NFSd kernel threads that are running.",
-		EXPO_GAUGE, (double)st.th[0]);
+	pp_emit(w, "node_nfsd_server_threads",
+		"Total number of NFSd kernel threads that are running.", EXPO_GAUGE,
+		(double)st.th[0]);
 	return 0;
 }
 

@@ -47,8 +47,7 @@ Test(ipvs, backends_node_exporter_fixture)
 	cr_assert_eq(n, 10);
 	assert_backend(&v[0], "192.168.0.22", 3306, "", "TCP", "192.168.82.22", 3306, 100, 248, 2);
 	assert_backend(&v[3], "192.168.0.57", 3306, "", "TCP", "192.168.84.22", 3306, 0, 0, 0);
-	assert_backend(&v[5], "192.168.0.57", 3306, "", "TCP", "192.168.50.21", 3306, 100, 1498,
-		       0);
+	assert_backend(&v[5], "192.168.0.57", 3306, "", "TCP", "192.168.50.21", 3306, 100, 1498, 0);
 	assert_backend(&v[7], "192.168.0.55", 3306, "", "TCP", "192.168.49.32", 3306, 100, 0, 0);
 	assert_backend(&v[8], "", 0, "10001000", "FWM", "192.168.50.26", 3306, 20, 64, 1);
 	assert_backend(&v[9], "", 0, "10001000", "FWM", "192.168.49.32", 3306, 100, 321, 5);
@@ -70,8 +69,8 @@ Test(ipvs, backends_kubernetes_dual_stack)
 	assert_backend(&v[3], "10.96.0.10", 53, "", "UDP", "10.244.0.2", 53, 1, 0, 41);
 	assert_backend(&v[5], "fd00:10:96::a", 53, "", "TCP", "fd00:10:244:1::2", 53, 1, 2, 0);
 	assert_backend(&v[6], "fd00:10:96::a", 53, "", "TCP", "10.244.0.3", 53, 1, 0, 1);
-	assert_backend(&v[7], "2001:db8:0:1::1:0", 8080, "", "TCP", "2001:db8::1:0:0:1", 8080, 0,
-		       0, 0);
+	assert_backend(&v[7], "2001:db8:0:1::1:0", 8080, "", "TCP", "2001:db8::1:0:0:1", 8080, 0, 0,
+		       0);
 	free(v);
 	free(b);
 }
@@ -114,9 +113,9 @@ Test(ipvs, hostile)
 		"hostile/proc/ip_vs_stats.nonhex",
 	};
 	static const char *const backends[] = {
-		"hostile/proc/ip_vs.orphan",  "hostile/proc/ip_vs.badport",
-		"hostile/proc/ip_vs.badaddr", "hostile/proc/ip_vs.negative",
-		"hostile/proc/ip_vs.short",   "hostile/proc/ip_vs.v6nobracket",
+		"hostile/proc/ip_vs.orphan",   "hostile/proc/ip_vs.badport",
+		"hostile/proc/ip_vs.badaddr",  "hostile/proc/ip_vs.negative",
+		"hostile/proc/ip_vs.short",    "hostile/proc/ip_vs.v6nobracket",
 		"hostile/proc/ip_vs.longmark", "hostile/proc/ip_vs.proto",
 		"hostile/proc/binary.random",
 	};

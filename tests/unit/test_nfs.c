@@ -31,8 +31,8 @@ Test(nfs, node_exporter_fixture)
 	cr_assert_eq(s.rpc[0], 1218785755);
 	cr_assert_eq(s.rpc[1], 374636);
 	cr_assert_eq(s.rpc[2], 1218815394);
-	cr_assert_eq(s.v2[0], 16);  /* Null */
-	cr_assert_eq(s.v2[17], 82); /* FsStat */
+	cr_assert_eq(s.v2[0], 16);	   /* Null */
+	cr_assert_eq(s.v2[17], 82);	   /* FsStat */
 	cr_assert_eq(s.v3[1], 1061909262); /* GetAttr */
 	cr_assert_eq(s.v3[21], 23729);	   /* Commit */
 	cr_assert_eq(s.v4[v4_index("Null")], 98);

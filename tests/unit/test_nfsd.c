@@ -29,9 +29,9 @@ Test(nfsd, node_exporter_fixture)
 	cr_assert_eq(s.net[2], 917);
 	cr_assert_eq(s.net[3], 1);
 	cr_assert_eq(s.rpc[0], 18628);
-	cr_assert_eq(s.rpc[2], 1); /* bad format */
-	cr_assert_eq(s.rpc[3], 2); /* bad auth */
-	cr_assert_eq(s.rpc[4], 0); /* bad client */
+	cr_assert_eq(s.rpc[2], 1);   /* bad format */
+	cr_assert_eq(s.rpc[3], 2);   /* bad auth */
+	cr_assert_eq(s.rpc[4], 0);   /* bad client */
 	cr_assert_eq(s.v2[1], 69);   /* GetAttr */
 	cr_assert_eq(s.v2[4], 4410); /* Lookup */
 	cr_assert_eq(s.v2[16], 99);  /* ReadDir */
