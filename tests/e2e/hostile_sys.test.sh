@@ -33,7 +33,7 @@ ip netns exec "$NS" "$NODEPATH" --web.listen-address=127.0.0.1:19105 --collector
 	--collector.netclass --collector.cpufreq --collector.hwmon --collector.thermal_zone \
 	--collector.powersupplyclass --collector.edac --collector.mdadm --collector.diskstats \
 	--collector.filesystem --collector.textfile --collector.textfile.directory="$TFD" \
-	--collector.xfs \
+	--collector.xfs --collector.bonding \
 	--log.level=error 2>/dev/null &
 PID=$!
 wait_until 5 ip netns exec "$NS" curl -fs -o "$OUT" http://127.0.0.1:19105/metrics ||
@@ -50,6 +50,8 @@ expect edac 0
 expect thermal_zone 0
 # one of two XFS filesystems has a malformed statistics line
 expect xfs 0
+# a bond master without its bonding/slaves file
+expect bonding 0
 # unparsable sensor values are skipped (as node_exporter), the rest still reported
 expect hwmon 1
 # no diskstats/mdstat/1/mounts in that tree: missing files
@@ -60,7 +62,7 @@ expect filesystem 0
 expect textfile 1
 check "textfile scrape_error" "$(grep -c '^node_textfile_scrape_error 1$' "$OUT" || true)" 1
 for fam in node_network_ node_cpu_frequency node_power_supply node_edac node_thermal_zone \
-	node_xfs_; do
+	node_xfs_ node_bonding_; do
 	check "series of a failed collector ($fam) left in the output" "$(grep -c "^$fam" "$OUT" || true)" 0
 done
 check "hwmon in0 (1e308 mV)" \
