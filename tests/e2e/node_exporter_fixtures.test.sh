@@ -39,7 +39,7 @@ args=(--collector.disable-defaults --collector.netclass --collector.cpufreq --co
 	--collector.loadavg --collector.meminfo --collector.netstat --collector.pressure
 	--collector.schedstat --collector.sockstat --collector.softnet --collector.stat
 	--collector.udp_queues --collector.vmstat --collector.ipvs --collector.nfs --collector.nfsd
-	--collector.xfs --collector.bonding --collector.nvme
+	--collector.xfs --collector.bonding --collector.nvme --collector.dmi
 	--path.sysfs=tests/fixtures/sys --path.procfs=tests/fixtures/proc
 	--path.rootfs="$SCRATCH/root" --path.udev.data=tests/fixtures/root/run/udev/data
 	--collector.textfile.directory=tests/fixtures/textfile)
