@@ -40,6 +40,7 @@ args=(--collector.disable-defaults --collector.netclass --collector.cpufreq --co
 	--collector.schedstat --collector.sockstat --collector.softnet --collector.stat
 	--collector.udp_queues --collector.vmstat --collector.ipvs --collector.nfs --collector.nfsd
 	--collector.xfs --collector.bonding --collector.nvme --collector.dmi
+	--collector.btrfs
 	--path.sysfs=tests/fixtures/sys --path.procfs=tests/fixtures/proc
 	--path.rootfs="$SCRATCH/root" --path.udev.data=tests/fixtures/root/run/udev/data
 	--collector.textfile.directory=tests/fixtures/textfile)
