@@ -22,6 +22,8 @@ done
 if [ "$want_test" -eq 1 ]; then
 	pkgs+=(clang-format libcriterion-dev prometheus prometheus-node-exporter curl python3 iputils-ping
 	       socat nftables procps podman runc wrk openssl)
+	# the btrfs collector test formats and mounts a two-device filesystem on loop devices
+	pkgs+=(btrfs-progs util-linux)
 	# real pod networking in the testbed: the CNI plugins and containerd's CNI library (Go,
 	# built offline in GOPATH mode by the tests)
 	pkgs+=(containernetworking-plugins golang-go golang-github-containerd-go-cni-dev)

@@ -17,9 +17,9 @@ NODEPATH=$(realpath "${1:-build/nodepath}")
 UPDATE=${2:-}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 GOLDEN=$ROOT/tests/e2e/golden/fixtures.prom
-COLLECTORS="arp conntrack cpu cpufreq diskstats edac entropy filefd filesystem hwmon loadavg mdadm
-meminfo netclass netdev netstat powersupplyclass pressure schedstat sockstat softnet stat textfile
-thermal_zone udp_queues vmstat"
+COLLECTORS="arp bonding btrfs conntrack cpu cpufreq diskstats dmi edac entropy filefd filesystem
+hwmon ipvs loadavg mdadm meminfo netclass netdev netstat nfs nfsd nvme powersupplyclass pressure
+schedstat sockstat softnet stat textfile thermal_zone udp_queues vmstat xfs"
 
 # shellcheck source=tests/e2e/lib/check.sh
 . "$ROOT/tests/e2e/lib/check.sh"

@@ -33,6 +33,8 @@ ip netns exec "$NS" "$NODEPATH" --web.listen-address=127.0.0.1:19105 --collector
 	--collector.netclass --collector.cpufreq --collector.hwmon --collector.thermal_zone \
 	--collector.powersupplyclass --collector.edac --collector.mdadm --collector.diskstats \
 	--collector.filesystem --collector.textfile --collector.textfile.directory="$TFD" \
+	--collector.xfs --collector.bonding --collector.nvme --collector.dmi \
+	--collector.btrfs \
 	--log.level=error 2>/dev/null &
 PID=$!
 wait_until 5 ip netns exec "$NS" curl -fs -o "$OUT" http://127.0.0.1:19105/metrics ||
@@ -47,6 +49,16 @@ expect cpufreq 0
 expect powersupplyclass 0
 expect edac 0
 expect thermal_zone 0
+# one of two XFS filesystems has a malformed statistics line
+expect xfs 0
+# a bond master without its bonding/slaves file
+expect bonding 0
+# an NVMe controller without its serial attribute
+expect nvme 0
+# a DMI attribute larger than a sysfs page
+expect dmi 0
+# a btrfs layout size that is not a number
+expect btrfs 0
 # unparsable sensor values are skipped (as node_exporter), the rest still reported
 expect hwmon 1
 # no diskstats/mdstat/1/mounts in that tree: missing files
@@ -56,7 +68,8 @@ expect filesystem 0
 # every .prom there is broken: collector succeeds, scrape_error 1
 expect textfile 1
 check "textfile scrape_error" "$(grep -c '^node_textfile_scrape_error 1$' "$OUT" || true)" 1
-for fam in node_network_ node_cpu_frequency node_power_supply node_edac node_thermal_zone; do
+for fam in node_network_ node_cpu_frequency node_power_supply node_edac node_thermal_zone \
+	node_xfs_ node_bonding_ node_nvme_ node_dmi_ node_btrfs_; do
 	check "series of a failed collector ($fam) left in the output" "$(grep -c "^$fam" "$OUT" || true)" 0
 done
 check "hwmon in0 (1e308 mV)" \

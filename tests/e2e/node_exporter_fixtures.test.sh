@@ -3,7 +3,8 @@
 # a Super-I/O board, a Xeon with EDAC and a Kubernetes node; mdstat in every state; diskstats with
 # udev data; text files; the /proc fixtures; mounts backed by fixed-size tmpfs) and must write the
 # same samples: family names, types, HELP, label names and values, collector by collector. Both
-# run in a network namespace this test creates, in its private mount namespace.
+# run in a network namespace this test creates, in its private mount namespace. Then the same for
+# the sysfs variant trees (bonding) at the end.
 # usage: node_exporter_fixtures.test.sh path/to/nodepath
 set -euo pipefail
 NODEPATH=$(realpath "${1:-build/nodepath}")
@@ -40,7 +41,9 @@ args=(--collector.disable-defaults --collector.netclass --collector.cpufreq --co
 	--collector.conntrack --collector.cpu --collector.entropy --collector.filefd
 	--collector.loadavg --collector.meminfo --collector.netstat --collector.pressure
 	--collector.schedstat --collector.sockstat --collector.softnet --collector.stat
-	--collector.udp_queues --collector.vmstat
+	--collector.udp_queues --collector.vmstat --collector.ipvs --collector.nfs --collector.nfsd
+	--collector.xfs --collector.bonding --collector.nvme --collector.dmi
+	--collector.btrfs
 	--path.sysfs=tests/fixtures/sys --path.procfs=tests/fixtures/proc
 	--path.rootfs="$SCRATCH/root" --path.udev.data=tests/fixtures/root/run/udev/data
 	--collector.textfile.directory=tests/fixtures/textfile
@@ -78,10 +81,39 @@ ip netns exec "$NS" bash -euo pipefail -c '
 			curl -fs -o /dev/null http://127.0.0.1:19108/metrics && break
 		sleep 0.1
 	done
-	python3 "$ROOT/tests/e2e/lib/compat.py" --exact http://127.0.0.1:19107/metrics \
+	# nfsd: 1.5 reads these three NFSv4 operations one value early (docs/proc-collectors.md).
+	python3 "$ROOT/tests/e2e/lib/compat.py" --exact --known-diff \
+		"^node_nfsd_requests_total\\{method=\"(Verify|Write|RelLockOwner)\",proto=\"4\"\\}$" \
+		http://127.0.0.1:19107/metrics \
 		http://127.0.0.1:19108/metrics
 ' bash "$SCRATCH" "$NE" "$NODEPATH" "$ROOT" "${args[@]}" && ok || {
 	grep -E 'level=(error|warn)' "$SCRATCH/ne.log" 2>/dev/null | grep -v 'root user' | tail -5
 	bad "node_exporter and nodepath differ on the fixture tree"
 }
+# sysfs trees kept apart from tests/fixtures/sys because they would change other collectors'
+# output there (bond masters are class/net directories, which netclass lists): one agent pair
+# each, running only the collectors they are for.
+variant() { # tree collector...
+	local tree=$1 a=(--collector.disable-defaults --path.procfs=/nonexistent)
+	shift
+	a+=(--path.sysfs="$tree")
+	for c in "$@"; do a+=("--collector.$c"); done
+	ip netns exec "$NS" bash -euo pipefail -c '
+		S=$1 NE=$2 NP=$3 ROOT=$4; shift 4
+		"$NE" --web.listen-address=127.0.0.1:19109 "$@" >"$S/ne.log" 2>&1 &
+		ne=$!
+		"$NP" --web.listen-address=127.0.0.1:19110 "$@" --log.level=error >"$S/np.log" 2>&1 &
+		np=$!
+		trap "rc=\$?; set +e; kill $ne $np 2>/dev/null; wait $ne $np 2>/dev/null; exit \$rc" EXIT
+		for _ in $(seq 50); do
+			curl -fs -o /dev/null http://127.0.0.1:19109/metrics &&
+				curl -fs -o /dev/null http://127.0.0.1:19110/metrics && break
+			sleep 0.1
+		done
+		python3 "$ROOT/tests/e2e/lib/compat.py" --exact http://127.0.0.1:19109/metrics \
+			http://127.0.0.1:19110/metrics
+	' bash "$SCRATCH" "$NE" "$NODEPATH" "$ROOT" "${a[@]}" && ok ||
+		bad "node_exporter and nodepath differ on $tree"
+}
+variant tests/fixtures/variants/bonding bonding
 check_summary

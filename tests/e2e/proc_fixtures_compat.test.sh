@@ -12,8 +12,8 @@ NE=$(command -v prometheus-node-exporter || true)
 [ -x "$NE" ] || die "prometheus-node-exporter not installed"
 [ -x "$NODEPATH" ] || die "$NODEPATH not found"
 
-COLLECTORS="arp conntrack cpu entropy filefd loadavg meminfo netdev netstat pressure schedstat
-sockstat softnet stat udp_queues vmstat"
+COLLECTORS="arp conntrack cpu entropy filefd ipvs loadavg meminfo netdev netstat nfs nfsd pressure
+schedstat sockstat softnet stat udp_queues vmstat"
 TREES="tests/fixtures/proc tests/fixtures/proc/variants/k8s-node"
 
 TAG=$$-$RANDOM
@@ -71,10 +71,13 @@ for tree in $TREES; do
 		cpu) re='node_cpu_' ;;
 		entropy) re='node_entropy_' ;;
 		filefd) re='node_filefd_' ;;
+		ipvs) re='node_ipvs_' ;;
 		loadavg) re='node_load' ;;
 		meminfo) re='node_memory_' ;;
 		netdev) re='node_network_' ;;
 		netstat) re='node_netstat_' ;;
+		nfs) re='node_nfs_' ;;
+		nfsd) re='node_nfsd_' ;;
 		pressure) re='node_pressure_' ;;
 		schedstat) re='node_schedstat_' ;;
 		sockstat) re='node_sockstat_' ;;
@@ -82,10 +85,16 @@ for tree in $TREES; do
 		stat) re='node_(boot_time_seconds|context_switches_total|forks_total|intr_total|procs_)' ;;
 		udp_queues) re='node_udp_queues' ;;
 		vmstat) re='node_vmstat_' ;;
+		*) die "no family pattern for collector $c" ;;
 		esac
 		re="^(# (HELP|TYPE) )?$re"
-		grep -E "$re" "$TMP/ne.prom" | sort >"$TMP/a" || true
-		grep -E "$re" "$TMP/np.prom" | sort >"$TMP/b" || true
+		# nfsd: 1.5 reads three NFSv4 operations one value early (docs/proc-collectors.md);
+		# their lines are compared without the value.
+		known='^node_nfsd_requests_total\{method="(Verify|Write|RelLockOwner)",proto="4"\} '
+		grep -E "$re" "$TMP/ne.prom" | sed -E "s/($known).*/\1(known difference)/" |
+			sort >"$TMP/a" || true
+		grep -E "$re" "$TMP/np.prom" | sed -E "s/($known).*/\1(known difference)/" |
+			sort >"$TMP/b" || true
 		ok_ne=$(sed -n "s/^node_scrape_collector_success{collector=\"$c\"} //p" "$TMP/ne.prom")
 		ok_np=$(sed -n "s/^node_scrape_collector_success{collector=\"$c\"} //p" "$TMP/np.prom")
 		if cmp -s "$TMP/a" "$TMP/b" && [ "$ok_ne" = "$ok_np" ]; then

@@ -26,10 +26,11 @@ static void set_procfs(const char *rel)
 
 Test(proc_collect, malformed_files_fail_each_collector)
 {
-	static const char *const names[] = { "arp",	"conntrack", "cpu",	   "entropy",
-					     "filefd",	"loadavg",   "meminfo",	   "netdev",
-					     "netstat", "pressure",  "schedstat",  "sockstat",
-					     "softnet", "stat",	     "udp_queues", "vmstat" };
+	static const char *const names[] = { "arp",	 "conntrack",  "cpu",	   "entropy",
+					     "filefd",	 "ipvs",       "loadavg",  "meminfo",
+					     "netdev",	 "netstat",    "nfs",	   "nfsd",
+					     "pressure", "schedstat",  "sockstat", "softnet",
+					     "stat",	 "udp_queues", "vmstat" };
 
 	set_procfs("hostile/proc/tree");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -53,7 +54,8 @@ Test(proc_collect, malformed_files_fail_each_collector)
 Test(proc_collect, missing_tree_is_an_error_or_no_data)
 {
 	static const char *const names[] = { "cpu",	 "meminfo",   "netdev",	   "stat",
-					     "pressure", "schedstat", "conntrack", "udp_queues" };
+					     "pressure", "schedstat", "conntrack", "udp_queues",
+					     "ipvs",	 "nfs",	      "nfsd" };
 
 	set_procfs("does-not-exist");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -13,11 +13,14 @@
 #include "collectors/conntrack.h"
 #include "collectors/cpu.h"
 #include "collectors/filefd.h"
+#include "collectors/ipvs.h"
 #include "collectors/loadavg.h"
 #include "collectors/meminfo.h"
 #include "collectors/netdev.h"
 #include "collectors/netstat.h"
+#include "collectors/nfs.h"
 #include "collectors/os.h"
+#include "collectors/xfs.h"
 #include "collectors/pressure.h"
 #include "collectors/procparse.h"
 #include "collectors/schedstat.h"
@@ -166,6 +169,44 @@ static int run_cpuinfo(char *b)
 	return err;
 }
 
+static int run_ipvs_stats(char *b)
+{
+	struct ipvs_stats s;
+
+	return ipvs__parse_stats(b, &s);
+}
+
+static int run_ipvs(char *b)
+{
+	struct ipvs_backend *v = NULL;
+	size_t n;
+	int e = ipvs__parse_backends(b, &v, &n);
+
+	free(v);
+	return e;
+}
+
+static int run_nfs(char *b)
+{
+	struct nfs_client_stats s;
+
+	return nfs__parse_client(b, &s);
+}
+
+static int run_nfsd(char *b)
+{
+	struct nfs_server_stats s;
+
+	return nfs__parse_server(b, &s);
+}
+
+static int run_xfs(char *b)
+{
+	struct xfs_stats s;
+
+	return xfs__parse_stats(b, &s);
+}
+
 static const struct {
 	const char *fixture;
 	int (*run)(char *);
@@ -191,6 +232,12 @@ static const struct {
 	{ "proc/schedstat", run_schedstat },
 	{ "proc/variants/os-release.flatcar", run_os },
 	{ "proc/variants/cpuinfo.xeon2s", run_cpuinfo },
+	{ "proc/net/ip_vs_stats", run_ipvs_stats },
+	{ "proc/net/ip_vs", run_ipvs },
+	{ "proc/variants/k8s-node/net/ip_vs", run_ipvs },
+	{ "proc/net/rpc/nfs", run_nfs },
+	{ "proc/net/rpc/nfsd", run_nfsd },
+	{ "sys/fs/xfs/nvme0n1p3/stats/stats", run_xfs },
 };
 
 /* 0, or one errno value the parsers use for input they refuse */
