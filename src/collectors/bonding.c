@@ -105,7 +105,7 @@ static int bonding_collect(struct expo_writer *w)
 		return err;
 	err = bonding__parse_names(masters_buf, masters, BONDING_MAX_NAMES, &nm);
 	if (err) {
-		log_error("malformed file path=class/net/bonding_masters");
+		log_error("malformed file", "path", "class/net/bonding_masters");
 		goto cleanup;
 	}
 	bonds = calloc(nm ? nm : 1, sizeof(*bonds));
@@ -127,13 +127,13 @@ static int bonding_collect(struct expo_writer *w)
 		slaves_buf = NULL;
 		err = fs__read_file(path, BONDING_MAX_FILE, &slaves_buf, NULL);
 		if (err) {
-			log_error("cannot read the slaves of a bond master=%s err=\"%s\"",
-				  masters[i], fs__strerror(err));
+			log_error("cannot read the slaves of a bond", "master", masters[i], "err",
+				  fs__strerror(err));
 			goto cleanup;
 		}
 		err = bonding__parse_names(slaves_buf, slaves, BONDING_MAX_NAMES, &ns);
 		if (err) {
-			log_error("malformed file path=class/net/%s/bonding/slaves", masters[i]);
+			log_error("malformed bonding/slaves file", "master", masters[i]);
 			goto cleanup;
 		}
 		for (size_t s = 0; s < ns; s++) {
@@ -141,9 +141,8 @@ static int bonding_collect(struct expo_writer *w)
 
 			err = slave_up(net, masters[i], slaves[s], &up);
 			if (err) {
-				log_error("cannot read a slave's MII status master=%s slave=%s "
-					  "err=\"%s\"",
-					  masters[i], slaves[s], fs__strerror(err));
+				log_error("cannot read a slave's MII status", "master", masters[i],
+					  "slave", slaves[s], "err", fs__strerror(err));
 				goto cleanup;
 			}
 			bonds[i].slaves++;

@@ -99,7 +99,7 @@ static int read_value(const char *dir, const char *rel, uint64_t *v)
 	if (!err && buf[0])
 		err = btrfs__parse_value(buf, v);
 	if (err == -EINVAL)
-		log_error("malformed btrfs attribute path=%s/%s", dir, rel);
+		log_error("malformed btrfs attribute", "dir", dir, "file", rel);
 	free(buf);
 	return err;
 }
@@ -349,8 +349,8 @@ static int query_mounted(struct btrfs_mounted **out, size_t *nout)
 			continue;
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
 		if (fd < 0) {
-			log_debug("Error inspecting btrfs mountpoint mountPoint=%s err=\"%s\"",
-				  path, strerror(errno));
+			log_debug("Error inspecting btrfs mountpoint", "mountPoint", path, "err",
+				  LOG_ERR(errno));
 			continue;
 		}
 		memset(&fi, 0, sizeof(fi));
@@ -365,9 +365,8 @@ static int query_mounted(struct btrfs_mounted **out, size_t *nout)
 		close(fd);
 		if (e || seen) {
 			if (e)
-				log_debug(
-				    "Error querying btrfs filesystem mountPoint=%s err=\"%s\"",
-				    path, strerror(-e));
+				log_debug("Error querying btrfs filesystem", "mountPoint", path,
+					  "err", LOG_ERR(e));
 			free(m[n].devs);
 			memset(&m[n], 0, sizeof(m[n]));
 			continue;
@@ -445,7 +444,7 @@ static int btrfs_collect(struct expo_writer *w)
 		err = read_fs(base, names[i], &fs[nfs]);
 		nfs++;
 		if (err) {
-			log_error("cannot read a btrfs filesystem uuid=%s err=\"%s\"", names[i],
+			log_error("cannot read a btrfs filesystem", "uuid", names[i], "err",
 				  fs__strerror(err));
 			goto cleanup;
 		}

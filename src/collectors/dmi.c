@@ -191,7 +191,7 @@ static int dmi_init(void)
 
 		err = read_attr(dir, dmi_attrs[i][1], &v);
 		if (err < 0) {
-			log_error("cannot read a DMI attribute file=%s err=\"%s\"", dmi_attrs[i][1],
+			log_error("cannot read a DMI attribute", "file", dmi_attrs[i][1], "err",
 				  fs__strerror(err));
 			dmi_fini();
 			return err;

@@ -274,8 +274,8 @@ static int ipvs_init(void)
 	char bad[64];
 
 	if (ipvs__parse_label_set(opt_labels, &g_mask, bad, sizeof(bad))) {
-		log_error("unknown IPVS backend label in --collector.ipvs.backend-labels label=%s",
-			  bad);
+		log_error("unknown IPVS backend label", "flag", "collector.ipvs.backend-labels",
+			  "label", bad);
 		return -EINVAL;
 	}
 	return 0;
@@ -340,7 +340,7 @@ static int ipvs_collect(struct expo_writer *w)
 	free(buf);
 	buf = NULL;
 	if (err) {
-		log_error("malformed file path=net/ip_vs_stats");
+		log_error("malformed file", "path", "net/ip_vs_stats");
 		goto cleanup;
 	}
 	err = fs__read_rel(fs__procfs(), "net/ip_vs", PP_MAX_FILE, &buf, NULL);
@@ -349,7 +349,7 @@ static int ipvs_collect(struct expo_writer *w)
 	err = ipvs__parse_backends(buf, &b, &nb);
 	if (err) {
 		if (err == -EINVAL)
-			log_error("malformed file path=net/ip_vs");
+			log_error("malformed file", "path", "net/ip_vs");
 		goto cleanup;
 	}
 	s = calloc(nb + 1, sizeof(*s));

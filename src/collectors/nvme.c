@@ -71,9 +71,8 @@ static int nvme_collect(struct expo_writer *w)
 			}
 			err = fs__read_file(path, NVME_ATTR_MAX, &bufs[a], NULL);
 			if (err) {
-				log_error(
-				    "cannot read an NVMe attribute device=%s file=%s err=\"%s\"",
-				    names[i], nvme_files[a], fs__strerror(err));
+				log_error("cannot read an NVMe attribute", "device", names[i],
+					  "file", nvme_files[a], "err", fs__strerror(err));
 				break;
 			}
 			l[a + 1].name = nvme_labels[a];

@@ -208,7 +208,7 @@ static int xfs_collect(struct expo_writer *w)
 		err = xfs__parse_stats(buf, &devs[nd].st);
 		free(buf);
 		if (err) {
-			log_error("malformed file path=fs/xfs/%s/stats/stats", names[i]);
+			log_error("malformed xfs stats file", "device", names[i]);
 			goto cleanup;
 		}
 		devs[nd++].name = names[i];

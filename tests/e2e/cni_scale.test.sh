@@ -161,7 +161,7 @@ check "nodepath_pod_table_entries: exactly the pods" "$(metric nodepath_pod_tabl
 check "netpath collector succeeded" \
 	"$(metric 'node_scrape_collector_success{collector="netpath"}')" 1
 check "read logged with the pod count" \
-	"$(grep -c "CNI cache read dir=$CACHE pods=$PODS " "$TMP/agent-a.log")" 1
+	"$(grep -c "msg=\"CNI cache read\" dir=$CACHE pods=$PODS " "$TMP/agent-a.log")" 1
 stop
 echo "figures: healthy after $HEALTHY_MS ms, ready after $READY_MS ms"
 
