@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -524,6 +525,9 @@ int datapath__start(struct datapath **out)
 		err = runtime_err(err);
 		goto cleanup;
 	}
+	/* libbpf parsed and freed vmlinux BTF (~11 MB) during the load; glibc keeps freed heap
+	 * for reuse, which would stay in the agent's RSS for good. */
+	malloc_trim(0);
 	err = loader__set_nodeport_range(dp->loader, np_min, np_max);
 	if (!err)
 		err = loader__set_vxlan_port(dp->loader, (uint16_t)opt_vxlan_port);
@@ -533,6 +537,7 @@ int datapath__start(struct datapath **out)
 	}
 	if (opt_drops) {
 		err = start_drops(dp);
+		malloc_trim(0); /* the same for the drops object's load */
 		if (err)
 			goto cleanup;
 	}
