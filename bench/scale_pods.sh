@@ -8,6 +8,8 @@
 # nodepath's /metrics and nodepath's /metrics?collect[]=netpath (the nodepath_* families alone).
 # Everything it makes is removed on every exit path (testbed teardown).
 # usage: bench/scale_pods.sh [path/to/nodepath] [N scrapes per step=50] [steps="10 100 1000"]
+# HOLD=S keeps the node up S seconds after the last step (to profile the agent; its PID and
+# namespace are printed), then tears it down.
 set -euo pipefail
 NODEPATH=$(realpath "${1:-build/nodepath}")
 N=${2:-50}
@@ -85,3 +87,7 @@ for want in $STEPS; do
 		"nodepath=127.0.0.1:$TB_AGENT_PORT:$NP_PID" \
 		"nodepath_netpath=127.0.0.1:$TB_AGENT_PORT:$NP_PID:/metrics?collect[]=netpath"
 done
+if [ "${HOLD:-0}" -gt 0 ]; then
+	echo "holding ${HOLD}s: agent PID $NP_PID in namespace $NODE, 127.0.0.1:$TB_AGENT_PORT"
+	sleep "$HOLD"
+fi
