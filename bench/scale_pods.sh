@@ -4,8 +4,8 @@
 # veth per pod enslaved to cni0 with a libcni cache file, the pod ends in one shared namespace,
 # one UDP frame sent from every pod (the node answers each with ICMP, so both directions of every
 # veth carry traffic). At each step both exporters run in the node namespace with their default
-# collectors and bench/scrape_bench.py scrapes, alternating: node_exporter's /metrics,
-# nodepath's /metrics and nodepath's /metrics?collect[]=netpath (the nodepath_* families alone).
+# collectors and bench/scrape_bench.py scrapes node_exporter's and nodepath's /metrics
+# alternately, then nodepath's /metrics?collect[]=netpath (the nodepath_* families) on its own.
 # Everything it makes is removed on every exit path (testbed teardown).
 # usage: bench/scale_pods.sh [path/to/nodepath] [N scrapes per step=50] [steps="10 100 1000"]
 # HOLD=S keeps the node up S seconds after the last step (to profile the agent; its PID and
@@ -14,6 +14,7 @@ set -euo pipefail
 NODEPATH=$(realpath "${1:-build/nodepath}")
 N=${2:-50}
 STEPS=${3:-"10 100 1000"}
+NETPATH_N=${NETPATH_N:-200} # scrapes of /metrics?collect[]=netpath alone per step
 HERE=$(cd "$(dirname "$0")" && pwd)
 NE=$(command -v prometheus-node-exporter)
 export TB_NODES=n1 TB_UP_PODS=""
@@ -82,9 +83,14 @@ for want in $STEPS; do
 		"$(grep -c '^nodepath_' "$TB_RUN/step.prom") nodepath_* samples," \
 		"$(ip -n "$NODE" -o link | wc -l) interfaces in the node," \
 		"load $(cut -d' ' -f1-3 /proc/loadavg)"
-	ip netns exec "$NODE" python3 "$HERE/scrape_bench.py" "$N" \
+	echo "whole scrape, alternating:"
+	ip netns exec "$NODE" env WARMUP=3 python3 "$HERE/scrape_bench.py" "$N" \
 		"node_exporter=127.0.0.1:$NE_PORT:$NE_PID" \
-		"nodepath=127.0.0.1:$TB_AGENT_PORT:$NP_PID" \
+		"nodepath=127.0.0.1:$TB_AGENT_PORT:$NP_PID"
+	# An absolute target, so on its own: right after one of node_exporter's multi-second
+	# scrapes its garbage collector still holds a CPU of the two.
+	echo "nodepath_* families alone:"
+	ip netns exec "$NODE" env WARMUP=20 python3 "$HERE/scrape_bench.py" "$NETPATH_N" \
 		"nodepath_netpath=127.0.0.1:$TB_AGENT_PORT:$NP_PID:/metrics?collect[]=netpath"
 done
 if [ "${HOLD:-0}" -gt 0 ]; then

@@ -2,12 +2,14 @@
 """Scrape two exporters alternately and report latency, size, CPU and RSS per exporter.
 
 usage: scrape_bench.py N name=host:port:pid[:path] [name=host:port:pid[:path] ...]
-(path defaults to /metrics; e.g. "/metrics?collect[]=netpath" for one collector's families)
+(path defaults to /metrics; e.g. "/metrics?collect[]=netpath" for one collector's families).
+WARMUP=k sets the warm-up scrapes per target (default 20).
 Runs inside the benchmark's network namespace (scrape_bench.sh). Keep-alive HTTP/1.1 connection
 per exporter; scrapes alternate between exporters so machine noise hits both alike.
 """
 import gzip
 import http.client
+import os
 import statistics
 import sys
 import time
@@ -53,8 +55,9 @@ def main():
         targets.append({'name': name, 'pid': int(pid), 'path': path,
                         'conn': http.client.HTTPConnection(host, int(port), timeout=30),
                         'lat': []})
+    warmup = int(os.environ.get('WARMUP', '20'))
     for t in targets:  # warm-up (Go runtime, page cache, first-scrape init)
-        for _ in range(20):
+        for _ in range(warmup):
             scrape(t['conn'], t['path'])
         t['plain'] = len(scrape(t['conn'], t['path']))
         body = scrape(t['conn'], t['path'], gz=True)

@@ -110,6 +110,8 @@ struct iface_fds {
 	int dfd; /* only while reading; -1 otherwise */
 	int fd[NC_NFILES];
 	bool listed;
+	bool have_ifindex; /* a device keeps its ifindex for as long as it keeps its node */
+	long long ifindex;
 };
 
 static const char *const str_attr[] = { "address", "broadcast", "duplex", "ifalias", "operstate" };
@@ -125,6 +127,7 @@ static const char *file_name(int f)
 
 static void iface_fds_close(struct iface_fds *e)
 {
+	e->have_ifindex = false;
 	for (int f = 0; f < NC_NFILES; f++) {
 		if (e->fd[f] >= 0) {
 			close(e->fd[f]);
@@ -528,9 +531,18 @@ static int read_iface(const char *dir, const char *name, struct netclass_iface *
 		if (dfd < 0)
 			return -errno;
 	}
-	err = read_num(dfd, e, dir, name, NC_IFINDEX, ifc);
-	if (err)
-		goto cleanup;
+	if (e && e->have_ifindex) {
+		ifc->num[NC_IFINDEX] = e->ifindex;
+		ifc->have[NC_IFINDEX] = true;
+	} else {
+		err = read_num(dfd, e, dir, name, NC_IFINDEX, ifc);
+		if (err)
+			goto cleanup;
+		if (e && ifc->have[NC_IFINDEX]) {
+			e->ifindex = ifc->num[NC_IFINDEX];
+			e->have_ifindex = true;
+		}
+	}
 	if (nl && (!ifc->have[NC_IFINDEX] || ifc->num[NC_IFINDEX] != nl->ifindex))
 		nl = NULL;
 	cached = ifc->have[NC_IFINDEX] && cache_get(dir, ifc->num[NC_IFINDEX], ifc);
@@ -692,6 +704,7 @@ static struct iface_fds *fds_get(const char *name, unsigned long long ino)
 		e->name = nm;
 		e->ino = ino;
 		e->dfd = -1;
+		e->have_ifindex = false;
 		for (int f = 0; f < NC_NFILES; f++)
 			e->fd[f] = NC_FD_UNOPENED;
 	}
