@@ -68,19 +68,27 @@ def main():
     for _ in range(n):
         for t in targets:
             s = time.perf_counter()
-            scrape(t['conn'], t['path'])
+            try:
+                scrape(t['conn'], t['path'])
+            except (http.client.HTTPException, OSError) as e:
+                # counted, not timed: a closed or failed scrape is reported, the run goes on
+                t['errors'] = t.get('errors', 0) + 1
+                print('%s: scrape failed: %r' % (t['name'], e), file=sys.stderr)
+                t['conn'].close()
+                continue
             t['lat'].append(time.perf_counter() - s)
     for t in targets:  # CPU of one process behind two targets counts both targets' scrapes
         t['cpu'] = (cpu_ticks(t['pid']) - t['cpu0']) / TICK / n
         t['rss'] = status_kib(t['pid'], 'VmHWM')
         t['rss_now'] = status_kib(t['pid'], 'VmRSS')
-    print('| exporter | scrapes | median ms | p99 ms | plain bytes | gzip bytes | CPU ms/scrape '
-          '| peak RSS MiB | RSS now MiB |')
-    print('|---|---|---|---|---|---|---|---|---|')
+    print('| exporter | scrapes | failed | median ms | p99 ms | plain bytes | gzip bytes '
+          '| CPU ms/scrape | peak RSS MiB | RSS now MiB |')
+    print('|---|---|---|---|---|---|---|---|---|---|')
     for t in targets:
-        print('| %s | %d | %.2f | %.2f | %d | %d | %.2f | %.1f | %.1f |' % (
-            t['name'], n, statistics.median(t['lat']) * 1e3, pct(t['lat'], 99) * 1e3, t['plain'],
-            t['gzip'], t['cpu'] * 1e3, t['rss'] / 1024.0, t['rss_now'] / 1024.0))
+        print('| %s | %d | %d | %.2f | %.2f | %d | %d | %.2f | %.1f | %.1f |' % (
+            t['name'], n, t.get('errors', 0), statistics.median(t['lat']) * 1e3,
+            pct(t['lat'], 99) * 1e3, t['plain'], t['gzip'], t['cpu'] * 1e3, t['rss'] / 1024.0,
+            t['rss_now'] / 1024.0))
     a = targets[0]
     if len(targets) > 1:
         print()
