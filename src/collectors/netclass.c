@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* netclass collector: node_exporter 1.5's node_network_{info,up,mtu_bytes,speed_bytes,carrier,...}
- * from the attribute files of each <sysfs>/class/net/<iface>, with its ignored-devices flag. */
+ * from the attribute files of each <sysfs>/class/net/<iface>, with its ignored-devices flag. On
+ * the live sysfs, what an rtnetlink link dump carries comes from one dump instead (same values). */
 #include "netclass.h"
 
 #include <errno.h>
