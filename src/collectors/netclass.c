@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 /* netclass collector: node_exporter 1.5's node_network_{info,up,mtu_bytes,speed_bytes,carrier,...}
- * from the attribute files of each <sysfs>/class/net/<iface>, with its ignored-devices flag. */
+ * from the attribute files of each <sysfs>/class/net/<iface>, with its ignored-devices flag. On
+ * the live sysfs, what an rtnetlink link dump carries comes from one dump instead (same values). */
 #include "netclass.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <dirent.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -21,6 +27,7 @@
 #include "log.h"
 #include "parse.h"
 #include "pattern.h"
+#include "rtnl.h"
 #include "sysutil.h"
 
 static const char *opt_ignored = "^$";
@@ -105,6 +112,8 @@ struct iface_fds {
 	int dfd; /* only while reading; -1 otherwise */
 	int fd[NC_NFILES];
 	bool listed;
+	bool have_ifindex; /* a device keeps its ifindex for as long as it keeps its node */
+	long long ifindex;
 };
 
 static const char *const str_attr[] = { "address", "broadcast", "duplex", "ifalias", "operstate" };
@@ -120,6 +129,7 @@ static const char *file_name(int f)
 
 static void iface_fds_close(struct iface_fds *e)
 {
+	e->have_ifindex = false;
 	for (int f = 0; f < NC_NFILES; f++) {
 		if (e->fd[f] >= 0) {
 			close(e->fd[f]);
@@ -248,6 +258,244 @@ static bool is_stable(int f)
 	return false;
 }
 
+/* What one RTM_GETLINK message carries of the attributes netclass reads, in sysfs's terms.
+ *
+ * A sysfs attribute costs an open, a read and a close (or a kept descriptor, each holding a page
+ * of kernel memory), and a node with a veth per pod has thousands of them; one link dump
+ * carries most of them for every interface. The kernel derives both from the same fields:
+ * address and broadcast are the addr_len bytes sysfs prints as "%*phC", IFLA_IFALIAS is absent
+ * where sysfs prints nothing, IFLA_LINK is absent where iflink equals ifindex, and carrier,
+ * dormant and operstate read "not running" alike (IFF_UP in the message's flags). sysfs's flags
+ * is dev->flags, which ifi_flags is not (promiscuity and running bits are folded differently);
+ * it, speed, duplex and the attributes read once per device still come from sysfs. */
+struct nl_link {
+	char name[IFNAMSIZ];
+	int ifindex;
+	unsigned type, ifi_flags;
+	bool have[NC_NUM_MAX];
+	int64_t num[NC_NUM_MAX];
+	char address[128], ifalias[256];
+	int operstate;
+};
+
+struct nl_links {
+	struct nl_link *l;
+	size_t n, cap;
+};
+
+static const char *const operstates[] = { "unknown", "notpresent", "down", "lowerlayerdown",
+					  "testing", "dormant",	   "up" };
+
+static void format_mac(char *out, size_t cap, const unsigned char *a, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < len && o + 3 < cap; i++) {
+		if (i)
+			out[o++] = ':';
+		out[o++] = hex[a[i] >> 4];
+		out[o++] = hex[a[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+static uint32_t rta_u32(const struct rtattr *rta)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, RTA_DATA(rta), sizeof(v));
+	return v;
+}
+
+static int nl_link_msg(const struct nlmsghdr *nh, void *arg)
+{
+	struct nl_links *t = arg;
+	const struct ifinfomsg *ifi;
+	const struct rtattr *rta;
+	struct nl_link *l;
+	bool running;
+	int alen;
+
+	if (nh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return -EINVAL;
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 64;
+		struct nl_link *nl = realloc(t->l, ncap * sizeof(*nl));
+
+		if (!nl)
+			return -ENOMEM;
+		t->l = nl;
+		t->cap = ncap;
+	}
+	l = &t->l[t->n];
+	memset(l, 0, sizeof(*l));
+	l->operstate = -1;
+	ifi = NLMSG_DATA(nh);
+	l->ifindex = ifi->ifi_index;
+	l->type = ifi->ifi_type;
+	l->ifi_flags = ifi->ifi_flags;
+	running = ifi->ifi_flags & IFF_UP;
+	rta = IFLA_RTA(ifi);
+	alen = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)));
+	for (; RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
+		size_t pl = RTA_PAYLOAD(rta);
+		int f = -1;
+
+		switch (rta->rta_type) {
+		case IFLA_IFNAME:
+			if (pl == 0 || strnlen(RTA_DATA(rta), pl) >= sizeof(l->name))
+				return 0; /* not a name sysfs can list */
+			memcpy(l->name, RTA_DATA(rta), strnlen(RTA_DATA(rta), pl));
+			break;
+		case IFLA_ADDRESS:
+			format_mac(l->address, sizeof(l->address), RTA_DATA(rta), pl);
+			break;
+		case IFLA_IFALIAS: {
+			size_t n = strnlen(RTA_DATA(rta), pl);
+
+			if (n >= sizeof(l->ifalias))
+				n = sizeof(l->ifalias) - 1;
+			memcpy(l->ifalias, RTA_DATA(rta), n);
+			/* as read_trim() trims the sysfs text */
+			while (n > 0 && (l->ifalias[n - 1] == '\n' || l->ifalias[n - 1] == ' '))
+				n--;
+			l->ifalias[n] = '\0';
+			break;
+		}
+		case IFLA_OPERSTATE:
+			if (pl >= 1)
+				l->operstate = *(const unsigned char *)RTA_DATA(rta);
+			break;
+		case IFLA_LINKMODE:
+			if (pl >= 1) {
+				l->num[NC_LINK_MODE] = *(const unsigned char *)RTA_DATA(rta);
+				l->have[NC_LINK_MODE] = true;
+			}
+			break;
+		case IFLA_CARRIER:
+			if (pl >= 1 && running) {
+				l->num[NC_CARRIER] = *(const unsigned char *)RTA_DATA(rta) != 0;
+				l->have[NC_CARRIER] = true;
+			}
+			break;
+		case IFLA_MTU:
+			f = NC_MTU;
+			break;
+		case IFLA_TXQLEN:
+			f = NC_TX_QUEUE_LEN;
+			break;
+		case IFLA_GROUP:
+			f = NC_NETDEV_GROUP;
+			break;
+		case IFLA_LINK:
+			f = NC_IFLINK;
+			break;
+		case IFLA_CARRIER_CHANGES:
+			f = NC_CARRIER_CHANGES;
+			break;
+		case IFLA_CARRIER_UP_COUNT:
+			f = NC_CARRIER_UP;
+			break;
+		case IFLA_CARRIER_DOWN_COUNT:
+			f = NC_CARRIER_DOWN;
+			break;
+		default:
+			break;
+		}
+		if (f >= 0 && pl >= sizeof(uint32_t)) {
+			uint32_t v = rta_u32(rta);
+
+			/* sysfs prints mtu, group, iflink and the carrier counts as int, txqlen
+			 * as unsigned long */
+			l->num[f] = f == NC_TX_QUEUE_LEN ? (int64_t)v : (int64_t)(int32_t)v;
+			l->have[f] = true;
+		}
+	}
+	if (!l->name[0] || l->operstate < 0 ||
+	    l->operstate >= (int)(sizeof(operstates) / sizeof(operstates[0])))
+		return 0; /* sysfs would fail the read: leave this link to sysfs */
+	if (!running)
+		l->operstate = IF_OPER_DOWN;
+	if (!l->have[NC_IFLINK]) {
+		l->num[NC_IFLINK] = l->ifindex;
+		l->have[NC_IFLINK] = true;
+	}
+	if (running) {
+		l->num[NC_DORMANT] = (ifi->ifi_flags & IFF_DORMANT) != 0;
+		l->have[NC_DORMANT] = true;
+	}
+	/* Every field sysfs would give must be here, or sysfs answers for the whole link. */
+	if (!l->have[NC_MTU] || !l->have[NC_TX_QUEUE_LEN] || !l->have[NC_NETDEV_GROUP] ||
+	    !l->have[NC_LINK_MODE] || !l->have[NC_CARRIER_CHANGES] || !l->have[NC_CARRIER_UP] ||
+	    !l->have[NC_CARRIER_DOWN] || (running && !l->have[NC_CARRIER]))
+		return 0;
+	t->n++;
+	return 0;
+}
+
+static int cmp_nl_link(const void *a, const void *b)
+{
+	return strcmp(((const struct nl_link *)a)->name, ((const struct nl_link *)b)->name);
+}
+
+/* The links of the agent's network namespace, sorted by name; an empty table on any failure
+ * (sysfs then answers for every link). */
+static void nl_links_dump(struct nl_links *t)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	int fd, err;
+
+	memset(t, 0, sizeof(*t));
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	err = rtnl__dump(fd, 1, RTM_GETLINK, AF_UNSPEC, nl_link_msg, t);
+	close(fd);
+	if (err) {
+		/* An interrupted dump may miss links or hold a renamed one twice. */
+		free(t->l);
+		memset(t, 0, sizeof(*t));
+		return;
+	}
+	if (t->n)
+		qsort(t->l, t->n, sizeof(*t->l), cmp_nl_link);
+	for (size_t i = 1; i < t->n; i++) {
+		if (strcmp(t->l[i - 1].name, t->l[i].name) == 0) {
+			t->n = 0; /* a rename raced the dump: do not guess */
+			break;
+		}
+	}
+}
+
+static const struct nl_link *nl_links_find(const struct nl_links *t, const char *name)
+{
+	struct nl_link key;
+
+	if (!t->n || strlen(name) >= sizeof(key.name))
+		return NULL;
+	strcpy(key.name, name);
+	return bsearch(&key, t->l, t->n, sizeof(*t->l), cmp_nl_link);
+}
+
+/* Fields the link message gives, by where sysfs would have them. */
+static const enum netclass_num nl_fields[] = {
+	NC_CARRIER, NC_CARRIER_CHANGES, NC_CARRIER_DOWN, NC_CARRIER_UP,	  NC_DORMANT,
+	NC_IFLINK,  NC_LINK_MODE,	NC_MTU,		 NC_NETDEV_GROUP, NC_TX_QUEUE_LEN
+};
+
+static bool from_nl(int f)
+{
+	for (size_t k = 0; k < sizeof(nl_fields) / sizeof(nl_fields[0]); k++)
+		if ((int)nl_fields[k] == f)
+			return true;
+	return false;
+}
+
 static int read_num(int dfd, struct iface_fds *e, const char *dir, const char *name, int f,
 		    struct netclass_iface *ifc)
 {
@@ -269,9 +517,11 @@ static int read_num(int dfd, struct iface_fds *e, const char *dir, const char *n
 	return 0;
 }
 
-/* e: kept descriptors of this interface (live sysfs), or NULL. */
+/* e: kept descriptors of this interface (live sysfs), or NULL. nl: the link message of the
+ * agent's own namespace with this name, or NULL; used only when its ifindex is the one sysfs
+ * gives for the directory (the same device, not a namesake in another namespace). */
 static int read_iface(const char *dir, const char *name, struct netclass_iface *ifc,
-		      struct iface_fds *e)
+		      struct iface_fds *e, const struct nl_link *nl)
 {
 	bool cached;
 	int dfd = -1, err;
@@ -283,18 +533,39 @@ static int read_iface(const char *dir, const char *name, struct netclass_iface *
 		if (dfd < 0)
 			return -errno;
 	}
-	err = read_num(dfd, e, dir, name, NC_IFINDEX, ifc);
-	if (err)
-		goto cleanup;
+	if (e && e->have_ifindex) {
+		ifc->num[NC_IFINDEX] = e->ifindex;
+		ifc->have[NC_IFINDEX] = true;
+	} else {
+		err = read_num(dfd, e, dir, name, NC_IFINDEX, ifc);
+		if (err)
+			goto cleanup;
+		if (e && ifc->have[NC_IFINDEX]) {
+			e->ifindex = ifc->num[NC_IFINDEX];
+			e->have_ifindex = true;
+		}
+	}
+	if (nl && (!ifc->have[NC_IFINDEX] || ifc->num[NC_IFINDEX] != nl->ifindex))
+		nl = NULL;
 	cached = ifc->have[NC_IFINDEX] && cache_get(dir, ifc->num[NC_IFINDEX], ifc);
-	read_file(dfd, e, dir, NC_STR_ADDRESS, ifc->address, sizeof(ifc->address));
+	if (nl) {
+		snprintf(ifc->address, sizeof(ifc->address), "%s", nl->address);
+		snprintf(ifc->ifalias, sizeof(ifc->ifalias), "%s", nl->ifalias);
+		snprintf(ifc->operstate, sizeof(ifc->operstate), "%s", operstates[nl->operstate]);
+		for (size_t k = 0; k < sizeof(nl_fields) / sizeof(nl_fields[0]); k++) {
+			ifc->have[nl_fields[k]] = nl->have[nl_fields[k]];
+			ifc->num[nl_fields[k]] = nl->num[nl_fields[k]];
+		}
+	} else {
+		read_file(dfd, e, dir, NC_STR_ADDRESS, ifc->address, sizeof(ifc->address));
+		read_file(dfd, e, dir, NC_STR_IFALIAS, ifc->ifalias, sizeof(ifc->ifalias));
+		read_file(dfd, e, dir, NC_STR_OPERSTATE, ifc->operstate, sizeof(ifc->operstate));
+	}
 	if (!cached)
 		read_file(dfd, e, dir, NC_STR_BROADCAST, ifc->broadcast, sizeof(ifc->broadcast));
 	read_file(dfd, e, dir, NC_STR_DUPLEX, ifc->duplex, sizeof(ifc->duplex));
-	read_file(dfd, e, dir, NC_STR_IFALIAS, ifc->ifalias, sizeof(ifc->ifalias));
-	read_file(dfd, e, dir, NC_STR_OPERSTATE, ifc->operstate, sizeof(ifc->operstate));
 	for (int f = 0; f < NC_NUM_MAX && !err; f++) {
-		if (f == NC_IFINDEX || (cached && is_stable(f)))
+		if (f == NC_IFINDEX || (cached && is_stable(f)) || (nl && from_nl(f)))
 			continue;
 		err = read_num(dfd, e, dir, name, f, ifc);
 	}
@@ -312,7 +583,20 @@ cleanup:
 
 int netclass__read_iface(const char *dir, const char *name, struct netclass_iface *ifc)
 {
-	return read_iface(dir, name, ifc, NULL);
+	return read_iface(dir, name, ifc, NULL, NULL);
+}
+
+int netclass__read_iface_netlink(const char *dir, const char *name, struct netclass_iface *ifc)
+{
+	struct nl_links t;
+	const struct nl_link *nl;
+	int err;
+
+	nl_links_dump(&t);
+	nl = nl_links_find(&t, name);
+	err = nl ? read_iface(dir, name, ifc, NULL, nl) : -ENOENT;
+	free(t.l);
+	return err;
 }
 
 struct listed {
@@ -387,10 +671,14 @@ static int list_ifaces(const char *base, struct listed **out, size_t *n, bool *l
 }
 
 /* Caller holds fds_mu. The kept entry of (name, ino), created if needed; NULL without memory. */
+static size_t fds_hint; /* the entry after the last one found: listings come in one order */
+
 static struct iface_fds *fds_get(const char *name, unsigned long long ino)
 {
 	struct iface_fds *e = NULL;
 
+	if (fds_hint < fds_n && !strcmp(fds_tab[fds_hint].name, name))
+		e = &fds_tab[fds_hint];
 	for (size_t i = 0; i < fds_n && !e; i++)
 		if (!strcmp(fds_tab[i].name, name))
 			e = &fds_tab[i];
@@ -418,10 +706,12 @@ static struct iface_fds *fds_get(const char *name, unsigned long long ino)
 		e->name = nm;
 		e->ino = ino;
 		e->dfd = -1;
+		e->have_ifindex = false;
 		for (int f = 0; f < NC_NFILES; f++)
 			e->fd[f] = NC_FD_UNOPENED;
 	}
 	e->listed = true;
+	fds_hint = (size_t)(e - fds_tab) + 1;
 	return e;
 }
 
@@ -440,6 +730,7 @@ static void fds_sweep(void)
 		fds_tab[j++] = fds_tab[i];
 	}
 	fds_n = j;
+	fds_hint = 0;
 }
 
 static int netclass_init(void)
@@ -467,6 +758,7 @@ static int netclass_collect(struct expo_writer *w)
 {
 	struct netclass_iface *ifs = NULL;
 	struct listed *names = NULL;
+	struct nl_links nl = { 0 };
 	char base[PATH_MAX];
 	size_t n = 0, ni = 0;
 	bool live = false;
@@ -486,6 +778,10 @@ static int netclass_collect(struct expo_writer *w)
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	/* A fixture tree is not the agent's namespace; a live sysfs usually is (each link is
+	 * checked by ifindex all the same). */
+	if (live)
+		nl_links_dump(&nl);
 	for (size_t i = 0; i < n; i++) {
 		struct iface_fds *e = NULL;
 		char dir[PATH_MAX];
@@ -496,7 +792,8 @@ static int netclass_collect(struct expo_writer *w)
 			continue;
 		if (live)
 			e = fds_get(names[i].name, names[i].ino);
-		err = read_iface(dir, names[i].name, &ifs[ni], e);
+		err =
+		    read_iface(dir, names[i].name, &ifs[ni], e, nl_links_find(&nl, names[i].name));
 		if (err == -ENOTDIR || err == -ENOENT) {
 			/* bonding_masters is a regular file next to the interface links; an
 			 * interface may vanish between listing and reading. */
@@ -558,6 +855,7 @@ cleanup:
 	if (live)
 		fds_sweep();
 	pthread_mutex_unlock(&fds_mu);
+	free(nl.l);
 	free(ifs);
 	for (size_t i = 0; i < n; i++)
 		free(names[i].name);

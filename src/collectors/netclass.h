@@ -42,4 +42,8 @@ extern const char *const netclass_attr[NC_NUM_MAX];
  * malformed number is -EINVAL. */
 int netclass__read_iface(const char *dir, const char *name, struct netclass_iface *ifc);
 
+/* The same, with what an RTM_GETLINK dump of the caller's network namespace carries taken from
+ * there (as the collector does on a live sysfs); -ENOENT if the dump has no such link. */
+int netclass__read_iface_netlink(const char *dir, const char *name, struct netclass_iface *ifc);
+
 #endif

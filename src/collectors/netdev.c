@@ -213,10 +213,15 @@ int netdev__rtnl_link(const struct nlmsghdr *nh, void *arg)
 	}
 	if (!name || !have)
 		return 0;
-	for (size_t i = 0; i < s->n; i++) {
+	/* /proc/net/dev and the dump list devices in the same order nearly always: try where the
+	 * last match left off before searching all (a thousand veths made this quadratic). */
+	for (size_t k = 0; k < s->n; k++) {
+		size_t i = (s->next + k) % s->n;
+
 		if (strlen(s->dev[i].name) == nlen && memcmp(s->dev[i].name, name, nlen) == 0) {
 			s->dev[i].have_nohandler = true;
 			s->dev[i].nohandler = noh;
+			s->next = i + 1;
 			break;
 		}
 	}

@@ -20,6 +20,7 @@ struct netdev_line {
 struct netdev_stats {
 	struct netdev_line *dev;
 	size_t n;
+	size_t next; /* where the next name match is tried first (both lists go by ifindex) */
 };
 int netdev__parse(char *buf, struct netdev_stats *out);
 void netdev__free(struct netdev_stats *s);
