@@ -387,10 +387,11 @@ Test(loader, changed_capacity_replaces_pin)
 			cr_expect_neq(info.id, ids[i], "%s kept despite the new capacity",
 				      pinned_maps[i]);
 			cr_expect_eq(info.max_entries, now);
-			snprintf(want, sizeof(want),
-				 "pinned map %s/%s has another layout or capacity (max_entries %u, "
-				 "want %u); replacing it",
-				 pin_dir, pinned_maps[i], was, now);
+			snprintf(
+			    want, sizeof(want),
+			    "msg=\"pinned map has another layout or capacity; replacing it, its "
+			    "counters restart from zero\" path=%s/%s max_entries=%u want=%u",
+			    pin_dir, pinned_maps[i], was, now);
 			cr_expect(strstr(log, want), "log lacks \"%s\"", want);
 		} else {
 			cr_expect_eq(info.id, ids[i], "%s replaced needlessly", pinned_maps[i]);
@@ -906,11 +907,18 @@ Test(loader, older_agents_pins_are_replaced)
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, retired[i]);
 		cr_expect(access(path, F_OK) != 0, "%s still pinned", path);
-		snprintf(want, sizeof(want), "removed pinned map %s of an earlier agent", path);
+		snprintf(
+		    want, sizeof(want),
+		    "msg=\"removed a pinned map of an earlier agent: its counters are now kept "
+		    "in np_if_stats and restart from zero\" path=%s",
+		    path);
 		cr_expect(strstr(log, want), "log lacks \"%s\"", want);
 	}
 	cr_expect_eq(pin_info("np_if_stats").value_size, sizeof(struct np_if_value));
-	snprintf(want, sizeof(want), "pinned map %s/np_if_stats has another layout", pin_dir);
+	snprintf(want, sizeof(want),
+		 "has another layout or capacity; replacing it, its counters "
+		 "restart from zero\" path=%s/np_if_stats ",
+		 pin_dir);
 	cr_expect(strstr(log, want), "log lacks \"%s\"", want);
 	cr_assert_eq(loader__read_if_stats(ld, &s, &n), 0);
 	cr_expect_eq(n, 0);
