@@ -314,7 +314,10 @@ static int adopt_scan(struct loader *l)
 		}
 		l->adopt[l->n_adopt].ifindex = ifindex;
 		l->adopt[l->n_adopt].dir = dir;
-		snprintf(l->adopt[l->n_adopt].pin, NP_PIN_NAME_MAX, "%s", de->d_name);
+		/* parse_link_pin refused longer names */
+		memcpy(l->adopt[l->n_adopt].pin, de->d_name,
+		       strnlen(de->d_name, NP_PIN_NAME_MAX - 1) + 1);
+		l->adopt[l->n_adopt].pin[NP_PIN_NAME_MAX - 1] = '\0';
 		l->n_adopt++;
 	}
 	closedir(d);
