@@ -630,19 +630,21 @@ ent0_path=$(tb_metric0 "$W/e0-n1.prom" nodepath_bpf_map_entries 'map="np_path_st
 declare -A RSS_PEAK RSS_AFTER
 churn 1
 churn 2
-# Tolerance: the agent's memory has a high-water mark, not a leak. Measured (this test, 3 runs,
-# KiB): before 7640..7768, at 50 pods 8028..8168, after 7824..7976, i.e. back to +0.1..0.2 MiB
-# (the agent trims the heap after pods went away and caps glibc at two arenas). Without those
-# two measures it was +0.3..0.6 MiB for one scraper and +1.5 MiB with concurrent scrapes, flat
-# over further rounds; LeakSanitizer (build-asan agent, SIGTERM after the churn) reports no
-# leak. 1 MiB catches a leak per scrape (~500 scrapes here: 2 KiB each would exceed it) or per
-# veth event, not a few bytes per pod: that is LeakSanitizer's job.
-LP_RSS_TOL_KB=1024 # for the release build (an ASan build quarantines freed memory)
+# The agent's memory has a high-water mark, not a leak: glibc keeps some of the heap the churn's
+# peak took (in the arenas of the threads that scraped and parsed; how much depends on how the
+# threads interleaved, so on the machine's load), and the agent trims after pods went away.
+# Seen in five runs on a loaded machine (load 12-20): after the first churn +0.7..2.6 MiB over
+# before, and the second churn added -0.1..+0.9 MiB to that. A leak per
+# scrape (~500 scrapes per churn) or per pod event grows with every churn, so the checks are: the
+# first churn leaves at most the high-water allowance, and the second, the same work again, adds
+# at most 1 MiB to it. LeakSanitizer (build-asan agent, SIGTERM after the churn) reports no leak.
+LP_RSS_HWM_KB=4096 # for the release build (an ASan build quarantines freed memory)
+LP_RSS_GROWTH_KB=1024
 echo "pods.test: agent VmRSS (KiB): before churn $rss0, 50 pods ${RSS_PEAK[1]}, after ${RSS_AFTER[1]}, 50 pods again ${RSS_PEAK[2]}, after ${RSS_AFTER[2]}"
-for r in 1 2; do
-	check_cmd "RSS after churn $r (${RSS_AFTER[$r]} KiB) within $LP_RSS_TOL_KB KiB of before ($rss0 KiB)" \
-		test "${RSS_AFTER[$r]}" -le $((rss0 + LP_RSS_TOL_KB))
-done
+check_cmd "RSS after churn 1 (${RSS_AFTER[1]} KiB) within $LP_RSS_HWM_KB KiB of before ($rss0 KiB)" \
+	test "${RSS_AFTER[1]}" -le $((rss0 + LP_RSS_HWM_KB))
+check_cmd "RSS after churn 2 (${RSS_AFTER[2]} KiB) within $LP_RSS_GROWTH_KB KiB of after churn 1 (${RSS_AFTER[1]} KiB)" \
+	test "${RSS_AFTER[2]}" -le $((RSS_AFTER[1] + LP_RSS_GROWTH_KB))
 
 # --- F: logged once, also after the agent's periodic 30 s rescan of the cache directory --------
 wait_ms=$((31000 - ($(now_ms) - hostile_t0)))
