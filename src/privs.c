@@ -49,6 +49,9 @@ NP_FLAG_STRING("security.seccomp", &opt_seccomp,
  * programs) and CAP_SYS_ADMIN (BPF_ENABLE_STATS, mounting bpffs) are only used at start-up;
  * measured: the e2e tests count, attach and detach with these two alone. */
 static const int keep_caps[] = { CAP_BPF, CAP_NET_ADMIN };
+static const char *const keep_cap_names[] = { "CAP_BPF", "CAP_NET_ADMIN" };
+/* The kept capabilities the agent really had, for the log: "" when none. */
+static char g_kept[32];
 
 static struct __user_cap_data_struct g_want[2];
 static int g_last_cap;
@@ -173,6 +176,7 @@ static int drop_capabilities(void)
 		return -errno;
 	g_last_cap = read_last_cap();
 	memset(g_want, 0, sizeof(g_want));
+	g_kept[0] = '\0';
 	for (size_t i = 0; i < sizeof(keep_caps) / sizeof(keep_caps[0]); i++) {
 		int c = keep_caps[i];
 
@@ -182,6 +186,8 @@ static int drop_capabilities(void)
 		g_want[c / 32].effective |= 1u << (c % 32);
 		g_want[c / 32].permitted |= 1u << (c % 32);
 		want |= 1ULL << c;
+		snprintf(g_kept + strlen(g_kept), sizeof(g_kept) - strlen(g_kept), "%s%s",
+			 g_kept[0] ? " " : "", keep_cap_names[i]);
 	}
 	sa.sa_handler = on_drop_signal;
 	sa.sa_flags = SA_RESTART;
@@ -401,8 +407,8 @@ int privs__drop_after_start(void)
 		return err;
 	}
 	if (strcmp(opt_seccomp, "off") == 0) {
-		log_info("capabilities reduced to CAP_BPF CAP_NET_ADMIN, no_new_privs set",
-			 "seccomp", "off");
+		log_info("capabilities reduced, no_new_privs set", "kept",
+			 g_kept[0] ? g_kept : "none", "seccomp", "off");
 		return 0;
 	}
 	log_only = strcmp(opt_seccomp, "log") == 0;
@@ -411,7 +417,7 @@ int privs__drop_after_start(void)
 		log_error("cannot install the seccomp filter", "err", LOG_ERR(err));
 		return err;
 	}
-	log_info("capabilities reduced to CAP_BPF CAP_NET_ADMIN, no_new_privs set", "seccomp",
-		 log_only ? "logging" : "enforcing");
+	log_info("capabilities reduced, no_new_privs set", "kept", g_kept[0] ? g_kept : "none",
+		 "seccomp", log_only ? "logging" : "enforcing");
 	return 0;
 }
