@@ -161,10 +161,10 @@ static __always_inline __u8 classify_peer(struct __sk_buff *skb, bool want_dst)
 
 	if (proto == NP_ETH_P_IP) {
 		struct iphdr buf;
-		const struct iphdr *ip = np_ip4(skb, &buf);
+		const struct iphdr *ip;
 		__u8 a[4];
 
-		if (!ip)
+		if (np_ip4(skb, &buf, &ip))
 			return NP_PATH_MAX;
 		__builtin_memcpy(a, want_dst ? &ip->daddr : &ip->saddr, 4);
 		if (np_link_local4(a))
@@ -174,10 +174,10 @@ static __always_inline __u8 classify_peer(struct __sk_buff *skb, bool want_dst)
 	if (proto == NP_ETH_P_IPV6) {
 		struct np_cidr6_key k = { .prefixlen = 128 };
 		struct ipv6hdr buf;
-		const struct ipv6hdr *ip6 = np_ip6(skb, &buf);
+		const struct ipv6hdr *ip6;
 		struct np_cidr_value *c;
 
-		if (!ip6)
+		if (np_ip6(skb, &buf, &ip6))
 			return NP_PATH_MAX;
 		__builtin_memcpy(
 		    k.addr, want_dst ? (const void *)&ip6->daddr : (const void *)&ip6->saddr, 16);

@@ -45,13 +45,15 @@ NP_FLAG_STRING("security.seccomp", &opt_seccomp,
 
 /* What steady state does, and the capability it takes (docs/deploy.md has the reasons):
  * bpf() at all (map reads at every scrape, attach and pin for new veths): CAP_BPF;
- * tc/tcx attach and detach on veths that come later: CAP_NET_ADMIN. CAP_PERFMON (tracing
- * programs) and CAP_SYS_ADMIN (BPF_ENABLE_STATS, mounting bpffs) are only used at start-up;
- * measured: the e2e tests count, attach and detach with these two alone. */
-static const int keep_caps[] = { CAP_BPF, CAP_NET_ADMIN };
-static const char *const keep_cap_names[] = { "CAP_BPF", "CAP_NET_ADMIN" };
+ * tc/tcx attach and detach on veths that come later: CAP_NET_ADMIN; loading the programs
+ * again when a failed set-up is retried: CAP_PERFMON, without which the verifier refuses the tc
+ * programs' direct packet access (a packet pointer compared, pointer arithmetic masked against
+ * Spectre v1) and the tracing program of the drop counter. CAP_SYS_ADMIN (BPF_ENABLE_STATS,
+ * mounting bpffs) is only used at start-up. */
+static const int keep_caps[] = { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON };
+static const char *const keep_cap_names[] = { "CAP_BPF", "CAP_NET_ADMIN", "CAP_PERFMON" };
 /* The kept capabilities the agent really had, for the log: "" when none. */
-static char g_kept[32];
+static char g_kept[48];
 
 static struct __user_cap_data_struct g_want[2];
 static int g_last_cap;

@@ -16,40 +16,47 @@
 #define NP_IPPROTO_TCP 6
 #define NP_IPPROTO_UDP 17
 
-/* len bytes at off: a pointer into the packet when they are linear, else copied into buf; NULL
- * when the skb is shorter. */
-static __always_inline const void *np_hdr(struct __sk_buff *skb, __u32 off, void *buf, __u32 len)
+/* len bytes at off: *hdr points into the packet when they are linear, else at buf, where they
+ * were copied; -1 when the skb is shorter. Failure is a return value, never a NULL pointer: the
+ * verifier refuses comparing a packet pointer with NULL to a loader without CAP_PERFMON, which
+ * the agent drops after start (and a set-up retried later must still load). */
+static __always_inline int np_hdr(struct __sk_buff *skb, __u32 off, void *buf, __u32 len,
+				  const void **hdr)
 {
 	void *data = (void *)(long)skb->data;
 	void *end = (void *)(long)skb->data_end;
 
-	if (data + off + len <= end)
-		return data + off;
+	if (data + off + len <= end) {
+		*hdr = data + off;
+		return 0;
+	}
 	if (bpf_skb_load_bytes(skb, off, buf, len))
-		return NULL;
-	return buf;
+		return -1;
+	*hdr = buf;
+	return 0;
 }
 
-/* The IPv4 header of an IPv4 frame (whole fixed header present, version 4, ihl >= 5), else NULL.
- * The whole fixed header is required, not just the addresses: a truncated frame from a pod's
+/* The IPv4 header of an IPv4 frame (whole fixed header present, version 4, ihl >= 5) in *ip, or
+ * -1. The whole fixed header is required, not just the addresses: a truncated frame from a pod's
  * packet socket, bridged to another pod, must not be classified. */
-static __always_inline const struct iphdr *np_ip4(struct __sk_buff *skb, struct iphdr *buf)
+static __always_inline int np_ip4(struct __sk_buff *skb, struct iphdr *buf, const struct iphdr **ip)
 {
-	const struct iphdr *ip = np_hdr(skb, NP_ETH_HLEN, buf, sizeof(*buf));
-
-	if (!ip || ip->version != 4 || ip->ihl < 5)
-		return NULL;
-	return ip;
+	if (np_hdr(skb, NP_ETH_HLEN, buf, sizeof(*buf), (const void **)ip))
+		return -1;
+	if ((*ip)->version != 4 || (*ip)->ihl < 5)
+		return -1;
+	return 0;
 }
 
 /* As np_ip4 for IPv6 (whole fixed header, version 6). */
-static __always_inline const struct ipv6hdr *np_ip6(struct __sk_buff *skb, struct ipv6hdr *buf)
+static __always_inline int np_ip6(struct __sk_buff *skb, struct ipv6hdr *buf,
+				  const struct ipv6hdr **ip6)
 {
-	const struct ipv6hdr *ip6 = np_hdr(skb, NP_ETH_HLEN, buf, sizeof(*buf));
-
-	if (!ip6 || ip6->version != 6)
-		return NULL;
-	return ip6;
+	if (np_hdr(skb, NP_ETH_HLEN, buf, sizeof(*buf), (const void **)ip6))
+		return -1;
+	if ((*ip6)->version != 6)
+		return -1;
+	return 0;
 }
 
 /* Transport protocol and destination port of an IPv4/IPv6 TCP or UDP packet (first fragment or
@@ -63,10 +70,10 @@ static __always_inline int np_load_l4_dport(struct __sk_buff *skb, __u8 *l4proto
 
 	if (proto == NP_ETH_P_IP) {
 		struct iphdr buf;
-		const struct iphdr *ip = np_ip4(skb, &buf);
+		const struct iphdr *ip;
 
 		/* ihl < 5 would put the "port" inside the IP header; ip_rcv drops such packets. */
-		if (!ip)
+		if (np_ip4(skb, &buf, &ip))
 			return -1;
 		if (bpf_ntohs(ip->frag_off) & 0x1fff) /* not the first fragment: no ports */
 			return -1;
@@ -74,9 +81,9 @@ static __always_inline int np_load_l4_dport(struct __sk_buff *skb, __u8 *l4proto
 		l4off = NP_ETH_HLEN + (__u32)ip->ihl * 4;
 	} else if (proto == NP_ETH_P_IPV6) {
 		struct ipv6hdr buf;
-		const struct ipv6hdr *ip6 = np_ip6(skb, &buf);
+		const struct ipv6hdr *ip6;
 
-		if (!ip6)
+		if (np_ip6(skb, &buf, &ip6))
 			return -1;
 		*l4proto = ip6->nexthdr;
 		l4off = NP_ETH_HLEN + sizeof(*ip6);
@@ -86,8 +93,7 @@ static __always_inline int np_load_l4_dport(struct __sk_buff *skb, __u8 *l4proto
 	if (*l4proto != NP_IPPROTO_TCP && *l4proto != NP_IPPROTO_UDP)
 		return -1;
 	/* TCP and UDP both keep the destination port at offset 2. */
-	port = np_hdr(skb, l4off + 2, &pbuf, sizeof(pbuf));
-	if (!port)
+	if (np_hdr(skb, l4off + 2, &pbuf, sizeof(pbuf), (const void **)&port))
 		return -1;
 	*dport = bpf_ntohs(*port);
 	return 0;

@@ -21,8 +21,8 @@ cd "$(dirname "$0")/../.." || exit 1
 tb_trap
 tb_up || die "testbed failed"
 
-# CAP_NET_ADMIN 12, CAP_BPF 39
-WANT=0000008000001000
+# CAP_NET_ADMIN 12, CAP_PERFMON 38, CAP_BPF 39
+WANT=000000c000001000
 # thread_field PID FIELD: "comm=value" for every thread
 thread_field() {
 	local t v
@@ -53,7 +53,7 @@ pod_tx() { # SCRAPE-TEXT POD: packets the pod transmitted (counted at its host v
 # --- 1. the default: privileges dropped after start -------------------------------------------
 tb_start_agent n1 "$BIN" || die "agent start"
 PID=$(tb_agent_pid n1)
-check_cmd "log says what was kept" wait_log n1 'msg="capabilities reduced, no_new_privs set" kept="CAP_BPF CAP_NET_ADMIN" seccomp=enforcing'
+check_cmd "log says what was kept" wait_log n1 'msg="capabilities reduced, no_new_privs set" kept="CAP_BPF CAP_NET_ADMIN CAP_PERFMON" seccomp=enforcing'
 threads=$(ls /proc/"$PID"/task | wc -l)
 echo "     threads: $threads ($(cat /proc/"$PID"/task/*/comm | sort | uniq -c | tr -s ' \n' ' '))"
 check_cmd "more than one thread to check ($threads)" [ "$threads" -ge 3 ]

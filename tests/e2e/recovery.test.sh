@@ -52,7 +52,7 @@ check "no counters while the set-up fails" "$(tb_scrape n1 | grep -c '^nodepath_
 wait_until 12 metric_ge nodepath_datapath_setup_failures_total 'error="ENOTDIR",stage="load"' 4 ||
 	bad "fewer than 4 failed attempts within 12 s: $(metric nodepath_datapath_setup_failures_total)"
 check "backoff: the first retries come 1, 2, 4, 8 s apart" \
-	"$(grep -o 'retrying in [0-9]* s' "$LOG" | head -4 | awk '{ print $3 }' | tr '\n' ' ')" "1 2 4 8 "
+	"$(grep -o 'retry_seconds=[0-9]*' "$LOG" | head -4 | cut -d= -f2 | tr '\n' ' ')" "1 2 4 8 "
 
 section "fixed: the same process sets up at its next retry"
 FAILS=$(metric nodepath_datapath_setup_failures_total 'error="ENOTDIR",stage="load"')
@@ -64,7 +64,7 @@ check "netpath collector succeeds" "$(metric node_scrape_collector_success 'coll
 check "retrying is 0" "$(metric nodepath_datapath_state 'state="retrying"')" 0
 check "no failure counted after the fix" \
 	"$(metric nodepath_datapath_setup_failures_total 'error="ENOTDIR",stage="load"')" "$FAILS"
-grep -q 'datapath set-up succeeded after retrying' "$LOG" && ok || bad "log: set-up success missing"
+grep -q 'msg="datapath set-up succeeded after retrying"' "$LOG" && ok || bad "log: set-up success missing"
 
 VA=$(tb_pod_veth n1a)
 VB=$(tb_pod_veth n1b)

@@ -78,13 +78,13 @@ check "mtime for the 4 files" "$(grep -c '^node_textfile_mtime_seconds{' "$OUT")
 
 section "log: once per file and cause per scrape"
 check "a-fake.prom: taken names" \
-	"$(grep -c 'textfile [^ ]*a-fake.prom: 3 samples dropped (first metric=node_load1): family name already used' "$LOG" || true)" 2
+	"$(grep -c 'msg="textfile samples dropped" file=[^ ]*a-fake.prom samples=3 first_metric=node_load1 reason="family name already used' "$LOG" || true)" 2
 check "b-dups.prom: repeated series" \
-	"$(grep -c 'textfile [^ ]*b-dups.prom: 1 samples dropped (first metric=dup): series' "$LOG" || true)" 2
+	"$(grep -c 'msg="textfile samples dropped" file=[^ ]*b-dups.prom samples=1 first_metric=dup reason="series' "$LOG" || true)" 2
 check "c-conflict.prom: type" \
-	"$(grep -c 'textfile [^ ]*c-conflict.prom: 1 samples dropped (first metric=t): TYPE or HELP differs' "$LOG" || true)" 2
+	"$(grep -c 'msg="textfile samples dropped" file=[^ ]*c-conflict.prom samples=1 first_metric=t reason="TYPE or HELP differs' "$LOG" || true)" 2
 check "d-utf8.prom: UTF-8" \
-	"$(grep -c 'textfile [^ ]*d-utf8.prom: 1 samples dropped (first metric=utf): HELP or label value is not valid UTF-8' "$LOG" || true)" 2
+	"$(grep -c 'msg="textfile samples dropped" file=[^ ]*d-utf8.prom samples=1 first_metric=utf reason="HELP or label value is not valid UTF-8' "$LOG" || true)" 2
 check "no other textfile log lines" "$(grep -c 'textfile' "$LOG" || true)" 8
 check "agent still running" "$(kill -0 "$PID" 2>/dev/null && echo yes)" yes
 check_summary

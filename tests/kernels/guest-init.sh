@@ -204,7 +204,7 @@ done
 echo "np-guest: agent attached after ~$((t / 10)) s"
 
 # attach mode: what the agent logged for each device, all the same, the one expected
-MODES=$(sed -n 's/.*attached device=.* mode=\([a-z]*\).*/\1/p' /tmp/agent.log | sort -u)
+MODES=$(sed -n 's/.*msg="attached" device=.* mode=\([a-z]*\).*/\1/p' /tmp/agent.log | sort -u)
 check "devices attached per log" "$(grep -c 'msg="attached" device=' /tmp/agent.log)" 5
 check "one attach mode" "$(echo "$MODES" | wc -l)" 1
 MODE=$(echo "$MODES" | head -1)
