@@ -444,6 +444,10 @@ static void ns_resolve(struct datapath *dp, struct ns_path *p)
 	if (alt[0])
 		ns_dirs_note(dp, alt);
 	p->err = netns_inode(p->netns, &p->inode);
+	/* Only a name that is not there waits for its directory; anything else (EACCES, ENOMEM,
+	 * ...) may pass on its own: tried on every tick, as long as it lasts. */
+	if (p->err && p->err != -ENOENT && p->err != -ENOTDIR)
+		dp->ns_dirs_valid = false;
 }
 
 /* Keeps np_drop_netns equal to this node's pods' namespaces, as the pod table says. Runs on the
