@@ -3,6 +3,7 @@
  * order, the path-class prefixes the link watch's tick keeps current, and snapshots for scrapes.
  * datapath.h states the thread contract. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <malloc.h>
@@ -434,6 +435,90 @@ static void ns_dirs_note(struct datapath *dp, const char *path)
 	ns_dir_stat(d);
 }
 
+struct ns_names {
+	char **v;
+	size_t n, cap;
+};
+
+static void ns_names_free(struct ns_names *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ns_names_add(struct ns_names *l, const char *name)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n] = strdup(name);
+	if (!l->v[l->n])
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+/* The names now in the noted directories, sorted into out, each directory's state taken anew
+ * before it is listed (a name added after the listing changes that state again). A directory
+ * that is not there holds nothing. 0, or -errno when one cannot be listed: out is then empty. */
+static int ns_dirs_list(struct datapath *dp, struct ns_names *out)
+{
+	DIR *d = NULL;
+	int err = 0;
+
+	for (size_t i = 0; i < dp->n_ns_dirs && !err; i++) {
+		ns_dir_stat(&dp->ns_dirs[i]);
+		if (dp->ns_dirs[i].err == -ENOENT || dp->ns_dirs[i].err == -ENOTDIR)
+			continue;
+		d = opendir(dp->ns_dirs[i].path);
+		if (!d) {
+			err = -errno;
+			break;
+		}
+		for (;;) {
+			struct dirent *de;
+
+			errno = 0;
+			de = readdir(d);
+			if (!de) {
+				err = -errno;
+				break;
+			}
+			err = ns_names_add(out, de->d_name);
+			if (err)
+				break;
+		}
+		closedir(d);
+		d = NULL;
+	}
+	if (err)
+		ns_names_free(out);
+	else if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	return err;
+}
+
+static bool ns_listed(const struct ns_names *l, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+
+	return l->n && bsearch(&base, l->v, l->n, sizeof(*l->v), cmp_str);
+}
+
 /* Notes p's directories, then stat(2)s p: a netns mounted in between changes a noted state. */
 static void ns_resolve(struct datapath *dp, struct ns_path *p)
 {
@@ -453,14 +538,15 @@ static void ns_resolve(struct datapath *dp, struct ns_path *p)
 /* Keeps np_drop_netns equal to this node's pods' namespaces, as the pod table says. Runs on the
  * link-watch thread only (its tick): the pod table is copied and its netns paths stat(2)ed once
  * per pod-table change; a path that did not resolve (a stale cache file's namespace is gone) is
- * tried again only once its directory changed, so an idle tick costs a stat(2) or two however
- * many cache files there are. */
+ * tried again only once its name is in its directory, which is listed only when it changed, so
+ * an idle tick costs a stat(2) or two however many cache files there are. */
 static void sync_drop_netns(struct datapath *dp)
 {
 	struct ns_collect c = { 0 };
+	struct ns_names names = { 0 };
 	struct netns_pod *next = NULL, *old;
 	size_t n = 0, n_old, unresolved = 0;
-	bool carry;
+	bool carry, changed, listed;
 	uint64_t gen;
 
 	if (!dp->drops || !dp->pods || drops__state(dp->drops, NULL, NULL) != DROPS_LOADED)
@@ -469,11 +555,16 @@ static void sync_drop_netns(struct datapath *dp)
 	if (dp->ns_synced && gen == dp->ns_generation) {
 		if (dp->ns_complete || !ns_dirs_changed(dp))
 			return;
-		/* Same paths, a directory changed: try the failed ones again. */
-		dp->n_ns_dirs = 0;
-		dp->ns_dirs_valid = true;
+		/* Same paths, a directory changed: try the failed ones that are there now (all of
+		 * them when the directories cannot be listed). */
+		listed = dp->ns_dirs_valid && ns_dirs_list(dp, &names) == 0;
+		if (!listed) {
+			dp->n_ns_dirs = 0;
+			dp->ns_dirs_valid = true;
+		}
 		for (size_t i = 0; i < dp->n_ns_paths; i++)
-			if (dp->ns_paths[i].err)
+			if (dp->ns_paths[i].err &&
+			    (!listed || ns_listed(&names, dp->ns_paths[i].netns)))
 				ns_resolve(dp, &dp->ns_paths[i]);
 	} else {
 		pod_table__foreach(dp->pods, collect_netns, &c);
@@ -482,8 +573,12 @@ static void sync_drop_netns(struct datapath *dp)
 		if (c.n)
 			qsort(c.e, c.n, sizeof(*c.e), cmp_ns_path);
 		/* Failures of paths the table still names hold while their directories are as
-		 * they were (the states are kept, not taken again, so a change in between shows). */
-		carry = dp->ns_synced && !ns_dirs_changed(dp);
+		 * they were (the states are kept, not taken again, so a change in between shows),
+		 * or, when they changed, while the name is not in them. */
+		changed = !dp->ns_synced || ns_dirs_changed(dp);
+		listed =
+		    dp->ns_synced && changed && dp->ns_dirs_valid && ns_dirs_list(dp, &names) == 0;
+		carry = dp->ns_synced && (!changed || listed);
 		if (!carry) {
 			dp->n_ns_dirs = 0;
 			dp->ns_dirs_valid = true;
@@ -494,7 +589,7 @@ static void sync_drop_netns(struct datapath *dp)
 							      sizeof(c.e[i]), cmp_ns_path)
 						    : NULL;
 
-			if (was && was->err)
+			if (was && was->err && !(listed && ns_listed(&names, c.e[i].netns)))
 				c.e[i].err = was->err;
 			else
 				ns_resolve(dp, &c.e[i]);
@@ -547,6 +642,7 @@ static void sync_drop_netns(struct datapath *dp)
 	if (n != n_old)
 		log_debug("drop namespaces updated", "pods", LOG_UINT(n));
 cleanup:
+	ns_names_free(&names);
 	free(next);
 	free(c.e);
 }
