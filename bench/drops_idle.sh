@@ -9,7 +9,7 @@ FILES=${2:-10000} SECS=${3:-30} RUNS=${4:-1}
 cd "$(dirname "$0")/.."
 NS=np-dropidle-$$
 TMP=$(mktemp -d /tmp/np-dropidle.XXXXXX)
-PID= BPF_MOUNTED=
+PID='' BPF_MOUNTED=''
 cleanup() {
 	if [ -n "$PID" ]; then
 		kill "$PID" 2>/dev/null || true
