@@ -3,6 +3,7 @@
  * order, the path-class prefixes the link watch's tick keeps current, and snapshots for scrapes.
  * datapath.h states the thread contract. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <malloc.h>
@@ -12,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "datapath.h"
 #include "flags.h"
 #include "log.h"
 #include "netinfo.h"
+#include "netns_pods.h"
 
 static const char *opt_bridge = "cni0";
 static const char *opt_overlay = "flannel.1";
@@ -80,11 +83,27 @@ struct path_classes {
 	bool ever_applied;
 };
 
-/* A pod network namespace whose drops count, and the host veth that names its pod. */
-struct netns_pod {
-	uint32_t inode;
+/* A pod's netns path as the pod table had it, and what stat(2) said of it. */
+struct ns_path {
+	char netns[POD_NETNS_MAX];
 	char veth[IF_NAMESIZE];
+	uint32_t inode;
+	int err; /* 0: inode is valid; else -errno of the last try */
 };
+
+/* A directory holding netns paths: while it is unchanged, a path in it that did not resolve
+ * will not either. */
+struct ns_dir {
+	char path[POD_NETNS_MAX];
+	int err;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	bool settled; /* old enough to be trusted (see NS_DIR_SETTLE_S) */
+};
+
+#define NS_DIRS_MAX 8
 
 struct datapath {
 	struct loader *loader;
@@ -99,8 +118,16 @@ struct datapath {
 	pthread_mutex_t ns_lock;
 	struct netns_pod *ns_pods; /* sorted by inode */
 	size_t n_ns_pods;
-	uint64_t ns_generation; /* pod table generation ns_pods was built from */
-	bool ns_complete;	/* every pod's netns was resolved (else retried next tick) */
+	/* The link-watch tick's own: the pod table's netns paths at ns_generation, sorted by
+	 * path, and the directories they lie in. */
+	struct ns_path *ns_paths;
+	size_t n_ns_paths;
+	struct ns_dir ns_dirs[NS_DIRS_MAX];
+	size_t n_ns_dirs;
+	bool ns_dirs_valid;	/* false: more directories than NS_DIRS_MAX, retry every tick */
+	bool ns_synced;		/* ns_paths was read at least once */
+	uint64_t ns_generation; /* pod table generation ns_paths was read at */
+	bool ns_complete;	/* every pod's netns was resolved (else retried on a change) */
 	bool ns_warned;
 	bool ns_purged; /* pinned counters of namespaces gone while no agent ran removed */
 
@@ -236,78 +263,6 @@ static void refresh_host_addrs(struct path_classes *pc)
 
 /* --- drop counting: which network namespaces count ----------------------------------------- */
 
-struct ns_collect {
-	struct {
-		char netns[POD_NETNS_MAX];
-		char veth[IF_NAMESIZE];
-	} * e;
-	size_t n, cap;
-	int err;
-};
-
-/* Pod table callback (under its read lock): copy only; the stat(2)s happen after. */
-static int collect_netns(const struct pod_info *pi, void *arg)
-{
-	struct ns_collect *c = arg;
-
-	if (!pi->netns[0])
-		return 0;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		void *e = realloc(c->e, cap * sizeof(*c->e));
-
-		if (!e) {
-			c->err = -ENOMEM;
-			return 1;
-		}
-		c->e = e;
-		c->cap = cap;
-	}
-	memcpy(c->e[c->n].netns, pi->netns, sizeof(c->e[c->n].netns));
-	memcpy(c->e[c->n].veth, pi->interface, sizeof(c->e[c->n].veth));
-	c->n++;
-	return 0;
-}
-
-/* The runtime records the host's path (/var/run/netns/cni-...); a container that mounts the
- * host's /run/netns may have no /var/run: try /run/ too. */
-static int netns_inode(const char *path, uint32_t *inode)
-{
-	char alt[POD_NETNS_MAX];
-	int err = drops__netns_inode(path, inode);
-
-	if (err && strncmp(path, "/var/run/", 9) == 0 &&
-	    (size_t)snprintf(alt, sizeof(alt), "/run/%s", path + 9) < sizeof(alt))
-		err = drops__netns_inode(alt, inode);
-	return err;
-}
-
-static int cmp_netns_pod(const void *a, const void *b)
-{
-	const struct netns_pod *x = a, *y = b;
-
-	if (x->inode != y->inode)
-		return x->inode < y->inode ? -1 : 1;
-	return strcmp(x->veth, y->veth);
-}
-
-static bool has_inode(const struct netns_pod *v, size_t n, uint32_t inode)
-{
-	struct netns_pod key = { .inode = inode };
-
-	for (size_t lo = 0, hi = n; lo < hi;) {
-		size_t mid = (lo + hi) / 2;
-
-		if (v[mid].inode == key.inode)
-			return true;
-		if (v[mid].inode < key.inode)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
 /* Counters of pods deleted while no agent ran stay pinned: once the pod table has been read in
  * full and every namespace resolved, drop those of any namespace neither the node's nor a
  * current pod's (netns inodes are reused). */
@@ -332,56 +287,340 @@ static void purge_dead_netns(struct datapath *dp)
 	free(live);
 }
 
+struct ns_collect {
+	struct ns_path *e;
+	size_t n, cap;
+	int err;
+};
+
+/* Pod table callback (under its read lock): copy only; the stat(2)s happen after. */
+static int collect_netns(const struct pod_info *pi, void *arg)
+{
+	struct ns_collect *c = arg;
+
+	if (!pi->netns[0])
+		return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		void *e = realloc(c->e, cap * sizeof(*c->e));
+
+		if (!e) {
+			c->err = -ENOMEM;
+			return 1;
+		}
+		c->e = e;
+		c->cap = cap;
+	}
+	memset(&c->e[c->n], 0, sizeof(c->e[c->n]));
+	memcpy(c->e[c->n].netns, pi->netns, sizeof(c->e[c->n].netns));
+	memcpy(c->e[c->n].veth, pi->interface, sizeof(c->e[c->n].veth));
+	c->e[c->n].err = -EAGAIN; /* not tried yet */
+	c->n++;
+	return 0;
+}
+
+static int cmp_ns_path(const void *a, const void *b)
+{
+	const struct ns_path *x = a, *y = b;
+
+	return strcmp(x->netns, y->netns);
+}
+
+/* The runtime records the host's path (/var/run/netns/cni-...); a container that mounts the
+ * host's /run/netns may have no /var/run: try /run/ too. alt[len] gets that twin, or "". */
+static void netns_alt_path(const char *path, char *alt, size_t len)
+{
+	alt[0] = '\0';
+	if (strncmp(path, "/var/run/", 9) == 0 &&
+	    (size_t)snprintf(alt, len, "/run/%s", path + 9) >= len)
+		alt[0] = '\0';
+}
+
+static int netns_inode(const char *path, uint32_t *inode)
+{
+	char alt[POD_NETNS_MAX];
+	int err = drops__netns_inode(path, inode);
+
+	if (err) {
+		netns_alt_path(path, alt, sizeof(alt));
+		if (alt[0])
+			err = drops__netns_inode(alt, inode);
+	}
+	return err;
+}
+
+/* A directory's state as far as the names in it go. Timestamps have the kernel's coarse clock:
+ * a change within the same tick as the state taken would not show, so a state younger than this
+ * is not trusted (the paths in it are tried again on the next tick). */
+#define NS_DIR_SETTLE_S 2
+
+static void ns_dir_stat(struct ns_dir *d)
+{
+	struct timespec now;
+	struct stat st;
+
+	d->settled = false;
+	if (stat(d->path, &st)) {
+		d->err = -errno;
+		d->dev = 0;
+		d->ino = 0;
+		d->size = 0;
+		memset(&d->mtime, 0, sizeof(d->mtime));
+		memset(&d->ctime, 0, sizeof(d->ctime));
+		d->settled = true;
+		return;
+	}
+	d->err = 0;
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
+	d->size = st.st_size;
+	d->mtime = st.st_mtim;
+	d->ctime = st.st_ctim;
+	clock_gettime(CLOCK_REALTIME, &now);
+	d->settled = now.tv_sec - d->mtime.tv_sec > NS_DIR_SETTLE_S &&
+		     now.tv_sec - d->ctime.tv_sec > NS_DIR_SETTLE_S;
+}
+
+static bool ns_dir_same(const struct ns_dir *a, const struct ns_dir *b)
+{
+	return a->err == b->err && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+/* True when a path that failed before may resolve now: a directory it lies in changed (an entry
+ * was added: a netns was mounted there), or their states cannot be trusted. One stat(2) per
+ * directory (in practice one: /run/netns), whatever the number of stale cache files. */
+static bool ns_dirs_changed(const struct datapath *dp)
+{
+	if (!dp->ns_dirs_valid)
+		return true;
+	for (size_t i = 0; i < dp->n_ns_dirs; i++) {
+		struct ns_dir now;
+
+		if (!dp->ns_dirs[i].settled)
+			return true;
+		memcpy(now.path, dp->ns_dirs[i].path, sizeof(now.path));
+		ns_dir_stat(&now);
+		if (!ns_dir_same(&dp->ns_dirs[i], &now))
+			return true;
+	}
+	return false;
+}
+
+/* Records (and stat(2)s, before the path itself is) the directory of path. */
+static void ns_dirs_note(struct datapath *dp, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) : 0;
+	struct ns_dir *d;
+
+	if (!slash) {
+		path = "."; /* a relative name: the agent's working directory */
+		len = 1;
+	} else if (len == 0) {
+		len = 1; /* "/x": the root */
+	}
+	for (size_t i = 0; i < dp->n_ns_dirs; i++)
+		if (strncmp(dp->ns_dirs[i].path, path, len) == 0 &&
+		    dp->ns_dirs[i].path[len] == '\0')
+			return;
+	if (dp->n_ns_dirs == NS_DIRS_MAX) {
+		dp->ns_dirs_valid = false;
+		return;
+	}
+	d = &dp->ns_dirs[dp->n_ns_dirs++];
+	memcpy(d->path, path, len);
+	d->path[len] = '\0';
+	ns_dir_stat(d);
+}
+
+struct ns_names {
+	char **v;
+	size_t n, cap;
+};
+
+static void ns_names_free(struct ns_names *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ns_names_add(struct ns_names *l, const char *name)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n] = strdup(name);
+	if (!l->v[l->n])
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+/* The names now in the noted directories, sorted into out, each directory's state taken anew
+ * before it is listed (a name added after the listing changes that state again). A directory
+ * that is not there holds nothing. 0, or -errno when one cannot be listed: out is then empty. */
+static int ns_dirs_list(struct datapath *dp, struct ns_names *out)
+{
+	DIR *d = NULL;
+	int err = 0;
+
+	for (size_t i = 0; i < dp->n_ns_dirs && !err; i++) {
+		ns_dir_stat(&dp->ns_dirs[i]);
+		if (dp->ns_dirs[i].err == -ENOENT || dp->ns_dirs[i].err == -ENOTDIR)
+			continue;
+		d = opendir(dp->ns_dirs[i].path);
+		if (!d) {
+			err = -errno;
+			break;
+		}
+		for (;;) {
+			struct dirent *de;
+
+			errno = 0;
+			de = readdir(d);
+			if (!de) {
+				err = -errno;
+				break;
+			}
+			err = ns_names_add(out, de->d_name);
+			if (err)
+				break;
+		}
+		closedir(d);
+		d = NULL;
+	}
+	if (err)
+		ns_names_free(out);
+	else if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	return err;
+}
+
+static bool ns_listed(const struct ns_names *l, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+
+	return l->n && bsearch(&base, l->v, l->n, sizeof(*l->v), cmp_str);
+}
+
+/* Notes p's directories, then stat(2)s p: a netns mounted in between changes a noted state. */
+static void ns_resolve(struct datapath *dp, struct ns_path *p)
+{
+	char alt[POD_NETNS_MAX];
+
+	ns_dirs_note(dp, p->netns);
+	netns_alt_path(p->netns, alt, sizeof(alt));
+	if (alt[0])
+		ns_dirs_note(dp, alt);
+	p->err = netns_inode(p->netns, &p->inode);
+	/* Only a name that is not there waits for its directory; anything else (EACCES, ENOMEM,
+	 * ...) may pass on its own: tried on every tick, as long as it lasts. */
+	if (p->err && p->err != -ENOENT && p->err != -ENOTDIR)
+		dp->ns_dirs_valid = false;
+}
+
 /* Keeps np_drop_netns equal to this node's pods' namespaces, as the pod table says. Runs on the
- * link-watch thread only (its tick), once per pod-table change, and again while a pod's netns
- * could not be resolved. */
+ * link-watch thread only (its tick): the pod table is copied and its netns paths stat(2)ed once
+ * per pod-table change; a path that did not resolve (a stale cache file's namespace is gone) is
+ * tried again only once its name is in its directory, which is listed only when it changed, so
+ * an idle tick costs a stat(2) or two however many cache files there are. */
 static void sync_drop_netns(struct datapath *dp)
 {
 	struct ns_collect c = { 0 };
+	struct ns_names names = { 0 };
 	struct netns_pod *next = NULL, *old;
 	size_t n = 0, n_old, unresolved = 0;
+	bool carry, changed, listed;
 	uint64_t gen;
 
 	if (!dp->drops || !dp->pods || drops__state(dp->drops, NULL, NULL) != DROPS_LOADED)
 		return;
 	gen = pod_table__generation(dp->pods);
-	if (dp->ns_complete && gen == dp->ns_generation)
-		return;
-	pod_table__foreach(dp->pods, collect_netns, &c);
-	if (c.err)
-		goto cleanup;
-	next = calloc(c.n ? c.n : 1, sizeof(*next));
+	if (dp->ns_synced && gen == dp->ns_generation) {
+		if (dp->ns_complete || !ns_dirs_changed(dp))
+			return;
+		/* Same paths, a directory changed: try the failed ones that are there now (all of
+		 * them when the directories cannot be listed). */
+		listed = dp->ns_dirs_valid && ns_dirs_list(dp, &names) == 0;
+		if (!listed) {
+			dp->n_ns_dirs = 0;
+			dp->ns_dirs_valid = true;
+		}
+		for (size_t i = 0; i < dp->n_ns_paths; i++)
+			if (dp->ns_paths[i].err &&
+			    (!listed || ns_listed(&names, dp->ns_paths[i].netns)))
+				ns_resolve(dp, &dp->ns_paths[i]);
+	} else {
+		pod_table__foreach(dp->pods, collect_netns, &c);
+		if (c.err)
+			goto cleanup;
+		if (c.n)
+			qsort(c.e, c.n, sizeof(*c.e), cmp_ns_path);
+		/* Failures of paths the table still names hold while their directories are as
+		 * they were (the states are kept, not taken again, so a change in between shows),
+		 * or, when they changed, while the name is not in them. */
+		changed = !dp->ns_synced || ns_dirs_changed(dp);
+		listed =
+		    dp->ns_synced && changed && dp->ns_dirs_valid && ns_dirs_list(dp, &names) == 0;
+		carry = dp->ns_synced && (!changed || listed);
+		if (!carry) {
+			dp->n_ns_dirs = 0;
+			dp->ns_dirs_valid = true;
+		}
+		for (size_t i = 0; i < c.n; i++) {
+			const struct ns_path *was =
+			    carry && dp->n_ns_paths ? bsearch(&c.e[i], dp->ns_paths, dp->n_ns_paths,
+							      sizeof(c.e[i]), cmp_ns_path)
+						    : NULL;
+
+			if (was && was->err && !(listed && ns_listed(&names, c.e[i].netns)))
+				c.e[i].err = was->err;
+			else
+				ns_resolve(dp, &c.e[i]);
+		}
+		free(dp->ns_paths);
+		dp->ns_paths = c.e;
+		dp->n_ns_paths = c.n;
+		c.e = NULL;
+		dp->ns_generation = gen;
+		dp->ns_synced = true;
+	}
+	next = calloc(dp->n_ns_paths ? dp->n_ns_paths : 1, sizeof(*next));
 	if (!next)
 		goto cleanup;
-	for (size_t i = 0; i < c.n; i++) {
-		uint32_t ino;
-
-		if (netns_inode(c.e[i].netns, &ino)) {
+	for (size_t i = 0; i < dp->n_ns_paths; i++) {
+		if (dp->ns_paths[i].err) {
 			unresolved++;
 			continue;
 		}
-		next[n].inode = ino;
-		memcpy(next[n].veth, c.e[i].veth, sizeof(next[n].veth));
+		next[n].inode = dp->ns_paths[i].inode;
+		memcpy(next[n].veth, dp->ns_paths[i].veth, sizeof(next[n].veth));
 		n++;
 	}
-	if (n)
-		qsort(next, n, sizeof(*next), cmp_netns_pod);
-	/* A pod with two interfaces (Multus) has one netns: its drops go to the first veth. */
-	for (size_t i = 1, k = n ? 1 : 0; i <= n; i++) {
-		if (i == n) {
-			n = k;
-			break;
-		}
-		if (next[i].inode != next[k - 1].inode)
-			next[k++] = next[i];
-	}
+	n = netns_pods__dedupe(next, n);
 	/* Add first, then remove: a namespace that stays is never absent. */
 	for (size_t i = 0; i < n; i++)
-		if (!has_inode(dp->ns_pods, dp->n_ns_pods, next[i].inode) &&
+		if (!netns_pods__find(dp->ns_pods, dp->n_ns_pods, next[i].inode) &&
 		    next[i].inode != dp->node_netns)
 			drops__netns_add(dp->drops, next[i].inode, NP_NETNS_POD);
 	for (size_t i = 0; i < dp->n_ns_pods; i++)
-		if (!has_inode(next, n, dp->ns_pods[i].inode))
+		if (!netns_pods__find(next, n, dp->ns_pods[i].inode))
 			drops__netns_remove(dp->drops, dp->ns_pods[i].inode);
 	pthread_mutex_lock(&dp->ns_lock);
 	old = dp->ns_pods;
@@ -391,7 +630,6 @@ static void sync_drop_netns(struct datapath *dp)
 	pthread_mutex_unlock(&dp->ns_lock);
 	next = NULL;
 	free(old);
-	dp->ns_generation = gen;
 	dp->ns_complete = unresolved == 0;
 	if (dp->ns_complete && !dp->ns_purged)
 		purge_dead_netns(dp);
@@ -404,6 +642,7 @@ static void sync_drop_netns(struct datapath *dp)
 	if (n != n_old)
 		log_debug("drop namespaces updated", "pods", LOG_UINT(n));
 cleanup:
+	ns_names_free(&names);
 	free(next);
 	free(c.e);
 }
@@ -714,6 +953,7 @@ void datapath__stop(struct datapath *dp)
 	pthread_mutex_destroy(&dp->setup_lock);
 	pthread_mutex_destroy(&dp->ns_lock);
 	free(dp->ns_pods);
+	free(dp->ns_paths);
 	free(dp);
 }
 
@@ -808,12 +1048,31 @@ static int snapshot_vxlan(struct datapath *dp, struct datapath_snapshot *s)
 	return 0;
 }
 
-/* The hooked link named name, or NULL (links are few per name lookup: pods x drops seen). */
-static const struct datapath_link *link_by_name(const struct datapath_snapshot *s, const char *name)
+static int cmp_link_name(const void *a, const void *b)
 {
-	for (size_t i = 0; i < s->n_links; i++)
-		if (strcmp(s->links[i].link.name, name) == 0)
-			return &s->links[i];
+	const struct datapath_link *const *x = a, *const *y = b;
+	int c = strncmp((*x)->link.name, (*y)->link.name, sizeof((*x)->link.name));
+
+	return c ? c : cmp_link(*x, *y);
+}
+
+/* The hooked link named name (the lowest ifindex if two are), or NULL; by_name is s->links
+ * sorted by cmp_link_name. */
+static const struct datapath_link *link_by_name(const struct datapath_link *const *by_name,
+						size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(by_name[mid]->link.name, name, sizeof(by_name[mid]->link.name)) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && strncmp(by_name[lo]->link.name, name, sizeof(by_name[lo]->link.name)) == 0)
+		return by_name[lo];
 	return NULL;
 }
 
@@ -835,6 +1094,7 @@ static int snapshot_drops(struct datapath *dp, struct datapath_snapshot *s)
 {
 	struct drop_stat *st = NULL;
 	struct netns_pod *ns = NULL;
+	const struct datapath_link **by_name = NULL;
 	size_t n_st = 0, n_ns = 0, k = 0;
 	int err = 0;
 
@@ -855,10 +1115,17 @@ static int snapshot_drops(struct datapath *dp, struct datapath_snapshot *s)
 		memcpy(ns, dp->ns_pods, n_ns * sizeof(*ns));
 	pthread_mutex_unlock(&dp->ns_lock);
 	s->drops = calloc(n_st ? n_st : 1, sizeof(*s->drops));
-	if (!ns || !s->drops) {
+	by_name = malloc((s->n_links ? s->n_links : 1) * sizeof(*by_name));
+	if (!ns || !s->drops || !by_name) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	/* Per drop counter two binary searches: its netns in ns (sorted by inode, one entry
+	 * each), that pod's veth among the links by name. */
+	for (size_t i = 0; i < s->n_links; i++)
+		by_name[i] = &s->links[i];
+	if (s->n_links)
+		qsort(by_name, s->n_links, sizeof(*by_name), cmp_link_name);
 	s->drop_namespaces[NP_NETNS_NODE] = dp->node_netns ? 1 : 0;
 	s->drop_namespaces[NP_NETNS_POD] = n_ns;
 	for (size_t i = 0; i < n_st; i++) {
@@ -877,12 +1144,9 @@ static int snapshot_drops(struct datapath *dp, struct datapath_snapshot *s)
 				continue; /* gone since: its counters go with it */
 			}
 		} else {
-			struct netns_pod key = { .inode = st[i].netns }, *p = NULL;
+			const struct netns_pod *p = netns_pods__find(ns, n_ns, st[i].netns);
 
-			for (size_t j = 0; j < n_ns && !p; j++)
-				if (ns[j].inode == key.inode)
-					p = &ns[j];
-			d->pod = p ? link_by_name(s, p->veth) : NULL;
+			d->pod = p ? link_by_name(by_name, s->n_links, p->veth) : NULL;
 			if (!d->pod || d->pod->link.layer != LAYER_POD || !d->pod->link.attached)
 				continue;
 		}
@@ -908,6 +1172,7 @@ static int snapshot_drops(struct datapath *dp, struct datapath_snapshot *s)
 		}
 	}
 cleanup:
+	free(by_name);
 	free(st);
 	free(ns);
 	return err;
