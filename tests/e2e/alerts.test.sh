@@ -48,7 +48,9 @@ check_cmd "PrometheusRule spec is not a valid rules file" promtool check rules "
 awk 'spec { print substr($0, 3) } /^spec:$/ { spec = 1 }' deploy/kubernetes/job-node-exporter/prometheusrule.yaml >"$tmp/from-crd-ne.rules.yml"
 check_cmd "node-exporter PrometheusRule spec is not a valid rules file" promtool check rules "$tmp/from-crd-ne.rules.yml"
 n_ne=$(grep -c 'job="node-exporter"' "$tmp/from-crd-ne.rules.yml" || true)
-n_base=$(grep -v '^ *#' "$P/nodepath.rules.yml" | sed -n '/^  - name: nodepath-node/q;p' | grep -o 'job="nodepath"' | wc -l)
+# (awk reads to the end: a reader that quits early, as sed's q, can fail the writer with SIGPIPE
+# under pipefail, depending on timing)
+n_base=$(grep -v '^ *#' "$P/nodepath.rules.yml" | awk '/^  - name: nodepath-node/ { stop = 1 } !stop' | grep -o 'job="nodepath"' | wc -l)
 check_cmd "node-exporter PrometheusRule selects job=\"node-exporter\" $n_base times (has $n_ne)" test "$n_ne" -eq "$n_base" -a "$n_base" -gt 0
 check_cmd "node-exporter PrometheusRule still names job nodepath" test "$(grep -c 'nodepath"' "$tmp/from-crd-ne.rules.yml")" -eq 0
 check_cmd "node-exporter PrometheusRule keeps the group nodepath-node (the stacks ship those alerts)" \
