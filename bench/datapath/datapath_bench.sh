@@ -144,7 +144,14 @@ mode_down() {
 	case $1 in
 	none) ;;
 	empty) for n in $TB_NODES; do tb__kill_pidfile "$TB_RUN/pids/dpempty-$n" TERM; done ;;
-	nodepath*) for n in $TB_NODES; do tb_stop_agent "$n" TERM || die "agent on $n failed"; done ;;
+	nodepath*)
+		# A stopped agent leaves its pinned tcx links counting (so a restart loses no packet):
+		# unpin them so the next mode's hooks hold only its own programs.
+		for n in $TB_NODES; do
+			tb_stop_agent "$n" TERM || die "agent on $n failed"
+			rm -f "$(tb_bpf_dir "$n")"/links/*
+		done
+		;;
 	esac
 }
 
