@@ -2,12 +2,17 @@
 /* tc counters for every hooked device: packets, bytes and GSO segments per {ifindex, direction}.
  * Pod veths also count by path class (where the peer is), the node device counts inbound
  * NodePort traffic and outer VXLAN frames both ways. All counters of a {device, direction} share
- * one np_if_stats value: one hash lookup per packet. The programs only observe: they always
+ * one value, in the np_if_slots entry the agent gave the device (found through np_if_index: two
+ * array lookups per packet), else in np_if_stats (one hash lookup). The programs only observe:
+ * they always
  * return TC_ACT_UNSPEC so that the next program on the hook (tcx chain or clsact filters of
  * Cilium, Calico, ...) and the kernel still see the packet. */
+/* Nothing here reads kernel-internal structures: __sk_buff is the stable context and the headers
+ * are wire formats, so no CO-RE relocation is needed and libbpf loads the object without parsing
+ * the kernel's BTF (~11 MB for a moment). */
+#define BPF_NO_PRESERVE_ACCESS_INDEX
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
 #include "lib/count.bpf.h"
 #include "lib/parse.bpf.h"
 #include "nodepath/tc.h"
@@ -23,6 +28,22 @@ struct {
 	__type(value, struct np_if_value);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } np_if_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NP_IF_STATS_DEFAULT_ENTRIES); /* the agent resizes it before load */
+	__type(key, __u32);
+	__type(value, struct np_if_slot_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} np_if_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NP_IF_INDEX_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct np_if_index_entry);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} np_if_index SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -77,8 +98,32 @@ struct {
 /* What np_lookup_or_init inserts for a new key (read-only data: no per-packet zeroing). */
 static const struct np_if_value np_if_zero = {};
 
+/* The device's counters in np_if_slots, NULL when the agent gave it no slots. Array lookups are
+ * inlined by the verifier: no helper call, no hashing. */
+static __always_inline struct np_if_value *slot_value(__u32 ifindex, __u8 direction)
+{
+	__u32 i = ifindex & (NP_IF_INDEX_ENTRIES - 1);
+
+#pragma unroll
+	for (int p = 0; p < NP_IF_INDEX_PROBES; p++) {
+		__u32 at = (i + p) & (NP_IF_INDEX_ENTRIES - 1);
+		struct np_if_index_entry *e = bpf_map_lookup_elem(&np_if_index, &at);
+		struct np_if_slot_value *sv;
+		__u32 slot;
+
+		if (!e)
+			return NULL;
+		if (e->ifindex != ifindex)
+			continue;
+		slot = e->slot + direction;
+		sv = bpf_map_lookup_elem(&np_if_slots, &slot);
+		return sv ? &sv->stats : NULL;
+	}
+	return NULL;
+}
+
 /* The {ifindex, direction} value with the interface counters updated, NULL (and the miss
- * counted) when np_if_stats is full. */
+ * counted) when the device has no slots and np_if_stats is full. */
 static __always_inline struct np_if_value *count_if(struct __sk_buff *skb, __u8 direction)
 {
 	struct np_if_key key = {
@@ -87,7 +132,10 @@ static __always_inline struct np_if_value *count_if(struct __sk_buff *skb, __u8 
 	};
 	struct np_if_value *v;
 
-	v = np_lookup_or_init(&np_if_stats, &key, &np_if_zero, &np_errors, NP_ERR_IF_STATS_FULL);
+	v = slot_value(key.ifindex, direction);
+	if (!v)
+		v = np_lookup_or_init(&np_if_stats, &key, &np_if_zero, &np_errors,
+				      NP_ERR_IF_STATS_FULL);
 	if (v)
 		np_if_value_add(v, skb->len, skb->gso_segs ? skb->gso_segs : 1);
 	return v;

@@ -46,9 +46,9 @@ NP_FLAG_STRING("bpf.attach-mode", &opt_attach_mode,
 	       "tc attach mode: auto (tcx if the kernel has it), tcx or tc (clsact).");
 NP_FLAG_UINT(
     "bpf.map-max-entries", &opt_max_entries,
-    "Capacity of np_if_stats (2 entries per hooked interface; a pod veth's entries also hold "
-    "its path classes, a node device's its VXLAN counters). Per-CPU map: memory is capacity x "
-    "136 B x CPUs.");
+    "Counter slots (np_if_slots, 2 per hooked interface; a pod veth's also hold its path "
+    "classes, a node device's its VXLAN counters); np_if_stats, the hash for interfaces without "
+    "a slot, holds an eighth of it. Per-CPU maps: memory is about 1.1 x capacity x 144 B x CPUs.");
 NP_FLAG_STRING(
     "collector.netpath.service-cidr", &opt_service_cidr,
     "Comma-separated service CIDRs (path class \"service\"; dual-stack: one per family).");
@@ -1035,19 +1035,6 @@ static int cmp_vxlan(const void *a, const void *b)
 	return (int)x->direction - (int)y->direction;
 }
 
-static int snapshot_vxlan(struct datapath *dp, struct datapath_snapshot *s)
-{
-	int err = loader__read_vxlan_stats(dp->loader, &s->vxlan_stats, &s->n_vxlan_stats);
-
-	if (err) {
-		log_warn("reading a BPF map failed", "map", "np_vxlan_stats", "err", LOG_ERR(err));
-		return err;
-	}
-	if (s->n_vxlan_stats)
-		qsort(s->vxlan_stats, s->n_vxlan_stats, sizeof(*s->vxlan_stats), cmp_vxlan);
-	return 0;
-}
-
 static int cmp_link_name(const void *a, const void *b)
 {
 	const struct datapath_link *const *x = a, *const *y = b;
@@ -1181,6 +1168,7 @@ cleanup:
 int datapath__snapshot(struct datapath *dp, struct datapath_snapshot *s)
 {
 	static const char *const maps[2] = { "np_if_stats", "np_path_stats" };
+	struct if_counters c;
 	struct link_entry *links = NULL;
 	size_t n_links = 0;
 	int err;
@@ -1189,18 +1177,19 @@ int datapath__snapshot(struct datapath *dp, struct datapath_snapshot *s)
 	if (__atomic_load_n(&dp->state, __ATOMIC_ACQUIRE) != DATAPATH_SETUP_READY)
 		return -EAGAIN; /* set-up failed and is being retried: datapath__setup_status */
 	/* Maps first, link table second: see struct datapath_snapshot. */
-	err = loader__read_if_stats(dp->loader, &s->if_stats, &s->n_if_stats);
+	/* One pass over the counters: interface, path-class and VXLAN items, sorted by key as
+	 * the lookups below need. */
+	err = loader__read_counters(dp->loader, &c);
 	if (err) {
 		log_warn("reading a BPF map failed", "map", "np_if_stats", "err", LOG_ERR(err));
 		goto cleanup;
 	}
-	if (s->n_if_stats)
-		qsort(s->if_stats, s->n_if_stats, sizeof(*s->if_stats), cmp_if_stat);
-	err = loader__read_path_stats(dp->loader, &s->path_stats, &s->n_path_stats);
-	if (err) {
-		log_warn("reading a BPF map failed", "map", "np_path_stats", "err", LOG_ERR(err));
-		goto cleanup;
-	}
+	s->if_stats = c.ifs;
+	s->n_if_stats = c.n_ifs;
+	s->path_stats = c.paths;
+	s->n_path_stats = c.n_paths;
+	s->vxlan_stats = c.vxlans;
+	s->n_vxlan_stats = c.n_vxlans;
 	err = loader__read_nodeport(dp->loader, s->nodeport);
 	if (err) {
 		log_warn("reading a BPF map failed", "map", "np_nodeport", "err", LOG_ERR(err));
@@ -1247,9 +1236,7 @@ int datapath__snapshot(struct datapath *dp, struct datapath_snapshot *s)
 	s->pod_table_entries = dp->pods ? pod_table__count(dp->pods) : 0;
 	s->n_links = n_links;
 
-	err = snapshot_vxlan(dp, s);
-	if (!err)
-		err = snapshot_drops(dp, s);
+	err = snapshot_drops(dp, s);
 cleanup:
 	free(links);
 	if (err)

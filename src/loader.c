@@ -3,6 +3,7 @@
  * the next agent) and detach, map reads. Nothing else in nodepath calls libbpf. */
 #include "loader.h"
 #include "loader_priv.h"
+#include "if_slots.h"
 #include "bpf_diag.h"
 #include "log.h"
 
@@ -69,6 +70,8 @@ struct loader {
 	struct adopted *adopt;
 	size_t n_adopt;
 	size_t n_adopted; /* claimed by an attach since open */
+	struct if_slots slots;
+	bool slots_init;
 };
 
 /* Set around calls whose failure is expected (probing for leftovers), so that libbpf's warning
@@ -354,6 +357,13 @@ const char *loader__libbpf_version(void)
 	return libbpf_version_string();
 }
 
+uint32_t loader__spill_entries(uint32_t max_entries)
+{
+	if (max_entries / 8 >= 64)
+		return max_entries / 8;
+	return max_entries < 64 ? max_entries : 64;
+}
+
 int loader__open(const struct loader_opts *opts, struct loader **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = opts->pin_path);
@@ -397,7 +407,11 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 		log_error("cannot open BPF object", "err", LOG_ERR(err));
 		goto cleanup;
 	}
-	err = bpf_map__set_max_entries(l->skel->maps.np_if_stats, opts->max_entries);
+	/* Counters live in slots (2 per device); the hash only takes devices that found none. */
+	err = bpf_map__set_max_entries(l->skel->maps.np_if_slots, (opts->max_entries + 1) & ~1u);
+	if (!err)
+		err = bpf_map__set_max_entries(l->skel->maps.np_if_stats,
+					       loader__spill_entries(opts->max_entries));
 	if (err)
 		goto cleanup;
 	drop_retired_pins(opts->pin_path);
@@ -419,14 +433,23 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 		log_error("cannot write np_config", "err", LOG_ERR(err));
 		goto cleanup;
 	}
+	err = if_slots__init(&l->slots, bpf_map__fd(l->skel->maps.np_if_index),
+			     bpf_map__fd(l->skel->maps.np_if_slots), l->ncpus,
+			     bpf_map__max_entries(l->skel->maps.np_if_slots));
+	l->slots_init = true;
+	if (err) {
+		log_error("cannot read np_if_index", "err", LOG_ERR(err));
+		goto cleanup;
+	}
 	if (opts->enable_stats) {
 		l->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (l->stats_fd < 0)
 			log_warn("bpf_enable_stats failed: program run time is not reported", "err",
 				 LOG_ERR(errno));
 	}
-	log_info("BPF programs loaded", "maps_pinned_at", opts->pin_path, "if_stats_capacity",
-		 LOG_UINT(opts->max_entries));
+	log_info("BPF programs loaded", "maps_pinned_at", opts->pin_path, "counter_slots",
+		 LOG_UINT(bpf_map__max_entries(l->skel->maps.np_if_slots)), "if_stats_capacity",
+		 LOG_UINT(bpf_map__max_entries(l->skel->maps.np_if_stats)));
 	*out = l;
 	return 0;
 cleanup:
@@ -786,6 +809,15 @@ int loader__attach(struct loader *l, int ifindex, const char *name, enum attach_
 		a->role = role;
 		fresh = true;
 	}
+	/* Before the programs run: their first packet already finds the slots. Without one the
+	 * device counts in np_if_stats, correctly but at a hash lookup per packet, until a resync
+	 * (which attaches again) finds one free. */
+	if (ifindex > 0) {
+		err = if_slots__claim(&l->slots, (uint32_t)ifindex);
+		if (err < 0 && err != -ENOSPC)
+			log_warn("cannot give the device counter slots: it counts in np_if_stats",
+				 "device", name, "err", LOG_ERR(err));
+	}
 	for (int dir = 0; dir < NP_DIR_MAX; dir++) {
 		err = attach_dir(l, a, dir, role, name);
 		if (!err && fresh && (a->tcx_fd[dir] >= 0 || a->tcx_pin[dir][0]) &&
@@ -837,6 +869,8 @@ void loader__forget(struct loader *l, int ifindex)
 
 		bpf_map_delete_elem(fd, &key);
 	}
+	if (ifindex > 0)
+		if_slots__release(&l->slots, (uint32_t)ifindex);
 }
 
 bool loader__is_attached(struct loader *l, int ifindex)
@@ -868,6 +902,8 @@ void loader__close(struct loader *l)
 				close(l->att[i].tcx_fd[dir]);
 	free(l->att);
 	free(l->adopt);
+	if (l->slots_init)
+		if_slots__free(&l->slots);
 	if (l->stats_fd >= 0)
 		close(l->stats_fd);
 	netpath_bpf__destroy(l->skel);
@@ -1047,16 +1083,168 @@ int loader_priv__read_summed(int ncpus, struct bpf_map *map, percpu_cb cb, size_
 	return err;
 }
 
+typedef int (*item_cmp)(const void *a, const void *b);
+typedef void (*item_add)(void *into, const void *from);
+
+/* Sorts v by cmp and makes the items of one key one item, summed with add. */
+static void sort_merge(struct stat_vec *v, item_cmp cmp, item_add add)
+{
+	size_t w = 0, sz = v->item_size;
+
+	if (v->n < 2)
+		return;
+	qsort(v->items, v->n, sz, cmp);
+	for (size_t r = 1; r < v->n; r++) {
+		char *a = (char *)v->items + w * sz;
+		const char *b = (const char *)v->items + r * sz;
+
+		if (cmp(a, b) == 0) {
+			add(a, b);
+			continue;
+		}
+		w++;
+		if (w != r)
+			memcpy(a + sz, b, sz);
+	}
+	v->n = w + 1;
+}
+
+/* Items from both homes of the interface counters, np_if_stats and the slots, sorted by cmp; a
+ * key found in both (packets counted in the hash before the device got its slots, or by an
+ * earlier agent that had no slots) is one item, summed. */
+static int read_if_maps(struct loader *l, percpu_cb cb, size_t item_size, item_cmp cmp,
+			item_add add, void **out, size_t *n)
+{
+	struct stat_vec v = { .item_size = item_size };
+	int err = read_percpu_hash(l->ncpus, l->skel->maps.np_if_stats, cb, &v);
+
+	if (!err)
+		err = if_slots__read(&l->slots, cb, &v);
+	if (err) {
+		free(v.items);
+		*out = NULL;
+		*n = 0;
+		return err;
+	}
+	sort_merge(&v, cmp, add);
+	*out = v.items;
+	*n = v.n;
+	return 0;
+}
+
+static int cmp_key(uint32_t ia, uint8_t da, uint32_t ib, uint8_t db)
+{
+	if (ia != ib)
+		return ia < ib ? -1 : 1;
+	return (da > db) - (da < db);
+}
+
+static int cmp_if_item(const void *a, const void *b)
+{
+	const struct if_stat *x = a, *y = b;
+
+	return cmp_key(x->ifindex, x->direction, y->ifindex, y->direction);
+}
+
+static void add_if_item(void *into, const void *from)
+{
+	struct if_stat *x = into;
+	const struct if_stat *y = from;
+
+	x->packets += y->packets;
+	x->bytes += y->bytes;
+	x->gso_segs += y->gso_segs;
+}
+
+static int cmp_path_item(const void *a, const void *b)
+{
+	const struct path_stat *x = a, *y = b;
+	int c = cmp_key(x->ifindex, x->direction, y->ifindex, y->direction);
+
+	return c ? c : (x->path > y->path) - (x->path < y->path);
+}
+
+static void add_path_item(void *into, const void *from)
+{
+	struct path_stat *x = into;
+	const struct path_stat *y = from;
+
+	x->packets += y->packets;
+	x->bytes += y->bytes;
+}
+
+static int cmp_vxlan_item(const void *a, const void *b)
+{
+	const struct vxlan_stat *x = a, *y = b;
+
+	return cmp_key(x->ifindex, x->direction, y->ifindex, y->direction);
+}
+
+static void add_vxlan_item(void *into, const void *from)
+{
+	struct vxlan_stat *x = into;
+	const struct vxlan_stat *y = from;
+
+	x->packets += y->packets;
+	x->bytes += y->bytes;
+}
+
 int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
 {
-	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_if_stats, sum_if_stat,
-					sizeof(**out), (void **)out, n);
+	return read_if_maps(l, sum_if_stat, sizeof(**out), cmp_if_item, add_if_item, (void **)out,
+			    n);
 }
 
 int loader__read_path_stats(struct loader *l, struct path_stat **out, size_t *n)
 {
-	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_if_stats, sum_path_stat,
-					sizeof(**out), (void **)out, n);
+	return read_if_maps(l, sum_path_stat, sizeof(**out), cmp_path_item, add_path_item,
+			    (void **)out, n);
+}
+
+struct all_vecs {
+	struct stat_vec ifs, paths, vxlans;
+};
+
+static int sum_vxlan_stat(const void *key, const void *vals, size_t stride, int ncpus, void *ctx);
+
+static int sum_all(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
+{
+	struct all_vecs *a = ctx;
+	int err = sum_if_stat(key, vals, stride, ncpus, &a->ifs);
+
+	if (!err)
+		err = sum_path_stat(key, vals, stride, ncpus, &a->paths);
+	if (!err)
+		err = sum_vxlan_stat(key, vals, stride, ncpus, &a->vxlans);
+	return err;
+}
+
+int loader__read_counters(struct loader *l, struct if_counters *out)
+{
+	struct all_vecs a = { .ifs = { .item_size = sizeof(struct if_stat) },
+			      .paths = { .item_size = sizeof(struct path_stat) },
+			      .vxlans = { .item_size = sizeof(struct vxlan_stat) } };
+	int err = read_percpu_hash(l->ncpus, l->skel->maps.np_if_stats, sum_all, &a);
+
+	memset(out, 0, sizeof(*out));
+	if (!err)
+		err = if_slots__read(&l->slots, sum_all, &a);
+	if (err) {
+		free(a.ifs.items);
+		free(a.paths.items);
+		free(a.vxlans.items);
+		return err;
+	}
+	sort_merge(&a.ifs, cmp_if_item, add_if_item);
+	sort_merge(&a.paths, cmp_path_item, add_path_item);
+	sort_merge(&a.vxlans, cmp_vxlan_item, add_vxlan_item);
+	out->ifs = a.ifs.items;
+	out->n_ifs = a.ifs.n;
+	out->paths = a.paths.items;
+	out->n_paths = a.paths.n;
+	out->vxlans = a.vxlans.items;
+	out->n_vxlans = a.vxlans.n;
+	return 0;
 }
 
 int loader__read_nodeport(struct loader *l, struct np_path_value out[NP_NODEPORT_MAX])
@@ -1281,6 +1469,7 @@ int loader__purge_except(struct loader *l, const int *live, size_t n_live, size_
 		log_info("pinned tcx links", "taken_over", LOG_UINT(l->n_adopted),
 			 "removed_unhooked", LOG_UINT(unclaimed));
 	*removed = purge_map(l->skel->maps.np_if_stats, live, n_live);
+	*removed += if_slots__release_except(&l->slots, live, n_live);
 	return 0;
 }
 
@@ -1343,17 +1532,24 @@ static int sum_vxlan_stat(const void *key, const void *vals, size_t stride, int 
 
 int loader__read_vxlan_stats(struct loader *l, struct vxlan_stat **out, size_t *n)
 {
-	return loader_priv__read_summed(l->ncpus, l->skel->maps.np_if_stats, sum_vxlan_stat,
-					sizeof(**out), (void **)out, n);
+	return read_if_maps(l, sum_vxlan_stat, sizeof(**out), cmp_vxlan_item, add_vxlan_item,
+			    (void **)out, n);
 }
 
 int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(l->skel->obj, map);
+	uint32_t if_cap = bpf_map__max_entries(l->skel->maps.np_if_slots) +
+			  bpf_map__max_entries(l->skel->maps.np_if_stats);
 
-	/* The path classes of a pod veth's two np_if_stats entries: NP_PATH_MAX each. */
+	/* The interface counters' two homes: the slots and the hash for devices without. */
+	if (strcmp(map, "np_if_stats") == 0) {
+		*cap = if_cap;
+		return 0;
+	}
+	/* The path classes of a pod veth's two entries: NP_PATH_MAX each. */
 	if (strcmp(map, "np_path_stats") == 0) {
-		*cap = bpf_map__max_entries(l->skel->maps.np_if_stats) * NP_PATH_MAX;
+		*cap = if_cap * NP_PATH_MAX;
 		return 0;
 	}
 	if (!m)

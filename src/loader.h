@@ -19,7 +19,9 @@ enum attach_role { ROLE_PLAIN = 0, ROLE_POD, ROLE_NODE };
 
 struct loader_opts {
 	const char *pin_path; /* bpffs directory for pinned maps; mounted if not a bpffs */
-	uint32_t max_entries; /* capacity of np_if_stats */
+	uint32_t
+	    max_entries; /* counter slots (np_if_slots, 2 per device); np_if_stats, the hash for
+			       * devices without, gets loader__spill_entries() of it */
 	enum attach_mode mode;
 	bool enable_stats; /* bpf_enable_stats(BPF_STATS_RUN_TIME) while running */
 };
@@ -65,6 +67,9 @@ struct loader;
 /* "1.1" etc.: the libbpf the agent runs with. */
 const char *loader__libbpf_version(void);
 
+/* np_if_stats' capacity for max_entries slots: an eighth, at least 64 (or max_entries if
+ * smaller). */
+uint32_t loader__spill_entries(uint32_t max_entries);
 int loader__open(const struct loader_opts *opts, struct loader **out);
 /* Detaches everything this process attached, closes maps (pins stay). NULL is fine. */
 void loader__close(struct loader *l);
@@ -82,6 +87,17 @@ int loader__purge_except(struct loader *l, const int *live, size_t n_live, size_
 /* The mode in use after auto-detection: "tcx" or "tc". */
 const char *loader__mode_name(const struct loader *l);
 
+/* Everything the interface counters hold, read once from the slots and np_if_stats: each array
+ * sorted by (ifindex, direction[, path]) with one item per key, malloc'd (caller frees). */
+struct if_counters {
+	struct if_stat *ifs;
+	size_t n_ifs;
+	struct path_stat *paths;
+	size_t n_paths;
+	struct vxlan_stat *vxlans;
+	size_t n_vxlans;
+};
+int loader__read_counters(struct loader *l, struct if_counters *out);
 /* Read np_if_stats (batch lookup when the kernel has it). *out is malloc'd, caller frees. */
 int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n);
 /* The path classes that counted packets, from np_if_stats (one item per {ifindex, direction,
@@ -105,8 +121,8 @@ int loader__set_nodeport_range(struct loader *l, uint16_t min, uint16_t max);
 /* UDP destination port of outer VXLAN frames on node devices (loader__open sets
  * NP_VXLAN_PORT_DEFAULT, 8472); 0 disables VXLAN counting. Takes effect at once, no reload. */
 int loader__set_vxlan_port(struct loader *l, uint16_t port);
-/* max_entries of a map; "np_path_stats" (no map of its own any more): the path-class slots,
- * NP_PATH_MAX per np_if_stats entry. */
+/* max_entries of a map; "np_if_stats": the interface counters' entries, slots and hash together;
+ * "np_path_stats" (no map of its own any more): NP_PATH_MAX path classes per such entry. */
 int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap);
 /* Sum over CPUs of np_errors[idx]. */
 int loader__read_error(struct loader *l, enum np_error idx, uint64_t *value);

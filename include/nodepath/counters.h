@@ -54,6 +54,28 @@ struct np_if_value {
 	struct np_path_value vxlan; /* node devices: UDP to np_config.vxlan_port, outer frames */
 };
 
+/* np_if_slots value (per CPU): the counters of one {device, direction} with the key they belong
+ * to, written by the agent when it gives the device its slots (the programs only add to stats).
+ * ifindex 0: a free slot. */
+struct np_if_slot_value {
+	__u32 ifindex;
+	__u8 direction; /* enum np_direction */
+	__u8 pad[3];
+	struct np_if_value stats;
+};
+
+/* np_if_index[ifindex % NP_IF_INDEX_ENTRIES], or one of the NP_IF_INDEX_PROBES - 1 entries after
+ * it: where a hooked device's counters live in np_if_slots, so a packet costs two array lookups
+ * instead of a hash lookup. A device without an entry (none free among its probes, or more
+ * devices than slots) counts in np_if_stats instead; user space adds both. */
+#define NP_IF_INDEX_ENTRIES 16384 /* a power of two */
+#define NP_IF_INDEX_PROBES 4
+
+struct np_if_index_entry {
+	__u32 ifindex; /* 0: free */
+	__u32 slot;    /* np_if_slots index of the ingress counters; egress is slot + 1 */
+};
+
 /* LPM keys of np_cidr4 / np_cidr6; the value is the path class. */
 struct np_cidr4_key {
 	__u32 prefixlen;
@@ -109,9 +131,10 @@ enum np_nodeport_proto {
 
 /* np_errors index (per-CPU array): failures the datapath cannot report any other way. */
 enum np_error {
-	/* np_if_stats had no room for a new key: the packet is missing from the interface
-	 * counters, and also from the path classes (a pod veth's IP packet) or the VXLAN counters
-	 * (a node device's VXLAN frame), each counted here. */
+	/* A device without np_if_slots entries, and np_if_stats had no room for a new key: the
+	 * packet is missing from the interface counters, and also from the path classes (a pod
+	 * veth's IP packet) or the VXLAN counters (a node device's VXLAN frame), each counted
+	 * here. */
 	NP_ERR_IF_STATS_FULL = 0,
 	NP_ERR_PATH_STATS_FULL = 1,
 	NP_ERR_VXLAN_STATS_FULL = 2,
@@ -154,6 +177,10 @@ enum np_drop_error {
 
 _Static_assert(sizeof(struct np_if_key) == 8, "np_if_key layout");
 _Static_assert(sizeof(struct np_if_value) == 24 + 16 * NP_PATH_MAX + 16, "np_if_value layout");
+_Static_assert(sizeof(struct np_if_slot_value) == 8 + sizeof(struct np_if_value),
+	       "np_if_slot_value layout");
+_Static_assert(sizeof(struct np_if_index_entry) == 8, "np_if_index_entry layout");
+_Static_assert((NP_IF_INDEX_ENTRIES & (NP_IF_INDEX_ENTRIES - 1)) == 0, "np_if_index size");
 _Static_assert(sizeof(struct np_error_value) == 8, "np_error_value layout");
 _Static_assert(sizeof(struct np_path_value) == 16, "np_path_value layout");
 _Static_assert(sizeof(struct np_cidr4_key) == 8, "np_cidr4_key layout");

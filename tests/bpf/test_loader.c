@@ -40,8 +40,9 @@
 #define NP_TC_PRIORITY 1
 #define FRAME_LEN 60
 
-static const char *const pinned_maps[] = { "np_if_stats", "np_cidr4",  "np_cidr6", "np_config",
-					   "np_nodeport", "np_errors", "np_class4" };
+static const char *const pinned_maps[] = { "np_if_stats", "np_if_slots", "np_if_index",
+					   "np_cidr4",	  "np_cidr6",	 "np_config",
+					   "np_nodeport", "np_errors",	 "np_class4" };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
 static char bpffs[64];	 /* the private bpffs mount point */
@@ -353,8 +354,8 @@ Test(loader, pins_reused_across_close_open)
 	close(fd);
 }
 
-/* A new --bpf.map-max-entries cannot re-use the old pin of the counter hash: it is replaced
- * (counters restart, and the log says so), the other maps are kept. */
+/* A new --bpf.map-max-entries cannot re-use the old pins of the counter slots and hash: they are
+ * replaced (counters restart, and the log says so), the other maps are kept. */
 Test(loader, changed_capacity_replaces_pin)
 {
 	struct np_if_key key = { .ifindex = 4242, .direction = NP_DIR_INGRESS };
@@ -377,12 +378,12 @@ Test(loader, changed_capacity_replaces_pin)
 
 	ld = open_loader_logged(2048, log, sizeof(log));
 	for (size_t i = 0; i < N_PINNED; i++) {
-		bool resized = i == 0; /* np_if_stats */
+		bool resized = i <= 1; /* np_if_stats, np_if_slots */
 		struct bpf_map_info info = pin_info(pinned_maps[i]);
 		char want[256];
 
 		if (resized) {
-			unsigned was = 1024, now = 2048;
+			unsigned was = i ? 1024 : 128, now = i ? 2048 : 256;
 
 			cr_expect_neq(info.id, ids[i], "%s kept despite the new capacity",
 				      pinned_maps[i]);
@@ -399,11 +400,12 @@ Test(loader, changed_capacity_replaces_pin)
 			cr_expect(!strstr(log, want), "log mentions %s", pinned_maps[i]);
 		}
 	}
+	/* slots and the hash for devices without */
 	cr_assert_eq(loader__map_capacity(ld, "np_if_stats", &cap), 0);
-	cr_expect_eq(cap, 2048);
-	/* the path classes live in np_if_stats: NP_PATH_MAX per entry */
+	cr_expect_eq(cap, 2048 + 256);
+	/* the path classes live in the same values: NP_PATH_MAX per entry */
 	cr_assert_eq(loader__map_capacity(ld, "np_path_stats", &cap), 0);
-	cr_expect_eq(cap, 2048 * NP_PATH_MAX);
+	cr_expect_eq(cap, (2048 + 256) * NP_PATH_MAX);
 	cr_expect(!if_stat(ld, 4242, NP_DIR_INGRESS, &s), "old counter in the new map");
 }
 
@@ -806,7 +808,7 @@ Test(loader, batch_read_many_entries)
 	uint8_t seen[1000] = { 0 };
 	int fd;
 
-	ld = open_loader(ATTACH_TCX, 2048);
+	ld = open_loader(ATTACH_TCX, 8192); /* np_if_stats: 1024 */
 	fd = pin_fd("np_if_stats");
 	for (uint32_t i = 0; i < 1000; i++) {
 		struct np_if_key key = { .ifindex = 100000 + i / 2, .direction = (uint8_t)(i % 2) };
@@ -875,6 +877,190 @@ Test(loader, forget_drops_only_that_interface)
 	for (size_t i = 0; i < n; i++)
 		cr_expect_eq(vx[i].ifindex, 8);
 	free(vx);
+}
+
+/* --- counter slots ---------------------------------------------------------------------------- */
+
+static struct np_if_index_entry index_entry(uint32_t at)
+{
+	struct np_if_index_entry e = { 0 };
+	int fd = pin_fd("np_if_index");
+
+	cr_assert(bpf_map_lookup_elem(fd, &at, &e) == 0);
+	close(fd);
+	return e;
+}
+
+/* ifindex's np_if_index entry (where the programs look: its probes), or an all-zero one. */
+static struct np_if_index_entry find_entry(uint32_t ifindex)
+{
+	for (uint32_t p = 0; p < NP_IF_INDEX_PROBES; p++) {
+		struct np_if_index_entry e = index_entry((ifindex + p) & (NP_IF_INDEX_ENTRIES - 1));
+
+		if (e.ifindex == ifindex)
+			return e;
+	}
+	return (struct np_if_index_entry){ 0 };
+}
+
+/* Packets of {ifindex, dir} in np_if_stats (the hash), 0 when it has no such key. */
+static uint64_t hash_packets(uint32_t ifindex, uint8_t dir)
+{
+	struct np_if_value sum;
+	int fd = pin_fd("np_if_stats");
+	int err = np_test_if_sum(fd, ifindex, dir, &sum);
+
+	close(fd);
+	return err ? 0 : sum.packets;
+}
+
+/* Packets in one np_if_slots entry, summed over CPUs; every CPU's copy must carry the label. */
+static uint64_t slot_packets(uint32_t slot, uint32_t ifindex, uint8_t dir)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct np_if_slot_value vals[ncpu];
+	uint64_t sum = 0;
+	int fd = pin_fd("np_if_slots");
+
+	cr_assert(bpf_map_lookup_elem(fd, &slot, vals) == 0);
+	close(fd);
+	for (int c = 0; c < ncpu; c++) {
+		cr_expect_eq(vals[c].ifindex, ifindex, "slot %u cpu %d: label %u", slot, c,
+			     vals[c].ifindex);
+		cr_expect_eq(vals[c].direction, dir);
+		sum += vals[c].stats.packets;
+	}
+	return sum;
+}
+
+/* An attached device gets a pair of slots (ingress, egress) labelled with it, found through
+ * np_if_index, and its packets count there, not in the hash. */
+Test(loader, attach_counts_in_slots)
+{
+	struct np_if_index_entry e;
+
+	ld = open_loader(ATTACH_TCX, 1024);
+	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_POD), 0);
+	e = find_entry(if_a);
+	cr_assert_eq(e.ifindex, if_a, "np_a has no np_if_index entry");
+	cr_expect_eq(e.slot % 2, 0);
+	send_frames(9);
+	expect_a_ingress(ld, 9);
+	cr_expect_eq(slot_packets(e.slot, if_a, NP_DIR_INGRESS), 9);
+	cr_expect_eq(slot_packets(e.slot + 1, if_a, NP_DIR_EGRESS), 0);
+	cr_expect_eq(hash_packets(if_a, NP_DIR_INGRESS), 0, "counted in np_if_stats");
+}
+
+/* Counts an earlier agent without slots left in the hash add to the slot's: one item. */
+Test(loader, hash_and_slot_counts_add_up)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct np_if_key key = { .ifindex = if_a, .direction = NP_DIR_INGRESS };
+	struct np_if_value vals[ncpu];
+	struct if_stat *s = NULL;
+	size_t n = 0, items = 0;
+	int fd;
+
+	ld = open_loader(ATTACH_TCX, 1024);
+	memset(vals, 0, sizeof(vals));
+	vals[0].packets = 100;
+	vals[0].bytes = 100 * FRAME_LEN;
+	fd = pin_fd("np_if_stats");
+	cr_assert(bpf_map_update_elem(fd, &key, vals, BPF_NOEXIST) == 0);
+	close(fd);
+	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
+	send_frames(4);
+	expect_a_ingress(ld, 104);
+	cr_assert_eq(loader__read_if_stats(ld, &s, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		items += s[i].ifindex == if_a && s[i].direction == NP_DIR_INGRESS;
+	free(s);
+	cr_expect_eq(items, 1);
+}
+
+/* A restarted agent keeps the pairs whose labels match (their counts go on) and clears entries
+ * that point at a pair that is not theirs. */
+Test(loader, reopen_keeps_slots_drops_stale_entries)
+{
+	struct np_if_index_entry e, stale;
+	char log[8192];
+	uint32_t at = 4000;
+	int fd;
+
+	ld = open_loader(ATTACH_TCX, 1024);
+	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
+	e = find_entry(if_a);
+	cr_assert_eq(e.ifindex, if_a);
+	send_frames(3);
+	expect_a_ingress(ld, 3);
+	loader__close(ld);
+	ld = NULL;
+
+	stale = (struct np_if_index_entry){ .ifindex = at, .slot = e.slot };
+	fd = pin_fd("np_if_index");
+	cr_assert(bpf_map_update_elem(fd, &at, &stale, BPF_ANY) == 0);
+	close(fd);
+	ld = open_loader_logged(1024, log, sizeof(log));
+	cr_expect(strstr(log, "msg=\"counter slots of an earlier agent\" kept=1 dropped=1"),
+		  "log: %s", log);
+	cr_expect_eq(index_entry(at).ifindex, 0, "stale entry kept");
+	cr_expect_eq(find_entry(if_a).slot, e.slot);
+	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
+	cr_expect_eq(find_entry(if_a).slot, e.slot, "a second pair for np_a");
+	send_frames(2);
+	expect_a_ingress(ld, 5);
+}
+
+/* With every pair taken, a device counts in the hash; exact either way. Forgetting a device
+ * frees its pair and its counters; a purge frees the pairs of devices that went away. */
+Test(loader, no_free_slot_counts_in_hash)
+{
+	struct if_stat s;
+	size_t removed = 0;
+	int live[1];
+
+	ld = open_loader(ATTACH_TCX, 2); /* one pair */
+	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
+	cr_assert_eq(loader__attach(ld, (int)if_b, "np_b", ROLE_PLAIN), 0);
+	cr_expect_eq(find_entry(if_a).ifindex, if_a);
+	cr_expect_eq(find_entry(if_b).ifindex, 0, "np_b has an entry without a free pair");
+	send_frames(6);
+	expect_a_ingress(ld, 6);
+	cr_expect(if_stat(ld, if_b, NP_DIR_EGRESS, &s));
+	cr_expect_eq(s.packets, 6);
+	cr_expect_eq(hash_packets(if_b, NP_DIR_EGRESS), 6);
+	cr_expect_eq(hash_packets(if_a, NP_DIR_INGRESS), 0);
+
+	live[0] = (int)if_b;
+	cr_assert_eq(loader__purge_except(ld, live, 1, &removed), 0);
+	cr_expect_eq(removed, 2);
+	cr_expect_eq(find_entry(if_a).ifindex, 0, "purged np_a keeps its entry");
+	cr_expect(!if_stat(ld, if_a, NP_DIR_INGRESS, &s), "purged np_a still reported");
+	loader__forget(ld, (int)if_b);
+	cr_expect(!if_stat(ld, if_b, NP_DIR_EGRESS, &s), "forgotten np_b still reported");
+}
+
+/* All probes of a device's np_if_index position taken (other ifindexes, same remainder): it
+ * counts in the hash. */
+Test(loader, index_probes_taken_counts_in_hash)
+{
+	int fd;
+
+	ld = open_loader(ATTACH_TCX, 1024);
+	fd = pin_fd("np_if_index");
+	for (uint32_t p = 0; p < NP_IF_INDEX_PROBES; p++) {
+		uint32_t at = (if_a + p) & (NP_IF_INDEX_ENTRIES - 1);
+		struct np_if_index_entry other = { .ifindex = if_a + p + NP_IF_INDEX_ENTRIES,
+						   .slot = 100 };
+
+		cr_assert(bpf_map_update_elem(fd, &at, &other, BPF_ANY) == 0);
+	}
+	close(fd);
+	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
+	cr_expect_eq(find_entry(if_a).ifindex, 0);
+	send_frames(5);
+	expect_a_ingress(ld, 5);
+	cr_expect_eq(hash_packets(if_a, NP_DIR_INGRESS), 5);
 }
 
 /* Pins of the maps earlier agents had (np_path_stats, np_vxlan_stats: their counters now share

@@ -422,3 +422,94 @@ Test(map_full, new_key_counts_error)
 	for (i = NP_ERR_IF_STATS_FULL + 1; i < NP_ERR_MAX; i++)
 		cr_expect_eq(np_test_err_sum(err_fd, i), 0);
 }
+
+/* --- counter slots ---------------------------------------------------------------------------- */
+
+/* Gives ifindex the slot pair from slot at np_if_index position at, labelled as the agent does. */
+static void give_slots(uint32_t at, uint32_t ifindex, uint32_t slot)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct np_if_slot_value vals[ncpu];
+	struct np_if_index_entry e = { .ifindex = ifindex, .slot = slot };
+
+	for (uint32_t dir = 0; dir < NP_DIR_MAX; dir++) {
+		uint32_t s = slot + dir;
+
+		memset(vals, 0, sizeof(vals));
+		for (int c = 0; c < ncpu; c++) {
+			vals[c].ifindex = ifindex;
+			vals[c].direction = (uint8_t)dir;
+		}
+		cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_if_slots), &s, vals,
+					      BPF_ANY) == 0);
+	}
+	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_if_index), &at, &e, BPF_ANY) == 0);
+}
+
+/* One slot summed over CPUs. */
+static struct np_if_value slot_sum(uint32_t slot)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct np_if_slot_value vals[ncpu];
+	struct np_if_value sum = { 0 };
+
+	cr_assert(bpf_map_lookup_elem(bpf_map__fd(skel->maps.np_if_slots), &slot, vals) == 0);
+	for (int c = 0; c < ncpu; c++) {
+		sum.packets += vals[c].stats.packets;
+		sum.bytes += vals[c].stats.bytes;
+		sum.gso_segs += vals[c].stats.gso_segs;
+		for (int p = 0; p < NP_PATH_MAX; p++)
+			sum.path[p].packets += vals[c].stats.path[p].packets;
+	}
+	return sum;
+}
+
+TestSuite(slots, .init = setup, .fini = teardown, .timeout = 30);
+
+/* A device with slots counts there, both directions and its path classes, not in the hash. */
+Test(slots, counts_in_the_slots)
+{
+	struct np_if_value v;
+	struct np_frame f;
+	struct np_run r;
+
+	give_slots(LO_IFINDEX, LO_IFINDEX, 6);
+	ipv4_udp(&f, 100); /* 142 bytes; no prefixes configured: path external */
+	np_test_run_ok(skel->progs.np_pod_ingress, &f, 10, NULL, &r);
+	np_test_run_ok(skel->progs.np_egress, &f, 3, NULL, &r);
+	v = slot_sum(6);
+	cr_expect_eq(v.packets, 10);
+	cr_expect_eq(v.bytes, 1420);
+	cr_expect_eq(v.gso_segs, 10);
+	cr_expect_eq(v.path[NP_PATH_EXTERNAL].packets, 10);
+	v = slot_sum(7);
+	cr_expect_eq(v.packets, 3);
+	cr_expect_eq(v.bytes, 426);
+	expect_keys(NULL, 0);
+	expect_no_errors();
+}
+
+/* The programs look at the device's index position and the three after it: an entry four
+ * positions on is not found, and the packet counts in the hash. */
+Test(slots, probes_then_hash)
+{
+	struct np_if_key keys[] = { { .ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS } };
+	struct np_frame f;
+	struct np_run r;
+
+	/* another ifindex with the same remainder holds the device's own position */
+	give_slots(LO_IFINDEX, LO_IFINDEX + NP_IF_INDEX_ENTRIES, 0);
+	give_slots(LO_IFINDEX + NP_IF_INDEX_PROBES - 1, LO_IFINDEX, 2);
+	ipv4_udp(&f, 100);
+	np_test_run_ok(skel->progs.np_ingress, &f, 5, NULL, &r);
+	cr_expect_eq(slot_sum(2).packets, 5);
+	cr_expect_eq(slot_sum(0).packets, 0);
+	expect_keys(NULL, 0);
+
+	give_slots(LO_IFINDEX + NP_IF_INDEX_PROBES - 1, LO_IFINDEX + 7, 2); /* moved away */
+	give_slots(LO_IFINDEX + NP_IF_INDEX_PROBES, LO_IFINDEX, 4);	    /* out of reach */
+	np_test_run_ok(skel->progs.np_ingress, &f, 4, NULL, &r);
+	cr_expect_eq(slot_sum(4).packets, 0);
+	expect_counts(LO_IFINDEX, NP_DIR_INGRESS, 4, 568, 4);
+	expect_keys(keys, 1);
+}
