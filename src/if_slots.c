@@ -166,9 +166,10 @@ int if_slots__claim(struct if_slots *s, uint32_t ifindex)
 cleanup:
 	if (err == -ENOSPC && !s->warned_full) {
 		s->warned_full = true;
-		log_warn("no free counter slot: the device counts in np_if_stats (a hash lookup per "
-			 "packet) until one is freed",
-			 "ifindex", LOG_UINT(ifindex), "slots", LOG_UINT(s->n_pairs * 2));
+		log_warn(
+		    "no free counter slot: the device counts in np_if_stats (a hash lookup per "
+		    "packet) until one is freed",
+		    "ifindex", LOG_UINT(ifindex), "slots", LOG_UINT(s->n_pairs * 2));
 	}
 	pthread_mutex_unlock(&s->lock);
 	return err;
@@ -236,7 +237,8 @@ static int read_chunk(struct if_slots *s, uint32_t from, uint32_t *keys, char *v
 		      uint32_t *count)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
-	uint32_t in = from, out = 0, want = *count;
+	/* The batch resumes after the key it is given: the last one read, from - 1. */
+	uint32_t in = from - 1, out = 0, want = *count;
 
 	if (!s->no_batch) {
 		if (bpf_map_lookup_batch(s->slots_fd, from ? &in : NULL, &out, keys, vals, count,

@@ -32,6 +32,7 @@
 #include <linux/pkt_cls.h>
 
 #include "harness.h"
+#include "if_slots.h"
 #include "loader.h"
 #include "peer.skel.h"
 
@@ -1061,6 +1062,58 @@ Test(loader, index_probes_taken_counts_in_hash)
 	send_frames(5);
 	expect_a_ingress(ld, 5);
 	cr_expect_eq(hash_packets(if_a, NP_DIR_INGRESS), 5);
+}
+
+struct slot_seen {
+	uint32_t n;
+	uint8_t seen[1200];
+	bool bad;
+};
+
+static int collect_slot(const void *key, const void *vals, size_t stride, int ncpus, void *ctx)
+{
+	const struct np_if_key *k = key;
+	struct slot_seen *c = ctx;
+	uint32_t i = (k->ifindex - 1000) * 2 + k->direction;
+	uint64_t packets = 0;
+
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		packets +=
+		    ((const struct np_if_value *)((const char *)vals + cpu * stride))->packets;
+	if (k->ifindex < 1000 || i >= 1200 || c->seen[i]++ || packets != i + 1)
+		c->bad = true;
+	c->n++;
+	return 0;
+}
+
+/* Scrapes read the slots in batches of 256: 1200 slots (5 batches, the last one partial) come
+ * back exactly once each, with their own counts. */
+Test(loader, slots_read_in_batches)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct np_if_slot_value vals[ncpu];
+	struct slot_seen seen = { 0 };
+	struct if_slots s;
+	int index_fd, slots_fd;
+
+	ld = open_loader(ATTACH_TCX, 2048);
+	index_fd = pin_fd("np_if_index");
+	slots_fd = pin_fd("np_if_slots");
+	cr_assert_eq(if_slots__init(&s, index_fd, slots_fd, ncpu, 2048), 0);
+	for (uint32_t ifi = 1000; ifi < 1600; ifi++)
+		cr_assert_eq(if_slots__claim(&s, ifi), 0, "claim %u", ifi);
+	for (uint32_t slot = 0; slot < 1200; slot++) {
+		cr_assert(bpf_map_lookup_elem(slots_fd, &slot, vals) == 0);
+		vals[ncpu - 1].stats.packets = (vals[0].ifindex - 1000) * 2 + vals[0].direction + 1;
+		cr_assert(bpf_map_update_elem(slots_fd, &slot, vals, BPF_ANY) == 0);
+	}
+	cr_assert_eq(if_slots__used(&s), 600);
+	cr_assert_eq(if_slots__read(&s, collect_slot, &seen), 0);
+	cr_expect_eq(seen.n, 1200);
+	cr_expect(!seen.bad, "a slot read twice, out of range or with another's counts");
+	if_slots__free(&s);
+	close(index_fd);
+	close(slots_fd);
 }
 
 /* Pins of the maps earlier agents had (np_path_stats, np_vxlan_stats: their counters now share
