@@ -73,7 +73,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, NP_CLASS4_SLOTS);
+	__uint(max_entries, NP_CLASS4_SLOTS + 1); /* the tables, then which one is active */
 	__type(key, __u32);
 	__type(value, struct np_class4);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -177,13 +177,13 @@ static __always_inline struct np_config *np_config_get(void)
  * the active np_class4 table, or the trie when that table is not in use. */
 static __always_inline __u8 classify4(__be32 a)
 {
-	struct np_config *cfg = np_config_get();
 	struct np_cidr4_key k = { .prefixlen = 32 };
+	__u32 slot = NP_CLASS4_ACTIVE;
 	struct np_cidr_value *c;
 	struct np_class4 *t;
-	__u32 slot;
 
-	slot = cfg ? cfg->class4_slot : 0;
+	t = bpf_map_lookup_elem(&np_class4, &slot);
+	slot = t ? t->n : 0;
 	t = bpf_map_lookup_elem(&np_class4, &slot);
 	if (t && t->n > 0) {
 		for (__u32 i = 0; i < NP_CLASS4_MAX; i++) {

@@ -1344,17 +1344,15 @@ void loader__class4_build(const struct np_cidr4_key *k, const struct np_cidr_val
 }
 
 /* Writes the IPv4 prefixes as a mask table into the np_class4 slot the programs do not read,
- * then points np_config at it: a packet sees the old table or the new one, never a mix. */
+ * then makes it the active one: a packet sees the old table or the new one, never a mix. */
 static int set_class4(struct loader *l, const struct cidr_entry *e, size_t n)
 {
 	struct np_cidr4_key *k = calloc(n ? n : 1, sizeof(*k));
 	struct np_cidr_value *v = calloc(n ? n : 1, sizeof(*v));
-	int fd_cfg = bpf_map__fd(l->skel->maps.np_config);
 	int fd = bpf_map__fd(l->skel->maps.np_class4);
-	struct np_config cfg = {};
-	struct np_class4 t;
+	struct np_class4 t, cur;
 	size_t m = 0;
-	__u32 zero = 0, slot;
+	__u32 active = NP_CLASS4_ACTIVE, slot;
 	int err = 0;
 
 	if (!k || !v) {
@@ -1370,17 +1368,19 @@ static int set_class4(struct loader *l, const struct cidr_entry *e, size_t n)
 		m++;
 	}
 	loader__class4_build(k, v, m, &t);
-	if (bpf_map_lookup_elem(fd_cfg, &zero, &cfg)) {
+	/* The table not in use first, then the switch: a packet sees the old table or the new. */
+	if (bpf_map_lookup_elem(fd, &active, &cur)) {
 		err = -errno;
 		goto cleanup;
 	}
-	slot = cfg.class4_slot >= NP_CLASS4_SLOTS - 1 ? 0 : cfg.class4_slot + 1;
+	slot = cur.n >= NP_CLASS4_SLOTS - 1 ? 0 : cur.n + 1;
 	if (bpf_map_update_elem(fd, &slot, &t, BPF_ANY)) {
 		err = -errno;
 		goto cleanup;
 	}
-	cfg.class4_slot = (__u16)slot;
-	if (bpf_map_update_elem(fd_cfg, &zero, &cfg, BPF_ANY))
+	memset(&cur, 0, sizeof(cur));
+	cur.n = slot;
+	if (bpf_map_update_elem(fd, &active, &cur, BPF_ANY))
 		err = -errno;
 cleanup:
 	free(k);

@@ -95,16 +95,20 @@ struct np_cidr_value {
 struct np_config {
 	__u16 nodeport_min; /* host byte order; 0/0 disables NodePort counting */
 	__u16 nodeport_max;
-	__u16 vxlan_port;  /* host byte order; outer UDP destination port, 0 disables */
-	__u16 class4_slot; /* the np_class4 entry the programs read (the agent fills the other) */
+	__u16 vxlan_port; /* host byte order; outer UDP destination port, 0 disables */
+	__u16 pad; /* was the active np_class4 table: np_class4[NP_CLASS4_ACTIVE] names it now */
 };
 
-/* np_class4[np_config.class4_slot]: the IPv4 path-class prefixes of np_cidr4 as masks, longest
- * prefix first, so that the pod programs classify with a short loop instead of a trie walk. n == 0
- * (never filled, no IPv4 prefix, or more than NP_CLASS4_MAX of them): np_cidr4 decides. Two
- * entries so the agent can write a whole new table while the programs read the old one. */
+/* np_class4[0] and [1]: the IPv4 path-class prefixes of np_cidr4 as masks, longest prefix first,
+ * so that the pod programs classify with a short loop instead of a trie walk. n == 0 (never
+ * filled, no IPv4 prefix, or more than NP_CLASS4_MAX of them): np_cidr4 decides. Two tables so
+ * the agent can write a whole new one while the programs read the other; the n of the third
+ * entry, np_class4[NP_CLASS4_ACTIVE], names the one in use. It lives in the same map (the same
+ * page, next to the tables) rather than in np_config: on the pod-send path every separate memory
+ * area a packet touches costs a cache or TLB miss. */
 #define NP_CLASS4_MAX 16
 #define NP_CLASS4_SLOTS 2
+#define NP_CLASS4_ACTIVE NP_CLASS4_SLOTS
 
 struct np_class4_entry {
 	__be32 addr; /* network byte order, host bits zero */

@@ -13,7 +13,7 @@
  *
  * Every test runs twice: suite paths with only the tries filled (np_class4 empty: the IPv4 trie
  * decides), suite paths_masks with np_class4 rebuilt from the IPv4 trie after each change, as the
- * agent writes it (loader__class4_build, the other slot, then np_config.class4_slot), so the
+ * agent writes it (loader__class4_build, the other slot, then np_class4[NP_CLASS4_ACTIVE]), so the
  * programs classify IPv4 by masks. Both must give the same counts. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -62,11 +62,10 @@ static void sync_class4(void)
 {
 	struct np_cidr4_key keys[64], *prev = NULL, next;
 	struct np_cidr_value vals[64];
-	int fd4 = bpf_map__fd(skel->maps.np_cidr4), fdc = bpf_map__fd(skel->maps.np_config);
-	struct np_config cfg = { 0 };
-	struct np_class4 t;
+	int fd4 = bpf_map__fd(skel->maps.np_cidr4), fdc = bpf_map__fd(skel->maps.np_class4);
+	struct np_class4 t, cur = { 0 };
 	size_t n = 0;
-	uint32_t zero = 0, slot;
+	uint32_t active = NP_CLASS4_ACTIVE, slot;
 
 	while (bpf_map_get_next_key(fd4, prev, &next) == 0) {
 		cr_assert(n < 64);
@@ -76,11 +75,11 @@ static void sync_class4(void)
 	}
 	loader__class4_build(keys, vals, n, &t);
 	cr_assert_eq(t.n, n <= NP_CLASS4_MAX ? n : 0, "np_class4 holds %u of %zu prefixes", t.n, n);
-	cr_assert(bpf_map_lookup_elem(fdc, &zero, &cfg) == 0);
-	slot = cfg.class4_slot ? 0 : 1;
-	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_class4), &slot, &t, BPF_ANY) == 0);
-	cfg.class4_slot = (uint16_t)slot;
-	cr_assert(bpf_map_update_elem(fdc, &zero, &cfg, BPF_ANY) == 0);
+	cr_assert(bpf_map_lookup_elem(fdc, &active, &cur) == 0);
+	slot = cur.n ? 0 : 1;
+	cr_assert(bpf_map_update_elem(fdc, &slot, &t, BPF_ANY) == 0);
+	cur.n = slot;
+	cr_assert(bpf_map_update_elem(fdc, &active, &cur, BPF_ANY) == 0);
 }
 
 /* --- tries ---------------------------------------------------------------------------------- */
@@ -806,22 +805,21 @@ Test(class4, build_orders_and_dedups)
 }
 
 /* With the table in use, it alone classifies IPv4 (a table that disagrees with the trie wins),
- * from the slot np_config names. */
+ * from the slot np_class4[NP_CLASS4_ACTIVE] names. */
 Test(paths_masks, table_decides_ipv4)
 {
 	struct np_cidr4_key k = { .prefixlen = 24, .addr = { 10, 244, 2, 0 } };
 	struct np_cidr_value v = { NP_PATH_SERVICE };
-	struct np_config cfg = { 0 };
-	struct np_class4 t;
-	uint32_t zero = 0, other;
+	struct np_class4 t, cur = { 0 };
+	uint32_t active = NP_CLASS4_ACTIVE, other;
 
-	cr_assert(bpf_map_lookup_elem(bpf_map__fd(skel->maps.np_config), &zero, &cfg) == 0);
+	cr_assert(bpf_map_lookup_elem(bpf_map__fd(skel->maps.np_class4), &active, &cur) == 0);
 	loader__class4_build(&k, &v, 1, &t);
-	other = cfg.class4_slot ? 0 : 1;
+	other = cur.n ? 0 : 1;
 	/* the slot not in use: no effect */
 	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_class4), &other, &t, BPF_ANY) == 0);
 	send_peer(0, NP_DIR_INGRESS, "10.244.2.9", 0, 2);
-	other = cfg.class4_slot;
+	other = cur.n;
 	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_class4), &other, &t, BPF_ANY) == 0);
 	send_peer(0, NP_DIR_INGRESS, "10.244.2.9", 0, 3);
 	send_peer(0, NP_DIR_INGRESS, "10.244.1.7", 0, 4); /* same_node in the trie, not the table */
