@@ -2,8 +2,8 @@
 /* tc counters for every hooked device: packets, bytes and GSO segments per {ifindex, direction}.
  * Pod veths also count by path class (where the peer is), the node device counts inbound
  * NodePort traffic and outer VXLAN frames both ways. All counters of a {device, direction} share
- * one value, in the np_if_slots entry the agent gave the device (found through np_if_index: two
- * array lookups per packet), else in np_if_stats (one hash lookup). The programs only observe:
+ * one value, in the np_if_slots slot the agent gave the device (one array lookup, by ifindex),
+ * else in np_if_stats (one hash lookup). The programs only observe:
  * they always
  * return TC_ACT_UNSPEC so that the next program on the hook (tcx chain or clsact filters of
  * Cilium, Calico, ...) and the kernel still see the packet. */
@@ -29,21 +29,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } np_if_stats SEC(".maps");
 
+/* Slots per CPU region of np_if_slots, a power of two; set by the agent before load (a constant
+ * to the verifier: .rodata is frozen). */
+const volatile __u32 np_slot_count = 1;
+
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, NP_IF_STATS_DEFAULT_ENTRIES); /* the agent resizes it before load */
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* the agent sizes it: CPUs x np_slot_count */
 	__type(key, __u32);
 	__type(value, struct np_if_slot_value);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } np_if_slots SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, NP_IF_INDEX_ENTRIES);
-	__type(key, __u32);
-	__type(value, struct np_if_index_entry);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} np_if_index SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -98,26 +94,21 @@ struct {
 /* What np_lookup_or_init inserts for a new key (read-only data: no per-packet zeroing). */
 static const struct np_if_value np_if_zero = {};
 
-/* The device's counters in np_if_slots, NULL when the agent gave it no slots. Array lookups are
- * inlined by the verifier: no helper call, no hashing. */
+/* The device's counters in this CPU's region of np_if_slots, NULL when the agent gave it no
+ * slot. Array lookups are inlined by the verifier: no helper call, no hashing. */
 static __always_inline struct np_if_value *slot_value(__u32 ifindex, __u8 direction)
 {
-	__u32 i = ifindex & (NP_IF_INDEX_ENTRIES - 1);
+	__u32 base = bpf_get_smp_processor_id() * np_slot_count;
 
 #pragma unroll
-	for (int p = 0; p < NP_IF_INDEX_PROBES; p++) {
-		__u32 at = (i + p) & (NP_IF_INDEX_ENTRIES - 1);
-		struct np_if_index_entry *e = bpf_map_lookup_elem(&np_if_index, &at);
-		struct np_if_slot_value *sv;
-		__u32 slot;
+	for (int p = 0; p < NP_IF_SLOT_PROBES; p++) {
+		__u32 at = base + ((ifindex + (__u32)p) & (np_slot_count - 1));
+		struct np_if_slot_value *sv = bpf_map_lookup_elem(&np_if_slots, &at);
 
-		if (!e)
+		if (!sv)
 			return NULL;
-		if (e->ifindex != ifindex)
-			continue;
-		slot = e->slot + direction;
-		sv = bpf_map_lookup_elem(&np_if_slots, &slot);
-		return sv ? &sv->stats : NULL;
+		if (sv->ifindex == ifindex)
+			return &sv->stats[direction & 1];
 	}
 	return NULL;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Counter slots of hooked devices (see if_slots.h): which np_if_slots pair each device owns, kept
- * in np_if_index for the programs and in owner[] for the agent. */
+/* Counter slots of hooked devices (see if_slots.h): which np_if_slots slot each device owns,
+ * labelled in the map for the programs and kept in owner[] for the agent. */
 #include "if_slots.h"
 #include "log.h"
 
@@ -12,185 +12,216 @@
 
 #define NP_SLOTS_CHUNK 256
 
-static size_t percpu_stride(size_t value_size)
+_Static_assert(sizeof(struct np_if_value) % sizeof(uint64_t) == 0, "np_if_value is all u64");
+
+uint32_t if_slots__count(uint32_t max_entries)
 {
-	return (value_size + 7) & ~(size_t)7;
+	uint32_t want = max_entries / 2, count = 1;
+
+	while (count < want && count < (1u << 30))
+		count <<= 1;
+	return count;
 }
 
-static uint32_t home(uint32_t ifindex, int probe)
+static uint32_t probe_at(const struct if_slots *s, uint32_t ifindex, int probe)
 {
-	return (ifindex + (uint32_t)probe) & (NP_IF_INDEX_ENTRIES - 1);
+	return (ifindex + (uint32_t)probe) & (s->count - 1);
 }
 
-/* Writes both slots of pair zeroed on every CPU, labelled with ifindex (0: free). */
-static int write_pair(struct if_slots *s, uint32_t pair, uint32_t ifindex)
+/* Writes slot pos of every CPU's region: zeroed, labelled with ifindex (0: free). CPU 0 last, so
+ * that a slot labelled on CPU 0 (what a restarted agent reads) is labelled on every CPU. */
+static int write_slot(struct if_slots *s, uint32_t pos, uint32_t ifindex)
 {
-	for (uint32_t dir = 0; dir < NP_DIR_MAX; dir++) {
-		uint32_t slot = pair * 2 + dir;
+	struct np_if_slot_value v;
 
-		memset(s->buf, 0, s->stride * (size_t)s->ncpus);
-		for (int c = 0; c < s->ncpus; c++) {
-			struct np_if_slot_value *v = (void *)(s->buf + (size_t)c * s->stride);
+	memset(&v, 0, sizeof(v));
+	v.ifindex = ifindex;
+	for (int c = s->ncpus - 1; c >= 0; c--) {
+		uint32_t key = (uint32_t)c * s->count + pos;
 
-			v->ifindex = ifindex;
-			v->direction = ifindex ? (uint8_t)dir : 0;
-		}
-		if (bpf_map_update_elem(s->slots_fd, &slot, s->buf, BPF_ANY))
+		if (bpf_map_update_elem(s->fd, &key, &v, BPF_ANY))
 			return -errno;
 	}
 	return 0;
 }
 
-static int write_entry(struct if_slots *s, uint32_t at, uint32_t ifindex, uint32_t slot)
+static int64_t slot_of(const struct if_slots *s, uint32_t ifindex)
 {
-	struct np_if_index_entry e = { .ifindex = ifindex, .slot = slot };
+	for (int p = 0; p < NP_IF_SLOT_PROBES; p++) {
+		uint32_t at = probe_at(s, ifindex, p);
 
-	if (bpf_map_update_elem(s->index_fd, &at, &e, BPF_ANY))
-		return -errno;
-	return 0;
-}
-
-static int read_entry(struct if_slots *s, uint32_t at, struct np_if_index_entry *e)
-{
-	if (bpf_map_lookup_elem(s->index_fd, &at, e))
-		return -errno;
-	return 0;
-}
-
-static int64_t pair_of(const struct if_slots *s, uint32_t ifindex)
-{
-	for (uint32_t p = 0; p < s->n_pairs; p++)
-		if (s->owner[p] == ifindex)
-			return p;
+		if (s->owner[at] == ifindex)
+			return at;
+	}
 	return -1;
 }
 
-/* An entry left by an earlier agent is kept when the programs can find it (within the probes of
- * its ifindex), its pair exists and is nobody else's, and the pair's ingress slot is labelled
- * with it (np_if_slots was not replaced, say for a new capacity, while np_if_index stayed). */
-static bool entry_valid(struct if_slots *s, uint32_t at, const struct np_if_index_entry *e)
+/* One chunk of entries [from, from + *count): batch lookup, else one lookup per entry. */
+static int read_chunk(struct if_slots *s, uint32_t from, uint32_t *keys,
+		      struct np_if_slot_value *vals, uint32_t *count)
 {
-	const struct np_if_slot_value *v = (const void *)s->buf;
-	uint32_t pair = e->slot / 2;
-	bool reachable = false;
+	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+	/* The batch resumes after the key it is given: the last one read, from - 1. */
+	uint32_t in = from - 1, out = 0, want = *count;
 
-	for (int p = 0; p < NP_IF_INDEX_PROBES; p++)
-		reachable |= home(e->ifindex, p) == at;
-	if (!reachable || e->slot % 2 || pair >= s->n_pairs || s->owner[pair] ||
-	    pair_of(s, e->ifindex) >= 0)
-		return false;
-	if (bpf_map_lookup_elem(s->slots_fd, &e->slot, s->buf))
-		return false;
-	return v->ifindex == e->ifindex && v->direction == NP_DIR_INGRESS;
+	if (!s->no_batch) {
+		if (bpf_map_lookup_batch(s->fd, from ? &in : NULL, &out, keys, vals, count,
+					 &bopts) == 0 ||
+		    (errno == ENOENT && *count > 0))
+			return 0;
+		if (errno != EINVAL && errno != ENOTSUP && errno != EOPNOTSUPP)
+			return -errno;
+		s->no_batch = true;
+	}
+	for (uint32_t i = 0; i < want; i++) {
+		keys[i] = from + i;
+		if (bpf_map_lookup_elem(s->fd, &keys[i], &vals[i]))
+			return -errno;
+	}
+	*count = want;
+	return 0;
 }
 
-int if_slots__init(struct if_slots *s, int index_fd, int slots_fd, int ncpus, uint32_t n_slots)
+/* Calls fn for every entry of CPU cpu's region in [0, n). */
+static int for_region(struct if_slots *s, int cpu, uint32_t n,
+		      void (*fn)(struct if_slots *s, uint32_t pos, const struct np_if_slot_value *v,
+				 void *ctx),
+		      void *ctx)
 {
-	uint32_t kept = 0, dropped = 0;
+	uint32_t *keys = malloc(NP_SLOTS_CHUNK * sizeof(*keys));
+	struct np_if_slot_value *vals = malloc(NP_SLOTS_CHUNK * sizeof(*vals));
+	uint32_t base = (uint32_t)cpu * s->count;
 	int err = 0;
 
-	memset(s, 0, sizeof(*s));
-	s->index_fd = index_fd;
-	s->slots_fd = slots_fd;
-	s->ncpus = ncpus;
-	s->n_pairs = n_slots / 2;
-	s->stride = percpu_stride(sizeof(struct np_if_slot_value));
-	pthread_mutex_init(&s->lock, NULL);
-	s->owner = calloc(s->n_pairs ? s->n_pairs : 1, sizeof(*s->owner));
-	s->buf = malloc(s->stride * (size_t)ncpus);
-	if (!s->owner || !s->buf)
-		return -ENOMEM;
-	for (uint32_t at = 0; at < NP_IF_INDEX_ENTRIES; at++) {
-		struct np_if_index_entry e;
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (uint32_t pos = 0; pos < n;) {
+		uint32_t count = n - pos < NP_SLOTS_CHUNK ? n - pos : NP_SLOTS_CHUNK;
 
-		err = read_entry(s, at, &e);
+		err = read_chunk(s, base + pos, keys, vals, &count);
 		if (err)
-			return err;
-		if (e.ifindex == 0 && e.slot == 0)
+			goto cleanup;
+		if (count == 0)
+			break;
+		for (uint32_t i = 0; i < count; i++)
+			if (keys[i] >= base && keys[i] < base + n)
+				fn(s, keys[i] - base, &vals[i], ctx);
+		pos += count;
+	}
+cleanup:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+struct adopt_ctx {
+	uint32_t *label; /* count: CPU 0's labels */
+};
+
+static void take_label(struct if_slots *s, uint32_t pos, const struct np_if_slot_value *v,
+		       void *ctx)
+{
+	(void)s;
+	((struct adopt_ctx *)ctx)->label[pos] = v->ifindex;
+}
+
+int if_slots__init(struct if_slots *s, int fd, int ncpus, uint32_t count)
+{
+	struct adopt_ctx a = { 0 };
+	uint32_t kept = 0, dropped = 0;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->ncpus = ncpus;
+	s->count = count;
+	pthread_mutex_init(&s->lock, NULL);
+	if (count == 0 || (count & (count - 1)))
+		return -EINVAL;
+	s->owner = calloc(count, sizeof(*s->owner));
+	a.label = calloc(count, sizeof(*a.label));
+	if (!s->owner || !a.label) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = for_region(s, 0, count, take_label, &a);
+	if (err)
+		goto cleanup;
+	for (uint32_t pos = 0; pos < count; pos++) {
+		uint32_t l = a.label[pos];
+		bool reachable = false;
+
+		if (!l)
 			continue;
-		if (e.ifindex && entry_valid(s, at, &e)) {
-			s->owner[e.slot / 2] = e.ifindex;
+		for (int p = 0; p < NP_IF_SLOT_PROBES; p++)
+			reachable |= probe_at(s, l, p) == pos;
+		if (reachable && slot_of(s, l) < 0) {
+			s->owner[pos] = l;
 			s->used++;
 			kept++;
 			continue;
 		}
-		err = write_entry(s, at, 0, 0);
+		err = write_slot(s, pos, 0);
 		if (err)
-			return err;
+			goto cleanup;
 		dropped++;
 	}
 	if (kept || dropped)
 		log_info("counter slots of an earlier agent", "kept", LOG_UINT(kept), "dropped",
 			 LOG_UINT(dropped));
-	return 0;
+cleanup:
+	free(a.label);
+	return err;
 }
 
 int if_slots__claim(struct if_slots *s, uint32_t ifindex)
 {
-	int64_t free_at = -1;
-	uint32_t pair;
-	int err = 0;
+	int64_t at = -1;
+	int err;
 
 	if (ifindex == 0)
 		return -EINVAL;
 	pthread_mutex_lock(&s->lock);
-	if (pair_of(s, ifindex) >= 0) {
+	if (slot_of(s, ifindex) >= 0) {
 		err = 1;
 		goto cleanup;
 	}
-	for (int p = 0; p < NP_IF_INDEX_PROBES && free_at < 0; p++) {
-		struct np_if_index_entry e;
-
-		err = read_entry(s, home(ifindex, p), &e);
-		if (err)
-			goto cleanup;
-		if (e.ifindex == 0)
-			free_at = home(ifindex, p);
-	}
+	for (int p = 0; p < NP_IF_SLOT_PROBES && at < 0; p++)
+		if (!s->owner[probe_at(s, ifindex, p)])
+			at = probe_at(s, ifindex, p);
 	err = -ENOSPC;
-	if (free_at < 0 || s->used == s->n_pairs)
+	if (at < 0)
 		goto cleanup;
-	/* Round robin: a freed pair is reused last, long after any packet still counting into it
-	 * on another CPU when it was freed. */
-	for (pair = s->next; s->owner[pair]; pair = (pair + 1) % s->n_pairs)
-		;
-	/* Counters zeroed and labelled before the programs can find them. */
-	err = write_pair(s, pair, ifindex);
-	if (!err)
-		err = write_entry(s, (uint32_t)free_at, ifindex, pair * 2);
+	/* Counters zeroed with the label: the programs count there from the next packet. */
+	err = write_slot(s, (uint32_t)at, ifindex);
 	if (err)
 		goto cleanup;
-	s->owner[pair] = ifindex;
+	s->owner[at] = ifindex;
 	s->used++;
-	s->next = (pair + 1) % s->n_pairs;
 cleanup:
 	if (err == -ENOSPC && !s->warned_full) {
 		s->warned_full = true;
 		log_warn(
 		    "no free counter slot: the device counts in np_if_stats (a hash lookup per "
-		    "packet) until one is freed",
-		    "ifindex", LOG_UINT(ifindex), "slots", LOG_UINT(s->n_pairs * 2));
+		    "packet) until a resync finds one",
+		    "ifindex", LOG_UINT(ifindex), "slots", LOG_UINT(s->count));
 	}
 	pthread_mutex_unlock(&s->lock);
 	return err;
 }
 
-/* Called with the lock held. */
+/* Called with the lock held. Unlabelled: the reader skips the slot even if a packet still in
+ * flight on another CPU counts into it. */
 static void release_locked(struct if_slots *s, uint32_t ifindex)
 {
-	int64_t pair = pair_of(s, ifindex);
+	int64_t at = slot_of(s, ifindex);
 
-	for (int p = 0; p < NP_IF_INDEX_PROBES; p++) {
-		struct np_if_index_entry e;
-
-		if (read_entry(s, home(ifindex, p), &e) == 0 && e.ifindex == ifindex)
-			write_entry(s, home(ifindex, p), 0, 0);
-	}
-	if (pair < 0)
+	if (at < 0)
 		return;
-	/* Unlabelled: the reader skips it even if a packet still in flight counts into it. */
-	write_pair(s, (uint32_t)pair, 0);
-	s->owner[pair] = 0;
+	write_slot(s, (uint32_t)at, 0);
+	s->owner[at] = 0;
 	s->used--;
 }
 
@@ -206,17 +237,17 @@ size_t if_slots__release_except(struct if_slots *s, const int *live, size_t n_li
 	size_t removed = 0;
 
 	pthread_mutex_lock(&s->lock);
-	for (uint32_t p = 0; p < s->n_pairs; p++) {
+	for (uint32_t pos = 0; pos < s->count; pos++) {
 		bool found = false;
 
-		if (!s->owner[p])
+		if (!s->owner[pos])
 			continue;
 		for (size_t i = 0; i < n_live && !found; i++)
-			found = live[i] >= 0 && (uint32_t)live[i] == s->owner[p];
+			found = live[i] >= 0 && (uint32_t)live[i] == s->owner[pos];
 		if (found)
 			continue;
-		release_locked(s, s->owner[p]);
-		removed += 2;
+		release_locked(s, s->owner[pos]);
+		removed += NP_DIR_MAX;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return removed;
@@ -232,106 +263,73 @@ uint32_t if_slots__used(struct if_slots *s)
 	return used;
 }
 
-/* One chunk of slots [from, from + *count): batch lookup, else one lookup per slot. */
-static int read_chunk(struct if_slots *s, uint32_t from, uint32_t *keys, char *vals,
-		      uint32_t *count)
+struct read_ctx {
+	const uint32_t *owner;
+	struct np_if_value *sum; /* n x NP_DIR_MAX */
+};
+
+static void add_slot(struct if_slots *s, uint32_t pos, const struct np_if_slot_value *v, void *ctx)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
-	/* The batch resumes after the key it is given: the last one read, from - 1. */
-	uint32_t in = from - 1, out = 0, want = *count;
+	struct read_ctx *r = ctx;
 
-	if (!s->no_batch) {
-		if (bpf_map_lookup_batch(s->slots_fd, from ? &in : NULL, &out, keys, vals, count,
-					 &bopts) == 0 ||
-		    (errno == ENOENT && *count > 0))
-			return 0;
-		if (errno != EINVAL && errno != ENOTSUP && errno != EOPNOTSUPP)
-			return -errno;
-		s->no_batch = true;
-	}
-	for (uint32_t i = 0; i < want; i++) {
-		keys[i] = from + i;
-		if (bpf_map_lookup_elem(s->slots_fd, &keys[i], vals + i * s->stride * s->ncpus))
-			return -errno;
-	}
-	*count = want;
-	return 0;
-}
+	(void)s;
+	/* Only a copy labelled for the owner: another CPU's copy may not be labelled yet. */
+	if (!r->owner[pos] || v->ifindex != r->owner[pos])
+		return;
+	for (int d = 0; d < NP_DIR_MAX; d++) {
+		uint64_t *dst = (uint64_t *)&r->sum[pos * NP_DIR_MAX + d];
+		const uint64_t *src = (const uint64_t *)&v->stats[d];
 
-/* A slot reports once it counted a packet, as a hash key exists once it did. */
-static bool counted(const struct if_slots *s, const char *vals)
-{
-	for (int c = 0; c < s->ncpus; c++) {
-		const struct np_if_slot_value *v = (const void *)(vals + (size_t)c * s->stride);
-
-		if (v->stats.packets)
-			return true;
+		for (size_t i = 0; i < sizeof(struct np_if_value) / sizeof(uint64_t); i++)
+			dst[i] += src[i];
 	}
-	return false;
 }
 
 int if_slots__read(struct if_slots *s, percpu_cb cb, void *ctx)
 {
-	size_t vsz = s->stride * (size_t)s->ncpus;
-	uint32_t *owner = NULL, *keys = NULL, n_slots = 0;
-	char *vals = NULL;
+	struct read_ctx r = { 0 };
+	uint32_t *owner = NULL, n = 0;
 	int err = 0;
 
 	/* A copy of who owns what: reading the map takes syscalls, attaching must not wait. */
 	pthread_mutex_lock(&s->lock);
-	for (uint32_t p = 0; p < s->n_pairs; p++)
-		if (s->owner[p])
-			n_slots = (p + 1) * 2;
-	owner = n_slots ? malloc(n_slots / 2 * sizeof(*owner)) : NULL;
+	for (uint32_t pos = 0; pos < s->count; pos++)
+		if (s->owner[pos])
+			n = pos + 1;
+	owner = n ? malloc(n * sizeof(*owner)) : NULL;
 	if (owner)
-		memcpy(owner, s->owner, n_slots / 2 * sizeof(*owner));
+		memcpy(owner, s->owner, n * sizeof(*owner));
 	pthread_mutex_unlock(&s->lock);
-	if (n_slots == 0)
+	if (n == 0)
 		return 0;
-	keys = malloc(NP_SLOTS_CHUNK * sizeof(*keys));
-	vals = malloc(NP_SLOTS_CHUNK * vsz);
-	if (!owner || !keys || !vals) {
+	r.owner = owner;
+	r.sum = calloc((size_t)n * NP_DIR_MAX, sizeof(*r.sum));
+	if (!owner || !r.sum) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	for (uint32_t from = 0; from < n_slots;) {
-		uint32_t count = n_slots - from < NP_SLOTS_CHUNK ? n_slots - from : NP_SLOTS_CHUNK;
+	for (int c = 0; c < s->ncpus && !err; c++)
+		err = for_region(s, c, n, add_slot, &r);
+	for (uint32_t pos = 0; pos < n && !err; pos++) {
+		for (int d = 0; d < NP_DIR_MAX && !err; d++) {
+			const struct np_if_value *v = &r.sum[pos * NP_DIR_MAX + d];
+			struct np_if_key key = { .ifindex = owner[pos], .direction = (uint8_t)d };
 
-		err = read_chunk(s, from, keys, vals, &count);
-		if (err)
-			goto cleanup;
-		if (count == 0)
-			break;
-		for (uint32_t i = 0; i < count; i++) {
-			const char *v = vals + i * vsz;
-			const struct np_if_slot_value *hdr = (const void *)v;
-			struct np_if_key key = { .ifindex = hdr->ifindex,
-						 .direction = hdr->direction };
-			uint32_t slot = keys[i];
-
-			if (slot >= n_slots || owner[slot / 2] == 0 ||
-			    hdr->ifindex != owner[slot / 2] || hdr->direction != slot % 2 ||
-			    !counted(s, v))
-				continue;
-			err = cb(&key, v + offsetof(struct np_if_slot_value, stats), s->stride,
-				 s->ncpus, ctx);
-			if (err)
-				goto cleanup;
+			/* A slot reports once it counted a packet, as a hash key exists once it
+			 * did. */
+			if (owner[pos] && v->packets)
+				err = cb(&key, v, sizeof(*v), 1, ctx);
 		}
-		from += count;
 	}
 cleanup:
 	free(owner);
-	free(keys);
-	free(vals);
+	free(r.sum);
 	return err;
 }
 
 void if_slots__free(struct if_slots *s)
 {
 	free(s->owner);
-	free(s->buf);
 	s->owner = NULL;
-	s->buf = NULL;
 	pthread_mutex_destroy(&s->lock);
 }

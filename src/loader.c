@@ -71,6 +71,7 @@ struct loader {
 	size_t n_adopt;
 	size_t n_adopted; /* claimed by an attach since open */
 	struct if_slots slots;
+	uint32_t slot_count; /* slots per CPU region of np_if_slots */
 	bool slots_init;
 };
 
@@ -335,7 +336,7 @@ static int adopt_scan(struct loader *l)
  * memory for good. */
 static void drop_retired_pins(const char *pin_root)
 {
-	static const char *const retired[] = { "np_path_stats", "np_vxlan_stats" };
+	static const char *const retired[] = { "np_path_stats", "np_vxlan_stats", "np_if_index" };
 
 	for (size_t i = 0; i < sizeof(retired) / sizeof(retired[0]); i++) {
 		char path[4096];
@@ -408,7 +409,10 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 		goto cleanup;
 	}
 	/* Counters live in slots (2 per device); the hash only takes devices that found none. */
-	err = bpf_map__set_max_entries(l->skel->maps.np_if_slots, (opts->max_entries + 1) & ~1u);
+	l->slot_count = if_slots__count(opts->max_entries);
+	l->skel->rodata->np_slot_count = l->slot_count;
+	err =
+	    bpf_map__set_max_entries(l->skel->maps.np_if_slots, (uint32_t)l->ncpus * l->slot_count);
 	if (!err)
 		err = bpf_map__set_max_entries(l->skel->maps.np_if_stats,
 					       loader__spill_entries(opts->max_entries));
@@ -433,12 +437,11 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 		log_error("cannot write np_config", "err", LOG_ERR(err));
 		goto cleanup;
 	}
-	err = if_slots__init(&l->slots, bpf_map__fd(l->skel->maps.np_if_index),
-			     bpf_map__fd(l->skel->maps.np_if_slots), l->ncpus,
-			     bpf_map__max_entries(l->skel->maps.np_if_slots));
+	err = if_slots__init(&l->slots, bpf_map__fd(l->skel->maps.np_if_slots), l->ncpus,
+			     l->slot_count);
 	l->slots_init = true;
 	if (err) {
-		log_error("cannot read np_if_index", "err", LOG_ERR(err));
+		log_error("cannot read np_if_slots", "err", LOG_ERR(err));
 		goto cleanup;
 	}
 	if (opts->enable_stats) {
@@ -448,7 +451,7 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 				 LOG_ERR(errno));
 	}
 	log_info("BPF programs loaded", "maps_pinned_at", opts->pin_path, "counter_slots",
-		 LOG_UINT(bpf_map__max_entries(l->skel->maps.np_if_slots)), "if_stats_capacity",
+		 LOG_UINT(l->slot_count), "if_stats_capacity",
 		 LOG_UINT(bpf_map__max_entries(l->skel->maps.np_if_stats)));
 	*out = l;
 	return 0;
@@ -1539,8 +1542,8 @@ int loader__read_vxlan_stats(struct loader *l, struct vxlan_stat **out, size_t *
 int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(l->skel->obj, map);
-	uint32_t if_cap = bpf_map__max_entries(l->skel->maps.np_if_slots) +
-			  bpf_map__max_entries(l->skel->maps.np_if_stats);
+	uint32_t if_cap =
+	    NP_DIR_MAX * l->slot_count + bpf_map__max_entries(l->skel->maps.np_if_stats);
 
 	/* The interface counters' two homes: the slots and the hash for devices without. */
 	if (strcmp(map, "np_if_stats") == 0) {

@@ -54,26 +54,20 @@ struct np_if_value {
 	struct np_path_value vxlan; /* node devices: UDP to np_config.vxlan_port, outer frames */
 };
 
-/* np_if_slots value (per CPU): the counters of one {device, direction} with the key they belong
- * to, written by the agent when it gives the device its slots (the programs only add to stats).
- * ifindex 0: a free slot. */
+/* np_if_slots: the counters of hooked devices, both directions in one slot, with a region of
+ * np_slot_count slots per CPU (entry cpu * np_slot_count + slot, a plain array: the address is
+ * computed, no per-CPU pointer is loaded). A device's slot is ifindex modulo np_slot_count, or one
+ * of the NP_IF_SLOT_PROBES - 1 after it when that one is taken; the agent labels it with the
+ * ifindex in every CPU's region before attaching the device's programs, and the programs count
+ * where the label matches. A device without a slot counts in np_if_stats instead; user space adds
+ * both. One memory area per packet for all of a device's counters: on the pod-send path every
+ * separate area a packet touches costs a cache or TLB miss. */
+#define NP_IF_SLOT_PROBES 4
+
 struct np_if_slot_value {
-	__u32 ifindex;
-	__u8 direction; /* enum np_direction */
-	__u8 pad[3];
-	struct np_if_value stats;
-};
-
-/* np_if_index[ifindex % NP_IF_INDEX_ENTRIES], or one of the NP_IF_INDEX_PROBES - 1 entries after
- * it: where a hooked device's counters live in np_if_slots, so a packet costs two array lookups
- * instead of a hash lookup. A device without an entry (none free among its probes, or more
- * devices than slots) counts in np_if_stats instead; user space adds both. */
-#define NP_IF_INDEX_ENTRIES 16384 /* a power of two */
-#define NP_IF_INDEX_PROBES 4
-
-struct np_if_index_entry {
-	__u32 ifindex; /* 0: free */
-	__u32 slot;    /* np_if_slots index of the ingress counters; egress is slot + 1 */
+	__u32 ifindex; /* the device these counters belong to; 0: a free slot */
+	__u32 pad;
+	struct np_if_value stats[NP_DIR_MAX]; /* by enum np_direction */
 };
 
 /* LPM keys of np_cidr4 / np_cidr6; the value is the path class. */
@@ -181,10 +175,8 @@ enum np_drop_error {
 
 _Static_assert(sizeof(struct np_if_key) == 8, "np_if_key layout");
 _Static_assert(sizeof(struct np_if_value) == 24 + 16 * NP_PATH_MAX + 16, "np_if_value layout");
-_Static_assert(sizeof(struct np_if_slot_value) == 8 + sizeof(struct np_if_value),
+_Static_assert(sizeof(struct np_if_slot_value) == 8 + 2 * sizeof(struct np_if_value),
 	       "np_if_slot_value layout");
-_Static_assert(sizeof(struct np_if_index_entry) == 8, "np_if_index_entry layout");
-_Static_assert((NP_IF_INDEX_ENTRIES & (NP_IF_INDEX_ENTRIES - 1)) == 0, "np_if_index size");
 _Static_assert(sizeof(struct np_error_value) == 8, "np_error_value layout");
 _Static_assert(sizeof(struct np_path_value) == 16, "np_path_value layout");
 _Static_assert(sizeof(struct np_cidr4_key) == 8, "np_cidr4_key layout");

@@ -69,6 +69,11 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 struct netpath_bpf *np_test_load_netpath(uint32_t if_stats_entries)
 {
+	return np_test_load_netpath_slots(if_stats_entries, 0);
+}
+
+struct netpath_bpf *np_test_load_netpath_slots(uint32_t if_stats_entries, uint32_t slot_count)
+{
 	struct netpath_bpf *skel;
 	struct bpf_map *map;
 	int err;
@@ -87,6 +92,12 @@ struct netpath_bpf *np_test_load_netpath(uint32_t if_stats_entries)
 	}
 	if (if_stats_entries) {
 		err = bpf_map__set_max_entries(skel->maps.np_if_stats, if_stats_entries);
+		cr_assert(err == 0, "set_max_entries: %d", err);
+	}
+	if (slot_count) {
+		skel->rodata->np_slot_count = slot_count;
+		err = bpf_map__set_max_entries(skel->maps.np_if_slots,
+					       slot_count * (uint32_t)libbpf_num_possible_cpus());
 		cr_assert(err == 0, "set_max_entries: %d", err);
 	}
 	err = netpath_bpf__load(skel);

@@ -27,6 +27,9 @@ void np_test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Opens and loads netpath with its maps unpinned (see harness.c); if_stats_entries > 0 resizes
  * np_if_stats. Fails the test on error. */
 struct netpath_bpf *np_test_load_netpath(uint32_t if_stats_entries);
+/* The same with slot_count slots per CPU region of np_if_slots (a power of two; 0: the object's
+ * default of one slot), all free. */
+struct netpath_bpf *np_test_load_netpath_slots(uint32_t if_stats_entries, uint32_t slot_count);
 
 /* Sum over all possible CPUs of np_if_stats[{ifindex, dir}]; -ENOENT if the key is absent. */
 int np_test_if_sum(int map_fd, uint32_t ifindex, uint8_t dir, struct np_if_value *out);

@@ -41,9 +41,8 @@
 #define NP_TC_PRIORITY 1
 #define FRAME_LEN 60
 
-static const char *const pinned_maps[] = { "np_if_stats", "np_if_slots", "np_if_index",
-					   "np_cidr4",	  "np_cidr6",	 "np_config",
-					   "np_nodeport", "np_errors",	 "np_class4" };
+static const char *const pinned_maps[] = { "np_if_stats", "np_if_slots", "np_cidr4",  "np_cidr6",
+					   "np_config",	  "np_nodeport", "np_errors", "np_class4" };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
 static char bpffs[64];	 /* the private bpffs mount point */
@@ -384,7 +383,9 @@ Test(loader, changed_capacity_replaces_pin)
 		char want[256];
 
 		if (resized) {
-			unsigned was = i ? 1024 : 128, now = i ? 2048 : 256;
+			/* np_if_slots: a region of 512, then 1024 slots per CPU */
+			unsigned was = i ? 512 * (unsigned)ncpu : 128;
+			unsigned now = i ? 1024 * (unsigned)ncpu : 256;
 
 			cr_expect_neq(info.id, ids[i], "%s kept despite the new capacity",
 				      pinned_maps[i]);
@@ -882,29 +883,25 @@ Test(loader, forget_drops_only_that_interface)
 
 /* --- counter slots ---------------------------------------------------------------------------- */
 
-static struct np_if_index_entry index_entry(uint32_t at)
+/* ifindex's slot in CPU 0's region of np_if_slots (where the programs look: its probes), or -1. */
+static int64_t find_slot(uint32_t ifindex, uint32_t count)
 {
-	struct np_if_index_entry e = { 0 };
-	int fd = pin_fd("np_if_index");
+	int fd = pin_fd("np_if_slots");
+	int64_t found = -1;
 
-	cr_assert(bpf_map_lookup_elem(fd, &at, &e) == 0);
-	close(fd);
-	return e;
-}
+	for (uint32_t p = 0; p < NP_IF_SLOT_PROBES && found < 0; p++) {
+		uint32_t at = (ifindex + p) & (count - 1);
+		struct np_if_slot_value v;
 
-/* ifindex's np_if_index entry (where the programs look: its probes), or an all-zero one. */
-static struct np_if_index_entry find_entry(uint32_t ifindex)
-{
-	for (uint32_t p = 0; p < NP_IF_INDEX_PROBES; p++) {
-		struct np_if_index_entry e = index_entry((ifindex + p) & (NP_IF_INDEX_ENTRIES - 1));
-
-		if (e.ifindex == ifindex)
-			return e;
+		cr_assert(bpf_map_lookup_elem(fd, &at, &v) == 0);
+		if (v.ifindex == ifindex)
+			found = at;
 	}
-	return (struct np_if_index_entry){ 0 };
+	close(fd);
+	return found;
 }
 
-/* Packets of {ifindex, dir} in np_if_stats (the hash), 0 when it has no such key. */
+/* Packets of {ifindex, dir} in the hash np_if_stats, 0 when it has no such key. */
 static uint64_t hash_packets(uint32_t ifindex, uint8_t dir)
 {
 	struct np_if_value sum;
@@ -915,40 +912,52 @@ static uint64_t hash_packets(uint32_t ifindex, uint8_t dir)
 	return err ? 0 : sum.packets;
 }
 
-/* Packets in one np_if_slots entry, summed over CPUs; every CPU's copy must carry the label. */
-static uint64_t slot_packets(uint32_t slot, uint32_t ifindex, uint8_t dir)
+/* Packets of one direction of slot pos summed over the CPU regions; every region's copy must
+ * carry the label. */
+static uint64_t slot_packets(uint32_t pos, uint32_t count, uint32_t ifindex, uint8_t dir)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	struct np_if_slot_value vals[ncpu];
-	uint64_t sum = 0;
 	int fd = pin_fd("np_if_slots");
+	uint64_t sum = 0;
 
-	cr_assert(bpf_map_lookup_elem(fd, &slot, vals) == 0);
-	close(fd);
 	for (int c = 0; c < ncpu; c++) {
-		cr_expect_eq(vals[c].ifindex, ifindex, "slot %u cpu %d: label %u", slot, c,
-			     vals[c].ifindex);
-		cr_expect_eq(vals[c].direction, dir);
-		sum += vals[c].stats.packets;
+		uint32_t key = (uint32_t)c * count + pos;
+		struct np_if_slot_value v;
+
+		cr_assert(bpf_map_lookup_elem(fd, &key, &v) == 0);
+		cr_expect_eq(v.ifindex, ifindex, "slot %u cpu %d: label %u", pos, c, v.ifindex);
+		sum += v.stats[dir].packets;
 	}
+	close(fd);
 	return sum;
 }
 
-/* An attached device gets a pair of slots (ingress, egress) labelled with it, found through
- * np_if_index, and its packets count there, not in the hash. */
+/* Writes a label into CPU 0's region, as an earlier agent would have left it. */
+static void put_label(uint32_t pos, uint32_t ifindex)
+{
+	struct np_if_slot_value v = { .ifindex = ifindex };
+	int fd = pin_fd("np_if_slots");
+
+	cr_assert(bpf_map_update_elem(fd, &pos, &v, BPF_ANY) == 0);
+	close(fd);
+}
+
+/* An attached device gets a slot labelled with it in every CPU's region, at its ifindex, and its
+ * packets count there, not in the hash. */
 Test(loader, attach_counts_in_slots)
 {
-	struct np_if_index_entry e;
+	uint32_t count = if_slots__count(1024);
+	int64_t pos;
 
+	cr_assert_eq(count, 512);
 	ld = open_loader(ATTACH_TCX, 1024);
 	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_POD), 0);
-	e = find_entry(if_a);
-	cr_assert_eq(e.ifindex, if_a, "np_a has no np_if_index entry");
-	cr_expect_eq(e.slot % 2, 0);
+	pos = find_slot(if_a, count);
+	cr_assert_eq(pos, if_a & (count - 1), "np_a has no slot at its ifindex");
 	send_frames(9);
 	expect_a_ingress(ld, 9);
-	cr_expect_eq(slot_packets(e.slot, if_a, NP_DIR_INGRESS), 9);
-	cr_expect_eq(slot_packets(e.slot + 1, if_a, NP_DIR_EGRESS), 0);
+	cr_expect_eq(slot_packets((uint32_t)pos, count, if_a, NP_DIR_INGRESS), 9);
+	cr_expect_eq(slot_packets((uint32_t)pos, count, if_a, NP_DIR_EGRESS), 0);
 	cr_expect_eq(hash_packets(if_a, NP_DIR_INGRESS), 0, "counted in np_if_stats");
 }
 
@@ -979,52 +988,48 @@ Test(loader, hash_and_slot_counts_add_up)
 	cr_expect_eq(items, 1);
 }
 
-/* A restarted agent keeps the pairs whose labels match (their counts go on) and clears entries
- * that point at a pair that is not theirs. */
-Test(loader, reopen_keeps_slots_drops_stale_entries)
+/* A restarted agent keeps the labelled slots (their counts go on) and clears a label where the
+ * programs cannot find it. */
+Test(loader, reopen_keeps_slots_drops_stale_labels)
 {
-	struct np_if_index_entry e, stale;
+	uint32_t count = if_slots__count(1024), stale;
 	char log[8192];
-	uint32_t at = 4000;
-	int fd;
+	int64_t pos;
 
 	ld = open_loader(ATTACH_TCX, 1024);
 	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
-	e = find_entry(if_a);
-	cr_assert_eq(e.ifindex, if_a);
+	pos = find_slot(if_a, count);
+	cr_assert(pos >= 0);
 	send_frames(3);
 	expect_a_ingress(ld, 3);
 	loader__close(ld);
 	ld = NULL;
 
-	stale = (struct np_if_index_entry){ .ifindex = at, .slot = e.slot };
-	fd = pin_fd("np_if_index");
-	cr_assert(bpf_map_update_elem(fd, &at, &stale, BPF_ANY) == 0);
-	close(fd);
+	stale = (if_a + NP_IF_SLOT_PROBES + 5) & (count - 1); /* beyond np_a's probes */
+	put_label(stale, if_a);
 	ld = open_loader_logged(1024, log, sizeof(log));
 	cr_expect(strstr(log, "msg=\"counter slots of an earlier agent\" kept=1 dropped=1"),
 		  "log: %s", log);
-	cr_expect_eq(index_entry(at).ifindex, 0, "stale entry kept");
-	cr_expect_eq(find_entry(if_a).slot, e.slot);
+	cr_expect_eq(find_slot(if_a, count), pos);
+	cr_expect_eq(slot_packets(stale, count, 0, NP_DIR_INGRESS), 0, "stale label kept");
 	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
-	cr_expect_eq(find_entry(if_a).slot, e.slot, "a second pair for np_a");
 	send_frames(2);
 	expect_a_ingress(ld, 5);
 }
 
-/* With every pair taken, a device counts in the hash; exact either way. Forgetting a device
- * frees its pair and its counters; a purge frees the pairs of devices that went away. */
+/* With every probe of a device taken, it counts in the hash; exact either way. Forgetting a
+ * device frees its slot and its counters; a purge frees the slots of devices that went away. */
 Test(loader, no_free_slot_counts_in_hash)
 {
 	struct if_stat s;
 	size_t removed = 0;
 	int live[1];
 
-	ld = open_loader(ATTACH_TCX, 2); /* one pair */
+	ld = open_loader(ATTACH_TCX, 2); /* one slot */
 	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
 	cr_assert_eq(loader__attach(ld, (int)if_b, "np_b", ROLE_PLAIN), 0);
-	cr_expect_eq(find_entry(if_a).ifindex, if_a);
-	cr_expect_eq(find_entry(if_b).ifindex, 0, "np_b has an entry without a free pair");
+	cr_expect_eq(find_slot(if_a, 1), 0);
+	cr_expect_eq(find_slot(if_b, 1), -1, "np_b has a slot without a free one");
 	send_frames(6);
 	expect_a_ingress(ld, 6);
 	cr_expect(if_stat(ld, if_b, NP_DIR_EGRESS, &s));
@@ -1035,30 +1040,28 @@ Test(loader, no_free_slot_counts_in_hash)
 	live[0] = (int)if_b;
 	cr_assert_eq(loader__purge_except(ld, live, 1, &removed), 0);
 	cr_expect_eq(removed, 2);
-	cr_expect_eq(find_entry(if_a).ifindex, 0, "purged np_a keeps its entry");
+	cr_expect_eq(find_slot(if_a, 1), -1, "purged np_a keeps its slot");
 	cr_expect(!if_stat(ld, if_a, NP_DIR_INGRESS, &s), "purged np_a still reported");
 	loader__forget(ld, (int)if_b);
 	cr_expect(!if_stat(ld, if_b, NP_DIR_EGRESS, &s), "forgotten np_b still reported");
 }
 
-/* All probes of a device's np_if_index position taken (other ifindexes, same remainder): it
- * counts in the hash. */
-Test(loader, index_probes_taken_counts_in_hash)
+/* All probes of a device's ifindex labelled by others an earlier agent kept (ifindexes with the
+ * same remainder): it counts in the hash. */
+Test(loader, probes_taken_counts_in_hash)
 {
-	int fd;
+	uint32_t count = if_slots__count(1024);
+	char log[8192];
 
 	ld = open_loader(ATTACH_TCX, 1024);
-	fd = pin_fd("np_if_index");
-	for (uint32_t p = 0; p < NP_IF_INDEX_PROBES; p++) {
-		uint32_t at = (if_a + p) & (NP_IF_INDEX_ENTRIES - 1);
-		struct np_if_index_entry other = { .ifindex = if_a + p + NP_IF_INDEX_ENTRIES,
-						   .slot = 100 };
-
-		cr_assert(bpf_map_update_elem(fd, &at, &other, BPF_ANY) == 0);
-	}
-	close(fd);
+	loader__close(ld);
+	ld = NULL;
+	for (uint32_t p = 0; p < NP_IF_SLOT_PROBES; p++)
+		put_label((if_a + p) & (count - 1), if_a + p + count);
+	ld = open_loader_logged(1024, log, sizeof(log));
+	cr_expect(strstr(log, "kept=4 dropped=0"), "log: %s", log);
 	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_PLAIN), 0);
-	cr_expect_eq(find_entry(if_a).ifindex, 0);
+	cr_expect_eq(find_slot(if_a, count), -1);
 	send_frames(5);
 	expect_a_ingress(ld, 5);
 	cr_expect_eq(hash_packets(if_a, NP_DIR_INGRESS), 5);
@@ -1086,34 +1089,47 @@ static int collect_slot(const void *key, const void *vals, size_t stride, int nc
 	return 0;
 }
 
-/* Scrapes read the slots in batches of 256: 1200 slots (5 batches, the last one partial) come
- * back exactly once each, with their own counts. */
+/* Scrapes read each CPU's region in batches of 256: 1200 counters of 600 devices (several
+ * batches per region, the last one partial) come back exactly once each, with their own counts
+ * summed over CPUs. */
 Test(loader, slots_read_in_batches)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	struct np_if_slot_value vals[ncpu];
+	uint32_t count = if_slots__count(2048);
 	struct slot_seen seen = { 0 };
 	struct if_slots s;
-	int index_fd, slots_fd;
+	int fd;
 
 	ld = open_loader(ATTACH_TCX, 2048);
-	index_fd = pin_fd("np_if_index");
-	slots_fd = pin_fd("np_if_slots");
-	cr_assert_eq(if_slots__init(&s, index_fd, slots_fd, ncpu, 2048), 0);
+	fd = pin_fd("np_if_slots");
+	cr_assert_eq(if_slots__init(&s, fd, ncpu, count), 0);
 	for (uint32_t ifi = 1000; ifi < 1600; ifi++)
 		cr_assert_eq(if_slots__claim(&s, ifi), 0, "claim %u", ifi);
-	for (uint32_t slot = 0; slot < 1200; slot++) {
-		cr_assert(bpf_map_lookup_elem(slots_fd, &slot, vals) == 0);
-		vals[ncpu - 1].stats.packets = (vals[0].ifindex - 1000) * 2 + vals[0].direction + 1;
-		cr_assert(bpf_map_update_elem(slots_fd, &slot, vals, BPF_ANY) == 0);
-	}
 	cr_assert_eq(if_slots__used(&s), 600);
+	for (uint32_t ifi = 1000; ifi < 1600; ifi++) {
+		for (int c = 0; c < ncpu; c++) {
+			uint32_t key = (uint32_t)c * count + (ifi & (count - 1));
+			struct np_if_slot_value v;
+
+			cr_assert(bpf_map_lookup_elem(fd, &key, &v) == 0);
+			cr_assert_eq(v.ifindex, ifi);
+			/* i + 1 packets for counter i, split over the first and the last CPU */
+			for (int d = 0; d < NP_DIR_MAX; d++)
+				v.stats[d].packets = c == 0 ? 1
+						     : c == ncpu - 1
+							 ? (ifi - 1000) * 2 + (uint32_t)d
+							 : 0;
+			if (ncpu == 1)
+				for (int d = 0; d < NP_DIR_MAX; d++)
+					v.stats[d].packets = (ifi - 1000) * 2 + (uint32_t)d + 1;
+			cr_assert(bpf_map_update_elem(fd, &key, &v, BPF_ANY) == 0);
+		}
+	}
 	cr_assert_eq(if_slots__read(&s, collect_slot, &seen), 0);
 	cr_expect_eq(seen.n, 1200);
-	cr_expect(!seen.bad, "a slot read twice, out of range or with another's counts");
+	cr_expect(!seen.bad, "a counter read twice, out of range or with another's counts");
 	if_slots__free(&s);
-	close(index_fd);
-	close(slots_fd);
+	close(fd);
 }
 
 /* Pins of the maps earlier agents had (np_path_stats, np_vxlan_stats: their counters now share

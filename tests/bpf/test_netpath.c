@@ -425,91 +425,94 @@ Test(map_full, new_key_counts_error)
 
 /* --- counter slots ---------------------------------------------------------------------------- */
 
-/* Gives ifindex the slot pair from slot at np_if_index position at, labelled as the agent does. */
-static void give_slots(uint32_t at, uint32_t ifindex, uint32_t slot)
+#define SLOTS 8
+
+static void setup_slots(void)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct np_if_slot_value vals[ncpu];
-	struct np_if_index_entry e = { .ifindex = ifindex, .slot = slot };
-
-	for (uint32_t dir = 0; dir < NP_DIR_MAX; dir++) {
-		uint32_t s = slot + dir;
-
-		memset(vals, 0, sizeof(vals));
-		for (int c = 0; c < ncpu; c++) {
-			vals[c].ifindex = ifindex;
-			vals[c].direction = (uint8_t)dir;
-		}
-		cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_if_slots), &s, vals,
-					      BPF_ANY) == 0);
-	}
-	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_if_index), &at, &e, BPF_ANY) == 0);
+	np_test_private_netns();
+	skel = np_test_load_netpath_slots(0, SLOTS);
 }
 
-/* One slot summed over CPUs. */
-static struct np_if_value slot_sum(uint32_t slot)
+/* Labels slot pos with ifindex in every CPU's region, as the agent does. */
+static void label_slot(uint32_t pos, uint32_t ifindex)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	struct np_if_slot_value vals[ncpu];
+	struct np_if_slot_value v = { .ifindex = ifindex };
+
+	for (int c = 0; c < ncpu; c++) {
+		uint32_t key = (uint32_t)c * SLOTS + pos;
+
+		cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_if_slots), &key, &v,
+					      BPF_ANY) == 0);
+	}
+}
+
+/* One direction of slot pos summed over the CPU regions. */
+static struct np_if_value slot_sum(uint32_t pos, uint8_t dir)
+{
+	int ncpu = libbpf_num_possible_cpus();
 	struct np_if_value sum = { 0 };
 
-	cr_assert(bpf_map_lookup_elem(bpf_map__fd(skel->maps.np_if_slots), &slot, vals) == 0);
 	for (int c = 0; c < ncpu; c++) {
-		sum.packets += vals[c].stats.packets;
-		sum.bytes += vals[c].stats.bytes;
-		sum.gso_segs += vals[c].stats.gso_segs;
+		uint32_t key = (uint32_t)c * SLOTS + pos;
+		struct np_if_slot_value v;
+
+		cr_assert(bpf_map_lookup_elem(bpf_map__fd(skel->maps.np_if_slots), &key, &v) == 0);
+		sum.packets += v.stats[dir].packets;
+		sum.bytes += v.stats[dir].bytes;
+		sum.gso_segs += v.stats[dir].gso_segs;
 		for (int p = 0; p < NP_PATH_MAX; p++)
-			sum.path[p].packets += vals[c].stats.path[p].packets;
+			sum.path[p].packets += v.stats[dir].path[p].packets;
 	}
 	return sum;
 }
 
-TestSuite(slots, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(slots, .init = setup_slots, .fini = teardown, .timeout = 30);
 
-/* A device with slots counts there, both directions and its path classes, not in the hash. */
-Test(slots, counts_in_the_slots)
+/* A device with a slot counts there, both directions and its path classes, not in the hash. */
+Test(slots, counts_in_the_slot)
 {
 	struct np_if_value v;
 	struct np_frame f;
 	struct np_run r;
 
-	give_slots(LO_IFINDEX, LO_IFINDEX, 6);
+	label_slot(LO_IFINDEX, LO_IFINDEX);
 	ipv4_udp(&f, 100); /* 142 bytes; no prefixes configured: path external */
 	np_test_run_ok(skel->progs.np_pod_ingress, &f, 10, NULL, &r);
 	np_test_run_ok(skel->progs.np_egress, &f, 3, NULL, &r);
-	v = slot_sum(6);
+	v = slot_sum(LO_IFINDEX, NP_DIR_INGRESS);
 	cr_expect_eq(v.packets, 10);
 	cr_expect_eq(v.bytes, 1420);
 	cr_expect_eq(v.gso_segs, 10);
 	cr_expect_eq(v.path[NP_PATH_EXTERNAL].packets, 10);
-	v = slot_sum(7);
+	v = slot_sum(LO_IFINDEX, NP_DIR_EGRESS);
 	cr_expect_eq(v.packets, 3);
 	cr_expect_eq(v.bytes, 426);
 	expect_keys(NULL, 0);
 	expect_no_errors();
 }
 
-/* The programs look at the device's index position and the three after it: an entry four
- * positions on is not found, and the packet counts in the hash. */
+/* The programs look at the ifindex's slot and the three after it (modulo the slot count): a
+ * label four slots on is not found, and the packet counts in the hash. */
 Test(slots, probes_then_hash)
 {
 	struct np_if_key keys[] = { { .ifindex = LO_IFINDEX, .direction = NP_DIR_INGRESS } };
+	uint32_t last = (LO_IFINDEX + NP_IF_SLOT_PROBES - 1) % SLOTS;
 	struct np_frame f;
 	struct np_run r;
 
-	/* another ifindex with the same remainder holds the device's own position */
-	give_slots(LO_IFINDEX, LO_IFINDEX + NP_IF_INDEX_ENTRIES, 0);
-	give_slots(LO_IFINDEX + NP_IF_INDEX_PROBES - 1, LO_IFINDEX, 2);
+	label_slot(LO_IFINDEX, LO_IFINDEX + SLOTS); /* same remainder, another device */
+	label_slot(last, LO_IFINDEX);
 	ipv4_udp(&f, 100);
 	np_test_run_ok(skel->progs.np_ingress, &f, 5, NULL, &r);
-	cr_expect_eq(slot_sum(2).packets, 5);
-	cr_expect_eq(slot_sum(0).packets, 0);
+	cr_expect_eq(slot_sum(last, NP_DIR_INGRESS).packets, 5);
+	cr_expect_eq(slot_sum(LO_IFINDEX, NP_DIR_INGRESS).packets, 0);
 	expect_keys(NULL, 0);
 
-	give_slots(LO_IFINDEX + NP_IF_INDEX_PROBES - 1, LO_IFINDEX + 7, 2); /* moved away */
-	give_slots(LO_IFINDEX + NP_IF_INDEX_PROBES, LO_IFINDEX, 4);	    /* out of reach */
+	label_slot(last, LO_IFINDEX + 7);				  /* moved away */
+	label_slot((LO_IFINDEX + NP_IF_SLOT_PROBES) % SLOTS, LO_IFINDEX); /* out of reach */
 	np_test_run_ok(skel->progs.np_ingress, &f, 4, NULL, &r);
-	cr_expect_eq(slot_sum(4).packets, 0);
+	cr_expect_eq(slot_sum((LO_IFINDEX + NP_IF_SLOT_PROBES) % SLOTS, NP_DIR_INGRESS).packets, 0);
 	expect_counts(LO_IFINDEX, NP_DIR_INGRESS, 4, 568, 4);
 	expect_keys(keys, 1);
 }

@@ -95,10 +95,10 @@ for doc in sys.stdin.read().split("\n\n"):
         # with BTF, bpftool -j puts the named fields under "formatted"
         for v in e.get("formatted", e).get("values", []):
             val = v["value"]
-            if "stats" in val:  # a slot: only counted when labelled with a device
-                if val["ifindex"] == 0:
-                    continue
-                val = val["stats"]
+            if "stats" in val:  # a slot, both directions: counted when labelled with a device
+                if val["ifindex"] != 0:
+                    total += sum(d["packets"] for d in val["stats"])
+                continue
             total += val["packets"]
 print(total)'
 }
@@ -123,7 +123,7 @@ check_cmd "SIGTERM leaves the hooks counting (tc)" shutdown_keeps_counting tc
 # --- a full map is counted, not silent -------------------------------------------------------
 map_full() {
 	local out full entries cap
-	# 2 slots (1 device) and a hash of 2 for the other 4 devices
+	# 1 slot (1 device, both directions) and a hash of 2 for the other 4 devices
 	tb_start_agent n1 "$BIN" --bpf.map-max-entries=2 || return 1
 	grep -q 'replacing it' "$(tb_agent_log n1)" || { echo "  no log line about the replaced pin"; return 1; }
 	tb_send_udp n1a n1b 10 100
