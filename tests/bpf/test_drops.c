@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <criterion/criterion.h>
 
 #include "harness.h"
@@ -41,7 +40,7 @@ Test(drop_reasons, running_kernel_has_the_reasons_the_tests_need)
 	struct drop_reasons *r = NULL;
 	uint32_t v = 0;
 	char buf[16];
-	int err = drop_reasons__load(&r);
+	int err = drop_reasons__load(&r, NULL);
 
 	cr_assert(err == 0, "drop_reasons__load: %d (no kernel BTF?)", err);
 	cr_expect_gt(drop_reasons__count(r), 50, "only %zu reasons", drop_reasons__count(r));
@@ -56,36 +55,6 @@ Test(drop_reasons, running_kernel_has_the_reasons_the_tests_need)
 		  "prefix not stripped");
 	cr_expect_str_eq(drop_reasons__name(r, 0xfffffff0u, buf, sizeof(buf)), "4294967280");
 	drop_reasons__free(r);
-}
-
-/* A made-up kernel: sparse values, the two non-drop names, an unknown value, no enum at all. */
-Test(drop_reasons, from_btf_strips_prefixes_and_prints_unknown_numbers)
-{
-	struct btf *btf = btf__new_empty();
-	struct drop_reasons *r = NULL;
-	char buf[16];
-	int id;
-
-	cr_assert(btf);
-	cr_assert(drop_reasons__from_btf(btf, &r) == -ENOENT && !r, "no enum must be -ENOENT");
-	id = btf__add_enum(btf, "skb_drop_reason", 4);
-	cr_assert(id > 0);
-	cr_assert(btf__add_enum_value(btf, "SKB_NOT_DROPPED_YET", 0) == 0);
-	cr_assert(btf__add_enum_value(btf, "SKB_CONSUMED", 1) == 0);
-	cr_assert(btf__add_enum_value(btf, "SKB_DROP_REASON_NO_SOCKET", 7) == 0);
-	cr_assert(btf__add_enum_value(btf, "SKB_DROP_REASON_NOT_SPECIFIED", 2) == 0);
-	cr_assert(btf__add_enum_value(btf, "OTHER_NAME", 40) == 0);
-	cr_assert(drop_reasons__from_btf(btf, &r) == 0 && r);
-	cr_expect_eq(drop_reasons__count(r), 5);
-	cr_expect_str_eq(drop_reasons__name(r, 0, buf, sizeof(buf)), "NOT_DROPPED_YET");
-	cr_expect_str_eq(drop_reasons__name(r, 1, buf, sizeof(buf)), "CONSUMED");
-	cr_expect_str_eq(drop_reasons__name(r, 2, buf, sizeof(buf)), "NOT_SPECIFIED");
-	cr_expect_str_eq(drop_reasons__name(r, 7, buf, sizeof(buf)), "NO_SOCKET");
-	cr_expect_str_eq(drop_reasons__name(r, 40, buf, sizeof(buf)), "OTHER_NAME");
-	cr_expect_str_eq(drop_reasons__name(r, 3, buf, sizeof(buf)), "3");
-	cr_expect_str_eq(drop_reasons__name(NULL, 7, buf, sizeof(buf)), "7");
-	drop_reasons__free(r);
-	btf__free(btf);
 }
 
 /* --- counting ------------------------------------------------------------------------------ */
@@ -274,7 +243,7 @@ static uint32_t reason_value(const char *name)
 	struct drop_reasons *r = NULL;
 	uint32_t v = 0;
 
-	cr_assert(drop_reasons__load(&r) == 0);
+	cr_assert(drop_reasons__load(&r, NULL) == 0);
 	cr_assert(drop_reasons__value(r, name, &v) == 0, "%s missing", name);
 	drop_reasons__free(r);
 	return v;
