@@ -4,7 +4,8 @@
 # flannel.1, bpffs, flanneld's subnet.env), default flags. Each start waits until the agent
 # serves, then 2 s, reads VmHWM and VmRSS from /proc/<pid>/status, stops it (SIGTERM). The pins
 # stay between starts, as on a node whose agent restarts. The node goes on every exit path.
-# usage: bench/peak_rss.sh BINARY... (root); ROUNDS=3 starts of each
+# usage: bench/peak_rss.sh BINARY... (root); ROUNDS=3 starts of each; LOG_OUT=FILE keeps a copy of
+# the agents' log (the testbed's goes with it)
 set -euo pipefail
 ROUNDS=${ROUNDS:-3}
 [ $# -gt 0 ] || { echo "usage: $0 BINARY..." >&2; exit 2; }
@@ -37,3 +38,4 @@ for r in $(seq "$ROUNDS"); do
 		echo "| $r | $b | $hwm | $rss | $drops |"
 	done
 done
+[ -z "${LOG_OUT:-}" ] || cp "$LOG" "$LOG_OUT"
