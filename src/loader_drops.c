@@ -281,14 +281,17 @@ static int pin_carrying_over(int fd, const char *pin_root, const char *name, int
 		} else {
 			uint32_t copied = 0;
 
+			/* A failed copy still replaces the pin: drop counters that restart (a
+			 * reset Prometheus handles) beat no drop counters at all. */
 			err = copy_entries(old_fd, fd, &old, ncpus, &copied);
-			if (err) {
-				log_warn("cannot carry over a pinned map's counters", "path", path,
-					 "err", LOG_ERR(err));
-				goto cleanup;
-			}
-			log_debug("carried over pinned counters", "path", path, "entries",
-				  LOG_UINT(copied));
+			if (err)
+				log_warn(
+				    "cannot carry over a pinned map's counters; replacing it, its counters restart from zero",
+				    "path", path, "carried", LOG_UINT(copied), "err", LOG_ERR(err));
+			else
+				log_debug("carried over pinned counters", "path", path, "entries",
+					  LOG_UINT(copied));
+			err = 0;
 		}
 	} else if (errno != ENOENT) {
 		err = -errno;
@@ -349,10 +352,10 @@ static int load_and_attach(struct drops *d, const struct drops_opts *opts)
 		d->why = "cannot pin the drop counters";
 		return err;
 	}
-	err = drops_bpf__attach(d->skel);
-	if (err) {
+	/* The light skeleton's attach is the raw bpf(2) call: -1 and errno. */
+	if (drops_bpf__attach(d->skel)) {
 		d->why = "cannot attach to tp_btf/kfree_skb";
-		return err < 0 ? err : -EINVAL;
+		return -errno;
 	}
 	return 0;
 }
