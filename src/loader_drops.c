@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The drop counters' half of the loader (see loader_drops.h): drops.bpf.c's skeleton, pinned
- * next to netpath's maps, its namespace filter and counters, and the kernel's drop reason names. */
+/* The drop counters' half of the loader (see loader_drops.h): drops.bpf.c's light skeleton, its
+ * maps pinned by hand next to netpath's, its namespace filter and counters, and the kernel's drop
+ * reason names. */
 #include "loader_drops.h"
 #include "loader_priv.h"
 #include "bpf_diag.h"
