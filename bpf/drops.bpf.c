@@ -15,13 +15,14 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* The agent may resize it before load. */
+/* The agent may resize it before load. Loaded through a light skeleton (the kernel does the
+ * CO-RE relocations, the agent holds no copy of the kernel's BTF), which does not pin: the agent
+ * pins np_drop_stats and np_drop_errors itself and carries an earlier agent's counters over. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, NP_DROP_STATS_DEFAULT_ENTRIES);
 	__type(key, struct np_drop_key);
 	__type(value, struct np_drop_value);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } np_drop_stats SEC(".maps");
 
 /* Not pinned: the agent derives the set from the live pods at every start, so a pin would only
@@ -38,7 +39,6 @@ struct {
 	__uint(max_entries, NP_DROP_ERR_MAX);
 	__type(key, __u32);
 	__type(value, struct np_error_value);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } np_drop_errors SEC(".maps");
 
 /* The namespace of the drop: the skb's device's when it has one (every drop on the receive and

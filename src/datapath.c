@@ -766,7 +766,6 @@ static int setup(struct datapath *dp, const char **stage)
 	if (opt_drops) {
 		*stage = "drops";
 		err = start_drops(dp);
-		malloc_trim(0); /* the same for the drops object's load */
 		if (err)
 			goto cleanup;
 	}

@@ -941,11 +941,10 @@ static int read_per_key(int fd, size_t key_size, void *vals, size_t stride, int 
 }
 
 /* Reads a whole per-CPU hash in batches (one syscall per chunk of keys, not per key). */
-static int read_percpu_hash(int ncpus, struct bpf_map *map, percpu_cb cb, void *ctx)
+static int read_percpu_hash_fd(int ncpus, int fd, size_t key_size, size_t value_size, percpu_cb cb,
+			       void *ctx)
 {
-	int fd = bpf_map__fd(map);
-	size_t key_size = bpf_map__key_size(map);
-	size_t stride = percpu_stride(bpf_map__value_size(map));
+	size_t stride = percpu_stride(value_size);
 	size_t vsz = stride * (size_t)ncpus;
 	size_t chunk = NP_BATCH_CHUNK;
 	char *keys = NULL, *vals = NULL;
@@ -1006,6 +1005,12 @@ cleanup:
 	free(keys);
 	free(vals);
 	return err;
+}
+
+static int read_percpu_hash(int ncpus, struct bpf_map *map, percpu_cb cb, void *ctx)
+{
+	return read_percpu_hash_fd(ncpus, bpf_map__fd(map), bpf_map__key_size(map),
+				   bpf_map__value_size(map), cb, ctx);
 }
 
 void *loader_priv__stat_vec_push(struct stat_vec *v)
@@ -1070,11 +1075,11 @@ static int sum_path_stat(const void *key, const void *vals, size_t stride, int n
 	return 0;
 }
 
-int loader_priv__read_summed(int ncpus, struct bpf_map *map, percpu_cb cb, size_t item_size,
-			     void **out, size_t *n)
+int loader_priv__read_summed_fd(int ncpus, int fd, size_t key_size, size_t value_size, percpu_cb cb,
+				size_t item_size, void **out, size_t *n)
 {
 	struct stat_vec v = { .item_size = item_size };
-	int err = read_percpu_hash(ncpus, map, cb, &v);
+	int err = read_percpu_hash_fd(ncpus, fd, key_size, value_size, cb, &v);
 
 	if (err) {
 		free(v.items);
@@ -1084,6 +1089,13 @@ int loader_priv__read_summed(int ncpus, struct bpf_map *map, percpu_cb cb, size_
 	*out = v.items;
 	*n = v.n;
 	return err;
+}
+
+int loader_priv__read_summed(int ncpus, struct bpf_map *map, percpu_cb cb, size_t item_size,
+			     void **out, size_t *n)
+{
+	return loader_priv__read_summed_fd(ncpus, bpf_map__fd(map), bpf_map__key_size(map),
+					   bpf_map__value_size(map), cb, item_size, out, n);
 }
 
 typedef int (*item_cmp)(const void *a, const void *b);

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The drop counters' half of the loader (see loader_drops.h): drops.bpf.c's skeleton, pinned
- * next to netpath's maps, its namespace filter and counters, and the kernel's drop reason names. */
+/* The drop counters' half of the loader (see loader_drops.h): drops.bpf.c's light skeleton, its
+ * maps pinned by hand next to netpath's, its namespace filter and counters, and the kernel's drop
+ * reason names. */
 #include "loader_drops.h"
 #include "loader_priv.h"
 #include "bpf_diag.h"
+#include "btf_enum.h"
 #include "log.h"
 
 #include <errno.h>
-#include <malloc.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +18,13 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "drops.skel.h"
+#include "drops.lskel.h"
 
 #define DROP_PREFIX "SKB_DROP_REASON_"
 #define SKB_PREFIX "SKB_"
+#define KERNEL_BTF "/sys/kernel/btf/vmlinux"
 
 /* --- drop reason names ------------------------------------------------------------------ */
 
@@ -43,71 +45,86 @@ static int reason_cmp(const void *a, const void *b)
 	return x->value < y->value ? -1 : x->value > y->value;
 }
 
-int drop_reasons__from_btf(const struct btf *btf, struct drop_reasons **out)
+struct reasons_ctx {
+	struct drop_reasons *r;
+	size_t cap;
+};
+
+static int add_reason(const char *name, int64_t value, void *arg)
 {
-	struct drop_reasons *r = NULL;
-	const struct btf_type *t;
-	const struct btf_enum *e;
-	int id, err = 0;
-	__u16 vlen;
+	struct reasons_ctx *c = arg;
+	struct drop_reasons *r = c->r;
+	char *copy;
 
-	*out = NULL;
-	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
-	if (id < 0)
-		return -ENOENT;
-	t = btf__type_by_id(btf, (__u32)id);
-	if (!t)
-		return -ENOENT;
-	vlen = btf_vlen(t);
-	e = btf_enum(t);
-	r = calloc(1, sizeof(*r));
-	if (!r)
+	/* Reasons are u32 in the tracepoint: a 32-bit enumerator read as signed (SUBSYS_MASK,
+	 * 0xffff0000, in BTF without the unsigned flag) is that u32; one past 32 bits is never seen
+	 * there. */
+	if (!*name || value < INT32_MIN || value > UINT32_MAX)
+		return 0;
+	if (strncmp(name, DROP_PREFIX, strlen(DROP_PREFIX)) == 0)
+		name += strlen(DROP_PREFIX);
+	else if (strncmp(name, SKB_PREFIX, strlen(SKB_PREFIX)) == 0)
+		name += strlen(SKB_PREFIX);
+	if (r->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 128;
+		struct drop_reason *items = reallocarray(r->items, cap, sizeof(*items));
+
+		if (!items)
+			return -ENOMEM;
+		r->items = items;
+		c->cap = cap;
+	}
+	copy = strdup(name);
+	if (!copy)
 		return -ENOMEM;
-	r->items = calloc(vlen ? vlen : 1, sizeof(*r->items));
-	if (!r->items) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	for (__u16 i = 0; i < vlen; i++) {
-		const char *name = btf__name_by_offset(btf, e[i].name_off);
-
-		if (!name || !*name)
-			continue;
-		if (strncmp(name, DROP_PREFIX, strlen(DROP_PREFIX)) == 0)
-			name += strlen(DROP_PREFIX);
-		else if (strncmp(name, SKB_PREFIX, strlen(SKB_PREFIX)) == 0)
-			name += strlen(SKB_PREFIX);
-		r->items[r->n].value = (uint32_t)e[i].val;
-		r->items[r->n].name = strdup(name);
-		if (!r->items[r->n].name) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-		r->n++;
-	}
-	qsort(r->items, r->n, sizeof(*r->items), reason_cmp);
-	*out = r;
+	r->items[r->n].value = (uint32_t)value;
+	r->items[r->n].name = copy;
+	r->n++;
 	return 0;
-cleanup:
-	drop_reasons__free(r);
-	return err;
 }
 
-int drop_reasons__load(struct drop_reasons **out)
+int drop_reasons__read(int fd, struct drop_reasons **out, const char **why)
 {
-	struct btf *btf = NULL;
+	struct reasons_ctx c = { 0 };
+	const char *w = NULL;
 	int err;
 
 	*out = NULL;
-	btf = btf__load_vmlinux_btf();
-	err = libbpf_get_error(btf);
-	if (err)
-		return err < 0 ? err : -err;
-	err = drop_reasons__from_btf(btf, out);
-	btf__free(btf);
-	/* The parsed vmlinux BTF is ~7 MB of heap; give it back before libbpf parses it again for
-	 * the program, or the two add up in the start-up peak. */
-	malloc_trim(0);
+	c.r = calloc(1, sizeof(*c.r));
+	if (!c.r)
+		return -ENOMEM;
+	err = btf_enum__read(fd, "skb_drop_reason", add_reason, &c, &w);
+	if (err) {
+		if (err == -ENOENT)
+			w = "kernel has no enum skb_drop_reason (needs >= 5.17)";
+		else if (err == -ENOMEM)
+			w = "out of memory";
+		if (why)
+			*why = w;
+		drop_reasons__free(c.r);
+		return err;
+	}
+	qsort(c.r->items, c.r->n, sizeof(*c.r->items), reason_cmp);
+	*out = c.r;
+	if (why)
+		*why = NULL;
+	return 0;
+}
+
+int drop_reasons__load(struct drop_reasons **out, const char **why)
+{
+	int fd, err;
+
+	*out = NULL;
+	fd = open(KERNEL_BTF, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		if (why)
+			*why = "no kernel BTF (" KERNEL_BTF ")";
+		return err;
+	}
+	err = drop_reasons__read(fd, out, why);
+	close(fd);
 	return err;
 }
 
@@ -160,6 +177,7 @@ struct drops {
 	int err;
 	const char *why;
 	int ncpus;
+	uint32_t capacity; /* of np_drop_stats */
 };
 
 const char *drops__state_name(enum drops_state s)
@@ -174,9 +192,134 @@ const char *drops__state_name(enum drops_state s)
 	}
 }
 
+static int stats_fd(const struct drops *d)
+{
+	return d->skel->maps.np_drop_stats.map_fd;
+}
+
+/* Every CPU's value of one key, side by side (the kernel rounds each up to 8 bytes). */
+static size_t percpu_size(uint32_t value_size, int ncpus)
+{
+	return (((size_t)value_size + 7) & ~(size_t)7) * (size_t)ncpus;
+}
+
+/* Copies every entry of the previous agent's map into ours before our program is attached: its
+ * program died with it, so the old map no longer moves and nothing counted is lost or doubled. */
+static int copy_entries(int from, int to, const struct bpf_map_info *info, int ncpus,
+			uint32_t *copied)
+{
+	char key[64], next[64];
+	void *vals = NULL;
+	int err = 0;
+
+	*copied = 0;
+	if (info->key_size > sizeof(key))
+		return -E2BIG;
+	vals = malloc(percpu_size(info->value_size, ncpus));
+	if (!vals)
+		return -ENOMEM;
+	if (info->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
+		for (uint32_t i = 0; i < info->max_entries; i++) {
+			if (bpf_map_lookup_elem(from, &i, vals) ||
+			    bpf_map_update_elem(to, &i, vals, 0)) {
+				err = -errno;
+				goto cleanup;
+			}
+			(*copied)++;
+		}
+		goto cleanup;
+	}
+	for (void *prev = NULL; bpf_map_get_next_key(from, prev, next) == 0; prev = key) {
+		memcpy(key, next, info->key_size);
+		if (bpf_map_lookup_elem(from, key, vals)) {
+			if (errno == ENOENT)
+				continue; /* deleted since: nothing to carry */
+			err = -errno;
+			goto cleanup;
+		}
+		if (bpf_map_update_elem(to, key, vals, BPF_ANY)) {
+			err = -errno;
+			goto cleanup;
+		}
+		(*copied)++;
+	}
+cleanup:
+	free(vals);
+	return err;
+}
+
+/* The light skeleton neither pins nor re-uses pins, so the agent does both: an earlier agent's
+ * pin of the same layout and capacity has its counters carried into our new map, which then
+ * takes the pin's place (renamed over it, so the path never goes missing); a pin of another
+ * layout or capacity is replaced and its counters restart, as the tc counters' pins do. bpffs
+ * refuses dots in names, hence the suffix of the temporary pin. */
+static int pin_carrying_over(int fd, const char *pin_root, const char *name, int ncpus)
+{
+	struct bpf_map_info have = {}, old = {};
+	__u32 len = sizeof(have);
+	char path[4096], tmp[4096];
+	int old_fd = -1, err = 0;
+
+	if (snprintf(path, sizeof(path), "%s/%s", pin_root, name) >= (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s/%s_replacing", pin_root, name) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	if (bpf_obj_get_info_by_fd(fd, &have, &len))
+		return -errno;
+	old_fd = bpf_obj_get(path);
+	if (old_fd >= 0) {
+		len = sizeof(old);
+		if (bpf_obj_get_info_by_fd(old_fd, &old, &len)) {
+			err = -errno;
+			goto cleanup;
+		}
+		if (old.type != have.type || old.key_size != have.key_size ||
+		    old.value_size != have.value_size || old.max_entries != have.max_entries ||
+		    old.map_flags != have.map_flags) {
+			log_warn(
+			    "pinned map has another layout or capacity; replacing it, its counters restart from zero",
+			    "path", path, "max_entries", LOG_UINT(old.max_entries), "want",
+			    LOG_UINT(have.max_entries));
+		} else {
+			uint32_t copied = 0;
+
+			/* A failed copy still replaces the pin: drop counters that restart (a
+			 * reset Prometheus handles) beat no drop counters at all. */
+			err = copy_entries(old_fd, fd, &old, ncpus, &copied);
+			if (err)
+				log_warn(
+				    "cannot carry over a pinned map's counters; replacing it, its counters restart from zero",
+				    "path", path, "carried", LOG_UINT(copied), "err", LOG_ERR(err));
+			else
+				log_debug("carried over pinned counters", "path", path, "entries",
+					  LOG_UINT(copied));
+			err = 0;
+		}
+	} else if (errno != ENOENT) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (unlink(tmp) && errno != ENOENT) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (bpf_obj_pin(fd, tmp)) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (rename(tmp, path)) {
+		err = -errno;
+		unlink(tmp);
+	}
+cleanup:
+	if (old_fd >= 0)
+		close(old_fd);
+	return err;
+}
+
 static int load_and_attach(struct drops *d, const struct drops_opts *opts)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = opts->pin_path);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
 	int err;
 
 	err = loader_priv__ensure_bpffs(opts->pin_path);
@@ -184,28 +327,36 @@ static int load_and_attach(struct drops *d, const struct drops_opts *opts)
 		d->why = "no bpffs at the pin path";
 		return err;
 	}
-	d->skel = drops_bpf__open_opts(&oopts);
+	d->skel = drops_bpf__open();
 	if (!d->skel) {
 		d->why = "cannot open the BPF object";
-		return -errno;
+		return -ENOMEM;
 	}
-	if (opts->max_entries) {
-		err = bpf_map__set_max_entries(d->skel->maps.np_drop_stats, opts->max_entries);
-		if (err) {
-			d->why = "cannot size np_drop_stats";
-			return err;
-		}
-	}
-	loader_priv__drop_incompatible_pins(d->skel->obj, opts->pin_path);
+	d->skel->maps.np_drop_stats.max_entries = opts->max_entries; /* 0: the object's */
+	/* The kernel does the CO-RE relocations and finds the tracepoint's BTF id itself: no copy
+	 * of the kernel's BTF in this process. */
 	err = drops_bpf__load(d->skel);
 	if (err) {
 		d->why = "cannot load the kfree_skb program";
 		return err;
 	}
-	err = drops_bpf__attach(d->skel);
+	if (bpf_obj_get_info_by_fd(stats_fd(d), &info, &len)) {
+		d->why = "cannot read np_drop_stats";
+		return -errno;
+	}
+	d->capacity = info.max_entries;
+	err = pin_carrying_over(stats_fd(d), opts->pin_path, "np_drop_stats", d->ncpus);
+	if (!err)
+		err = pin_carrying_over(d->skel->maps.np_drop_errors.map_fd, opts->pin_path,
+					"np_drop_errors", d->ncpus);
 	if (err) {
-		d->why = "cannot attach to tp_btf/kfree_skb";
+		d->why = "cannot pin the drop counters";
 		return err;
+	}
+	/* The light skeleton's attach is the raw bpf(2) call: -1 and errno. */
+	if (drops_bpf__attach(d->skel)) {
+		d->why = "cannot attach to tp_btf/kfree_skb";
+		return -errno;
 	}
 	return 0;
 }
@@ -213,26 +364,25 @@ static int load_and_attach(struct drops *d, const struct drops_opts *opts)
 int drops__open(const struct drops_opts *opts, struct drops **out)
 {
 	struct drops *d = NULL;
+	const char *why = NULL;
 	int err;
 
 	*out = NULL;
 	if (!opts->pin_path)
 		return -EINVAL;
-	libbpf_set_print(loader_priv__libbpf_log);
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
 	d->ncpus = libbpf_num_possible_cpus();
 	/* The reason argument and enum skb_drop_reason came together (5.17), and the program needs
 	 * kernel BTF anyway: without the enum the kernel cannot run it. */
-	err = drop_reasons__load(&d->reasons);
+	err = drop_reasons__load(&d->reasons, &why);
 	if (err == -ENOMEM)
 		goto cleanup;
 	if (err) {
 		d->state = DROPS_UNSUPPORTED;
 		d->err = err;
-		d->why = err == -ENOENT ? "kernel has no enum skb_drop_reason (needs >= 5.17)"
-					: "no kernel BTF (/sys/kernel/btf/vmlinux)";
+		d->why = why;
 		log_warn("drop counters unsupported; everything else runs", "reason", d->why);
 		*out = d;
 		return 0;
@@ -260,8 +410,7 @@ int drops__open(const struct drops_opts *opts, struct drops **out)
 	} else
 		log_info("drop counters loaded", "reasons",
 			 LOG_UINT(drop_reasons__count(d->reasons)), "maps_pinned_at",
-			 opts->pin_path, "np_drop_stats_capacity",
-			 LOG_UINT(bpf_map__max_entries(d->skel->maps.np_drop_stats)));
+			 opts->pin_path, "np_drop_stats_capacity", LOG_UINT(d->capacity));
 	*out = d;
 	return 0;
 cleanup:
@@ -294,7 +443,7 @@ int drops__netns_add(struct drops *d, uint32_t inode, enum np_netns_kind kind)
 
 	if (d->state != DROPS_LOADED)
 		return -ENODEV;
-	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.np_drop_netns), &inode, &v, BPF_ANY))
+	if (bpf_map_update_elem(d->skel->maps.np_drop_netns.map_fd, &inode, &v, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -307,11 +456,11 @@ int drops__netns_remove(struct drops *d, uint32_t inode)
 
 	if (d->state != DROPS_LOADED)
 		return -ENODEV;
-	if (bpf_map_delete_elem(bpf_map__fd(d->skel->maps.np_drop_netns), &inode))
+	if (bpf_map_delete_elem(d->skel->maps.np_drop_netns.map_fd, &inode))
 		err = -errno;
 	/* Its counters go too, even if the filter entry was already gone. The walk restarts after
 	 * each delete: the deleted key was its position. */
-	fd = bpf_map__fd(d->skel->maps.np_drop_stats);
+	fd = stats_fd(d);
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -332,7 +481,7 @@ int drops__purge_except(struct drops *d, const uint32_t *live, size_t n_live, si
 		*removed = 0;
 	if (d->state != DROPS_LOADED)
 		return -ENODEV;
-	fd = bpf_map__fd(d->skel->maps.np_drop_stats);
+	fd = stats_fd(d);
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		bool keep = false;
 
@@ -376,8 +525,9 @@ int drops__read(struct drops *d, struct drop_stat **out, size_t *n)
 	*n = 0;
 	if (d->state != DROPS_LOADED)
 		return -ENODEV;
-	return loader_priv__read_summed(d->ncpus, d->skel->maps.np_drop_stats, sum_drop_stat,
-					sizeof(**out), (void **)out, n);
+	return loader_priv__read_summed_fd(d->ncpus, stats_fd(d), sizeof(struct np_drop_key),
+					   sizeof(struct np_drop_value), sum_drop_stat,
+					   sizeof(**out), (void **)out, n);
 }
 
 int drops__map_fill(struct drops *d, uint32_t *entries, uint32_t *capacity)
@@ -390,7 +540,7 @@ int drops__map_fill(struct drops *d, uint32_t *entries, uint32_t *capacity)
 	*entries = *capacity = 0;
 	if (d->state != DROPS_LOADED)
 		return -ENODEV;
-	fd = bpf_map__fd(d->skel->maps.np_drop_stats);
+	fd = stats_fd(d);
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -399,7 +549,7 @@ int drops__map_fill(struct drops *d, uint32_t *entries, uint32_t *capacity)
 	if (errno != ENOENT)
 		return -errno;
 	*entries = n;
-	*capacity = bpf_map__max_entries(d->skel->maps.np_drop_stats);
+	*capacity = d->capacity;
 	return 0;
 }
 
@@ -415,7 +565,7 @@ int drops__read_error(struct drops *d, enum np_drop_error idx, uint64_t *value)
 	vals = calloc((size_t)d->ncpus, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(d->skel->maps.np_drop_errors), &key, vals)) {
+	if (bpf_map_lookup_elem(d->skel->maps.np_drop_errors.map_fd, &key, vals)) {
 		err = -errno;
 		goto cleanup;
 	}
@@ -433,9 +583,9 @@ int drops__prog_stat(struct drops *d, const char **name, uint64_t *run_time_ns, 
 
 	if (!d || d->state != DROPS_LOADED)
 		return -ENODEV;
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(d->skel->progs.np_kfree_skb), &info, &len))
+	if (bpf_obj_get_info_by_fd(d->skel->progs.np_kfree_skb.prog_fd, &info, &len))
 		return -errno;
-	*name = bpf_program__name(d->skel->progs.np_kfree_skb);
+	*name = "np_kfree_skb";
 	*run_time_ns = info.run_time_ns;
 	*run_cnt = info.run_cnt;
 	return 0;

@@ -11,19 +11,19 @@
 
 #include "nodepath/counters.h"
 
-struct btf;
-
 /* --- drop reason names ------------------------------------------------------------------ */
 
 /* enum skb_drop_reason of one kernel: value -> name without SKB_DROP_REASON_ (the two values
  * that are not drops keep their names minus SKB_: NOT_DROPPED_YET, CONSUMED). */
 struct drop_reasons;
 
-/* Builds the table from btf (pure: no I/O). -ENOENT when btf has no enum skb_drop_reason
- * (kernel < 5.17). */
-int drop_reasons__from_btf(const struct btf *btf, struct drop_reasons **out);
-/* The running kernel's table (/sys/kernel/btf/vmlinux through libbpf). */
-int drop_reasons__load(struct drop_reasons **out);
+/* Reads the table from the raw BTF open at fd in bounded chunks (btf_enum.h: no parsed copy of
+ * the kernel's BTF). -ENOENT when it has no enum skb_drop_reason (kernel < 5.17), -EBADMSG when
+ * fd does not hold valid BTF, -errno of the reads; *why (may be NULL) says which in words. */
+int drop_reasons__read(int fd, struct drop_reasons **out, const char **why);
+/* The running kernel's table, from /sys/kernel/btf/vmlinux: as drop_reasons__read, or the
+ * -errno of opening it ("no kernel BTF"). */
+int drop_reasons__load(struct drop_reasons **out, const char **why);
 size_t drop_reasons__count(const struct drop_reasons *r);
 /* The name of reason, or its decimal number in buf when the table has none (NULL table too).
  * Returns the name or buf. */

@@ -38,5 +38,8 @@ void *loader_priv__stat_vec_push(struct stat_vec *v);
  * item_size bytes. *out is malloc'd (NULL and *n = 0 on error). */
 int loader_priv__read_summed(int ncpus, struct bpf_map *map, percpu_cb cb, size_t item_size,
 			     void **out, size_t *n);
+/* The same for a map known by its fd and sizes (a light skeleton's, which has no bpf_map). */
+int loader_priv__read_summed_fd(int ncpus, int fd, size_t key_size, size_t value_size, percpu_cb cb,
+				size_t item_size, void **out, size_t *n);
 
 #endif /* NODEPATH_LOADER_PRIV_H */

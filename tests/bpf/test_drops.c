@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 
 #include "harness.h"
@@ -41,7 +41,7 @@ Test(drop_reasons, running_kernel_has_the_reasons_the_tests_need)
 	struct drop_reasons *r = NULL;
 	uint32_t v = 0;
 	char buf[16];
-	int err = drop_reasons__load(&r);
+	int err = drop_reasons__load(&r, NULL);
 
 	cr_assert(err == 0, "drop_reasons__load: %d (no kernel BTF?)", err);
 	cr_expect_gt(drop_reasons__count(r), 50, "only %zu reasons", drop_reasons__count(r));
@@ -56,36 +56,6 @@ Test(drop_reasons, running_kernel_has_the_reasons_the_tests_need)
 		  "prefix not stripped");
 	cr_expect_str_eq(drop_reasons__name(r, 0xfffffff0u, buf, sizeof(buf)), "4294967280");
 	drop_reasons__free(r);
-}
-
-/* A made-up kernel: sparse values, the two non-drop names, an unknown value, no enum at all. */
-Test(drop_reasons, from_btf_strips_prefixes_and_prints_unknown_numbers)
-{
-	struct btf *btf = btf__new_empty();
-	struct drop_reasons *r = NULL;
-	char buf[16];
-	int id;
-
-	cr_assert(btf);
-	cr_assert(drop_reasons__from_btf(btf, &r) == -ENOENT && !r, "no enum must be -ENOENT");
-	id = btf__add_enum(btf, "skb_drop_reason", 4);
-	cr_assert(id > 0);
-	cr_assert(btf__add_enum_value(btf, "SKB_NOT_DROPPED_YET", 0) == 0);
-	cr_assert(btf__add_enum_value(btf, "SKB_CONSUMED", 1) == 0);
-	cr_assert(btf__add_enum_value(btf, "SKB_DROP_REASON_NO_SOCKET", 7) == 0);
-	cr_assert(btf__add_enum_value(btf, "SKB_DROP_REASON_NOT_SPECIFIED", 2) == 0);
-	cr_assert(btf__add_enum_value(btf, "OTHER_NAME", 40) == 0);
-	cr_assert(drop_reasons__from_btf(btf, &r) == 0 && r);
-	cr_expect_eq(drop_reasons__count(r), 5);
-	cr_expect_str_eq(drop_reasons__name(r, 0, buf, sizeof(buf)), "NOT_DROPPED_YET");
-	cr_expect_str_eq(drop_reasons__name(r, 1, buf, sizeof(buf)), "CONSUMED");
-	cr_expect_str_eq(drop_reasons__name(r, 2, buf, sizeof(buf)), "NOT_SPECIFIED");
-	cr_expect_str_eq(drop_reasons__name(r, 7, buf, sizeof(buf)), "NO_SOCKET");
-	cr_expect_str_eq(drop_reasons__name(r, 40, buf, sizeof(buf)), "OTHER_NAME");
-	cr_expect_str_eq(drop_reasons__name(r, 3, buf, sizeof(buf)), "3");
-	cr_expect_str_eq(drop_reasons__name(NULL, 7, buf, sizeof(buf)), "7");
-	drop_reasons__free(r);
-	btf__free(btf);
 }
 
 /* --- counting ------------------------------------------------------------------------------ */
@@ -183,9 +153,9 @@ static void drops_teardown(void)
 
 TestSuite(drops, .init = drops_setup, .fini = drops_teardown, .timeout = 60);
 
-static struct drops *open_drops(void)
+static struct drops *open_drops_sized(uint32_t max_entries)
 {
-	struct drops_opts o = { .pin_path = pin_dir, .max_entries = 1024 };
+	struct drops_opts o = { .pin_path = pin_dir, .max_entries = max_entries };
 	struct drops *out = NULL;
 	const char *why = NULL;
 	int err = drops__open(&o, &out), serr = 0;
@@ -194,6 +164,11 @@ static struct drops *open_drops(void)
 	cr_assert(drops__state(out, &serr, &why) == DROPS_LOADED, "drops %s: %s (%d)",
 		  drops__state_name(drops__state(out, NULL, NULL)), why ? why : "", serr);
 	return out;
+}
+
+static struct drops *open_drops(void)
+{
+	return open_drops_sized(1024);
 }
 
 /* A UDP socket in namespace ns, sending from there. */
@@ -274,7 +249,7 @@ static uint32_t reason_value(const char *name)
 	struct drop_reasons *r = NULL;
 	uint32_t v = 0;
 
-	cr_assert(drop_reasons__load(&r) == 0);
+	cr_assert(drop_reasons__load(&r, NULL) == 0);
 	cr_assert(drop_reasons__value(r, name, &v) == 0, "%s missing", name);
 	drop_reasons__free(r);
 	return v;
@@ -391,4 +366,92 @@ Test(drops, counters_survive_reopen_and_go_with_their_namespace)
 	cr_expect_eq(count_of(ino_b, if_b, no_socket, NULL, &keys), 0);
 	cr_expect_eq(keys, 0);
 	close(sock_a);
+}
+
+/* What bpftool prints for a pin (stdout and stderr), NUL-terminated in buf. */
+static void bpftool_dump(const char *pin, char *buf, size_t cap)
+{
+	char cmd[256];
+	size_t n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "bpftool map dump pinned %s/%s 2>&1", pin_dir, pin);
+	p = popen(cmd, "r");
+	cr_assert(p, "popen %s", cmd);
+	while (n + 1 < cap) {
+		size_t got = fread(buf + n, 1, cap - 1 - n, p);
+
+		if (got == 0)
+			break;
+		n += got;
+	}
+	buf[n] = '\0';
+	cr_assert_eq(pclose(p), 0, "%s: %s", cmd, buf);
+}
+
+/* The agent pins the light skeleton's maps itself: bpftool reads them by field name, a new agent
+ * carries every per-CPU value of the same layout over (stats and error counters), and a pin of
+ * another capacity is replaced (its counters restart) while the error counters still carry. */
+Test(drops, pins_are_named_carried_over_and_replaced_on_a_new_capacity)
+{
+	const struct np_drop_key key = { .netns = 0x7ffffff1, .ifindex = 7, .reason = 2 };
+	int ncpus = libbpf_num_possible_cpus(), stats = -1, errs = -1;
+	struct np_drop_value *vals = NULL;
+	struct np_error_value *evals = NULL;
+	uint64_t bytes = 0, full = 0, want_full = 0, want_packets = 0, want_bytes = 0;
+	uint32_t zero = 0, entries = 0, cap = 0;
+	char path[160], out[8192];
+
+	cr_assert_gt(ncpus, 0);
+	vals = calloc((size_t)ncpus, sizeof(*vals));
+	evals = calloc((size_t)ncpus, sizeof(*evals));
+	cr_assert(vals && evals);
+	d = open_drops();
+	snprintf(path, sizeof(path), "%s/np_drop_stats", pin_dir);
+	stats = bpf_obj_get(path);
+	cr_assert(stats >= 0, "no pin %s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/np_drop_errors", pin_dir);
+	errs = bpf_obj_get(path);
+	cr_assert(errs >= 0, "no pin %s: %s", path, strerror(errno));
+	for (int c = 0; c < ncpus; c++) {
+		vals[c].packets = 3 + (uint64_t)c;
+		vals[c].bytes = 300 + 100 * (uint64_t)c;
+		evals[c].count = 5 + (uint64_t)c;
+		want_packets += vals[c].packets;
+		want_bytes += vals[c].bytes;
+		want_full += evals[c].count;
+	}
+	cr_assert(bpf_map_update_elem(stats, &key, vals, BPF_ANY) == 0, "%s", strerror(errno));
+	cr_assert(bpf_map_update_elem(errs, &zero, evals, BPF_ANY) == 0, "%s", strerror(errno));
+	close(stats);
+	close(errs);
+
+	bpftool_dump("np_drop_stats", out, sizeof(out));
+	cr_expect(strstr(out, "\"netns\": 2147483633") && strstr(out, "\"ifindex\": 7") &&
+		      strstr(out, "\"packets\": 3") && strstr(out, "\"bytes\": 300"),
+		  "bpftool does not name the fields: %s", out);
+	bpftool_dump("np_drop_errors", out, sizeof(out));
+	cr_expect(strstr(out, "\"count\": 5"), "bpftool does not name the fields: %s", out);
+
+	drops__close(d);
+	d = open_drops();
+	cr_expect_eq(count_of(key.netns, key.ifindex, key.reason, &bytes, NULL), want_packets);
+	cr_expect_eq(bytes, want_bytes);
+	cr_assert_eq(drops__read_error(d, NP_DROP_ERR_STATS_FULL, &full), 0);
+	cr_expect_eq(full, want_full);
+	cr_assert_eq(drops__map_fill(d, &entries, &cap), 0);
+	cr_expect_eq(entries, 1);
+	cr_expect_eq(cap, 1024);
+
+	drops__close(d);
+	d = open_drops_sized(2048);
+	cr_expect_eq(count_of(key.netns, key.ifindex, key.reason, NULL, NULL), 0,
+		     "counters of a replaced pin must restart");
+	cr_assert_eq(drops__map_fill(d, &entries, &cap), 0);
+	cr_expect_eq(entries, 0);
+	cr_expect_eq(cap, 2048);
+	cr_assert_eq(drops__read_error(d, NP_DROP_ERR_STATS_FULL, &full), 0);
+	cr_expect_eq(full, want_full);
+	free(vals);
+	free(evals);
 }

@@ -20,6 +20,8 @@
 #      (link_local = every packet their eth0 counted), and N datagrams between their fe80::
 #      addresses are exactly N link_local each way
 #   6  N datagrams consumed by an open socket (same node and cross node) change no drop series
+#   7  n1's agent restarts: every drop series of phases 1-3 is carried over exactly, and N more
+#      closed-port datagrams count N on top
 # Every phase also checks that nothing else was counted as a drop on either agent. The scrape
 # itself is one real drop in the node's namespace: the agent's HTTP server (libmicrohttpd) closes
 # the connection first, and when curl's FIN arrives the kernel destroys that socket with a segment
@@ -426,5 +428,29 @@ done
 echo "drops.test: n1's scrape at the end (excerpt):"
 grep -E '^nodepath_(drops_total|pod_drops_total|vxlan_transmit_(packets|bytes)_total|interface_transmit_packets_total\{device="flannel)' \
 	"$W/s10-n1.prom" | sed 's/^/    /'
+
+# --- 7: an agent restart keeps the counts ---------------------------------------------------
+section "7: n1's agent restarts: drop counters carried over, counting goes on"
+tb_stop_agent n1 TERM || bad "n1 agent exit status on SIGTERM"
+lp_start_agent n1 "$BIN" || die "agent n1 restart"
+want_pods=$(npods n1)
+for _ in $(seq 500); do
+	tb_scrape n1 >"$W/ns-n1.prom" 2>/dev/null || true
+	[ "$(tb_metric0 "$W/ns-n1.prom" nodepath_drop_namespaces 'kind="pod"')" = "$want_pods" ] && break
+	sleep 0.02
+done
+snap s11
+for x in "$sel" "$msel"; do
+	check "n1 drops{$x} across the restart" "$(m s11 n1 nodepath_drops_total "$x")" \
+		"$(m s10 n1 nodepath_drops_total "$x")"
+done
+check "n1 pod drops{$psel} across the restart" "$(m s11 n1 nodepath_pod_drops_total "$psel")" \
+	"$(m s10 n1 nodepath_pod_drops_total "$psel")"
+check_gt "n1 pod drops{$psel} carried (not zero)" "$(m s11 n1 nodepath_pod_drops_total "$psel")" 0
+tb_send_udp n2a n1b "$N" 100 "$CLOSED_PORT" || bad "send n2a -> n1b"
+lp_settle
+snap s12
+check "n1b NO_SOCKET after the restart" "$(d s11 s12 n1 nodepath_pod_drops_total "$psel")" "$N"
+
 DONE=1
 check_summary

@@ -65,6 +65,8 @@ check "retrying is 0" "$(metric nodepath_datapath_state 'state="retrying"')" 0
 check "no failure counted after the fix" \
 	"$(metric nodepath_datapath_setup_failures_total 'error="ENOTDIR",stage="load"')" "$FAILS"
 grep -q 'msg="datapath set-up succeeded after retrying"' "$LOG" && ok || bad "log: set-up success missing"
+# the retry runs with the capabilities kept after start: the drop program's light skeleton loads
+check "drop counters loaded by the retried set-up" "$(metric nodepath_drops_state 'state="loaded"')" 1
 
 VA=$(tb_pod_veth n1a)
 VB=$(tb_pod_veth n1b)
