@@ -46,9 +46,10 @@ NP_FLAG_STRING("bpf.attach-mode", &opt_attach_mode,
 	       "tc attach mode: auto (tcx if the kernel has it), tcx or tc (clsact).");
 NP_FLAG_UINT(
     "bpf.map-max-entries", &opt_max_entries,
-    "Counter slots (np_if_slots, 2 per hooked interface; a pod veth's also hold its path "
-    "classes, a node device's its VXLAN counters); np_if_stats, the hash for interfaces without "
-    "a slot, holds an eighth of it. Per-CPU maps: memory is about 1.1 x capacity x 144 B x CPUs.");
+    "Counter entries, 2 per hooked interface (np_if_slots: capacity / 2 slots per CPU, rounded up "
+    "to a power of two; a pod veth's also hold its path classes, a node device's its VXLAN "
+    "counters); np_if_stats, the hash for interfaces without a slot, holds an eighth of it. "
+    "Memory is about capacity x 160 B x CPUs.");
 NP_FLAG_STRING(
     "collector.netpath.service-cidr", &opt_service_cidr,
     "Comma-separated service CIDRs (path class \"service\"; dual-stack: one per family).");
