@@ -331,23 +331,32 @@ static int adopt_scan(struct loader *l)
 	return err;
 }
 
-/* Maps of earlier agents whose counters now live in np_if_stats (path classes and VXLAN frames
- * share its value since): nothing reads them any more, so their pins go rather than hold kernel
- * memory for good. */
+/* Maps of earlier agents nothing reads any more: their pins go rather than hold kernel memory for
+ * good. The path classes and VXLAN frames moved into the interface counters' value (their counts
+ * restart); np_if_index only said where a device's slots were (the slots now sit at the
+ * ifindex). */
 static void drop_retired_pins(const char *pin_root)
 {
-	static const char *const retired[] = { "np_path_stats", "np_vxlan_stats", "np_if_index" };
+	static const struct {
+		const char *name, *why;
+	} retired[] = {
+		{ "np_path_stats",
+		  "its counters are now kept with the interface counters and restart "
+		  "from zero" },
+		{ "np_vxlan_stats", "its counters are now kept with the interface counters and "
+				    "restart from zero" },
+		{ "np_if_index", "counter slots are found by ifindex now" },
+	};
 
 	for (size_t i = 0; i < sizeof(retired) / sizeof(retired[0]); i++) {
 		char path[4096];
 
-		if (snprintf(path, sizeof(path), "%s/%s", pin_root, retired[i]) >=
+		if (snprintf(path, sizeof(path), "%s/%s", pin_root, retired[i].name) >=
 		    (int)sizeof(path))
 			continue;
 		if (unlink(path) == 0)
-			log_warn(
-			    "removed a pinned map of an earlier agent: its counters are now kept in np_if_stats and restart from zero",
-			    "path", path);
+			log_warn("removed a pinned map of an earlier agent", "path", path, "why",
+				 retired[i].why);
 		else if (errno != ENOENT)
 			log_warn("cannot remove", "path", path, "err", LOG_ERR(errno));
 	}

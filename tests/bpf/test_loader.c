@@ -1133,19 +1133,25 @@ Test(loader, slots_read_in_batches)
 }
 
 /* Pins of the maps earlier agents had (np_path_stats, np_vxlan_stats: their counters now share
- * np_if_stats's value) and np_if_stats of the old, smaller value: a newer agent starts over them,
- * removes the retired pins, replaces np_if_stats (its counters restart) and logs both. */
+ * the interface counters' value; np_if_index: where a device's slots were) and np_if_stats of the
+ * old, smaller value: a newer agent starts over them, removes the retired pins, replaces
+ * np_if_stats (its counters restart) and logs each. */
 Test(loader, older_agents_pins_are_replaced)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, mo);
-	static const char *const retired[] = { "np_path_stats", "np_vxlan_stats" };
+	static const char *const retired[] = { "np_path_stats", "np_vxlan_stats", "np_if_index" };
+	static const char *const why[] = {
+		"its counters are now kept with the interface counters and restart from zero",
+		"its counters are now kept with the interface counters and restart from zero",
+		"counter slots are found by ifindex now",
+	};
 	char path[256], log[8192], want[512];
 	struct if_stat *s = NULL;
 	size_t n = 0;
 	int fd;
 
 	np_test_sh("mkdir -p %s", pin_dir);
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, retired[i], 8, 16, 64, &mo);
 		cr_assert(fd >= 0, "create %s: %s", retired[i], strerror(errno));
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, retired[i]);
@@ -1159,14 +1165,12 @@ Test(loader, older_agents_pins_are_replaced)
 	close(fd);
 
 	ld = open_loader_logged(1024, log, sizeof(log));
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, retired[i]);
 		cr_expect(access(path, F_OK) != 0, "%s still pinned", path);
-		snprintf(
-		    want, sizeof(want),
-		    "msg=\"removed a pinned map of an earlier agent: its counters are now kept "
-		    "in np_if_stats and restart from zero\" path=%s",
-		    path);
+		snprintf(want, sizeof(want),
+			 "msg=\"removed a pinned map of an earlier agent\" path=%s why=\"%s\"",
+			 path, why[i]);
 		cr_expect(strstr(log, want), "log lacks \"%s\"", want);
 	}
 	cr_expect_eq(pin_info("np_if_stats").value_size, sizeof(struct np_if_value));
