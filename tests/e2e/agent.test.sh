@@ -94,7 +94,7 @@ for doc in sys.stdin.read().split("\n\n"):
     for e in json.loads(doc):
         # with BTF, bpftool -j puts the named fields under "formatted"
         f = e.get("formatted", e)
-        # per-CPU maps list each CPU's value; np_if_slots is a plain array (a region per CPU)
+        # per-CPU maps list a value per CPU; np_if_slots is a plain array (a region per CPU)
         for val in [v["value"] for v in f["values"]] if "values" in f else [f["value"]]:
             if "stats" in val:  # a slot, both directions: counted when labelled with a device
                 if val["ifindex"] != 0:
