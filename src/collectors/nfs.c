@@ -231,7 +231,7 @@ static int nfs_collect(struct expo_writer *w)
 	err = nfs__parse_client(buf, &st);
 	free(buf);
 	if (err) {
-		log_error("malformed file path=net/rpc/nfs");
+		log_error("malformed file", "path", "net/rpc/nfs");
 		return err;
 	}
 

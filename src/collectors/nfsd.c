@@ -51,7 +51,7 @@ static int nfsd_collect(struct expo_writer *w)
 	err = nfs__parse_server(buf, &st);
 	free(buf);
 	if (err) {
-		log_error("malformed file path=net/rpc/nfsd");
+		log_error("malformed file", "path", "net/rpc/nfsd");
 		return err;
 	}
 
