@@ -1100,13 +1100,6 @@ int loader_priv__read_summed_fd(int ncpus, int fd, size_t key_size, size_t value
 	return err;
 }
 
-int loader_priv__read_summed(int ncpus, struct bpf_map *map, percpu_cb cb, size_t item_size,
-			     void **out, size_t *n)
-{
-	return loader_priv__read_summed_fd(ncpus, bpf_map__fd(map), bpf_map__key_size(map),
-					   bpf_map__value_size(map), cb, item_size, out, n);
-}
-
 typedef int (*item_cmp)(const void *a, const void *b);
 typedef void (*item_add)(void *into, const void *from);
 
@@ -1131,29 +1124,6 @@ static void sort_merge(struct stat_vec *v, item_cmp cmp, item_add add)
 			memcpy(a + sz, b, sz);
 	}
 	v->n = w + 1;
-}
-
-/* Items from both homes of the interface counters, np_if_stats and the slots, sorted by cmp; a
- * key found in both (packets counted in the hash before the device got its slots, or by an
- * earlier agent that had no slots) is one item, summed. */
-static int read_if_maps(struct loader *l, percpu_cb cb, size_t item_size, item_cmp cmp,
-			item_add add, void **out, size_t *n)
-{
-	struct stat_vec v = { .item_size = item_size };
-	int err = read_percpu_hash(l->ncpus, l->skel->maps.np_if_stats, cb, &v);
-
-	if (!err)
-		err = if_slots__read(&l->slots, cb, &v);
-	if (err) {
-		free(v.items);
-		*out = NULL;
-		*n = 0;
-		return err;
-	}
-	sort_merge(&v, cmp, add);
-	*out = v.items;
-	*n = v.n;
-	return 0;
 }
 
 static int cmp_key(uint32_t ia, uint8_t da, uint32_t ib, uint8_t db)
@@ -1213,18 +1183,6 @@ static void add_vxlan_item(void *into, const void *from)
 	x->bytes += y->bytes;
 }
 
-int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
-{
-	return read_if_maps(l, sum_if_stat, sizeof(**out), cmp_if_item, add_if_item, (void **)out,
-			    n);
-}
-
-int loader__read_path_stats(struct loader *l, struct path_stat **out, size_t *n)
-{
-	return read_if_maps(l, sum_path_stat, sizeof(**out), cmp_path_item, add_path_item,
-			    (void **)out, n);
-}
-
 struct all_vecs {
 	struct stat_vec ifs, paths, vxlans;
 };
@@ -1269,6 +1227,43 @@ int loader__read_counters(struct loader *l, struct if_counters *out)
 	out->vxlans = a.vxlans.items;
 	out->n_vxlans = a.vxlans.n;
 	return 0;
+}
+
+/* One kind of item from loader__read_counters; the others are dropped. */
+int loader__read_if_stats(struct loader *l, struct if_stat **out, size_t *n)
+{
+	struct if_counters c;
+	int err = loader__read_counters(l, &c);
+
+	free(c.paths);
+	free(c.vxlans);
+	*out = c.ifs;
+	*n = c.n_ifs;
+	return err;
+}
+
+int loader__read_path_stats(struct loader *l, struct path_stat **out, size_t *n)
+{
+	struct if_counters c;
+	int err = loader__read_counters(l, &c);
+
+	free(c.ifs);
+	free(c.vxlans);
+	*out = c.paths;
+	*n = c.n_paths;
+	return err;
+}
+
+int loader__read_vxlan_stats(struct loader *l, struct vxlan_stat **out, size_t *n)
+{
+	struct if_counters c;
+	int err = loader__read_counters(l, &c);
+
+	free(c.ifs);
+	free(c.paths);
+	*out = c.vxlans;
+	*n = c.n_vxlans;
+	return err;
 }
 
 int loader__read_nodeport(struct loader *l, struct np_path_value out[NP_NODEPORT_MAX])
@@ -1552,12 +1547,6 @@ static int sum_vxlan_stat(const void *key, const void *vals, size_t stride, int 
 		return -ENOMEM;
 	*s = sum;
 	return 0;
-}
-
-int loader__read_vxlan_stats(struct loader *l, struct vxlan_stat **out, size_t *n)
-{
-	return read_if_maps(l, sum_vxlan_stat, sizeof(**out), cmp_vxlan_item, add_vxlan_item,
-			    (void **)out, n);
 }
 
 int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap)

@@ -34,11 +34,9 @@ struct stat_vec {
 /* A zeroed new item at the end of v, NULL when out of memory. */
 void *loader_priv__stat_vec_push(struct stat_vec *v);
 
-/* Reads the whole per-CPU hash map in batches and lets cb turn each entry into one item of
- * item_size bytes. *out is malloc'd (NULL and *n = 0 on error). */
-int loader_priv__read_summed(int ncpus, struct bpf_map *map, percpu_cb cb, size_t item_size,
-			     void **out, size_t *n);
-/* The same for a map known by its fd and sizes (a light skeleton's, which has no bpf_map). */
+/* Reads the whole per-CPU hash map fd (key_size, value_size: a light skeleton's map has no
+ * struct bpf_map) in batches and lets cb turn each entry into one item of item_size bytes. *out
+ * is malloc'd (NULL and *n = 0 on error). */
 int loader_priv__read_summed_fd(int ncpus, int fd, size_t key_size, size_t value_size, percpu_cb cb,
 				size_t item_size, void **out, size_t *n);
 
