@@ -434,9 +434,12 @@ section "7: n1's agent restarts: drop counters carried over, counting goes on"
 tb_stop_agent n1 TERM || bad "n1 agent exit status on SIGTERM"
 lp_start_agent n1 "$BIN" || die "agent n1 restart"
 want_pods=$(npods n1)
+# Ready for the checks once every pod namespace is watched again and the pods are named (the
+# CNI cache is read in the background: until then a pod's drops have no pod labels).
 for _ in $(seq 500); do
 	tb_scrape n1 >"$W/ns-n1.prom" 2>/dev/null || true
-	[ "$(tb_metric0 "$W/ns-n1.prom" nodepath_drop_namespaces 'kind="pod"')" = "$want_pods" ] && break
+	[ "$(tb_metric0 "$W/ns-n1.prom" nodepath_drop_namespaces 'kind="pod"')" = "$want_pods" ] &&
+		[ "$(tb_metric0 "$W/ns-n1.prom" nodepath_pod_drops_total "$psel")" != 0 ] && break
 	sleep 0.02
 done
 snap s11
