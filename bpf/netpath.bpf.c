@@ -13,6 +13,7 @@
 #define BPF_NO_PRESERVE_ACCESS_INDEX
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "lib/consts.bpf.h"
 #include "lib/count.bpf.h"
 #include "lib/parse.bpf.h"
 #include "nodepath/tc.h"
@@ -29,13 +30,9 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } np_if_stats SEC(".maps");
 
-/* Slots per CPU region of np_if_slots, a power of two; set by the agent before load (a constant
- * to the verifier: .rodata is frozen). */
-const volatile __u32 np_slot_count = 1;
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1); /* the agent sizes it: CPUs x np_slot_count */
+	__uint(max_entries, 1); /* the agent sizes it: CPUs x NP_CONST_SLOT_COUNT */
 	__type(key, __u32);
 	__type(value, struct np_if_slot_value);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -58,14 +55,6 @@ struct {
 	__type(value, struct np_cidr_value);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } np_cidr6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct np_config);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} np_config SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -95,14 +84,16 @@ struct {
 static const struct np_if_value np_if_zero = {};
 
 /* The device's counters in this CPU's region of np_if_slots, NULL when the agent gave it no
- * slot. Array lookups are inlined by the verifier: no helper call, no hashing. */
+ * slot. Array lookups are inlined by the verifier: no helper call, no hashing; the region size is
+ * an immediate, so nothing but the slot is read. */
 static __always_inline struct np_if_value *slot_value(__u32 ifindex, __u8 direction)
 {
-	__u32 base = bpf_get_smp_processor_id() * np_slot_count;
+	__u32 count = (__u32)np_const(NP_CONST_SLOT_COUNT);
+	__u32 base = bpf_get_smp_processor_id() * count;
 
 #pragma unroll
 	for (int p = 0; p < NP_IF_SLOT_PROBES; p++) {
-		__u32 at = base + ((ifindex + (__u32)p) & (np_slot_count - 1));
+		__u32 at = base + ((ifindex + (__u32)p) & (count - 1));
 		struct np_if_slot_value *sv = bpf_map_lookup_elem(&np_if_slots, &at);
 
 		if (!sv)
@@ -155,13 +146,6 @@ static __always_inline bool np_link_local6(const __u8 a[16])
 	__builtin_memcpy(&hi, a, 8);
 	__builtin_memcpy(&lo, a + 8, 8);
 	return (hi | lo) == 0;
-}
-
-static __always_inline struct np_config *np_config_get(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&np_config, &zero);
 }
 
 /* The path class of an IPv4 peer that is not link-local: the first (longest) matching mask of
@@ -246,15 +230,16 @@ static __always_inline void count_pod(struct __sk_buff *skb, __u8 direction)
 	v->path[path].bytes += skb->len;
 }
 
-static __always_inline void count_nodeport(struct __sk_buff *skb, const struct np_config *cfg,
-					   __u8 l4proto, __u16 dport)
+static __always_inline void count_nodeport(struct __sk_buff *skb, __u8 l4proto, __u16 dport)
 {
+	__u32 min = (__u32)np_const(NP_CONST_NODEPORT_MIN);
+	__u32 max = (__u32)np_const(NP_CONST_NODEPORT_MAX);
 	struct np_path_value *v;
 	__u32 idx;
 
-	if (cfg->nodeport_max == 0)
+	if (max == 0)
 		return;
-	if (dport < cfg->nodeport_min || dport > cfg->nodeport_max)
+	if (dport < min || dport > max)
 		return;
 	idx = l4proto == NP_IPPROTO_TCP ? NP_NODEPORT_TCP : NP_NODEPORT_UDP;
 	v = bpf_map_lookup_elem(&np_nodeport, &idx);
@@ -267,9 +252,9 @@ static __always_inline void count_nodeport(struct __sk_buff *skb, const struct n
 /* Outer VXLAN frames: UDP to the VXLAN port, whichever way. flanneld's encapsulated packets
  * leave and arrive with that destination port (the source port is a flow hash). */
 static __always_inline void count_vxlan(struct __sk_buff *skb, struct np_if_value *v,
-					const struct np_config *cfg, __u8 l4proto, __u16 dport)
+					__u32 vxlan_port, __u8 l4proto, __u16 dport)
 {
-	if (cfg->vxlan_port == 0 || l4proto != NP_IPPROTO_UDP || dport != cfg->vxlan_port)
+	if (vxlan_port == 0 || l4proto != NP_IPPROTO_UDP || dport != vxlan_port)
 		return;
 	if (!v) {
 		np_error_inc(&np_errors, NP_ERR_VXLAN_STATS_FULL);
@@ -312,18 +297,18 @@ int np_pod_egress(struct __sk_buff *skb)
 SEC("tc")
 int np_node_ingress(struct __sk_buff *skb)
 {
-	struct np_config *cfg = np_config_get();
+	__u32 vxlan_port = (__u32)np_const(NP_CONST_VXLAN_PORT);
 	struct np_if_value *v = count_if(skb, NP_DIR_INGRESS);
 	__u8 l4proto = 0;
 	__u16 dport = 0;
 
 	/* One header walk for both counters, none when both are off. */
-	if (!cfg || (cfg->nodeport_max == 0 && cfg->vxlan_port == 0))
+	if (np_const(NP_CONST_NODEPORT_MAX) == 0 && vxlan_port == 0)
 		return NP_TC_ACT_UNSPEC;
 	if (np_load_l4_dport(skb, &l4proto, &dport))
 		return NP_TC_ACT_UNSPEC;
-	count_nodeport(skb, cfg, l4proto, dport);
-	count_vxlan(skb, v, cfg, l4proto, dport);
+	count_nodeport(skb, l4proto, dport);
+	count_vxlan(skb, v, vxlan_port, l4proto, dport);
 	return NP_TC_ACT_UNSPEC;
 }
 
@@ -331,15 +316,15 @@ int np_node_ingress(struct __sk_buff *skb)
 SEC("tc")
 int np_node_egress(struct __sk_buff *skb)
 {
-	struct np_config *cfg = np_config_get();
+	__u32 vxlan_port = (__u32)np_const(NP_CONST_VXLAN_PORT);
 	struct np_if_value *v = count_if(skb, NP_DIR_EGRESS);
 	__u8 l4proto = 0;
 	__u16 dport = 0;
 
-	if (!cfg || cfg->vxlan_port == 0)
+	if (vxlan_port == 0)
 		return NP_TC_ACT_UNSPEC;
 	if (np_load_l4_dport(skb, &l4proto, &dport))
 		return NP_TC_ACT_UNSPEC;
-	count_vxlan(skb, v, cfg, l4proto, dport);
+	count_vxlan(skb, v, vxlan_port, l4proto, dport);
 	return NP_TC_ACT_UNSPEC;
 }

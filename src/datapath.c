@@ -135,7 +135,6 @@ struct datapath {
 	/* Set-up (loader, drops, pod table, link watch) is retried with backoff until it
 	 * succeeds: state is read by any thread (atomics), the rest is under setup_lock. */
 	struct loader_opts lo;
-	uint16_t np_min, np_max;
 	int state; /* enum datapath_setup_state */
 	pthread_mutex_t setup_lock;
 	pthread_cond_t setup_cond;
@@ -758,12 +757,6 @@ static int setup(struct datapath *dp, const char **stage)
 	/* libbpf parsed and freed vmlinux BTF (~11 MB) during the load; glibc keeps freed heap
 	 * for reuse, which would stay in the agent's RSS for good. */
 	malloc_trim(0);
-	*stage = "config";
-	err = loader__set_nodeport_range(dp->loader, dp->np_min, dp->np_max);
-	if (!err)
-		err = loader__set_vxlan_port(dp->loader, (uint16_t)opt_vxlan_port);
-	if (err)
-		goto cleanup;
 	if (opt_drops) {
 		*stage = "drops";
 		err = start_drops(dp);
@@ -900,6 +893,7 @@ int datapath__start(struct datapath **out)
 			  "min", "0", "max", "65535");
 		goto cleanup;
 	}
+	dp->lo.vxlan_port = (uint16_t)opt_vxlan_port;
 	if (opt_drop_entries < 16 || opt_drop_entries > (1u << 24)) {
 		log_error("flag value out of range", "flag",
 			  "--collector.netpath.drops-max-entries", "min", "16", "max",
@@ -908,7 +902,8 @@ int datapath__start(struct datapath **out)
 	}
 	err = parse_service_cidrs(&dp->paths, opt_service_cidr);
 	if (!err)
-		err = parse_nodeport_range(opt_nodeport_range, &dp->np_min, &dp->np_max);
+		err = parse_nodeport_range(opt_nodeport_range, &dp->lo.nodeport_min,
+					   &dp->lo.nodeport_max);
 	if (err)
 		goto cleanup;
 	err = setup(dp, &stage);

@@ -6,6 +6,7 @@
 #include "if_slots.h"
 #include "bpf_diag.h"
 #include "log.h"
+#include "prog_consts.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -346,6 +347,8 @@ static void drop_retired_pins(const char *pin_root)
 		{ "np_vxlan_stats", "its counters are now kept with the interface counters and "
 				    "restart from zero" },
 		{ "np_if_index", "counter slots are found by ifindex now" },
+		{ "np_config",
+		  "the VXLAN port and NodePort range are fixed in the programs at load" },
 	};
 
 	for (size_t i = 0; i < sizeof(retired) / sizeof(retired[0]); i++) {
@@ -377,6 +380,7 @@ uint32_t loader__spill_entries(uint32_t max_entries)
 int loader__open(const struct loader_opts *opts, struct loader **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = opts->pin_path);
+	uint32_t consts[NP_CONST_MAX];
 	struct loader *l = NULL;
 	int err;
 
@@ -419,7 +423,13 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 	}
 	/* Counters live in slots (2 per device); the hash only takes devices that found none. */
 	l->slot_count = if_slots__count(opts->max_entries);
-	l->skel->rodata->np_slot_count = l->slot_count;
+	consts[NP_CONST_SLOT_COUNT] = l->slot_count;
+	consts[NP_CONST_VXLAN_PORT] = opts->vxlan_port;
+	consts[NP_CONST_NODEPORT_MIN] = opts->nodeport_min;
+	consts[NP_CONST_NODEPORT_MAX] = opts->nodeport_max;
+	err = prog_consts__apply(l->skel->obj, consts);
+	if (err)
+		goto cleanup;
 	err =
 	    bpf_map__set_max_entries(l->skel->maps.np_if_slots, (uint32_t)l->ncpus * l->slot_count);
 	if (!err)
@@ -441,11 +451,6 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 			log_error("cannot load BPF programs", "err", LOG_ERR(err));
 		goto cleanup;
 	}
-	err = loader__set_vxlan_port(l, NP_VXLAN_PORT_DEFAULT);
-	if (err) {
-		log_error("cannot write np_config", "err", LOG_ERR(err));
-		goto cleanup;
-	}
 	err = if_slots__init(&l->slots, bpf_map__fd(l->skel->maps.np_if_slots), l->ncpus,
 			     l->slot_count);
 	l->slots_init = true;
@@ -461,7 +466,9 @@ int loader__open(const struct loader_opts *opts, struct loader **out)
 	}
 	log_info("BPF programs loaded", "maps_pinned_at", opts->pin_path, "counter_slots",
 		 LOG_UINT(l->slot_count), "if_stats_capacity",
-		 LOG_UINT(bpf_map__max_entries(l->skel->maps.np_if_stats)));
+		 LOG_UINT(bpf_map__max_entries(l->skel->maps.np_if_stats)), "vxlan_port",
+		 LOG_UINT(opts->vxlan_port), "nodeport_min", LOG_UINT(opts->nodeport_min),
+		 "nodeport_max", LOG_UINT(opts->nodeport_max));
 	*out = l;
 	return 0;
 cleanup:
@@ -1490,40 +1497,6 @@ int loader__purge_except(struct loader *l, const int *live, size_t n_live, size_
 	*removed = purge_map(l->skel->maps.np_if_stats, live, n_live);
 	*removed += if_slots__release_except(&l->slots, live, n_live);
 	return 0;
-}
-
-/* np_config holds several settings: each setter rewrites its own fields only. */
-static int config_update(struct loader *l, const struct np_config *set, bool nodeport, bool vxlan)
-{
-	int fd = bpf_map__fd(l->skel->maps.np_config);
-	struct np_config cfg = {};
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(fd, &zero, &cfg))
-		return -errno;
-	if (nodeport) {
-		cfg.nodeport_min = set->nodeport_min;
-		cfg.nodeport_max = set->nodeport_max;
-	}
-	if (vxlan)
-		cfg.vxlan_port = set->vxlan_port;
-	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
-		return -errno;
-	return 0;
-}
-
-int loader__set_nodeport_range(struct loader *l, uint16_t min, uint16_t max)
-{
-	struct np_config set = { .nodeport_min = min, .nodeport_max = max };
-
-	return config_update(l, &set, true, false);
-}
-
-int loader__set_vxlan_port(struct loader *l, uint16_t port)
-{
-	struct np_config set = { .vxlan_port = port };
-
-	return config_update(l, &set, false, true);
 }
 
 /* The VXLAN counters of one np_if_stats entry that counted VXLAN frames (node devices only). */

@@ -24,6 +24,11 @@ struct loader_opts {
 			       * devices without, gets loader__spill_entries() of it */
 	enum attach_mode mode;
 	bool enable_stats; /* bpf_enable_stats(BPF_STATS_RUN_TIME) while running */
+	/* Fixed in the programs at load (immediates, not map data: no memory read per packet);
+	 * changing one means loading again. */
+	uint16_t vxlan_port;   /* outer UDP destination port of VXLAN frames; 0: not counted */
+	uint16_t nodeport_min; /* inbound NodePort range on node devices; max 0: not counted */
+	uint16_t nodeport_max;
 };
 
 /* One np_if_stats entry summed over CPUs. */
@@ -116,11 +121,6 @@ int loader__set_cidrs(struct loader *l, const struct cidr_entry *e, size_t n);
  * written twice wins): masks longest first, n = 0 when more than NP_CLASS4_MAX prefixes. */
 void loader__class4_build(const struct np_cidr4_key *k, const struct np_cidr_value *v, size_t n,
 			  struct np_class4 *out);
-/* NodePort range for np_node_ingress; 0,0 disables it. */
-int loader__set_nodeport_range(struct loader *l, uint16_t min, uint16_t max);
-/* UDP destination port of outer VXLAN frames on node devices (loader__open sets
- * NP_VXLAN_PORT_DEFAULT, 8472); 0 disables VXLAN counting. Takes effect at once, no reload. */
-int loader__set_vxlan_port(struct loader *l, uint16_t port);
 /* max_entries of a map; "np_if_stats": the interface counters' entries, slots and hash together;
  * "np_path_stats" (no map of its own any more): NP_PATH_MAX path classes per such entry. */
 int loader__map_capacity(struct loader *l, const char *map, uint32_t *cap);

@@ -51,7 +51,7 @@ struct np_if_value {
 	__u64 bytes;				/* skb->len: includes the Ethernet header at tc */
 	__u64 gso_segs;				/* wire segments: max(1, skb->gso_segs) per skb */
 	struct np_path_value path[NP_PATH_MAX]; /* pod veths, by enum np_path of the peer */
-	struct np_path_value vxlan; /* node devices: UDP to np_config.vxlan_port, outer frames */
+	struct np_path_value vxlan; /* node devices: UDP to the VXLAN port, outer frames */
 };
 
 /* np_if_slots: the counters of hooked devices, both directions in one slot, with a region of
@@ -85,21 +85,13 @@ struct np_cidr_value {
 	__u32 path; /* enum np_path */
 };
 
-/* np_config[0]: settings the agent can change without reloading. */
-struct np_config {
-	__u16 nodeport_min; /* host byte order; 0/0 disables NodePort counting */
-	__u16 nodeport_max;
-	__u16 vxlan_port; /* host byte order; outer UDP destination port, 0 disables */
-	__u16 pad; /* was the active np_class4 table: np_class4[NP_CLASS4_ACTIVE] names it now */
-};
-
 /* np_class4[0] and [1]: the IPv4 path-class prefixes of np_cidr4 as masks, longest prefix first,
  * so that the pod programs classify with a short loop instead of a trie walk. n == 0 (never
  * filled, no IPv4 prefix, or more than NP_CLASS4_MAX of them): np_cidr4 decides. Two tables so
  * the agent can write a whole new one while the programs read the other; the n of the third
  * entry, np_class4[NP_CLASS4_ACTIVE], names the one in use. It lives in the same map (the same
- * page, next to the tables) rather than in np_config: on the pod-send path every separate memory
- * area a packet touches costs a cache or TLB miss. */
+ * page, next to the tables) rather than in a map of its own: on the pod-send path every separate
+ * memory area a packet touches costs a cache or TLB miss. */
 #define NP_CLASS4_MAX 16
 #define NP_CLASS4_SLOTS 2
 #define NP_CLASS4_ACTIVE NP_CLASS4_SLOTS
@@ -182,7 +174,6 @@ _Static_assert(sizeof(struct np_path_value) == 16, "np_path_value layout");
 _Static_assert(sizeof(struct np_cidr4_key) == 8, "np_cidr4_key layout");
 _Static_assert(sizeof(struct np_cidr6_key) == 20, "np_cidr6_key layout");
 _Static_assert(sizeof(struct np_cidr_value) == 4, "np_cidr_value layout");
-_Static_assert(sizeof(struct np_config) == 8, "np_config layout");
 _Static_assert(sizeof(struct np_class4_entry) == 12, "np_class4_entry layout");
 _Static_assert(sizeof(struct np_class4) == 4 + 12 * NP_CLASS4_MAX, "np_class4 layout");
 _Static_assert(sizeof(struct np_drop_key) == 12, "np_drop_key layout");

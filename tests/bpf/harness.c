@@ -24,6 +24,7 @@
 #include <criterion/criterion.h>
 
 #include "netpath.skel.h"
+#include "prog_consts.h"
 
 static void write_sysctl(const char *path, const char *value)
 {
@@ -74,6 +75,20 @@ struct netpath_bpf *np_test_load_netpath(uint32_t if_stats_entries)
 
 struct netpath_bpf *np_test_load_netpath_slots(uint32_t if_stats_entries, uint32_t slot_count)
 {
+	struct np_test_load o = { .if_stats_entries = if_stats_entries, .slot_count = slot_count };
+
+	return np_test_load_netpath_with(&o);
+}
+
+struct netpath_bpf *np_test_load_netpath_with(const struct np_test_load *o)
+{
+	uint32_t slot_count = o->slot_count ? o->slot_count : 1;
+	uint32_t consts[NP_CONST_MAX] = {
+		[NP_CONST_SLOT_COUNT] = slot_count,
+		[NP_CONST_VXLAN_PORT] = o->vxlan_port,
+		[NP_CONST_NODEPORT_MIN] = o->nodeport_min,
+		[NP_CONST_NODEPORT_MAX] = o->nodeport_max,
+	};
 	struct netpath_bpf *skel;
 	struct bpf_map *map;
 	int err;
@@ -90,15 +105,18 @@ struct netpath_bpf *np_test_load_netpath_slots(uint32_t if_stats_entries, uint32
 		err = bpf_map__set_pin_path(map, NULL);
 		cr_assert(err == 0, "clear pin path of %s: %d", bpf_map__name(map), err);
 	}
-	if (if_stats_entries) {
-		err = bpf_map__set_max_entries(skel->maps.np_if_stats, if_stats_entries);
+	if (o->if_stats_entries) {
+		err = bpf_map__set_max_entries(skel->maps.np_if_stats, o->if_stats_entries);
 		cr_assert(err == 0, "set_max_entries: %d", err);
 	}
-	if (slot_count) {
-		skel->rodata->np_slot_count = slot_count;
+	if (o->slot_count) {
 		err = bpf_map__set_max_entries(skel->maps.np_if_slots,
 					       slot_count * (uint32_t)libbpf_num_possible_cpus());
 		cr_assert(err == 0, "set_max_entries: %d", err);
+	}
+	if (!o->unpatched) {
+		err = prog_consts__apply(skel->obj, consts);
+		cr_assert(err == 0, "prog_consts__apply: %d", err);
 	}
 	err = netpath_bpf__load(skel);
 	cr_assert(err == 0, "netpath_bpf__load: %d", err);

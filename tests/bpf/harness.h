@@ -4,6 +4,7 @@
 #ifndef NODEPATH_TESTS_BPF_HARNESS_H
 #define NODEPATH_TESTS_BPF_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,9 +28,18 @@ void np_test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Opens and loads netpath with its maps unpinned (see harness.c); if_stats_entries > 0 resizes
  * np_if_stats. Fails the test on error. */
 struct netpath_bpf *np_test_load_netpath(uint32_t if_stats_entries);
-/* The same with slot_count slots per CPU region of np_if_slots (a power of two; 0: the object's
- * default of one slot), all free. */
+/* The same with slot_count slots per CPU region of np_if_slots (a power of two; 0: one slot, of
+ * CPU 0 only), all free. */
 struct netpath_bpf *np_test_load_netpath_slots(uint32_t if_stats_entries, uint32_t slot_count);
+
+/* Everything the programs are loaded with; zero: the defaults above, VXLAN and NodePort off. */
+struct np_test_load {
+	uint32_t if_stats_entries;
+	uint32_t slot_count;
+	uint16_t vxlan_port, nodeport_min, nodeport_max;
+	bool unpatched; /* load the object's tags as they are (as another tool would) */
+};
+struct netpath_bpf *np_test_load_netpath_with(const struct np_test_load *o);
 
 /* Sum over all possible CPUs of np_if_stats[{ifindex, dir}]; -ENOENT if the key is absent. */
 int np_test_if_sum(int map_fd, uint32_t ifindex, uint8_t dir, struct np_if_value *out);

@@ -41,8 +41,8 @@
 #define NP_TC_PRIORITY 1
 #define FRAME_LEN 60
 
-static const char *const pinned_maps[] = { "np_if_stats", "np_if_slots", "np_cidr4",  "np_cidr6",
-					   "np_config",	  "np_nodeport", "np_errors", "np_class4" };
+static const char *const pinned_maps[] = { "np_if_stats", "np_if_slots", "np_cidr4", "np_cidr6",
+					   "np_nodeport", "np_errors",	 "np_class4" };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
 static char bpffs[64];	 /* the private bpffs mount point */
@@ -86,11 +86,16 @@ static void teardown(void)
 	bpffs[0] = '\0';
 }
 
+/* The agent's defaults: VXLAN port 8472, NodePort range 30000-32767. */
 static struct loader *open_loader(enum attach_mode mode, uint32_t max_entries)
 {
-	struct loader_opts o = {
-		.pin_path = pin_dir, .max_entries = max_entries, .mode = mode, .enable_stats = true
-	};
+	struct loader_opts o = { .pin_path = pin_dir,
+				 .max_entries = max_entries,
+				 .mode = mode,
+				 .enable_stats = true,
+				 .vxlan_port = NP_VXLAN_PORT_DEFAULT,
+				 .nodeport_min = 30000,
+				 .nodeport_max = 32767 };
 	struct loader *l = NULL;
 	int err = loader__open(&o, &l);
 
@@ -301,7 +306,7 @@ TestSuite(loader, .init = setup, .fini = teardown, .timeout = 30);
 /* --- pins ------------------------------------------------------------------------------------- */
 
 /* Every map is pinned by name; a second open re-uses the same maps (same ids), so a counter
- * survives close/open, and the agent's settings (np_config) too. */
+ * survives close/open. */
 Test(loader, pins_reused_across_close_open)
 {
 	struct np_if_key key = { .ifindex = 4242, .direction = NP_DIR_EGRESS };
@@ -315,7 +320,6 @@ Test(loader, pins_reused_across_close_open)
 	ld = open_loader(ATTACH_TCX, 1024);
 	for (size_t i = 0; i < N_PINNED; i++)
 		ids[i] = pin_info(pinned_maps[i]).id;
-	cr_assert_eq(loader__set_nodeport_range(ld, 30000, 32767), 0);
 
 	/* A counter as the datapath would leave it: 5 packets on CPU 0, 2 on the last CPU. */
 	memset(vals, 0, sizeof(vals));
@@ -342,16 +346,6 @@ Test(loader, pins_reused_across_close_open)
 	cr_expect_eq(s.bytes, 700);
 	cr_expect_eq(s.gso_segs, 7);
 	cr_assert_eq(loader__read_nodeport(ld, np), 0);
-	fd = pin_fd("np_config");
-	{
-		struct np_config cfg;
-		uint32_t zero = 0;
-
-		cr_assert(bpf_map_lookup_elem(fd, &zero, &cfg) == 0);
-		cr_expect_eq(cfg.nodeport_min, 30000);
-		cr_expect_eq(cfg.nodeport_max, 32767);
-	}
-	close(fd);
 }
 
 /* A new --bpf.map-max-entries cannot re-use the old pins of the counter slots and hash: they are
@@ -758,7 +752,6 @@ Test(loader, reads_and_prog_stats)
 
 	ld = open_loader(ATTACH_TCX, 1024);
 	cr_assert_eq(loader__set_cidrs(ld, c, 1), 0);
-	cr_assert_eq(loader__set_nodeport_range(ld, 30000, 32767), 0);
 	cr_assert_eq(loader__attach(ld, (int)if_b, "np_b", ROLE_POD), 0);  /* egress: pod rx */
 	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_NODE), 0); /* ingress: NodePort */
 
@@ -1133,17 +1126,20 @@ Test(loader, slots_read_in_batches)
 }
 
 /* Pins of the maps earlier agents had (np_path_stats, np_vxlan_stats: their counters now share
- * the interface counters' value; np_if_index: where a device's slots were) and np_if_stats of the
- * old, smaller value: a newer agent starts over them, removes the retired pins, replaces
- * np_if_stats (its counters restart) and logs each. */
+ * the interface counters' value; np_if_index: where a device's slots were; np_config: the
+ * settings now fixed in the programs) and np_if_stats of the old, smaller value: a newer agent
+ * starts over them, removes the retired pins, replaces np_if_stats (its counters restart) and
+ * logs each. */
 Test(loader, older_agents_pins_are_replaced)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, mo);
-	static const char *const retired[] = { "np_path_stats", "np_vxlan_stats", "np_if_index" };
+	static const char *const retired[] = { "np_path_stats", "np_vxlan_stats", "np_if_index",
+					       "np_config" };
 	static const char *const why[] = {
 		"its counters are now kept with the interface counters and restart from zero",
 		"its counters are now kept with the interface counters and restart from zero",
 		"counter slots are found by ifindex now",
+		"the VXLAN port and NodePort range are fixed in the programs at load",
 	};
 	char path[256], log[8192], want[512];
 	struct if_stat *s = NULL;
@@ -1151,7 +1147,7 @@ Test(loader, older_agents_pins_are_replaced)
 	int fd;
 
 	np_test_sh("mkdir -p %s", pin_dir);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, retired[i], 8, 16, 64, &mo);
 		cr_assert(fd >= 0, "create %s: %s", retired[i], strerror(errno));
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, retired[i]);
@@ -1165,7 +1161,7 @@ Test(loader, older_agents_pins_are_replaced)
 	close(fd);
 
 	ld = open_loader_logged(1024, log, sizeof(log));
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, retired[i]);
 		cr_expect(access(path, F_OK) != 0, "%s still pinned", path);
 		snprintf(want, sizeof(want),
@@ -1228,17 +1224,6 @@ Test(loader, foreign_filter_at_our_handle_is_kept)
 	peer_bpf__destroy(peer);
 }
 
-static struct np_config pinned_config(void)
-{
-	struct np_config cfg = { 0 };
-	uint32_t zero = 0;
-	int fd = pin_fd("np_config");
-
-	cr_assert(bpf_map_lookup_elem(fd, &zero, &cfg) == 0);
-	close(fd);
-	return cfg;
-}
-
 static bool vxlan_stat(struct loader *l, uint32_t ifindex, uint8_t dir, struct vxlan_stat *out)
 {
 	struct vxlan_stat *s = NULL;
@@ -1259,28 +1244,24 @@ static bool vxlan_stat(struct loader *l, uint32_t ifindex, uint8_t dir, struct v
 	return found;
 }
 
-/* The agent starts with the VXLAN port at 8472; the NodePort and VXLAN setters each keep the
- * other's setting; a node device counts outer VXLAN frames it receives and transmits, through
- * real veth traffic, and nothing else. */
-Test(loader, vxlan_port_default_setters_and_counts)
+/* The VXLAN port and NodePort range of loader_opts are what the programs count with: a node
+ * device counts outer VXLAN frames to that port it receives and transmits, through real veth
+ * traffic, and nothing else (not the default port, not a NodePort outside the range). */
+Test(loader, vxlan_port_and_nodeport_range_from_opts)
 {
+	struct loader_opts o = { .pin_path = pin_dir,
+				 .max_entries = 1024,
+				 .mode = ATTACH_TCX,
+				 .vxlan_port = 4789,
+				 .nodeport_min = 30001,
+				 .nodeport_max = 30002 };
 	struct timespec tick = { .tv_nsec = 1000000 };
-	struct np_config cfg;
+	struct np_path_value np[NP_NODEPORT_MAX];
 	struct vxlan_stat s;
 	struct np_frame f;
 	uint32_t len;
 
-	ld = open_loader(ATTACH_TCX, 1024);
-	cfg = pinned_config();
-	cr_expect_eq(cfg.vxlan_port, NP_VXLAN_PORT_DEFAULT);
-	cr_assert_eq(loader__set_nodeport_range(ld, 30000, 32767), 0);
-	cr_assert_eq(loader__set_vxlan_port(ld, 4789), 0);
-	cfg = pinned_config();
-	cr_expect_eq(cfg.nodeport_min, 30000);
-	cr_expect_eq(cfg.nodeport_max, 32767);
-	cr_expect_eq(cfg.vxlan_port, 4789);
-	cr_assert_eq(loader__set_nodeport_range(ld, 30001, 30002), 0);
-	cr_expect_eq(pinned_config().vxlan_port, 4789);
+	cr_assert_eq(loader__open(&o, &ld), 0);
 
 	cr_assert_eq(loader__attach(ld, (int)if_a, "np_a", ROLE_NODE), 0);
 	np_frame_eth(&f, ETHERTYPE_IP);
@@ -1307,4 +1288,7 @@ Test(loader, vxlan_port_default_setters_and_counts)
 	cr_assert(vxlan_stat(ld, if_a, NP_DIR_EGRESS, &s));
 	cr_expect_eq(s.packets, 3);
 	cr_expect_eq(s.bytes, 3 * len);
+	/* Ports 4789 and 8472 are outside 30001-30002. */
+	cr_assert_eq(loader__read_nodeport(ld, np), 0);
+	cr_expect_eq(np[NP_NODEPORT_UDP].packets, 0);
 }

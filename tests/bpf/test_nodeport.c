@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* NodePort counting of np_node_ingress on synthetic frames through BPF_PROG_TEST_RUN: inbound TCP
- * and UDP whose destination port lies in np_config's [nodeport_min, nodeport_max] count into
+ * and UDP whose destination port lies in the range the programs were loaded with count into
  * np_nodeport[NP_NODEPORT_TCP / UDP] (packets, bytes = skb->len), everything else does not, and
  * every frame still counts in np_if_stats. */
 #include <arpa/inet.h>
@@ -27,13 +27,13 @@
 
 static struct netpath_bpf *skel;
 
-static void set_range(uint16_t min, uint16_t max)
+/* The range is fixed at load: a new one is a new load, with new (zero) counters. */
+static void load_range(uint16_t min, uint16_t max)
 {
-	struct np_config cfg = { .nodeport_min = min, .nodeport_max = max };
-	uint32_t zero = 0;
+	struct np_test_load o = { .nodeport_min = min, .nodeport_max = max };
 
-	cr_assert(bpf_map_update_elem(bpf_map__fd(skel->maps.np_config), &zero, &cfg, BPF_ANY) == 0,
-		  "np_config: %s", strerror(errno));
+	netpath_bpf__destroy(skel);
+	skel = np_test_load_netpath_with(&o);
 }
 
 /* 14 + 20 + 4 * opt_words + 20 + payload */
@@ -118,8 +118,7 @@ static void expect_if(uint64_t packets, uint64_t bytes)
 static void setup(void)
 {
 	np_test_private_netns();
-	skel = np_test_load_netpath(0);
-	set_range(30000, 32767);
+	load_range(30000, 32767);
 }
 
 static void setup_unset(void)
@@ -326,24 +325,30 @@ Test(nodeport, other_programs_do_not_count)
 	expect_none();
 }
 
-/* The range changes without reloading; 0/0 switches counting off. */
-Test(nodeport, range_changes_and_zero_disables)
+/* Each load counts the range it was given, bounds included; 0-0 switches counting off. */
+Test(nodeport, range_bounds_and_zero_disables)
 {
-	struct np_frame f;
+	struct np_frame u, t;
 
-	udp4(&f, 45000, 31000, 0, 0);
-	run(&f, 1);
-	set_range(31000, 31000);
-	run(&f, 2);
-	set_range(31001, 32767);
-	run(&f, 4);
-	set_range(0, 0);
-	run(&f, 8);
-	tcp4(&f, 30080, 0, 0);
-	run(&f, 16);
-	expect_nodeport(NP_NODEPORT_UDP, 3, 3 * 42);
+	udp4(&u, 45000, 31000, 0, 0);
+	tcp4(&t, 30080, 0, 0);
+	load_range(31000, 31000);
+	run(&u, 2);
+	run(&t, 3);
+	expect_nodeport(NP_NODEPORT_UDP, 2, 2 * 42);
 	expect_nodeport(NP_NODEPORT_TCP, 0, 0);
-	expect_if(31, 15 * 42 + 16 * 54);
+	expect_if(5, 2 * 42 + 3 * 54);
+
+	load_range(31001, 32767);
+	run(&u, 4);
+	expect_none();
+	expect_if(4, 4 * 42);
+
+	load_range(0, 0);
+	run(&u, 8);
+	run(&t, 16);
+	expect_none();
+	expect_if(24, 8 * 42 + 16 * 54);
 }
 
 /* min > max is an empty range. */
@@ -351,15 +356,32 @@ Test(nodeport, inverted_range_counts_nothing)
 {
 	struct np_frame f;
 
-	set_range(32767, 30000);
+	load_range(32767, 30000);
 	udp4(&f, 45000, 31000, 0, 0);
 	run(&f, 3);
 	expect_none();
 }
 
+/* An object loaded without the agent's constants (by another tool) counts no NodePort traffic:
+ * its range is the tags themselves, above any port. */
+Test(nodeport, unpatched_object_counts_nothing)
+{
+	struct np_test_load o = { .unpatched = true };
+	struct np_frame f;
+
+	netpath_bpf__destroy(skel);
+	skel = np_test_load_netpath_with(&o);
+	udp4(&f, 45000, 31000, 0, 0);
+	run(&f, 3);
+	tcp4(&f, 65535, 0, 0);
+	run(&f, 3);
+	expect_none();
+	expect_if(6, 3 * 42 + 3 * 54);
+}
+
 TestSuite(nodeport_unset, .init = setup_unset, .fini = teardown, .timeout = 30);
 
-/* Before the agent writes np_config it is all zero, i.e. disabled. */
+/* Loaded with no range (0-0): disabled. */
 Test(nodeport_unset, zero_config_counts_nothing)
 {
 	struct np_frame f;
