@@ -8,11 +8,11 @@
 
 #include "nodepath/consts.h"
 
-#define np_const(id)                                                                           \
-	({                                                                                     \
-		__u64 __np_v;                                                                  \
-		asm volatile("%0 = %1" : "=r"(__np_v) : "i"(NP_CONST_TAG(id)));                \
-		__np_v;                                                                        \
+#define np_const(id)                                                            \
+	({                                                                      \
+		__u64 __np_v;                                                   \
+		asm volatile("%0 = %1" : "=r"(__np_v) : "i"(NP_CONST_TAG(id))); \
+		__np_v;                                                         \
 	})
 
 #endif /* NODEPATH_CONSTS_BPF_H */

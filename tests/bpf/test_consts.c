@@ -69,8 +69,8 @@ static const uint32_t vals[NP_CONST_MAX] = {
 Test(consts, every_tag_replaced_by_its_value)
 {
 	const struct bpf_program *p[] = {
-		skel->progs.np_ingress,	    skel->progs.np_egress,	skel->progs.np_pod_ingress,
-		skel->progs.np_pod_egress,  skel->progs.np_node_ingress, skel->progs.np_node_egress,
+		skel->progs.np_ingress,	   skel->progs.np_egress,	skel->progs.np_pod_ingress,
+		skel->progs.np_pod_egress, skel->progs.np_node_ingress, skel->progs.np_node_egress,
 	};
 	size_t before[6];
 
