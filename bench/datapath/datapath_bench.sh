@@ -16,10 +16,18 @@
 # includes the softirq work of the whole path run in its context: on a shared machine the share
 # of CPU the sender gets varies far more between floods than the cost of a packet does). Ratios are paired within a round; the table gives
 # their median and range over the rounds. Raw samples go to OUT (default a temporary file).
+# Modes run seconds apart, and the CPU share drifts over such times by more than the agent's cost,
+# so each nodepath mode also, with its agents up, runs PAIRS pairs of PSECS floods per path: one
+# flood of a pair with a program returning TC_ACT_OK at the head of every hook's tcx chain (it ends
+# the chain, so the hook costs one empty program while the agent keeps running), the other without,
+# back to back and in alternating order. Their per-pair ratio resolves a difference of a few per
+# cent that the per-round ratios cannot.
 # usage: bench/datapath/datapath_bench.sh [ROUNDS=5] [SECONDS=4] BIN [BIN...]
 #        (two BINs: before/after builds, both measured in the same rounds against the same empty
 #        program; modes named nodepath, nodepath2, ...)
-#        env THREADS (sender threads, default 1), PAYLOAD (default 18), OUT (raw samples file)
+#        env THREADS (sender threads, default 1), PAYLOAD (default 18), OUT (raw samples file),
+#        PAIRS (paired floods per path and round, default 10; 0 skips them), PSECS (seconds per
+#        paired flood, default 1)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -30,6 +38,8 @@ shift 2 || true
 BINS=()
 for b in "$@"; do BINS+=("$(realpath "$b")"); done
 THREADS=${THREADS:-1}
+PAIRS=${PAIRS:-10}
+PSECS=${PSECS:-1}
 PAYLOAD=${PAYLOAD:-18}
 PORT=5201
 
@@ -103,26 +113,28 @@ udp_in() { # POD: Udp InDatagrams RcvbufErrors of the pod's namespace
 	tb_exec "$1" awk '/^Udp:/ { if (h) { print $2, $5; exit } h = 1 }' /proc/net/snmp
 }
 
-EMPTY_PID=''
+# dp_up KIND (empty or skip): dpbench KIND on every hook of both nodes, returns once attached
+dp_up() {
+	rm -f "$TB_RUN/$1"-*.out
+	for n in $TB_NODES; do
+		# shellcheck disable=SC2046
+		ip netns exec "$(tb_ns "$n")" "$DPB" "$1" "$TB_RUN/$1" $(node_devs "$n") \
+			>"$TB_RUN/$1-$n.out" &
+		echo $! >"$TB_RUN/pids/dp$1-$n"
+		disown $!
+	done
+	for t in $(seq 500); do
+		grep -qs ready "$TB_RUN/$1-n1.out" && grep -qs ready "$TB_RUN/$1-n2.out" && return 0
+		sleep 0.02
+	done
+	die "$1 programs not attached"
+}
+dp_down() { for n in $TB_NODES; do tb__kill_pidfile "$TB_RUN/pids/dp$1-$n" TERM; done; }
+
 mode_up() { # MODE
 	case $1 in
 	none) ;;
-	empty)
-		rm -f "$TB_RUN"/empty-*.out
-		for n in $TB_NODES; do
-			# shellcheck disable=SC2046
-			ip netns exec "$(tb_ns "$n")" "$DPB" empty "$TB_RUN/empty" $(node_devs "$n") \
-				>"$TB_RUN/empty-$n.out" &
-			echo $! >"$TB_RUN/pids/dpempty-$n"
-			disown $!
-		done
-		for t in $(seq 500); do
-			grep -qs ready "$TB_RUN/empty-n1.out" && grep -qs ready "$TB_RUN/empty-n2.out" &&
-				return 0
-			sleep 0.02
-		done
-		die "empty programs not attached"
-		;;
+	empty) dp_up empty ;;
 	nodepath*)
 		local i=${1#nodepath} bin
 		bin=${BINS[$((${i:-1} - 1))]}
@@ -143,7 +155,7 @@ mode_up() { # MODE
 mode_down() {
 	case $1 in
 	none) ;;
-	empty) for n in $TB_NODES; do tb__kill_pidfile "$TB_RUN/pids/dpempty-$n" TERM; done ;;
+	empty) dp_down empty ;;
 	nodepath*)
 		# A stopped agent leaves its pinned tcx links counting (so a restart loses no packet):
 		# unpin them so the next mode's hooks hold only its own programs.
@@ -155,42 +167,100 @@ mode_down() {
 	esac
 }
 
-# flood ROUND MODE PHASE DSTPOD: one measured flood; appends its samples to OUT
-flood() {
-	local r=$1 m=$2 ph=$3 dst=$4 hooks line node dev dir cls ids in0 in1 sent
-	hooks=$(hooks_"$ph")
+# one_prog MODE PHASE: each hook the phase's flood crosses holds exactly one program; writes
+# "id class node/dev/dir" lines to $TB_RUN/hookids
+one_prog() {
+	local node dev dir cls ids
 	: >"$TB_RUN/hookids"
-	if [ "$m" != none ]; then
-		while read -r node dev dir cls; do
-			ids=$(hook_progs "$node" "$dev" "$dir")
-			[ "$(wc -w <<<"$ids")" = 1 ] || die "$m: $node $dev $dir holds programs '$ids'"
-			echo "$ids $cls $node/$dev/$dir" >>"$TB_RUN/hookids"
-		done <<<"$hooks"
-		prog_stats "$TB_RUN/st0"
-	fi
-	in0=$(udp_in "$dst")
-	line=$(tb_exec n1a "$DPB" send "$(tb_pod_ip "$dst")" "$PORT" "$SECS" "$PAYLOAD" "$THREADS")
+	while read -r node dev dir cls; do
+		ids=$(hook_progs "$node" "$dev" "$dir")
+		[ "$(wc -w <<<"$ids")" = 1 ] || die "$1: $node $dev $dir holds programs '$ids'"
+		echo "$ids $cls $node/$dev/$dir" >>"$TB_RUN/hookids"
+	done <<<"$(hooks_"$2")"
+}
+
+# udp_flood DSTPOD SECONDS: one flood from n1a; prints "pps sent rcvbuf_errors per_cpu_s"
+# (tab-separated): datagrams the receiving pod's UDP layer delivered per second and per second of
+# the sender's CPU time
+udp_flood() {
+	local in0 in1 line
+	in0=$(udp_in "$1")
+	line=$(tb_exec n1a "$DPB" send "$(tb_pod_ip "$1")" "$PORT" "$2" "$PAYLOAD" "$THREADS")
 	sleep 0.2 # the last datagrams reach the socket
-	in1=$(udp_in "$dst")
-	[ "$m" = none ] || prog_stats "$TB_RUN/st1"
-	sent=$(awk '{ print $2 }' <<<"$line")
-	python3 - "$r" "$m" "$ph" "$in0" "$in1" "$line" "$TB_RUN/hookids" "$TB_RUN/st0" "$TB_RUN/st1" \
-		"$m" >>"$OUT" <<'PY'
+	in1=$(udp_in "$1")
+	python3 - "$in0" "$in1" "$line" <<'PY'
 import sys
-r, m, ph, in0, in1, line, hookf, st0f, st1f, mode = sys.argv[1:11]
+in0, in1, line = sys.argv[1:4]
 i0, e0 = map(int, in0.split()); i1, e1 = map(int, in1.split())
 f = line.split(); secs = float(f[3])
 cpu = float(f[5])
-print(f"{r}\t{m}\t{ph}\ttput\t{(i1 - i0) / secs:.0f}\t{f[1]}\t{e1 - e0}\t{(i1 - i0) / cpu:.0f}")
-if mode != "none":
-    def load(p):
-        return {l.split()[0]: list(map(int, l.split()[1:])) for l in open(p)}
-    s0, s1 = load(st0f), load(st1f)
-    for l in open(hookf):
-        pid, cls, where = l.split()
-        dt = s1[pid][0] - s0[pid][0]; dc = s1[pid][1] - s0[pid][1]
-        print(f"{r}\t{m}\t{ph}\thook\t{cls}\t{dt}\t{dc}\t{where}")
+print(f"{(i1 - i0) / secs:.0f}\t{f[1]}\t{e1 - e0}\t{(i1 - i0) / cpu:.0f}")
 PY
+}
+
+# flood ROUND MODE PHASE DSTPOD: one measured flood; appends its samples to OUT
+flood() {
+	local r=$1 m=$2 ph=$3 dst=$4 res
+	if [ "$m" != none ]; then
+		one_prog "$m" "$ph"
+		prog_stats "$TB_RUN/st0"
+	fi
+	res=$(udp_flood "$dst" "$SECS")
+	printf '%s\t%s\t%s\ttput\t%s\n' "$r" "$m" "$ph" "$res" >>"$OUT"
+	[ "$m" != none ] || return 0
+	prog_stats "$TB_RUN/st1"
+	python3 - "$r" "$m" "$ph" "$TB_RUN/hookids" "$TB_RUN/st0" "$TB_RUN/st1" >>"$OUT" <<'PY'
+import sys
+r, m, ph, hookf, st0f, st1f = sys.argv[1:7]
+def load(p):
+    return {l.split()[0]: list(map(int, l.split()[1:])) for l in open(p)}
+s0, s1 = load(st0f), load(st1f)
+for l in open(hookf):
+    pid, cls, where = l.split()
+    dt = s1[pid][0] - s0[pid][0]; dc = s1[pid][1] - s0[pid][1]
+    print(f"{r}\t{m}\t{ph}\thook\t{cls}\t{dt}\t{dc}\t{where}")
+PY
+}
+
+# skip_first PHASE: each hook the phase's flood crosses holds the skip program, then the agent's
+skip_first() {
+	local node dev dir cls ids want
+	while read -r node dev dir cls; do
+		ids=$(hook_progs "$node" "$dev" "$dir")
+		want=$(awk -v d="$dev" -v r="$dir" '$1 == d && $2 == r { print $3 }' \
+			"$TB_RUN/skip-$node.out")
+		[ "$(wc -w <<<"$ids")" = 2 ] && [ "${ids%% *}" = "$want" ] ||
+			die "skip: $node $dev $dir holds programs '$ids', skip program '$want'"
+	done <<<"$(hooks_"$1")"
+}
+
+# paired ROUND MODE: with the agents up, PAIRS pairs of PSECS floods per phase, one flood of each
+# pair with the skip programs at the head of every hook's chain (the agent's programs then do not
+# run: the empty mode's cost), one without, the order alternating so that a drift of the CPU
+# share over a pair favours neither; appends "ptput skip|run PAIR" samples to OUT
+paired() {
+	local r=$1 m=$2 ph dst p v order res
+	for ph in same cross; do
+		dst=n1b
+		[ "$ph" = same ] || dst=n2a
+		for p in $(seq "$PAIRS"); do
+			order="skip run"
+			[ $((p % 2)) = 1 ] || order="run skip"
+			for v in $order; do
+				if [ "$v" = skip ]; then
+					dp_up skip
+					skip_first "$ph"
+				fi
+				res=$(udp_flood "$dst" "$PSECS")
+				if [ "$v" = skip ]; then
+					dp_down skip
+					one_prog "$m" "$ph" # the skip programs are gone: the agent's alone
+				fi
+				printf '%s\t%s\t%s\tptput\t%s\t%s\t%s\n' "$r" "$m" "$ph" "$v" "$p" "$res" \
+					>>"$OUT"
+			done
+		done
+	done
 }
 
 MODES=(none empty)
@@ -205,6 +275,7 @@ for r in $(seq "$ROUNDS"); do
 		mode_up "$m"
 		flood "$r" "$m" same n1b
 		flood "$r" "$m" cross n2a
+		[[ $m != nodepath* ]] || paired "$r" "$m"
 		mode_down "$m"
 	done
 	echo "datapath_bench: round $r done; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2

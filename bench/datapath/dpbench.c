@@ -13,7 +13,11 @@
  *                                           chain, else a clsact filter), holds the kernel's
  *                                           run-time statistics on, prints "DEV DIR PROG_ID" lines
  *                                           and "ready", then waits for SIGTERM/SIGINT and
- *                                           detaches. */
+ *                                           detaches
+ *   skip TAG DEV...                         the same with r0 = TC_ACT_OK, tcx only: at the head of
+ *                                           the chain it ends the chain, so the programs behind it
+ *                                           (a running agent's) do not run and the hook costs one
+ *                                           empty program without stopping the agent */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -228,12 +232,15 @@ static void detach_tc(struct hook *h)
 	bpf_tc_detach(&th, &o);
 }
 
-static int cmd_empty(int argc, char **argv)
+/* RET is the programs' verdict. With SKIP they must run before the agent's programs on the same
+ * hook, which BPF_F_BEFORE guarantees in a tcx chain and a clsact filter's priority does not: no
+ * clsact fallback then. */
+static int cmd_attach(int argc, char **argv, int ret, bool skip)
 {
 	static struct hook hooks[MAX_HOOKS];
 	const struct bpf_insn insns[] = {
-		{ .code = 0xb7, .dst_reg = 0, .imm = -1 }, /* r0 = TC_ACT_UNSPEC */
-		{ .code = 0x95 },			   /* exit */
+		{ .code = 0xb7, .dst_reg = 0, .imm = ret }, /* r0 = RET */
+		{ .code = 0x95 },			    /* exit */
 	};
 	bool use_tc = false;
 	int n = 0, rc = 0, stats_fd;
@@ -261,7 +268,8 @@ static int cmd_empty(int argc, char **argv)
 			h->link_fd = -1;
 			h->ifindex = (int)if_nametoindex(argv[a]);
 			h->dir = dir;
-			h->prog_fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "bench_empty", "GPL",
+			h->prog_fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS,
+						   skip ? "bench_skip" : "bench_empty", "GPL",
 						   insns, 2, NULL);
 			if (!h->ifindex || h->prog_fd < 0) {
 				fprintf(stderr, "%s: no such device or load failed\n", argv[a]);
@@ -274,7 +282,14 @@ static int cmd_empty(int argc, char **argv)
 
 				h->link_fd = bpf_link_create(h->prog_fd, h->ifindex,
 							     dir ? TCX_EGRESS : TCX_INGRESS, &o);
-				if (h->link_fd < 0 && errno == EINVAL && n == 1)
+				if (h->link_fd < 0 && errno == EINVAL && n == 1 && skip) {
+					fprintf(stderr,
+						"%s: no tcx (kernel before 6.6?): skip needs a "
+						"tcx chain to end\n",
+						argv[a]);
+					rc = 1;
+					goto cleanup;
+				} else if (h->link_fd < 0 && errno == EINVAL && n == 1)
 					use_tc = true;
 				else if (h->link_fd < 0) {
 					fprintf(stderr, "%s: tcx attach: %s\n", argv[a],
@@ -325,11 +340,13 @@ int main(int argc, char **argv)
 	else if (argc >= 2 && strcmp(argv[1], "sink") == 0)
 		rc = cmd_sink(argc, argv);
 	else if (argc >= 2 && strcmp(argv[1], "empty") == 0)
-		rc = cmd_empty(argc, argv);
+		rc = cmd_attach(argc, argv, -1 /* TC_ACT_UNSPEC */, false);
+	else if (argc >= 2 && strcmp(argv[1], "skip") == 0)
+		rc = cmd_attach(argc, argv, 0 /* TC_ACT_OK */, true);
 	if (rc == 2)
 		fprintf(stderr,
 			"usage: %s send ADDR PORT SECONDS PAYLOAD THREADS | sink PORT TAG | "
-			"empty TAG DEV...\n",
+			"empty TAG DEV... | skip TAG DEV...\n",
 			argv[0]);
 	return rc;
 }

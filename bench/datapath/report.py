@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Markdown tables from datapath_bench.sh's raw samples: ns per program call per hook class and
 UDP throughput per path, each mode's median over the rounds, and the ratios paired per round
-(median and range). usage: report.py SAMPLES MODE... (modes: none empty nodepath [nodepath2])"""
+(median and range); then, if the samples hold them, the short floods paired within a few seconds
+with the agent running, each pair one flood with the agent's programs skipped and one without.
+usage: report.py SAMPLES MODE... (modes: none empty nodepath [nodepath2])"""
 import statistics
 import sys
 from collections import defaultdict
@@ -55,12 +57,34 @@ def throughput_table(tput, unit, rounds, agents):
     print()
 
 
+def paired_table(ptput, agents):
+    """ptput: (round, mode, phase, pair) -> {"skip": rate, "run": rate}"""
+    print("paired short floods (agent running, empty = skip program at the chain head)")
+    print()
+    print("| 60-byte UDP, pod to pod, per sender CPU-s | mode | run/skip per pair | "
+          "sum run/sum skip | pairs |")
+    print("|---|---|---|---|---|")
+    for ph, label in (("same", "same node"), ("cross", "cross node (VXLAN)")):
+        for a in agents:
+            pairs = [v for k, v in sorted(ptput.items())
+                     if k[1] == a and k[2] == ph and v.get("skip") and "run" in v]
+            ratios = [v["run"] / v["skip"] for v in pairs]
+            tot = sum(v["skip"] for v in pairs)
+            whole = f"{sum(v['run'] for v in pairs) / tot:.3f}" if tot else "-"
+            print(f"| {label} | {a} | {med_range(ratios, lambda v: f'{v:.3f}')} | {whole} |"
+                  f" {len(pairs)} |")
+    print()
+    print("each pair: two floods back to back, the order alternating between pairs; "
+          "cells: median (min-max) over pairs.")
+
+
 def main():
     path, modes = sys.argv[1], sys.argv[2:]
     agents = [m for m in modes if m.startswith("nodepath")]
     ns = defaultdict(lambda: [0, 0])  # (round, mode, class) -> [time, count]
     tput = {}  # (round, mode, phase) -> pps
     tcpu = {}  # (round, mode, phase) -> datagrams per sender CPU-second
+    ptput = defaultdict(dict)  # (round, mode, phase, pair) -> {skip|run: per sender CPU-second}
     rounds = set()
     for line in open(path):
         f = line.rstrip("\n").split("\t")
@@ -69,6 +93,8 @@ def main():
         if kind == "tput":
             tput[(r, m, ph)] = float(f[4])
             tcpu[(r, m, ph)] = float(f[7])
+        elif kind == "ptput":
+            ptput[(r, m, ph, int(f[5]))][f[4]] = float(f[9])
         else:
             for cls in (f[4], "all"):
                 ns[(r, m, cls)][0] += int(f[5])
@@ -99,6 +125,9 @@ def main():
     for tab, unit in ((tcpu, "per sender CPU-s"), (tput, "pps")):
         throughput_table(tab, unit, rounds, agents)
     print(f"{len(rounds)} rounds; cells: median (min-max) over rounds, ratios paired per round.")
+    if ptput:
+        print()
+        paired_table(ptput, agents)
 
 
 if __name__ == "__main__":
