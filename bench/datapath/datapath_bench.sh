@@ -239,7 +239,7 @@ skip_first() {
 # run: the empty mode's cost), one without, the order alternating so that a drift of the CPU
 # share over a pair favours neither; appends "ptput skip|run PAIR" samples to OUT
 paired() {
-	local r=$1 m=$2 ph dst p v order res
+	local r=$1 m=$2 ph dst p v order res n dev dir ids
 	for ph in same cross; do
 		dst=n1b
 		[ "$ph" = same ] || dst=n2a
@@ -247,17 +247,27 @@ paired() {
 			order="skip run"
 			[ $((p % 2)) = 1 ] || order="run skip"
 			for v in $order; do
-				if [ "$v" = skip ]; then
-					dp_up skip
-					skip_first "$ph"
-				fi
+				[ "$v" = run ] || dp_up skip
 				res=$(udp_flood "$dst" "$PSECS")
+				# Nothing changes the hooks during a flood: checked after it, so that the
+				# two floods of a pair run close together.
 				if [ "$v" = skip ]; then
+					skip_first "$ph"
 					dp_down skip
-					one_prog "$m" "$ph" # the skip programs are gone: the agent's alone
+				else
+					one_prog "$m" "$ph"
 				fi
 				printf '%s\t%s\t%s\tptput\t%s\t%s\t%s\n' "$r" "$m" "$ph" "$v" "$p" "$res" \
 					>>"$OUT"
+			done
+		done
+	done
+	# the last skip programs are gone: every hook holds the agent's program alone
+	for n in $TB_NODES; do
+		for dev in $(node_devs "$n"); do
+			for dir in ingress egress; do
+				ids=$(hook_progs "$n" "$dev" "$dir")
+				[ "$(wc -w <<<"$ids")" = 1 ] || die "$m: $n $dev $dir holds programs '$ids'"
 			done
 		done
 	done
