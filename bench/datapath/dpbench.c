@@ -232,15 +232,15 @@ static void detach_tc(struct hook *h)
 	bpf_tc_detach(&th, &o);
 }
 
-/* RET is the programs' verdict. With SKIP they must run before the agent's programs on the same
- * hook, which BPF_F_BEFORE guarantees in a tcx chain and a clsact filter's priority does not: no
- * clsact fallback then. */
-static int cmd_attach(int argc, char **argv, int ret, bool skip)
+/* The empty programs return TC_ACT_UNSPEC (-1), the skip programs TC_ACT_OK (0). Skip programs
+ * must run before the agent's programs on the same hook, which BPF_F_BEFORE guarantees in a tcx
+ * chain and a clsact filter's priority does not: no clsact fallback then. */
+static int cmd_attach(int argc, char **argv, bool skip)
 {
 	static struct hook hooks[MAX_HOOKS];
 	const struct bpf_insn insns[] = {
-		{ .code = 0xb7, .dst_reg = 0, .imm = ret }, /* r0 = RET */
-		{ .code = 0x95 },			    /* exit */
+		{ .code = 0xb7, .dst_reg = 0, .imm = skip ? 0 : -1 }, /* r0 = verdict */
+		{ .code = 0x95 },				      /* exit */
 	};
 	bool use_tc = false;
 	int n = 0, rc = 0, stats_fd;
@@ -282,16 +282,17 @@ static int cmd_attach(int argc, char **argv, int ret, bool skip)
 
 				h->link_fd = bpf_link_create(h->prog_fd, h->ifindex,
 							     dir ? TCX_EGRESS : TCX_INGRESS, &o);
-				if (h->link_fd < 0 && errno == EINVAL && n == 1 && skip) {
-					fprintf(stderr,
-						"%s: no tcx (kernel before 6.6?): skip needs a "
-						"tcx chain to end\n",
-						argv[a]);
-					rc = 1;
-					goto cleanup;
-				} else if (h->link_fd < 0 && errno == EINVAL && n == 1)
+				if (h->link_fd < 0 && errno == EINVAL && n == 1) {
+					if (skip) {
+						fprintf(stderr,
+							"%s: no tcx (kernel before 6.6?): skip "
+							"needs a tcx chain to end\n",
+							argv[a]);
+						rc = 1;
+						goto cleanup;
+					}
 					use_tc = true;
-				else if (h->link_fd < 0) {
+				} else if (h->link_fd < 0) {
 					fprintf(stderr, "%s: tcx attach: %s\n", argv[a],
 						strerror(errno));
 					rc = 1;
@@ -340,9 +341,9 @@ int main(int argc, char **argv)
 	else if (argc >= 2 && strcmp(argv[1], "sink") == 0)
 		rc = cmd_sink(argc, argv);
 	else if (argc >= 2 && strcmp(argv[1], "empty") == 0)
-		rc = cmd_attach(argc, argv, -1 /* TC_ACT_UNSPEC */, false);
+		rc = cmd_attach(argc, argv, false);
 	else if (argc >= 2 && strcmp(argv[1], "skip") == 0)
-		rc = cmd_attach(argc, argv, 0 /* TC_ACT_OK */, true);
+		rc = cmd_attach(argc, argv, true);
 	if (rc == 2)
 		fprintf(stderr,
 			"usage: %s send ADDR PORT SECONDS PAYLOAD THREADS | sink PORT TAG | "
