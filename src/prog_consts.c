@@ -52,7 +52,7 @@ static int apply_prog(struct bpf_program *prog, const uint32_t vals[NP_CONST_MAX
 			log_error("BPF program uses a load-time constant this agent does not know",
 				  "program", bpf_program__name(prog), "tag", LOG_UINT(imm));
 			err = -EINVAL;
-			goto out;
+			goto cleanup;
 		}
 		insns[i].imm = (int32_t)vals[id];
 		found[id]++;
@@ -60,7 +60,7 @@ static int apply_prog(struct bpf_program *prog, const uint32_t vals[NP_CONST_MAX
 	}
 	if (changed)
 		err = bpf_program__set_insns(prog, insns, n);
-out:
+cleanup:
 	free(insns);
 	return err;
 }
