@@ -179,9 +179,10 @@ one_prog() {
 	done <<<"$(hooks_"$2")"
 }
 
-# udp_flood DSTPOD SECONDS: one flood from n1a; prints "pps sent rcvbuf_errors per_cpu_s"
-# (tab-separated): datagrams the receiving pod's UDP layer delivered per second and per second of
-# the sender's CPU time
+# udp_flood DSTPOD SECONDS: one flood from n1a; prints "pps sent rcvbuf_errors per_cpu_s
+# block_median block_p90" (tab-separated): datagrams the receiving pod's UDP layer delivered per
+# second and per second of the sender's CPU time, then the median and 90th percentile over the
+# flood's 20 ms blocks of datagrams sent per CPU-second of the sender (dpbench send)
 udp_flood() {
 	local in0 in1 line
 	in0=$(udp_in "$1")
@@ -194,7 +195,7 @@ in0, in1, line = sys.argv[1:4]
 i0, e0 = map(int, in0.split()); i1, e1 = map(int, in1.split())
 f = line.split(); secs = float(f[3])
 cpu = float(f[5])
-print(f"{(i1 - i0) / secs:.0f}\t{f[1]}\t{e1 - e0}\t{(i1 - i0) / cpu:.0f}")
+print(f"{(i1 - i0) / secs:.0f}\t{f[1]}\t{e1 - e0}\t{(i1 - i0) / cpu:.0f}\t{f[9]}\t{f[11]}")
 PY
 }
 

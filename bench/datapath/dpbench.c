@@ -1,10 +1,17 @@
 /* Helpers for bench/datapath/datapath_bench.sh, one binary with three commands:
  *   send ADDR PORT SECONDS PAYLOAD THREADS  sendmmsg flood of PAYLOAD-byte UDP datagrams;
- *                                           prints "sent N seconds S cpu C": C is the CPU time
- *                                           the sender ran, which includes the softirq work done
- *                                           on its behalf (the veth backlogs, the tc programs,
- *                                           forwarding, delivery) whenever the kernel runs it in
- *                                           the sender's context, as it does on bh enable
+ *                                           prints "sent N seconds S cpu C blocks B median M
+ *                                           p90 P": C is the CPU time the sender ran, which
+ *                                           includes the softirq work done on its behalf (the
+ *                                           veth backlogs, the tc programs, forwarding,
+ *                                           delivery) whenever the kernel runs it in the
+ *                                           sender's context, as it does on bh enable. M and P
+ *                                           are the median and 90th percentile of the rate in
+ *                                           B blocks of 20 ms: datagrams sent per CPU-second
+ *                                           of the sending thread. A guest's CPU time also
+ *                                           runs while the host has the CPU elsewhere; such
+ *                                           stolen time slows some blocks, seldom most of
+ *                                           them, so P is near the rate with nothing stolen
  *   sink PORT TAG                           receives and discards on PORT (recvmmsg) until killed;
  *                                           TAG is only there to mark the process as the run's
  *   empty TAG DEV...                        loads one empty tc program (r0 = TC_ACT_UNSPEC; exit)
@@ -40,6 +47,8 @@
 #define MAX_THREADS 16
 #define MAX_PAYLOAD 1472
 #define MAX_HOOKS 64
+#define BLOCK_SECONDS 0.02 /* a block of the flood: long enough for tens of batches */
+#define MAX_BLOCKS 65536
 #define TCX_INGRESS 46
 #define TCX_EGRESS 47
 #define F_BEFORE (1U << 3)
@@ -57,6 +66,8 @@ struct worker {
 	struct flood *f;
 	pthread_t tid;
 	uint64_t sent;
+	double *rates; /* per block: datagrams sent per CPU-second of this thread */
+	size_t nrates;
 	int err;
 };
 
@@ -76,6 +87,14 @@ static double cpu_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double thread_cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -91,7 +110,9 @@ static void *send_run(void *arg)
 	struct flood *f = w->f;
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov = { .iov_base = (void *)zeros, .iov_len = f->payload };
-	double end;
+	double end, t, block_end, block_cpu;
+	uint64_t block_sent;
+	size_t max_rates;
 	int fd = -1;
 
 	memset(msgs, 0, sizeof(msgs));
@@ -108,9 +129,33 @@ static void *send_run(void *arg)
 	atomic_fetch_add(&f->ready, 1);
 	while (atomic_load(&f->ready) < f->threads)
 		;
-	end = now() + f->seconds;
-	while (now() < end) {
-		int n = sendmmsg(fd, msgs, BATCH, 0);
+	t = now();
+	end = t + f->seconds;
+	max_rates = (size_t)(f->seconds / BLOCK_SECONDS) + 2;
+	if (max_rates > MAX_BLOCKS)
+		max_rates = MAX_BLOCKS;
+	w->rates = calloc(max_rates, sizeof(*w->rates));
+	if (!w->rates) {
+		w->err = ENOMEM;
+		goto cleanup;
+	}
+	block_end = t + BLOCK_SECONDS;
+	block_cpu = thread_cpu_now();
+	block_sent = 0;
+	while ((t = now()) < end) {
+		int n;
+
+		if (t >= block_end) {
+			double c = thread_cpu_now();
+
+			if (c > block_cpu && w->nrates < max_rates)
+				w->rates[w->nrates++] =
+				    (double)(w->sent - block_sent) / (c - block_cpu);
+			block_end = t + BLOCK_SECONDS;
+			block_cpu = c;
+			block_sent = w->sent;
+		}
+		n = sendmmsg(fd, msgs, BATCH, 0);
 
 		if (n > 0) {
 			w->sent += (uint64_t)n;
@@ -128,12 +173,27 @@ cleanup:
 	return NULL;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The q-quantile (0..1) of n sorted values, n > 0. */
+static double quantile(const double *v, size_t n, double q)
+{
+	return v[(size_t)(q * (double)(n - 1) + 0.5)];
+}
+
 static int cmd_send(int argc, char **argv)
 {
 	static struct worker workers[MAX_THREADS];
 	struct flood f = { .dst = { .sin_family = AF_INET } };
 	uint64_t sent = 0;
-	double start, cpu0;
+	double start, cpu0, secs, cpu;
+	double *rates = NULL;
+	size_t nrates = 0;
 	long port;
 	int rc = 0;
 
@@ -159,13 +219,34 @@ static int cmd_send(int argc, char **argv)
 	for (int i = 0; i < f.threads; i++) {
 		pthread_join(workers[i].tid, NULL);
 		sent += workers[i].sent;
+		nrates += workers[i].nrates;
 		if (workers[i].err) {
 			fprintf(stderr, "send thread %d: %s\n", i, strerror(workers[i].err));
 			rc = 1;
 		}
 	}
-	printf("sent %llu seconds %.6f cpu %.6f\n", (unsigned long long)sent, now() - start,
-	       cpu_now() - cpu0);
+	secs = now() - start;
+	cpu = cpu_now() - cpu0;
+	if (nrates > 0)
+		rates = malloc(nrates * sizeof(*rates));
+	if (!rates) {
+		fprintf(stderr, "no %.2fs block in the flood\n", BLOCK_SECONDS);
+		rc = 1;
+		goto cleanup;
+	}
+	nrates = 0;
+	for (int i = 0; i < f.threads; i++) {
+		memcpy(rates + nrates, workers[i].rates, workers[i].nrates * sizeof(*rates));
+		nrates += workers[i].nrates;
+	}
+	qsort(rates, nrates, sizeof(*rates), cmp_double);
+	printf("sent %llu seconds %.6f cpu %.6f blocks %zu median %.0f p90 %.0f\n",
+	       (unsigned long long)sent, secs, cpu, nrates, quantile(rates, nrates, 0.5),
+	       quantile(rates, nrates, 0.9));
+cleanup:
+	free(rates);
+	for (int i = 0; i < f.threads; i++)
+		free(workers[i].rates);
 	return rc;
 }
 

@@ -3,7 +3,10 @@
 UDP throughput per path, each mode's median over the rounds, and the ratios paired per round
 (median and range); then, if the samples hold them, the short floods paired within a few seconds
 with the agent running, each pair one flood with the agent's programs skipped and one without.
+Rates per sender CPU-second are given over the whole flood and, to see past time the host
+stole from the guest, as the 90th percentile over the flood's 20 ms blocks.
 usage: report.py SAMPLES MODE... (modes: none empty nodepath [nodepath2])"""
+import math
 import statistics
 import sys
 from collections import defaultdict
@@ -18,6 +21,7 @@ LABEL = {
     "node-dev-ingress": "node device ingress", "node-dev-egress": "node device egress",
     "all": "all crossed hooks, weighted",
 }
+METRICS = ["per sender CPU-s", "20 ms blocks, median", "20 ms blocks, p90"]
 
 
 def med_range(xs, fmt):
@@ -57,25 +61,46 @@ def throughput_table(tput, unit, rounds, agents):
     print()
 
 
+def median_ci(xs):
+    """The median of xs and a distribution-free 95 % interval for it (order statistics of a
+    binomial(n, 1/2), normal approximation), None where n is too small for one."""
+    xs = sorted(xs)
+    n = len(xs)
+    half = 1.96 * math.sqrt(n) / 2
+    lo, hi = math.floor(n / 2 - half), math.ceil(n / 2 + half) - 1
+    if n < 6 or lo < 0 or hi >= n:
+        return statistics.median(xs), None
+    return statistics.median(xs), (xs[lo], xs[hi])
+
+
 def paired_table(ptput, agents):
-    """ptput: (round, mode, phase, pair) -> {"skip": rate, "run": rate}"""
+    """ptput: (round, mode, phase, pair) -> {"skip": rates, "run": rates}, rates as METRICS"""
     print("paired short floods (agent running, empty = skip program at the chain head)")
     print()
-    print("| 60-byte UDP, pod to pod, per sender CPU-s | mode | run/skip per pair | "
-          "sum run/sum skip | pairs |")
-    print("|---|---|---|---|---|")
+    print("| 60-byte UDP, pod to pod | rate | mode | run/skip per pair: median (95 % interval) |"
+          " quartiles | sum run/sum skip | pairs |")
+    print("|---|---|---|---|---|---|---|")
     for ph, label in (("same", "same node"), ("cross", "cross node (VXLAN)")):
-        for a in agents:
-            pairs = [v for k, v in sorted(ptput.items())
-                     if k[1] == a and k[2] == ph and v.get("skip") and "run" in v]
-            ratios = [v["run"] / v["skip"] for v in pairs]
-            tot = sum(v["skip"] for v in pairs)
-            whole = f"{sum(v['run'] for v in pairs) / tot:.3f}" if tot else "-"
-            print(f"| {label} | {a} | {med_range(ratios, lambda v: f'{v:.3f}')} | {whole} |"
-                  f" {len(pairs)} |")
+        for i, metric in enumerate(METRICS):
+            for a in agents:
+                pairs = [v for k, v in sorted(ptput.items())
+                         if k[1] == a and k[2] == ph and "run" in v and "skip" in v and
+                         len(v["run"]) > i and len(v["skip"]) > i and v["skip"][i]]
+                ratios = sorted(v["run"][i] / v["skip"][i] for v in pairs)
+                if not ratios:
+                    continue
+                tot = sum(v["skip"][i] for v in pairs)
+                med, ci = median_ci(ratios)
+                cis = f" ({ci[0]:.3f}-{ci[1]:.3f})" if ci else ""
+                quart = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [med] * 3
+                print(f"| {label} | {metric} | {a} | {med:.3f}{cis} |"
+                      f" {quart[0]:.3f}-{quart[2]:.3f} |"
+                      f" {sum(v['run'][i] for v in pairs) / tot:.3f} | {len(pairs)} |")
     print()
-    print("each pair: two floods back to back, the order alternating between pairs; "
-          "cells: median (min-max) over pairs.")
+    print("each pair: two floods back to back, the order alternating between pairs. Rates: "
+          "datagrams delivered per sender CPU-second over the whole flood, and the median and "
+          "90th percentile over the flood's 20 ms blocks of datagrams sent per CPU-second of the "
+          "sending thread (time stolen by the host slows some blocks, seldom most).")
 
 
 def main():
@@ -84,7 +109,8 @@ def main():
     ns = defaultdict(lambda: [0, 0])  # (round, mode, class) -> [time, count]
     tput = {}  # (round, mode, phase) -> pps
     tcpu = {}  # (round, mode, phase) -> datagrams per sender CPU-second
-    ptput = defaultdict(dict)  # (round, mode, phase, pair) -> {skip|run: per sender CPU-second}
+    tblk = {}  # (round, mode, phase) -> 90th percentile of the 20 ms blocks' rates
+    ptput = defaultdict(dict)  # (round, mode, phase, pair) -> {skip|run: [METRICS]}
     rounds = set()
     for line in open(path):
         f = line.rstrip("\n").split("\t")
@@ -93,8 +119,10 @@ def main():
         if kind == "tput":
             tput[(r, m, ph)] = float(f[4])
             tcpu[(r, m, ph)] = float(f[7])
+            if len(f) > 9:
+                tblk[(r, m, ph)] = float(f[9])
         elif kind == "ptput":
-            ptput[(r, m, ph, int(f[5]))][f[4]] = float(f[9])
+            ptput[(r, m, ph, int(f[5]))][f[4]] = [float(x) for x in f[9:12]]
         else:
             for cls in (f[4], "all"):
                 ns[(r, m, cls)][0] += int(f[5])
@@ -122,8 +150,9 @@ def main():
             row += f" {med_range(ratios, lambda v: f'{v:.2f}')} |"
         print(row)
     print()
-    for tab, unit in ((tcpu, "per sender CPU-s"), (tput, "pps")):
-        throughput_table(tab, unit, rounds, agents)
+    for tab, unit in ((tcpu, "per sender CPU-s"), (tblk, "20 ms blocks, p90"), (tput, "pps")):
+        if tab:
+            throughput_table(tab, unit, rounds, agents)
     print(f"{len(rounds)} rounds; cells: median (min-max) over rounds, ratios paired per round.")
     if ptput:
         print()
