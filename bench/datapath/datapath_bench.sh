@@ -27,7 +27,9 @@
 #        program; modes named nodepath, nodepath2, ...)
 #        env THREADS (sender threads, default 1), PAYLOAD (default 18), OUT (raw samples file),
 #        PAIRS (paired floods per path and round, default 10; 0 skips them), PSECS (seconds per
-#        paired flood, default 1)
+#        paired flood, default 1), STATS (default 1; 0: the kernel's run-time statistics stay off,
+#        the agents run with --no-bpf.enable-stats, and there are no ns/call, only throughput:
+#        with them on, the kernel reads the clock, with a fence, around every program run)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -38,6 +40,12 @@ shift 2 || true
 BINS=()
 for b in "$@"; do BINS+=("$(realpath "$b")"); done
 THREADS=${THREADS:-1}
+STATS=${STATS:-1}
+AGENT_ARGS=()
+if [ "$STATS" = 0 ]; then
+	export DPBENCH_NO_STATS=1
+	AGENT_ARGS=(--no-bpf.enable-stats)
+fi
 PAIRS=${PAIRS:-10}
 PSECS=${PSECS:-1}
 PAYLOAD=${PAYLOAD:-18}
@@ -140,7 +148,7 @@ mode_up() { # MODE
 		bin=${BINS[$((${i:-1} - 1))]}
 		for n in $TB_NODES; do
 			: >"$(tb_agent_log "$n")"
-			lp_start_agent "$n" "$bin" || die "agent failed on $n"
+			lp_start_agent "$n" "$bin" "${AGENT_ARGS[@]}" || die "agent failed on $n"
 		done
 		# pod traffic is classified once the agent has applied the path-class prefixes
 		for t in $(seq 250); do

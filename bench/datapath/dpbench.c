@@ -18,7 +18,8 @@
  *                                           per hook of each DEV (ingress, egress) and attaches it
  *                                           the way nodepath does (tcx link at the head of the
  *                                           chain, else a clsact filter), holds the kernel's
- *                                           run-time statistics on, prints "DEV DIR PROG_ID" lines
+ *                                           run-time statistics on (unless DPBENCH_NO_STATS=1 is
+ *                                           in the environment), prints "DEV DIR PROG_ID" lines
  *                                           and "ready", then waits for SIGTERM/SIGINT and
  *                                           detaches
  *   skip TAG DEV...                         the same with r0 = TC_ACT_OK, tcx only: at the head of
@@ -323,6 +324,8 @@ static int cmd_attach(int argc, char **argv, bool skip)
 		{ .code = 0xb7, .dst_reg = 0, .imm = skip ? 0 : -1 }, /* r0 = verdict */
 		{ .code = 0x95 },				      /* exit */
 	};
+	const char *env = getenv("DPBENCH_NO_STATS");
+	bool no_stats = env && strcmp(env, "1") == 0;
 	bool use_tc = false;
 	int n = 0, rc = 0, stats_fd;
 
@@ -330,10 +333,13 @@ static int cmd_attach(int argc, char **argv, bool skip)
 		return 2;
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (stats_fd < 0) {
-		fprintf(stderr, "bpf_enable_stats: %s\n", strerror(errno));
-		return 1;
+	stats_fd = -1;
+	if (!no_stats) {
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0) {
+			fprintf(stderr, "bpf_enable_stats: %s\n", strerror(errno));
+			return 1;
+		}
 	}
 	for (int a = 3; a < argc; a++) {
 		for (int dir = 0; dir < 2; dir++) {
@@ -409,7 +415,8 @@ cleanup:
 			close(hooks[i].link_fd);
 		close(hooks[i].prog_fd);
 	}
-	close(stats_fd);
+	if (stats_fd >= 0)
+		close(stats_fd);
 	return rc;
 }
 

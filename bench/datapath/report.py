@@ -103,6 +103,31 @@ def paired_table(ptput, agents):
           "sending thread (time stolen by the host slows some blocks, seldom most).")
 
 
+def hook_table(ns, rounds, agents):
+    """ns per program call per hook class: the empty program's, and each agent's with its ratio"""
+    def per_call(r, m, cls):
+        t, c = ns.get((r, m, cls), (0, 0))
+        return t / c if c else None
+
+    hdr = "| hook (flood crosses it) | empty ns/call |"
+    sep = "|---|---|"
+    for a in agents:
+        hdr += f" {a} ns/call | {a}/empty |"
+        sep += "---|---|"
+    print(hdr)
+    print(sep)
+    for cls in CLASSES + ["all"]:
+        e = [per_call(r, "empty", cls) for r in rounds]
+        row = f"| {LABEL[cls]} | {med_range([x for x in e if x], lambda v: f'{v:.0f}')} |"
+        for a in agents:
+            n = [per_call(r, a, cls) for r in rounds]
+            ratios = [y / x for x, y in zip(e, n) if x and y]
+            row += f" {med_range([x for x in n if x], lambda v: f'{v:.0f}')} |"
+            row += f" {med_range(ratios, lambda v: f'{v:.2f}')} |"
+        print(row)
+    print()
+
+
 def main():
     path, modes = sys.argv[1], sys.argv[2:]
     agents = [m for m in modes if m.startswith("nodepath")]
@@ -129,27 +154,11 @@ def main():
                 ns[(r, m, cls)][1] += int(f[6])
     rounds = sorted(rounds)
 
-    def per_call(r, m, cls):
-        t, c = ns.get((r, m, cls), (0, 0))
-        return t / c if c else None
-
-    hdr = "| hook (flood crosses it) | empty ns/call |"
-    sep = "|---|---|"
-    for a in agents:
-        hdr += f" {a} ns/call | {a}/empty |"
-        sep += "---|---|"
-    print(hdr)
-    print(sep)
-    for cls in CLASSES + ["all"]:
-        e = [per_call(r, "empty", cls) for r in rounds]
-        row = f"| {LABEL[cls]} | {med_range([x for x in e if x], lambda v: f'{v:.0f}')} |"
-        for a in agents:
-            n = [per_call(r, a, cls) for r in rounds]
-            ratios = [y / x for x, y in zip(e, n) if x and y]
-            row += f" {med_range([x for x in n if x], lambda v: f'{v:.0f}')} |"
-            row += f" {med_range(ratios, lambda v: f'{v:.2f}')} |"
-        print(row)
-    print()
+    if any(c for _, c in ns.values()):
+        hook_table(ns, rounds, agents)
+    else:
+        print("kernel run-time statistics off (STATS=0): no ns per call")
+        print()
     for tab, unit in ((tcpu, "per sender CPU-s"), (tblk, "20 ms blocks, p90"), (tput, "pps")):
         if tab:
             throughput_table(tab, unit, rounds, agents)
