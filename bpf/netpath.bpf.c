@@ -83,19 +83,29 @@ struct {
 /* What np_lookup_or_init inserts for a new key (read-only data: no per-packet zeroing). */
 static const struct np_if_value np_if_zero = {};
 
+static __always_inline struct np_if_slot_value *slot_at(__u32 base, __u32 count, __u32 ifindex,
+							__u32 probe)
+{
+	__u32 at = base + ((ifindex + probe) & (count - 1));
+
+	return bpf_map_lookup_elem(&np_if_slots, &at);
+}
+
 /* The device's counters in this CPU's region of np_if_slots, NULL when the agent gave it no
  * slot. Array lookups are inlined by the verifier: no helper call, no hashing; the region size is
- * an immediate, so nothing but the slot is read. */
+ * an immediate, so nothing but the slot is read. The first probe finds nearly every device: its
+ * hit runs straight on to the counting, the other probes and the hash sit after it. */
 static __always_inline struct np_if_value *slot_value(__u32 ifindex, __u8 direction)
 {
 	__u32 count = (__u32)np_const(NP_CONST_SLOT_COUNT);
 	__u32 base = bpf_get_smp_processor_id() * count;
+	struct np_if_slot_value *sv = slot_at(base, count, ifindex, 0);
 
+	if (__builtin_expect(sv && sv->ifindex == ifindex, 1))
+		return &sv->stats[direction & 1];
 #pragma unroll
-	for (int p = 0; p < NP_IF_SLOT_PROBES; p++) {
-		__u32 at = base + ((ifindex + (__u32)p) & (count - 1));
-		struct np_if_slot_value *sv = bpf_map_lookup_elem(&np_if_slots, &at);
-
+	for (int p = 1; p < NP_IF_SLOT_PROBES; p++) {
+		sv = slot_at(base, count, ifindex, (__u32)p);
 		if (!sv)
 			return NULL;
 		if (sv->ifindex == ifindex)
@@ -115,7 +125,7 @@ static __always_inline struct np_if_value *count_if(struct __sk_buff *skb, __u8 
 	struct np_if_value *v;
 
 	v = slot_value(key.ifindex, direction);
-	if (!v)
+	if (__builtin_expect(!v, 0))
 		v = np_lookup_or_init(&np_if_stats, &key, &np_if_zero, &np_errors,
 				      NP_ERR_IF_STATS_FULL);
 	if (v)
@@ -126,12 +136,13 @@ static __always_inline struct np_if_value *count_if(struct __sk_buff *skb, __u8 
 /* Addresses that never leave the link, whatever the cluster's CIDRs: IPv4 169.254/16, 224/4
  * (multicast) and the limited broadcast. A subnet's directed broadcast depends on the subnet, so
  * the agent adds it to np_cidr4 instead. The unspecified source 0.0.0.0 (DHCP discover) only
- * ever goes to the link's broadcast, but a pod's receive is classed by the source. */
-static __always_inline bool np_link_local4(const __u8 a[4])
+ * ever goes to the link's broadcast, but a pod's receive is classed by the source. Three compares
+ * on the address in host order. */
+static __always_inline bool np_link_local4(__be32 addr)
 {
-	return (a[0] == 169 && a[1] == 254) || (a[0] & 0xf0) == 224 ||
-	       (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255) ||
-	       (a[0] | a[1] | a[2] | a[3]) == 0;
+	__u32 h = bpf_ntohl(addr);
+
+	return (h >> 16) == 0xa9fe || (h >> 28) == 0xe || h + 1 <= 1; /* 255.255.255.255, 0.0.0.0 */
 }
 
 /* IPv6 fe80::/10 and ff00::/8 (multicast: neighbour discovery, MLD), and the unspecified source
@@ -152,8 +163,8 @@ static __always_inline bool np_link_local6(const __u8 a[16])
  * the active np_class4 table, or the trie when that table is not in use. */
 static __always_inline __u8 classify4(__be32 a)
 {
-	struct np_cidr4_key k = { .prefixlen = 32 };
 	__u32 slot = NP_CLASS4_ACTIVE;
+	struct np_cidr4_key k;
 	struct np_cidr_value *c;
 	struct np_class4 *t;
 
@@ -169,6 +180,7 @@ static __always_inline __u8 classify4(__be32 a)
 		}
 		return NP_PATH_EXTERNAL;
 	}
+	k.prefixlen = 32;
 	__builtin_memcpy(k.addr, &a, 4);
 	c = bpf_map_lookup_elem(&np_cidr4, &k);
 	if (c && c->path < NP_PATH_MAX)
@@ -185,14 +197,14 @@ static __always_inline __u8 classify_peer(struct __sk_buff *skb, bool want_dst)
 	if (proto == NP_ETH_P_IP) {
 		struct iphdr buf;
 		const struct iphdr *ip;
-		__u8 a[4];
+		__be32 a;
 
 		if (np_ip4(skb, &buf, &ip))
 			return NP_PATH_MAX;
-		__builtin_memcpy(a, want_dst ? &ip->daddr : &ip->saddr, 4);
+		a = want_dst ? ip->daddr : ip->saddr;
 		if (np_link_local4(a))
 			return NP_PATH_LINK_LOCAL;
-		return classify4(want_dst ? ip->daddr : ip->saddr);
+		return classify4(a);
 	}
 	if (proto == NP_ETH_P_IPV6) {
 		struct np_cidr6_key k = { .prefixlen = 128 };
