@@ -29,7 +29,7 @@
 #        PAIRS (paired floods per path and round, default 10; 0 skips them), PSECS (seconds per
 #        paired flood, default 1), STATS (default 1; 0: the kernel's run-time statistics stay off,
 #        the agents run with --no-bpf.enable-stats, and there are no ns/call, only throughput:
-#        with them on, the kernel reads the clock, with a fence, around every program run)
+#        with them on, the kernel reads the clock twice around every program run)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)

@@ -1,4 +1,4 @@
-/* Helpers for bench/datapath/datapath_bench.sh, one binary with three commands:
+/* Helpers for bench/datapath/datapath_bench.sh, one binary with four commands:
  *   send ADDR PORT SECONDS PAYLOAD THREADS  sendmmsg flood of PAYLOAD-byte UDP datagrams;
  *                                           prints "sent N seconds S cpu C blocks B median M
  *                                           p90 P": C is the CPU time the sender ran, which
@@ -80,27 +80,12 @@ static void on_signal(int sig)
 	g_stop = 1;
 }
 
-static double cpu_now(void)
+/* Seconds on CLOCK_MONOTONIC, or the CPU time of the process or of the calling thread. */
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double thread_cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -130,7 +115,7 @@ static void *send_run(void *arg)
 	atomic_fetch_add(&f->ready, 1);
 	while (atomic_load(&f->ready) < f->threads)
 		;
-	t = now();
+	t = clock_s(CLOCK_MONOTONIC);
 	end = t + f->seconds;
 	max_rates = (size_t)(f->seconds / BLOCK_SECONDS) + 2;
 	if (max_rates > MAX_BLOCKS)
@@ -141,13 +126,13 @@ static void *send_run(void *arg)
 		goto cleanup;
 	}
 	block_end = t + BLOCK_SECONDS;
-	block_cpu = thread_cpu_now();
+	block_cpu = clock_s(CLOCK_THREAD_CPUTIME_ID);
 	block_sent = 0;
-	while ((t = now()) < end) {
+	while ((t = clock_s(CLOCK_MONOTONIC)) < end) {
 		int n;
 
 		if (t >= block_end) {
-			double c = thread_cpu_now();
+			double c = clock_s(CLOCK_THREAD_CPUTIME_ID);
 
 			if (c > block_cpu && w->nrates < max_rates)
 				w->rates[w->nrates++] =
@@ -208,8 +193,8 @@ static int cmd_send(int argc, char **argv)
 	    f.seconds <= 0 || f.payload > MAX_PAYLOAD || f.threads < 1 || f.threads > MAX_THREADS)
 		return 2;
 	f.dst.sin_port = htons((uint16_t)port);
-	start = now();
-	cpu0 = cpu_now();
+	start = clock_s(CLOCK_MONOTONIC);
+	cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	for (int i = 0; i < f.threads; i++) {
 		workers[i].f = &f;
 		if (pthread_create(&workers[i].tid, NULL, send_run, &workers[i])) {
@@ -226,8 +211,8 @@ static int cmd_send(int argc, char **argv)
 			rc = 1;
 		}
 	}
-	secs = now() - start;
-	cpu = cpu_now() - cpu0;
+	secs = clock_s(CLOCK_MONOTONIC) - start;
+	cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
 	if (nrates > 0)
 		rates = malloc(nrates * sizeof(*rates));
 	if (!rates) {
