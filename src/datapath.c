@@ -265,7 +265,8 @@ static void refresh_host_addrs(struct path_classes *pc)
 
 /* Counters of pods deleted while no agent ran stay pinned: once the pod table has been read in
  * full and every namespace resolved, drop those of any namespace neither the node's nor a
- * current pod's (netns inodes are reused). */
+ * current pod's (netns inodes are reused). Never before the first full read: the table is empty
+ * until then, and every pod's counters would look like a dead namespace's. */
 static void purge_dead_netns(struct datapath *dp)
 {
 	uint32_t *live = calloc(dp->n_ns_pods + 1, sizeof(*live));
@@ -546,15 +547,18 @@ static void sync_drop_netns(struct datapath *dp)
 	struct ns_names names = { 0 };
 	struct netns_pod *next = NULL, *old;
 	size_t n = 0, n_old, unresolved = 0;
-	bool carry, changed, listed;
+	bool carry, changed, listed, table_read;
 	uint64_t gen;
 
 	if (!dp->drops || !dp->pods || drops__state(dp->drops, NULL, NULL) != DROPS_LOADED)
 		return;
+	/* Taken before the generation: a copy of that generation or a later one holds every pod
+	 * of the first full read. */
+	table_read = pod_table__complete(dp->pods);
 	gen = pod_table__generation(dp->pods);
 	if (dp->ns_synced && gen == dp->ns_generation) {
 		if (dp->ns_complete || !ns_dirs_changed(dp))
-			return;
+			goto purge;
 		/* Same paths, a directory changed: try the failed ones that are there now (all of
 		 * them when the directories cannot be listed). */
 		listed = dp->ns_dirs_valid && ns_dirs_list(dp, &names) == 0;
@@ -631,8 +635,6 @@ static void sync_drop_netns(struct datapath *dp)
 	next = NULL;
 	free(old);
 	dp->ns_complete = unresolved == 0;
-	if (dp->ns_complete && !dp->ns_purged)
-		purge_dead_netns(dp);
 	if (unresolved && !dp->ns_warned) {
 		log_warn(
 		    "drops inside pods: pod network namespaces not reachable (the agent needs the host's /run/netns); retrying",
@@ -641,6 +643,9 @@ static void sync_drop_netns(struct datapath *dp)
 	}
 	if (n != n_old)
 		log_debug("drop namespaces updated", "pods", LOG_UINT(n));
+purge:
+	if (table_read && dp->ns_complete && !dp->ns_purged)
+		purge_dead_netns(dp);
 cleanup:
 	ns_names_free(&names);
 	free(next);

@@ -4,10 +4,16 @@
 # netns exists, one whose netns is created later and 500 stale files whose namespaces are gone;
 # nodepath_drop_namespaces{kind="pod"} is exactly 1, stays 1 after the directory state settled,
 # and is exactly 2 within seconds of `ip netns add` of the late one.
+# Then a pod's drop counts survive a restart whose first read of the cache is slow: N datagrams
+# to a closed port in the live pod's namespace, the agent restarted as the test-only agent with
+# its cache read held by a gate file past its first link-watch ticks; once the gate opens, the
+# pod's NO_SOCKET count is still N (pinned counters are judged against the pods only once the
+# cache has been read in full).
 #   usage: bash tests/e2e/drops_netns_late.test.sh build/nodepath     (as root)
 set -euo pipefail
 
 BIN=$(readlink -f "${1:?usage: $0 build/nodepath}")
+E2E_AGENT=$(dirname "$BIN")/nodepath_e2e_agent
 NS=np-dlate-$$
 NS_A=np-dlate-$$-a
 NS_B=np-dlate-$$-b
@@ -35,6 +41,7 @@ CHECK_VERBOSE=1
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, BPF)"
 [ -x "$BIN" ] || die "no agent binary at $BIN"
+[ -x "$E2E_AGENT" ] || die "no $E2E_AGENT (CMake builds it with the tests)"
 for t in ip curl python3; do
 	command -v "$t" >/dev/null || die "missing tool: $t (scripts/setup.sh --test installs it)"
 done
@@ -73,10 +80,15 @@ ready() {
 		"http://127.0.0.1:$PORT/-/ready")" = 200 ]
 }
 
-ip netns exec "$NS" "$BIN" --web.listen-address=127.0.0.1:$PORT --path.cni-cache="$TMP/cni" \
-	--bpf.pin-path="$TMP/bpf/np" --path.flannel-subnet="$TMP/no-subnet.env" \
-	--collector.netpath.node-device=lo 2>"$TMP/log" &
-PID=$!
+start_agent() { # BIN LOG [FLAG...]
+	local bin=$1 log=$2
+	shift 2
+	ip netns exec "$NS" "$bin" --web.listen-address=127.0.0.1:$PORT --path.cni-cache="$TMP/cni" \
+		--bpf.pin-path="$TMP/bpf/np" --path.flannel-subnet="$TMP/no-subnet.env" \
+		--collector.netpath.node-device=lo "$@" 2>"$log" &
+	PID=$!
+}
+start_agent "$BIN" "$TMP/log"
 section "agent with 1 live, 1 late and 500 stale pod namespaces"
 wait_until 60 ready || { tail "$TMP/log" >&2; die "agent not ready"; }
 poll_one() { [ "$(pod_namespaces)" = 1 ]; }
@@ -87,4 +99,49 @@ ip netns add "$NS_B"
 poll_two() { [ "$(pod_namespaces)" = 2 ]; }
 check_cmd "the late pod's namespace counts once it exists" wait_until 10 poll_two
 check "exactly 2 pod namespaces" "$(pod_namespaces)" 2
+
+section "a restart whose first cache read is slow keeps the pods' drop counts"
+N=25
+CLOSED_PORT=9 # nothing listens in the pod's namespace
+PSEL='interface="veth00000001",namespace="shop",pod="cart-7d9f8c6b5-x2k4q",reason="NO_SOCKET"'
+pod_drops() {
+	ip netns exec "$NS" curl -s --max-time 10 "http://127.0.0.1:$PORT/metrics" |
+		awk -v s="nodepath_pod_drops_total{$PSEL}" '$1 == s { v = $2 } END { print v + 0 }'
+}
+# A pod's drops are shown with its host veth, a port of cni0: give the live pod one, as the CNI
+# plugins would.
+ip -n "$NS" link add cni0 type bridge
+ip -n "$NS" link set cni0 up
+ip -n "$NS" link add veth00000001 type veth peer name eth0 netns "$NS_A"
+ip -n "$NS" link set veth00000001 master cni0 up
+ip -n "$NS_A" link set eth0 up
+ip -n "$NS_A" link set lo up
+ip netns exec "$NS_A" python3 - "$N" "$CLOSED_PORT" <<'PY' || die "sending in $NS_A"
+import socket, sys
+n, port = int(sys.argv[1]), int(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(n):
+    s.sendto(b"x" * 32, ("127.0.0.1", port))
+PY
+poll_n() { [ "$(pod_drops)" = "$N" ]; }
+check_cmd "the pod's NO_SOCKET count is $N" wait_until 10 poll_n
+kill -TERM "$PID"
+status=0
+wait "$PID" || status=$?
+PID=
+check "the agent's exit status on SIGTERM" "$status" 0
+GATE=$TMP/gate
+start_agent "$E2E_AGENT" "$TMP/log-gated" --e2e.cni-cache-gate="$GATE" --no-collector.e2e_slow \
+	--no-collector.e2e_fail --no-collector.e2e_labels
+# The link watch's first tick syncs the drop namespaces, then logs the path classes it set.
+ticked() { grep -q 'msg="path classes updated"' "$TMP/log-gated"; }
+wait_until 60 ticked || { tail "$TMP/log-gated" >&2; die "the gated agent never ticked"; }
+sleep 2 # a few more ticks while the cache read waits
+check "no pod named while the cache read waits" "$(pod_namespaces)" 0
+touch "$GATE"
+wait_until 60 ready || { tail "$TMP/log-gated" >&2; die "the gated agent never got ready"; }
+check_cmd "both pod namespaces count again" wait_until 10 poll_two
+check "the pod's NO_SOCKET count carried over the restart" "$(pod_drops)" "$N"
+check "nothing removed as gone" \
+	"$(grep -c 'msg="removed pinned drop counter entries' "$TMP/log-gated" || true)" 0
 check_summary
