@@ -265,8 +265,9 @@ static void refresh_host_addrs(struct path_classes *pc)
 
 /* Counters of pods deleted while no agent ran stay pinned: once the pod table has been read in
  * full and every namespace resolved, drop those of any namespace neither the node's nor a
- * current pod's (netns inodes are reused). Never before the first full read: the table is empty
- * until then, and every pod's counters would look like a dead namespace's. */
+ * current pod's (netns inodes are reused). Never before a full read of the CNI cache directory:
+ * until then (and while it is missing or unreadable) the table lacks pods that exist, and their
+ * counters would look like a dead namespace's. */
 static void purge_dead_netns(struct datapath *dp)
 {
 	uint32_t *live = calloc(dp->n_ns_pods + 1, sizeof(*live));
@@ -554,7 +555,7 @@ static void sync_drop_netns(struct datapath *dp)
 		return;
 	/* Taken before the generation: a copy of that generation or a later one holds every pod
 	 * of the first full read. */
-	table_read = pod_table__complete(dp->pods);
+	table_read = pod_table__listed(dp->pods);
 	gen = pod_table__generation(dp->pods);
 	if (dp->ns_synced && gen == dp->ns_generation) {
 		if (dp->ns_complete || !ns_dirs_changed(dp))

@@ -89,6 +89,8 @@ struct pod_table {
 	bool warned_full;
 	int dir_err_logged; /* last errno logged for the directory, to log a change once */
 	bool complete;	    /* a full rescan finished (atomic: read without the lock) */
+	bool listed;	    /* a full rescan read the directory (atomic, as complete) */
+	bool read_failed;   /* a file the rescan met could not be judged (update_lock) */
 	bool stopping;	    /* atomic: stop_watch asked the watcher to leave a long rescan */
 
 	bool in_progress; /* a rescan skipped a write in progress (update_lock) */
@@ -414,13 +416,16 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 	if (fd < 0) {
 		/* EACCES, EMFILE: not the file's fault; try again on the next event/resync. */
 		log_warn("cannot open CNI cache file", "path", path, "err", fs__strerror(fd));
+		t->read_failed = true;
 		return;
 	}
 	if (same_stamp(t, name, &st))
 		goto cleanup;
 	nf = calloc(1, sizeof(*nf));
-	if (!nf)
+	if (!nf) {
+		t->read_failed = true;
 		goto cleanup;
+	}
 	nf->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	nf->size = (long long)st.st_size;
 	nf->ino = (unsigned long long)st.st_ino;
@@ -449,11 +454,13 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 			nf->err = POD_PARSE_OVERSIZED;
 		} else if (err) {
 			log_warn("cannot read CNI cache file", "path", path, "err", LOG_ERR(err));
+			t->read_failed = true;
 			goto cleanup;
 		} else {
 			nf->info = malloc(sizeof(*nf->info));
 			if (!nf->info) {
 				free(buf);
+				t->read_failed = true;
 				goto cleanup;
 			}
 			nf->err = pod_cache__parse(buf, len, nf->info);
@@ -484,8 +491,10 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 				 pod_parse_err__str(nf->err));
 	}
 	nf->name = strdup(name);
-	if (!nf->name)
+	if (!nf->name) {
+		t->read_failed = true;
 		goto cleanup;
+	}
 	apply(t, name, nf);
 	nf = NULL;
 cleanup:
@@ -554,6 +563,7 @@ int pod_table__rescan(struct pod_table *t)
 
 	pthread_mutex_lock(&t->update_lock);
 	t->in_progress = false;
+	t->read_failed = false;
 	d = opendir(t->dir);
 	if (!d) {
 		err = -errno;
@@ -572,8 +582,10 @@ int pod_table__rescan(struct pod_table *t)
 		if (de->d_name[0] == '.' &&
 		    (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
 			continue;
-		if (n >= POD_FILES_MAX)
+		if (n >= POD_FILES_MAX) {
+			t->read_failed = true; /* the rest is not in the table */
 			break;
+		}
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
 			char **nn = realloc(names, ncap * sizeof(*nn));
@@ -620,6 +632,10 @@ sweep:
 cleanup:
 	/* Complete even when the directory is missing or unreadable: pod names are best effort,
 	 * and that state is logged. Not when memory ran out or the watcher is stopping. */
+	/* Listed: every file there was judged, none left for later (a write in progress, a file
+	 * that could not be read). */
+	if (err == 0 && !t->in_progress && !t->read_failed)
+		__atomic_store_n(&t->listed, true, __ATOMIC_RELEASE);
 	if (err != -ENOMEM && err != -ECANCELED)
 		__atomic_store_n(&t->complete, true, __ATOMIC_RELEASE);
 	if (d)
@@ -711,6 +727,11 @@ uint64_t pod_table__generation(struct pod_table *t)
 bool pod_table__complete(struct pod_table *t)
 {
 	return __atomic_load_n(&t->complete, __ATOMIC_ACQUIRE);
+}
+
+bool pod_table__listed(struct pod_table *t)
+{
+	return __atomic_load_n(&t->listed, __ATOMIC_ACQUIRE);
 }
 
 uint64_t pod_table__skipped_files(struct pod_table *t)

@@ -109,6 +109,12 @@ size_t pod_table__count(struct pod_table *t);
  * so a readiness probe never waits behind a writer. */
 bool pod_table__complete(struct pod_table *t);
 
+/* True once a full rescan has read the directory and judged every file in it: unlike complete,
+ * not when the directory was missing or unreadable, nor when a file in it was being written or
+ * could not be read. Until then the table may lack pods that exist, so nothing may be judged by
+ * their absence. Lock-free, as complete. */
+bool pod_table__listed(struct pod_table *t);
+
 /* Incremented on every change of the entries, so a reader can cache joins. */
 uint64_t pod_table__generation(struct pod_table *t);
 

@@ -8,7 +8,8 @@
 # to a closed port in the live pod's namespace, the agent restarted as the test-only agent with
 # its cache read held by a gate file past its first link-watch ticks; once the gate opens, the
 # pod's NO_SOCKET count is still N (pinned counters are judged against the pods only once the
-# cache has been read in full).
+# cache has been read in full); and after a restart with the cache directory missing, and one more
+# with it back, still N.
 #   usage: bash tests/e2e/drops_netns_late.test.sh build/nodepath     (as root)
 set -euo pipefail
 
@@ -80,10 +81,12 @@ ready() {
 		"http://127.0.0.1:$PORT/-/ready")" = 200 ]
 }
 
-start_agent() { # BIN LOG [FLAG...]
+# start_agent BIN LOG [FLAG...]: the CNI cache is $CNI_DIR when set, else the test's
+start_agent() {
 	local bin=$1 log=$2
 	shift 2
-	ip netns exec "$NS" "$bin" --web.listen-address=127.0.0.1:$PORT --path.cni-cache="$TMP/cni" \
+	ip netns exec "$NS" "$bin" --web.listen-address=127.0.0.1:$PORT \
+		--path.cni-cache="${CNI_DIR:-$TMP/cni}" \
 		--bpf.pin-path="$TMP/bpf/np" --path.flannel-subnet="$TMP/no-subnet.env" \
 		--collector.netpath.node-device=lo "$@" 2>"$log" &
 	PID=$!
@@ -125,11 +128,14 @@ for _ in range(n):
 PY
 poll_n() { [ "$(pod_drops)" = "$N" ]; }
 check_cmd "the pod's NO_SOCKET count is $N" wait_until 10 poll_n
-kill -TERM "$PID"
-status=0
-wait "$PID" || status=$?
-PID=
-check "the agent's exit status on SIGTERM" "$status" 0
+stop_agent() {
+	local status=0
+	kill -TERM "$PID"
+	wait "$PID" || status=$?
+	PID=
+	check "the agent's exit status on SIGTERM" "$status" 0
+}
+stop_agent
 GATE=$TMP/gate
 start_agent "$E2E_AGENT" "$TMP/log-gated" --e2e.cni-cache-gate="$GATE" --no-collector.e2e_slow \
 	--no-collector.e2e_fail --no-collector.e2e_labels
@@ -144,4 +150,20 @@ check_cmd "both pod namespaces count again" wait_until 10 poll_two
 check "the pod's NO_SOCKET count carried over the restart" "$(pod_drops)" "$N"
 check "nothing removed as gone" \
 	"$(grep -c 'msg="removed pinned drop counter entries' "$TMP/log-gated" || true)" 0
+
+section "a restart with the CNI cache directory missing keeps them too"
+stop_agent
+CNI_DIR=$TMP/no-cni start_agent "$BIN" "$TMP/log-nocache"
+wait_until 60 ready || { tail "$TMP/log-nocache" >&2; die "the agent never got ready"; }
+ticked_nocache() { grep -q 'msg="path classes updated"' "$TMP/log-nocache"; }
+wait_until 60 ticked_nocache || { tail "$TMP/log-nocache" >&2; die "the agent never ticked"; }
+sleep 2 # a few more ticks with no pods known
+check "no pod namespace without the cache" "$(pod_namespaces)" 0
+check "nothing removed as gone without the cache" \
+	"$(grep -c 'msg="removed pinned drop counter entries' "$TMP/log-nocache" || true)" 0
+stop_agent
+start_agent "$BIN" "$TMP/log-again"
+wait_until 60 ready || { tail "$TMP/log-again" >&2; die "the agent never got ready"; }
+check_cmd "both pod namespaces count once the cache is back" wait_until 10 poll_two
+check "the pod's NO_SOCKET count carried over both restarts" "$(pod_drops)" "$N"
 check_summary

@@ -626,10 +626,19 @@ Test(pod_table, directory_missing_then_gone)
 	t = pod_table__create(sub);
 	cr_expect_eq(pod_table__rescan(t), -ENOENT);
 	cr_expect_eq(pod_table__count(t), 0);
+	/* Complete (pod names are best effort), but not listed: absence proves nothing yet. */
+	cr_expect(pod_table__complete(t));
+	cr_expect_not(pod_table__listed(t));
+	/* Not a directory: the same. */
+	put_file(d.path, "results", "x", 1);
+	cr_expect_eq(pod_table__rescan(t), -ENOTDIR);
+	cr_expect_not(pod_table__listed(t));
+	rm_file(d.path, "results");
 	cr_assert_eq(mkdir(sub, 0700), 0);
 	copy_fixture(sub, "valid_single", NULL);
 	cr_expect_eq(pod_table__rescan(t), 0);
 	cr_expect_eq(pod_table__count(t), 1);
+	cr_expect(pod_table__listed(t));
 	rm_file(sub, "valid_single");
 	cr_assert_eq(rmdir(sub), 0);
 	cr_expect_eq(pod_table__rescan(t), -ENOENT);
@@ -672,10 +681,14 @@ Test(pod_table, empty_young_file_is_in_progress_not_corrupt)
 	t = pod_table__create(d.path);
 	cr_assert_eq(pod_table__rescan(t), 0);
 	cr_expect_eq(pod_table__skipped_files(t), 0);
+	/* A file left for later: the directory is not listed in full yet. */
+	cr_expect(pod_table__complete(t));
+	cr_expect_not(pod_table__listed(t));
 	/* An old empty file is a leftover: logged once as truncated. */
 	bump_mtime(d.path, "being-written", -60);
 	cr_assert_eq(pod_table__rescan(t), 0);
 	cr_expect_eq(pod_table__skipped_files(t), 1);
+	cr_expect(pod_table__listed(t));
 	pod_table__destroy(t);
 	tmp_rm(&d);
 }
