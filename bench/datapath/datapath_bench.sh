@@ -29,7 +29,10 @@
 #        PAIRS (paired floods per path and round, default 10; 0 skips them), PSECS (seconds per
 #        paired flood, default 1), STATS (default 1; 0: the kernel's run-time statistics stay off,
 #        the agents run with --no-bpf.enable-stats, and there are no ns/call, only throughput:
-#        with them on, the kernel reads the clock twice around every program run)
+#        with them on, the kernel reads the clock twice around every program run; split: the
+#        agents run with --no-bpf.enable-stats, as the shipped systemd unit runs nodepath and as
+#        the base DaemonSet must, lacking CAP_SYS_ADMIN; the modes' floods hold the statistics
+#        on for ns/call, the paired floods run without them)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -42,10 +45,18 @@ for b in "$@"; do BINS+=("$(realpath "$b")"); done
 THREADS=${THREADS:-1}
 STATS=${STATS:-1}
 AGENT_ARGS=()
-if [ "$STATS" = 0 ]; then
+case $STATS in
+1) ;;
+0)
 	export DPBENCH_NO_STATS=1
 	AGENT_ARGS=(--no-bpf.enable-stats)
-fi
+	;;
+split) AGENT_ARGS=(--no-bpf.enable-stats) ;;
+*)
+	echo "datapath_bench: STATS is 1, 0 or split, not '$STATS'" >&2
+	exit 1
+	;;
+esac
 PAIRS=${PAIRS:-10}
 PSECS=${PSECS:-1}
 PAYLOAD=${PAYLOAD:-18}
@@ -123,10 +134,13 @@ udp_in() { # POD: Udp InDatagrams RcvbufErrors of the pod's namespace
 
 # dp_up KIND (empty or skip): dpbench KIND on every hook of both nodes, returns once attached
 dp_up() {
+	local env=()
+	# STATS=split: the paired floods, which run with the skip programs, go without statistics
+	[ "$1" != skip ] || [ "$STATS" != split ] || env=(DPBENCH_NO_STATS=1)
 	rm -f "$TB_RUN/$1"-*.out
 	for n in $TB_NODES; do
 		# shellcheck disable=SC2046
-		ip netns exec "$(tb_ns "$n")" "$DPB" "$1" "$TB_RUN/$1" $(node_devs "$n") \
+		ip netns exec "$(tb_ns "$n")" env "${env[@]}" "$DPB" "$1" "$TB_RUN/$1" $(node_devs "$n") \
 			>"$TB_RUN/$1-$n.out" &
 		echo $! >"$TB_RUN/pids/dp$1-$n"
 		disown $!
@@ -138,6 +152,28 @@ dp_up() {
 	die "$1 programs not attached"
 }
 dp_down() { for n in $TB_NODES; do tb__kill_pidfile "$TB_RUN/pids/dp$1-$n" TERM; done; }
+
+# hold_stats up|down (STATS=split): the kernel's run-time statistics on around a nodepath mode's
+# floods, whose agents do not turn them on
+hold_stats() {
+	if [ "$1" = down ]; then
+		tb__kill_pidfile "$TB_RUN/pids/dpstats" TERM
+		return 0
+	fi
+	"$DPB" stats "$TB_RUN/stats" >"$TB_RUN/stats.out" &
+	echo $! >"$TB_RUN/pids/dpstats"
+	disown $!
+	for t in $(seq 500); do
+		grep -qs ready "$TB_RUN/stats.out" && return 0
+		sleep 0.02
+	done
+	die "run-time statistics not enabled"
+}
+
+# runs_total: run count of every loaded program, summed (it grows only while statistics are on)
+runs_total() { bpftool prog show --json | python3 -c '
+import json, sys
+print(sum(p.get("run_cnt", 0) for p in json.load(sys.stdin)))'; }
 
 mode_up() { # MODE
 	case $1 in
@@ -248,7 +284,8 @@ skip_first() {
 # run: the empty mode's cost), one without, the order alternating so that a drift of the CPU
 # share over a pair favours neither; appends "ptput skip|run PAIR" samples to OUT
 paired() {
-	local r=$1 m=$2 ph dst p v order res n dev dir ids
+	local r=$1 m=$2 ph dst p v order res n dev dir ids runs0
+	runs0=$(runs_total)
 	for ph in same cross; do
 		dst=n1b
 		[ "$ph" = same ] || dst=n2a
@@ -271,6 +308,8 @@ paired() {
 			done
 		done
 	done
+	[ "$STATS" = 1 ] || [ "$(runs_total)" = "$runs0" ] ||
+		die "run-time statistics were on during the paired floods (kernel.bpf_stats_enabled, or another process holding them?)"
 	# the last skip programs are gone: every hook holds the agent's program alone
 	for n in $TB_NODES; do
 		for dev in $(node_devs "$n"); do
@@ -292,12 +331,20 @@ for r in $(seq "$ROUNDS"); do
 	for k in $(seq 0 $((nm - 1))); do
 		m=${MODES[$(((k + r - 1) % nm))]}
 		mode_up "$m"
+		split=
+		[ "$STATS" != split ] || [[ $m != nodepath* ]] || split=1
+		[ -z "$split" ] || hold_stats up
 		flood "$r" "$m" same n1b
 		flood "$r" "$m" cross n2a
+		[ -z "$split" ] || hold_stats down
 		[[ $m != nodepath* ]] || paired "$r" "$m"
 		mode_down "$m"
 	done
 	echo "datapath_bench: round $r done; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
 python3 "$HERE/report.py" "$OUT" "${MODES[@]}"
+if [ "$STATS" = split ]; then
+	echo
+	echo "STATS=split: ns per call from the modes' floods, run-time statistics held on; the paired floods without them, the agents run with --no-bpf.enable-stats (as the shipped systemd unit; the base DaemonSet lacks CAP_SYS_ADMIN to turn them on)"
+fi
 echo "raw samples: $OUT (removed with the testbed unless OUT was set)" >&2

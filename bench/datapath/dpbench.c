@@ -1,4 +1,4 @@
-/* Helpers for bench/datapath/datapath_bench.sh, one binary with four commands:
+/* Helpers for bench/datapath/datapath_bench.sh, one binary with five commands:
  *   send ADDR PORT SECONDS PAYLOAD THREADS  sendmmsg flood of PAYLOAD-byte UDP datagrams;
  *                                           prints "sent N seconds S cpu C blocks B median M
  *                                           p90 P": C is the CPU time the sender ran, which
@@ -25,7 +25,9 @@
  *   skip TAG DEV...                         the same with r0 = TC_ACT_OK, tcx only: at the head of
  *                                           the chain it ends the chain, so the programs behind it
  *                                           (a running agent's) do not run and the hook costs one
- *                                           empty program without stopping the agent */
+ *                                           empty program without stopping the agent
+ *   stats TAG                               holds the kernel's run-time statistics on, prints
+ *                                           "ready", then waits for SIGTERM/SIGINT */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -405,6 +407,28 @@ cleanup:
 	return rc;
 }
 
+static int cmd_stats(int argc, char **argv)
+{
+	int stats_fd;
+
+	(void)argv;
+	if (argc < 3)
+		return 2;
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (stats_fd < 0) {
+		fprintf(stderr, "bpf_enable_stats: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	while (!g_stop)
+		pause();
+	close(stats_fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = 2;
@@ -417,10 +441,12 @@ int main(int argc, char **argv)
 		rc = cmd_attach(argc, argv, false);
 	else if (argc >= 2 && strcmp(argv[1], "skip") == 0)
 		rc = cmd_attach(argc, argv, true);
+	else if (argc >= 2 && strcmp(argv[1], "stats") == 0)
+		rc = cmd_stats(argc, argv);
 	if (rc == 2)
 		fprintf(stderr,
 			"usage: %s send ADDR PORT SECONDS PAYLOAD THREADS | sink PORT TAG | "
-			"empty TAG DEV... | skip TAG DEV...\n",
+			"empty TAG DEV... | skip TAG DEV... | stats TAG\n",
 			argv[0]);
 	return rc;
 }
