@@ -495,7 +495,8 @@ static void update_file_locked(struct pod_table *t, const char *name, bool close
 		t->read_failed = true;
 		goto cleanup;
 	}
-	apply(t, name, nf);
+	if (apply(t, name, nf))
+		t->read_failed = true; /* no room: the file is not in the table */
 	nf = NULL;
 cleanup:
 	pod_file__free(nf);
@@ -578,7 +579,14 @@ int pod_table__rescan(struct pod_table *t)
 		goto cleanup;
 	}
 	t->dir_err_logged = 0;
-	while ((de = readdir(d)) != NULL) {
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno) /* the listing ended early: what is missing was not judged */
+				t->read_failed = true;
+			break;
+		}
 		if (de->d_name[0] == '.' &&
 		    (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
 			continue;

@@ -9,7 +9,8 @@
 # its cache read held by a gate file past its first link-watch ticks; once the gate opens, the
 # pod's NO_SOCKET count is still N (pinned counters are judged against the pods only once the
 # cache has been read in full); and after a restart with the cache directory missing, and one more
-# with it back, still N.
+# with it back, still N. Last, a pod deleted while no agent ran: its pinned counts are removed
+# once the cache has been read, the live pod's stay N.
 #   usage: bash tests/e2e/drops_netns_late.test.sh build/nodepath     (as root)
 set -euo pipefail
 
@@ -18,11 +19,14 @@ E2E_AGENT=$(dirname "$BIN")/nodepath_e2e_agent
 NS=np-dlate-$$
 NS_A=np-dlate-$$-a
 NS_B=np-dlate-$$-b
+NS_C=np-dlate-$$-c
 TMP=$(mktemp -d /tmp/np-dlate.XXXXXX)
 PID=
 BPF_MOUNTED=
 
 cleanup() {
+	# A gated agent's watcher waits in the gate: open it, so that the agent can stop.
+	[ -z "${GATE:-}" ] || touch "$GATE" 2>/dev/null || true
 	if [ -n "$PID" ]; then
 		kill "$PID" 2>/dev/null || true
 		wait "$PID" 2>/dev/null || true
@@ -31,6 +35,7 @@ cleanup() {
 	ip netns del "$NS" 2>/dev/null || true
 	ip netns del "$NS_A" 2>/dev/null || true
 	ip netns del "$NS_B" 2>/dev/null || true
+	ip netns del "$NS_C" 2>/dev/null || true
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -166,4 +171,50 @@ start_agent "$BIN" "$TMP/log-again"
 wait_until 60 ready || { tail "$TMP/log-again" >&2; die "the agent never got ready"; }
 check_cmd "both pod namespaces count once the cache is back" wait_until 10 poll_two
 check "the pod's NO_SOCKET count carried over both restarts" "$(pod_drops)" "$N"
+
+section "a pod deleted while no agent ran: its counts go, the live pod's stay"
+# entries_of INODE: np_drop_stats keys of that network namespace
+entries_of() {
+	bpftool map dump pinned "$TMP/bpf/np/np_drop_stats" -j | python3 -c '
+import json, sys
+print(sum(1 for e in json.load(sys.stdin) if e.get("formatted", e)["key"]["netns"] == int(sys.argv[1])))' "$1"
+}
+ip netns add "$NS_C"
+ip -n "$NS_C" link set lo up
+INODE_C=$(ip netns exec "$NS_C" stat -L -c %i /proc/self/ns/net)
+python3 - "$TMP/cni" "$(dirname "$0")/../fixtures/cni/valid_single" "$NS_C" <<'PY' ||
+import sys
+cache, fix, c = sys.argv[1:]
+cid = "%064x" % (3 * 0x9E3779B97F4A7C15 % (1 << 256) + 1)
+d = (open(fix).read().replace("veth3a8c2f1e", "veth00000003")
+     .replace("/var/run/netns/cni-3c1f6a2e-8b7d-4e5f-9a0b-1c2d3e4f5a6b", "/var/run/netns/" + c)
+     .replace("5b0d3f7e9a1c4e2b8d6f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b", cid))
+with open("%s/cbr0-%s-eth0" % (cache, cid), "w") as f:
+    f.write(d)
+PY
+	die "writing pod C's cache file"
+poll_three() { [ "$(pod_namespaces)" = 3 ]; }
+check_cmd "the third pod's namespace counts" wait_until 10 poll_three
+ip netns exec "$NS_C" python3 - "$N" "$CLOSED_PORT" <<'PY' || die "sending in $NS_C"
+import socket, sys
+n, port = int(sys.argv[1]), int(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(n):
+    s.sendto(b"x" * 32, ("127.0.0.1", port))
+PY
+counted_c() { [ "$(entries_of "$INODE_C")" -gt 0 ]; }
+check_cmd "the third pod's drops are pinned" wait_until 10 counted_c
+stop_agent
+# While no agent runs: the third pod goes (namespace and cache file), and so do the stale files,
+# so that every namespace the cache names is reachable and the new agent can judge.
+ip netns del "$NS_C"
+grep -l -e "/var/run/netns/$NS_C\"" -e np-dlate-gone- "$TMP"/cni/* | xargs rm -f
+check "cache files left: the two live pods" "$(find "$TMP/cni" -type f | wc -l)" 2
+start_agent "$BIN" "$TMP/log-purge"
+wait_until 60 ready || { tail "$TMP/log-purge" >&2; die "the agent never got ready"; }
+purged() { grep -q 'msg="removed pinned drop counter entries' "$TMP/log-purge"; }
+check_cmd "the agent removed the deleted pod's entries" wait_until 10 purged
+check "no entry of the deleted pod's namespace left" "$(entries_of "$INODE_C")" 0
+check_cmd "both live pod namespaces count" wait_until 10 poll_two
+check "the live pod's NO_SOCKET count is still $N" "$(pod_drops)" "$N"
 check_summary
