@@ -160,6 +160,7 @@ hold_stats() {
 		tb__kill_pidfile "$TB_RUN/pids/dpstats" TERM
 		return 0
 	fi
+	rm -f "$TB_RUN/stats.out" # the previous holder's "ready"
 	"$DPB" stats "$TB_RUN/stats" >"$TB_RUN/stats.out" &
 	echo $! >"$TB_RUN/pids/dpstats"
 	disown $!
@@ -170,10 +171,10 @@ hold_stats() {
 	die "run-time statistics not enabled"
 }
 
-# runs_total: run count of every loaded program, summed (it grows only while statistics are on)
-runs_total() { bpftool prog show --json | python3 -c '
-import json, sys
-print(sum(p.get("run_cnt", 0) for p in json.load(sys.stdin)))'; }
+# run_counts FILE: "id run_cnt" of every loaded program (run_cnt grows only while statistics are
+# on); runs_grew A B: the ids whose count grew from A to B (programs unloaded meanwhile are not)
+run_counts() { prog_stats "$1.all" && awk '{ print $1, $3 }' "$1.all" >"$1"; }
+runs_grew() { awk 'NR == FNR { c[$1] = $2; next } ($1 in c) && $2 > c[$1] { print $1 }' "$1" "$2"; }
 
 mode_up() { # MODE
 	case $1 in
@@ -284,8 +285,8 @@ skip_first() {
 # run: the empty mode's cost), one without, the order alternating so that a drift of the CPU
 # share over a pair favours neither; appends "ptput skip|run PAIR" samples to OUT
 paired() {
-	local r=$1 m=$2 ph dst p v order res n dev dir ids runs0
-	runs0=$(runs_total)
+	local r=$1 m=$2 ph dst p v order res n dev dir ids grew
+	run_counts "$TB_RUN/runs0"
 	for ph in same cross; do
 		dst=n1b
 		[ "$ph" = same ] || dst=n2a
@@ -308,8 +309,12 @@ paired() {
 			done
 		done
 	done
-	[ "$STATS" = 1 ] || [ "$(runs_total)" = "$runs0" ] ||
-		die "run-time statistics were on during the paired floods (kernel.bpf_stats_enabled, or another process holding them?)"
+	if [ "$STATS" != 1 ]; then
+		run_counts "$TB_RUN/runs1"
+		grew=$(runs_grew "$TB_RUN/runs0" "$TB_RUN/runs1")
+		[ -z "$grew" ] ||
+			die "run-time statistics were on during the paired floods (programs $grew counted runs: kernel.bpf_stats_enabled, or another process holding them?)"
+	fi
 	# the last skip programs are gone: every hook holds the agent's program alone
 	for n in $TB_NODES; do
 		for dev in $(node_devs "$n"); do
