@@ -638,12 +638,12 @@ sweep:
 	}
 	free(w.stale);
 cleanup:
-	/* Complete even when the directory is missing or unreadable: pod names are best effort,
-	 * and that state is logged. Not when memory ran out or the watcher is stopping. */
 	/* Listed: every file there was judged, none left for later (a write in progress, a file
 	 * that could not be read). */
 	if (err == 0 && !t->in_progress && !t->read_failed)
 		__atomic_store_n(&t->listed, true, __ATOMIC_RELEASE);
+	/* Complete even when the directory is missing or unreadable: pod names are best effort,
+	 * and that state is logged. Not when memory ran out or the watcher is stopping. */
 	if (err != -ENOMEM && err != -ECANCELED)
 		__atomic_store_n(&t->complete, true, __ATOMIC_RELEASE);
 	if (d)

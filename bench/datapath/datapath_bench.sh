@@ -171,10 +171,9 @@ hold_stats() {
 	die "run-time statistics not enabled"
 }
 
-# run_counts FILE: "id run_cnt" of every loaded program (run_cnt grows only while statistics are
-# on); runs_grew A B: the ids whose count grew from A to B (programs unloaded meanwhile are not)
-run_counts() { prog_stats "$1.all" && awk '{ print $1, $3 }' "$1.all" >"$1"; }
-runs_grew() { awk 'NR == FNR { c[$1] = $2; next } ($1 in c) && $2 > c[$1] { print $1 }' "$1" "$2"; }
+# runs_grew A B: ids of the programs whose run count grew between two prog_stats files (it grows
+# only while statistics are on; programs unloaded meanwhile are not in B)
+runs_grew() { awk 'NR == FNR { c[$1] = $3; next } ($1 in c) && $3 > c[$1] { print $1 }' "$1" "$2"; }
 
 mode_up() { # MODE
 	case $1 in
@@ -286,7 +285,7 @@ skip_first() {
 # share over a pair favours neither; appends "ptput skip|run PAIR" samples to OUT
 paired() {
 	local r=$1 m=$2 ph dst p v order res n dev dir ids grew
-	run_counts "$TB_RUN/runs0"
+	prog_stats "$TB_RUN/runs0"
 	for ph in same cross; do
 		dst=n1b
 		[ "$ph" = same ] || dst=n2a
@@ -310,7 +309,7 @@ paired() {
 		done
 	done
 	if [ "$STATS" != 1 ]; then
-		run_counts "$TB_RUN/runs1"
+		prog_stats "$TB_RUN/runs1"
 		grew=$(runs_grew "$TB_RUN/runs0" "$TB_RUN/runs1")
 		[ -z "$grew" ] ||
 			die "run-time statistics were on during the paired floods (programs $grew counted runs: kernel.bpf_stats_enabled, or another process holding them?)"

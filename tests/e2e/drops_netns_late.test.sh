@@ -58,22 +58,25 @@ ip netns add "$NS_A"
 mkdir "$TMP/bpf" "$TMP/cni"
 mount -t bpf bpf "$TMP/bpf" || die "cannot mount bpffs at $TMP/bpf"
 BPF_MOUNTED=1
-python3 - "$TMP/cni" "$(dirname "$0")/../fixtures/cni/valid_single" "$NS_A" "$NS_B" <<'PY' ||
+# put_pods I:NETNS...: a cache file per pod I (veth%08x of I) naming /var/run/netns/NETNS
+put_pods() {
+	python3 - "$TMP/cni" "$(dirname "$0")/../fixtures/cni/valid_single" "$@" <<'PY'
 import sys
-cache, fix, a, b = sys.argv[1:]
+cache, fix = sys.argv[1:3]
 valid = open(fix).read()
-def put(i, netns):
+for arg in sys.argv[3:]:
+    i, netns = arg.split(":", 1)
+    i = int(i)
     cid = "%064x" % (i * 0x9E3779B97F4A7C15 % (1 << 256) + 1)
     d = (valid.replace("veth3a8c2f1e", "veth%08x" % i)
-         .replace("/var/run/netns/cni-3c1f6a2e-8b7d-4e5f-9a0b-1c2d3e4f5a6b", netns)
+         .replace("/var/run/netns/cni-3c1f6a2e-8b7d-4e5f-9a0b-1c2d3e4f5a6b", "/var/run/netns/" + netns)
          .replace("5b0d3f7e9a1c4e2b8d6f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b", cid))
     with open("%s/cbr0-%s-eth0" % (cache, cid), "w") as f:
         f.write(d)
-put(1, "/var/run/netns/" + a)
-put(2, "/var/run/netns/" + b)
-for i in range(500):
-    put(100 + i, "/var/run/netns/np-dlate-gone-%d" % i)
 PY
+}
+# shellcheck disable=SC2046
+put_pods "1:$NS_A" "2:$NS_B" $(for i in $(seq 0 499); do echo "$((100 + i)):np-dlate-gone-$i"; done) ||
 	die "writing the cache files"
 
 PORT=9100 # inside this test's own namespace
@@ -124,13 +127,17 @@ ip -n "$NS" link add veth00000001 type veth peer name eth0 netns "$NS_A"
 ip -n "$NS" link set veth00000001 master cni0 up
 ip -n "$NS_A" link set eth0 up
 ip -n "$NS_A" link set lo up
-ip netns exec "$NS_A" python3 - "$N" "$CLOSED_PORT" <<'PY' || die "sending in $NS_A"
+# send_closed NETNS: N datagrams to the closed port on the namespace's loopback
+send_closed() {
+	ip netns exec "$1" python3 - "$N" "$CLOSED_PORT" <<'PY' || die "sending in $1"
 import socket, sys
 n, port = int(sys.argv[1]), int(sys.argv[2])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for _ in range(n):
     s.sendto(b"x" * 32, ("127.0.0.1", port))
 PY
+}
+send_closed "$NS_A"
 poll_n() { [ "$(pod_drops)" = "$N" ]; }
 check_cmd "the pod's NO_SOCKET count is $N" wait_until 10 poll_n
 stop_agent() {
@@ -144,28 +151,27 @@ stop_agent
 GATE=$TMP/gate
 start_agent "$E2E_AGENT" "$TMP/log-gated" --e2e.cni-cache-gate="$GATE" --no-collector.e2e_slow \
 	--no-collector.e2e_fail --no-collector.e2e_labels
-# The link watch's first tick syncs the drop namespaces, then logs the path classes it set.
-ticked() { grep -q 'msg="path classes updated"' "$TMP/log-gated"; }
-wait_until 60 ticked || { tail "$TMP/log-gated" >&2; die "the gated agent never ticked"; }
+# ticked LOG: the link watch's first tick synced the drop namespaces, then logged the path
+# classes it set; removed LOG: times the agent removed pinned entries of namespaces gone
+ticked() { grep -q 'msg="path classes updated"' "$1"; }
+removed() { grep -c 'msg="removed pinned drop counter entries' "$1" || true; }
+wait_until 60 ticked "$TMP/log-gated" || { tail "$TMP/log-gated" >&2; die "the gated agent never ticked"; }
 sleep 2 # a few more ticks while the cache read waits
 check "no pod named while the cache read waits" "$(pod_namespaces)" 0
 touch "$GATE"
 wait_until 60 ready || { tail "$TMP/log-gated" >&2; die "the gated agent never got ready"; }
 check_cmd "both pod namespaces count again" wait_until 10 poll_two
 check "the pod's NO_SOCKET count carried over the restart" "$(pod_drops)" "$N"
-check "nothing removed as gone" \
-	"$(grep -c 'msg="removed pinned drop counter entries' "$TMP/log-gated" || true)" 0
+check "nothing removed as gone" "$(removed "$TMP/log-gated")" 0
 
 section "a restart with the CNI cache directory missing keeps them too"
 stop_agent
 CNI_DIR=$TMP/no-cni start_agent "$BIN" "$TMP/log-nocache"
 wait_until 60 ready || { tail "$TMP/log-nocache" >&2; die "the agent never got ready"; }
-ticked_nocache() { grep -q 'msg="path classes updated"' "$TMP/log-nocache"; }
-wait_until 60 ticked_nocache || { tail "$TMP/log-nocache" >&2; die "the agent never ticked"; }
+wait_until 60 ticked "$TMP/log-nocache" || { tail "$TMP/log-nocache" >&2; die "the agent never ticked"; }
 sleep 2 # a few more ticks with no pods known
 check "no pod namespace without the cache" "$(pod_namespaces)" 0
-check "nothing removed as gone without the cache" \
-	"$(grep -c 'msg="removed pinned drop counter entries' "$TMP/log-nocache" || true)" 0
+check "nothing removed as gone without the cache" "$(removed "$TMP/log-nocache")" 0
 stop_agent
 start_agent "$BIN" "$TMP/log-again"
 wait_until 60 ready || { tail "$TMP/log-again" >&2; die "the agent never got ready"; }
@@ -182,26 +188,10 @@ print(sum(1 for e in json.load(sys.stdin) if e.get("formatted", e)["key"]["netns
 ip netns add "$NS_C"
 ip -n "$NS_C" link set lo up
 INODE_C=$(ip netns exec "$NS_C" stat -L -c %i /proc/self/ns/net)
-python3 - "$TMP/cni" "$(dirname "$0")/../fixtures/cni/valid_single" "$NS_C" <<'PY' ||
-import sys
-cache, fix, c = sys.argv[1:]
-cid = "%064x" % (3 * 0x9E3779B97F4A7C15 % (1 << 256) + 1)
-d = (open(fix).read().replace("veth3a8c2f1e", "veth00000003")
-     .replace("/var/run/netns/cni-3c1f6a2e-8b7d-4e5f-9a0b-1c2d3e4f5a6b", "/var/run/netns/" + c)
-     .replace("5b0d3f7e9a1c4e2b8d6f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b", cid))
-with open("%s/cbr0-%s-eth0" % (cache, cid), "w") as f:
-    f.write(d)
-PY
-	die "writing pod C's cache file"
+put_pods "3:$NS_C" || die "writing pod C's cache file"
 poll_three() { [ "$(pod_namespaces)" = 3 ]; }
 check_cmd "the third pod's namespace counts" wait_until 10 poll_three
-ip netns exec "$NS_C" python3 - "$N" "$CLOSED_PORT" <<'PY' || die "sending in $NS_C"
-import socket, sys
-n, port = int(sys.argv[1]), int(sys.argv[2])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for _ in range(n):
-    s.sendto(b"x" * 32, ("127.0.0.1", port))
-PY
+send_closed "$NS_C"
 counted_c() { [ "$(entries_of "$INODE_C")" -gt 0 ]; }
 check_cmd "the third pod's drops are pinned" wait_until 10 counted_c
 stop_agent
@@ -212,7 +202,7 @@ grep -l -e "/var/run/netns/$NS_C\"" -e np-dlate-gone- "$TMP"/cni/* | xargs rm -f
 check "cache files left: the two live pods" "$(find "$TMP/cni" -type f | wc -l)" 2
 start_agent "$BIN" "$TMP/log-purge"
 wait_until 60 ready || { tail "$TMP/log-purge" >&2; die "the agent never got ready"; }
-purged() { grep -q 'msg="removed pinned drop counter entries' "$TMP/log-purge"; }
+purged() { [ "$(removed "$TMP/log-purge")" -gt 0 ]; }
 check_cmd "the agent removed the deleted pod's entries" wait_until 10 purged
 check "no entry of the deleted pod's namespace left" "$(entries_of "$INODE_C")" 0
 check_cmd "both live pod namespaces count" wait_until 10 poll_two
