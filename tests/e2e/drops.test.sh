@@ -436,12 +436,18 @@ lp_start_agent n1 "$BIN" || die "agent n1 restart"
 want_pods=$(npods n1)
 # Ready for the checks once every pod namespace is watched again and the pods are named (the
 # CNI cache is read in the background: until then a pod's drops have no pod labels).
+ready=0
 for _ in $(seq 500); do
 	tb_scrape n1 >"$W/ns-n1.prom" 2>/dev/null || true
 	[ "$(tb_metric0 "$W/ns-n1.prom" nodepath_drop_namespaces 'kind="pod"')" = "$want_pods" ] &&
-		[ "$(tb_metric0 "$W/ns-n1.prom" nodepath_pod_drops_total "$psel")" != 0 ] && break
+		[ "$(tb_metric0 "$W/ns-n1.prom" nodepath_pod_drops_total "$psel")" != 0 ] &&
+		ready=1 && break
 	sleep 0.02
 done
+# not ready: the checks below fail with the numbers; this says what the agent showed last
+[ "$ready" = 1 ] || echo "drops.test: n1 not ready after the restart: pod namespaces" \
+	"$(tb_metric0 "$W/ns-n1.prom" nodepath_drop_namespaces 'kind="pod"') of $want_pods," \
+	"pod drops{$psel} $(tb_metric0 "$W/ns-n1.prom" nodepath_pod_drops_total "$psel")"
 snap s11
 for x in "$sel" "$msel"; do
 	check "n1 drops{$x} across the restart" "$(m s11 n1 nodepath_drops_total "$x")" \
