@@ -292,7 +292,8 @@ for s in "${SELECT[@]}"; do
 		t0=$(date +%s.%N)
 		boot "$arch" "$kdir" "$WORK/initrd-$arch.gz" "$expect" "$logf"
 		secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
-		tr -d '\r' <"$logf" | grep -q '^np-guest: ' && break
+		# not anchored: the guest's first line follows the terminal reset the firmware printed
+		tr -d '\r' <"$logf" | grep -q 'np-guest: ' && break
 		tr -d '\r' <"$logf" | grep -q 'Kernel panic' || break
 		log "$release ($arch): the guest kernel panicked before running /init; its oops:"
 		kernel_oops "$logf" >&2
