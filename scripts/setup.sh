@@ -7,9 +7,11 @@
 #                             combines with --test
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-      libmicrohttpd-dev libjson-c-dev libyaml-dev libgnutls28-dev libcrypt-dev libseccomp-dev libpcre2-dev
-      help2man iproute2 ca-certificates)
+# the libraries the agent links (CMakeLists.txt's pkg-config modules), for each architecture built
+libs=(libbpf-dev libelf-dev zlib1g-dev libmicrohttpd-dev libjson-c-dev libyaml-dev libgnutls28-dev
+      libcrypt-dev libseccomp-dev libpcre2-dev)
+pkgs=(build-essential cmake pkg-config clang llvm bpftool "${libs[@]}" help2man iproute2
+      ca-certificates)
 want_test=0
 want_arm64=0
 for arg in "$@"; do
@@ -45,8 +47,7 @@ if [ "$want_arm64" -eq 1 ]; then
 		apt-get update -qq
 	fi
 	pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm cpio xz-utils
-	       libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libmicrohttpd-dev:arm64
-	       libjson-c-dev:arm64 libpcre2-dev:arm64)
+	       "${libs[@]/%/:arm64}")
 fi
 
 missing=()
