@@ -244,19 +244,20 @@ initramfs() {
 boot() {
 	local arch=$1 kdir=$2 initrd=$3 mode=$4 logf=$5 q
 	local append="panic=-1 quiet np_expect_mode=$mode"
+	# thread=single: one host thread runs both vCPUs in turn. With a thread per vCPU, one vCPU
+	# can execute code the kernel has just patched on the other from the old bytes: an amd64
+	# 6.12 guest on a busy host died of "Oops: int3" in sched_clock_idle_wakeup_event, whose
+	# static branch then read as a NOP, before /init. One thread is as fast on a quiet host and
+	# faster on a busy one (docs/kernels.md gives the timings).
 	case $arch in
 	amd64)
-		# no_timer_check: on a busy host the emulated timer can miss the IO-APIC check and panic.
-		# thread=single: one host thread runs both vCPUs in turn. With a thread per vCPU, one
-		# vCPU can execute code the kernel has just patched on the other from the old bytes: a
-		# 6.12 guest on a busy host died of "Oops: int3" in sched_clock_idle_wakeup_event, whose
-		# static branch then read as a NOP, before /init. One thread is as fast on a quiet host
-		# and faster on a busy one (docs/kernels.md gives the timings).
+		# no_timer_check: on a busy host the emulated timer can miss the IO-APIC check and panic
 		q=(qemu-system-x86_64 -accel tcg,thread=single -cpu max
 			-append "console=ttyS0 no_timer_check $append")
 		;;
 	arm64)
-		q=(qemu-system-aarch64 -M virt -accel tcg -cpu max -append "console=ttyAMA0 $append")
+		q=(qemu-system-aarch64 -M virt -accel tcg,thread=single -cpu max
+			-append "console=ttyAMA0 $append")
 		;;
 	esac
 	command -v "${q[0]}" >/dev/null || die "${q[0]} not found (scripts/setup.sh --test / --arm64)"
