@@ -1,8 +1,7 @@
 # Cross build for arm64 (aarch64) on a Debian 12 x86_64 host:
 #   scripts/build.sh -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake   (BUILD_DIR=build-arm64)
-# Needs gcc-aarch64-linux-gnu and Debian's arm64 libraries through multiarch
-# (dpkg --add-architecture arm64; libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64
-# libmicrohttpd-dev:arm64 libjson-c-dev:arm64), which scripts/setup.sh --arm64 installs.
+# Needs gcc-aarch64-linux-gnu and Debian's arm64 builds of every library the agent links, through
+# multiarch (dpkg --add-architecture arm64): scripts/setup.sh --arm64 installs them.
 # The BPF objects are built for the target: -D__TARGET_ARCH_arm64 and vmlinux/arm64/vmlinux.h.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)

@@ -438,14 +438,16 @@ want_pods=$(npods n1)
 # CNI cache is read in the background: until then a pod's drops have no pod labels).
 ready=0
 for _ in $(seq 500); do
-	tb_scrape n1 >"$W/ns-n1.prom" 2>/dev/null || true
+	scraped=yes
+	tb_scrape n1 >"$W/ns-n1.prom" 2>/dev/null || scraped=no
 	[ "$(tb_metric0 "$W/ns-n1.prom" nodepath_drop_namespaces 'kind="pod"')" = "$want_pods" ] &&
 		[ "$(tb_metric0 "$W/ns-n1.prom" nodepath_pod_drops_total "$psel")" != 0 ] &&
 		ready=1 && break
 	sleep 0.02
 done
 # not ready: the checks below fail with the numbers; this says what the agent showed last
-[ "$ready" = 1 ] || echo "drops.test: n1 not ready after the restart: pod namespaces" \
+[ "$ready" = 1 ] || echo "drops.test: n1 not ready after the restart (last scrape answered:" \
+	"$scraped): pod namespaces" \
 	"$(tb_metric0 "$W/ns-n1.prom" nodepath_drop_namespaces 'kind="pod"') of $want_pods," \
 	"pod drops{$psel} $(tb_metric0 "$W/ns-n1.prom" nodepath_pod_drops_total "$psel")"
 snap s11

@@ -244,11 +244,12 @@ initramfs() {
 boot() {
 	local arch=$1 kdir=$2 initrd=$3 mode=$4 logf=$5 q
 	local append="panic=-1 quiet np_expect_mode=$mode"
-	# thread=single: one host thread runs both vCPUs in turn. With a thread per vCPU, one vCPU
-	# can execute code the kernel has just patched on the other from the old bytes: an amd64
-	# 6.12 guest on a busy host died of "Oops: int3" in sched_clock_idle_wakeup_event, whose
-	# static branch then read as a NOP, before /init. One thread is as fast on a quiet host and
-	# faster on a busy one (docs/kernels.md gives the timings).
+	# thread=single: one host thread runs both vCPUs in turn. An amd64 6.12 guest with a thread
+	# per vCPU died on a busy host of "Oops: int3" in sched_clock_idle_wakeup_event before
+	# /init, where the bytes already read as the patched NOP: by all appearances one vCPU ran
+	# the old bytes of code the kernel had just patched on the other, which one thread rules
+	# out. arm64 showed no such failure and runs one thread too: in our runs, one thread was
+	# never slower (docs/kernels.md gives the timings).
 	case $arch in
 	amd64)
 		# no_timer_check: on a busy host the emulated timer can miss the IO-APIC check and panic
@@ -265,10 +266,13 @@ boot() {
 		-kernel "$kdir/vmlinuz" -initrd "$initrd" </dev/null >"$logf" 2>&1 || true
 }
 
-# kernel_oops LOG: the guest kernel's first oops or panic, from its first line on (at most 60)
+# kernel_oops LOG: 60 lines of the guest kernel's console from its first oops on, or from its
+# panic when it printed no oops
 kernel_oops() {
-	tr -d '\r' <"$1" | awk '/BUG:|Oops|general protection|invalid opcode|WARNING:|Kernel panic/ { on = 1 }
-		on && n++ < 60' || true
+	tr -d '\r' <"$1" | awk '{ line[NR] = $0 }
+		!oops && /BUG:|Oops|general protection|invalid opcode/ { oops = NR }
+		!panic && /Kernel panic/ { panic = NR }
+		END { s = oops ? oops : panic; for (i = s; s && i <= NR && i < s + 60; i++) print line[i] }' || true
 }
 
 ROWS=()
@@ -287,21 +291,22 @@ for s in "${SELECT[@]}"; do
 	fi
 	initramfs "$arch" "$kdir" "$WORK/initrd-$arch.gz"
 	logf=$WORK/$pkg.log
-	# A guest kernel that panics before running /init has not met the agent: that is the
-	# emulated machine failing to boot (as with a thread per vCPU, see boot()), so it is booted
-	# again, up to BOOT_TRIES in all. Once /init has run, every failure counts.
+	# A guest kernel that panics before /init has printed its first line has not met the agent
+	# (only /init starts it): the emulated machine failed to boot (as with a thread per vCPU,
+	# see boot()), or the kernel or initramfs is broken, which fails every boot. It is booted
+	# again, up to BOOT_TRIES in all. Once /init has printed, every failure counts.
 	boots=0
+	t0=$(date +%s.%N) # secs: all boots of the kernel
 	while :; do
 		boots=$((boots + 1))
 		shown=0 # this boot's oops is on the host's output already
 		log "booting $release ($arch, expect $expect), boot $boots of at most $BOOT_TRIES"
-		t0=$(date +%s.%N)
 		boot "$arch" "$kdir" "$WORK/initrd-$arch.gz" "$expect" "$logf"
-		secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
-		# not anchored: the guest's first line follows the terminal reset the firmware printed
-		tr -d '\r' <"$logf" | grep -q 'np-guest: ' && break
-		tr -d '\r' <"$logf" | grep -q 'Kernel panic' || break
-		log "$release ($arch): the guest kernel panicked before running /init; its oops:"
+		# grep reads the file itself: a pipe into grep -q would break (pipefail) once it has
+		# matched. Not anchored: the guest's first line follows the firmware's terminal reset.
+		grep -q 'np-guest: ' "$logf" && break
+		grep -q 'Kernel panic' "$logf" || break
+		log "$release ($arch): the guest kernel panicked before /init printed its first line:"
 		kernel_oops "$logf" >&2
 		shown=1
 		[ "$boots" -lt "$BOOT_TRIES" ] || break
@@ -310,6 +315,7 @@ for s in "${SELECT[@]}"; do
 			cp "$logf" "$CACHE/logs/$pkg.boot$boots.log"
 		fi
 	done
+	secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
 	line=$(tr -d '\r' <"$logf" | grep '^NP-RESULT ' | tail -1 || true)
 	field() { # NAME [DEFAULT]
 		local v
