@@ -440,16 +440,14 @@ ready=0
 for _ in $(seq 500); do
 	scraped=yes
 	tb_scrape n1 >"$W/ns-n1.prom" 2>/dev/null || scraped=no
-	[ "$(tb_metric0 "$W/ns-n1.prom" nodepath_drop_namespaces 'kind="pod"')" = "$want_pods" ] &&
-		[ "$(tb_metric0 "$W/ns-n1.prom" nodepath_pod_drops_total "$psel")" != 0 ] &&
-		ready=1 && break
+	got_ns=$(tb_metric0 "$W/ns-n1.prom" nodepath_drop_namespaces 'kind="pod"')
+	got_drops=$(tb_metric0 "$W/ns-n1.prom" nodepath_pod_drops_total "$psel")
+	[ "$got_ns" = "$want_pods" ] && [ "$got_drops" != 0 ] && ready=1 && break
 	sleep 0.02
 done
 # not ready: the checks below fail with the numbers; this says what the agent showed last
 [ "$ready" = 1 ] || echo "drops.test: n1 not ready after the restart (last scrape answered:" \
-	"$scraped): pod namespaces" \
-	"$(tb_metric0 "$W/ns-n1.prom" nodepath_drop_namespaces 'kind="pod"') of $want_pods," \
-	"pod drops{$psel} $(tb_metric0 "$W/ns-n1.prom" nodepath_pod_drops_total "$psel")"
+	"$scraped): pod namespaces $got_ns of $want_pods, pod drops{$psel} $got_drops"
 snap s11
 for x in "$sel" "$msel"; do
 	check "n1 drops{$x} across the restart" "$(m s11 n1 nodepath_drops_total "$x")" \

@@ -28,8 +28,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
+phase() { echo "np-guest: $(cut -d' ' -f1 /proc/uptime) s: $*"; }
 # the host tells a guest kernel that failed before running /init by this line's absence
-echo "np-guest: $(cut -d' ' -f1 /proc/uptime) s: init started"
+phase "init started"
 
 PASS=0
 FAIL=0
@@ -48,7 +49,6 @@ bad() {
 	FAIL=$((FAIL + 1))
 	echo "np-guest: FAIL: $*"
 }
-phase() { echo "np-guest: $(cut -d' ' -f1 /proc/uptime) s: $*"; }
 check() { # DESC GOT WANT
 	if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
 }

@@ -275,6 +275,13 @@ kernel_oops() {
 		END { s = oops ? oops : panic; for (i = s; s && i <= NR && i < s + 60; i++) print line[i] }' || true
 }
 
+# keep_log NAME: with --keep, the current console (logf) is kept as $CACHE/logs/NAME
+keep_log() {
+	[ "$KEEP" -eq 1 ] || return 0
+	mkdir -p "$CACHE/logs"
+	cp "$logf" "$CACHE/logs/$1"
+}
+
 ROWS=()
 FAILED=0
 for s in "${SELECT[@]}"; do
@@ -295,25 +302,21 @@ for s in "${SELECT[@]}"; do
 	# (only /init starts it): the emulated machine failed to boot (as with a thread per vCPU,
 	# see boot()), or the kernel or initramfs is broken, which fails every boot. It is booted
 	# again, up to BOOT_TRIES in all. Once /init has printed, every failure counts.
+	# The last boot's console is judged below like any other.
 	boots=0
 	t0=$(date +%s.%N) # secs: all boots of the kernel
 	while :; do
 		boots=$((boots + 1))
-		shown=0 # this boot's oops is on the host's output already
 		log "booting $release ($arch, expect $expect), boot $boots of at most $BOOT_TRIES"
 		boot "$arch" "$kdir" "$WORK/initrd-$arch.gz" "$expect" "$logf"
+		[ "$boots" -lt "$BOOT_TRIES" ] || break
 		# grep reads the file itself: a pipe into grep -q would break (pipefail) once it has
 		# matched. Not anchored: the guest's first line follows the firmware's terminal reset.
 		grep -q 'np-guest: ' "$logf" && break
 		grep -q 'Kernel panic' "$logf" || break
 		log "$release ($arch): the guest kernel panicked before /init printed its first line:"
 		kernel_oops "$logf" >&2
-		shown=1
-		[ "$boots" -lt "$BOOT_TRIES" ] || break
-		if [ "$KEEP" -eq 1 ]; then
-			mkdir -p "$CACHE/logs"
-			cp "$logf" "$CACHE/logs/$pkg.boot$boots.log"
-		fi
+		keep_log "$pkg.boot$boots.log"
 	done
 	secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
 	line=$(tr -d '\r' <"$logf" | grep '^NP-RESULT ' | tail -1 || true)
@@ -330,12 +333,9 @@ for s in "${SELECT[@]}"; do
 		log "$release ($arch) failed; guest console:"
 		tr -d '\r' <"$logf" | grep -E 'np-guest|NP-RESULT|Kernel panic|not syncing' | tail -40 >&2 ||
 			tail -40 "$logf" >&2
-		[ "$shown" -eq 1 ] || kernel_oops "$logf" >&2
+		kernel_oops "$logf" >&2
 	fi
-	if [ "$KEEP" -eq 1 ]; then
-		mkdir -p "$CACHE/logs"
-		cp "$logf" "$CACHE/logs/"
-	fi
+	keep_log "$pkg.log"
 	ROWS+=("$(printf '%-28s %-6s %-5s %-6s %-12s %-5s %-7s %-7s %s' "$release" "$arch" \
 		"$(field mode)" "$(field exact)" "$(field drops)" "$secs" "$verdict" \
 		"$(field pass 0)/$(($(field pass 0) + $(field fail 0)))" "$boots")")
